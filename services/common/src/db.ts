@@ -1,0 +1,143 @@
+// One small database interface with two implementations: node-postgres for
+// the cluster and PGlite (PostgreSQL in WASM) for the embedded default. Both
+// run the same SQL and the same migrations.
+import pg from 'pg';
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+}
+
+export interface Database extends Queryable {
+  /** Runs fn inside BEGIN/COMMIT; rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters. */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+  readonly kind: 'postgres' | 'pglite';
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** bigints in this schema (ids, UIDs, MODSEQs, sizes) stay far below 2^53. */
+const parseInt8 = (v: string): number => Number(v);
+
+/** bytea comes back as Uint8Array from PGlite and Buffer from pg: always Buffer. */
+export function toBuffer(v: unknown): Buffer {
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  throw new TypeError('expected bytea');
+}
+
+export class PgDatabase implements Database {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string, opts: { max?: number; applicationName?: string } = {}) {
+    this.pool = new pg.Pool({
+      connectionString,
+      max: opts.max ?? 10,
+      application_name: opts.applicationName ?? 'kimap',
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+          if (oid === INT8_OID || oid === NUMERIC_OID) return parseInt8;
+          return pg.types.getTypeParser(oid, format as 'text');
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client that loses its connection must not crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    const r = await this.pool.query(sql, params as unknown[]);
+    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const tx: Queryable = {
+      async query<R>(sql: string, params?: unknown[]) {
+        const r = await client.query(sql, params as unknown[]);
+        return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+      },
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+interface PgliteLike {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+  exec(sql: string): Promise<unknown>;
+  transaction<T>(fn: (tx: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }> }) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class PgliteDatabase implements Database {
+  readonly kind = 'pglite' as const;
+  private constructor(private readonly db: PgliteLike) {}
+
+  /** dataDir undefined: in memory (tests). */
+  static async open(dataDir?: string): Promise<PgliteDatabase> {
+    const { PGlite, types } = await import('@electric-sql/pglite');
+    const db = new PGlite(dataDir, { parsers: { [types.INT8]: parseInt8, [types.NUMERIC]: parseInt8 } });
+    await db.waitReady;
+    return new PgliteDatabase(db as unknown as PgliteLike);
+  }
+
+  async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    const r = await this.db.query<T>(sql, params);
+    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (t) =>
+      fn({
+        async query<R>(sql: string, params?: unknown[]) {
+          const r = await t.query<R>(sql, params);
+          return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+        },
+      }),
+    );
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/** A DATABASE_URL of the form pglite:///path/to/dir (or pglite://memory) opens PGlite. */
+export async function openDatabase(url: string, opts: { max?: number; applicationName?: string } = {}): Promise<Database> {
+  if (url.startsWith('pglite:')) {
+    const path = url.slice('pglite:'.length).replace(/^\/\//, '');
+    return PgliteDatabase.open(path === 'memory' || path === '' ? undefined : path);
+  }
+  return new PgDatabase(url, opts);
+}

@@ -1,0 +1,175 @@
+// The change feed. An event is a doorbell: "account A, mailbox M changed up to
+// MODSEQ n". Sessions that hear it pull the exact changes from the mailbox
+// service, so a lost, duplicated or reordered event only delays a
+// notification. Kafka in the cluster, an in-process bus in the embedded default.
+import { EventEmitter } from 'node:events';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+
+export type ChangeKind = 'append' | 'flags' | 'expunge' | 'mailbox';
+
+export interface ChangeEvent {
+  accountId: number;
+  mailboxId: number;
+  /** Highest MODSEQ of the mailbox after the change; 0 for mailbox-list changes. */
+  modseq: number;
+  kind: ChangeKind;
+}
+
+export type ChangeHandler = (event: ChangeEvent) => void;
+
+export interface ChangePublisher {
+  /** Resolves once the events are durably accepted by the bus. */
+  publish(events: ChangeEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ChangeSubscriber {
+  subscribe(handler: ChangeHandler): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function encodeEvent(e: ChangeEvent): string {
+  return JSON.stringify(e);
+}
+
+/** Parses an event from the wire; undefined for anything malformed (ignored, never fatal). */
+export function decodeEvent(raw: Buffer | string | null | undefined): ChangeEvent | undefined {
+  if (raw == null) return undefined;
+  try {
+    const v = JSON.parse(raw.toString()) as Partial<ChangeEvent>;
+    if (typeof v.accountId !== 'number' || typeof v.mailboxId !== 'number' || typeof v.modseq !== 'number') return undefined;
+    const kind = v.kind ?? 'append';
+    if (!['append', 'flags', 'expunge', 'mailbox'].includes(kind)) return undefined;
+    return { accountId: v.accountId, mailboxId: v.mailboxId, modseq: v.modseq, kind };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Both ends of the bus in one process (embedded default and unit tests). */
+export class InProcessBus implements ChangePublisher, ChangeSubscriber {
+  private readonly emitter = new EventEmitter();
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+  async publish(events: ChangeEvent[]): Promise<void> {
+    // Delivered on a later tick, like a real bus: never inside the publisher's call stack.
+    setImmediate(() => {
+      for (const e of events) this.emitter.emit('change', e);
+    });
+  }
+  async subscribe(handler: ChangeHandler): Promise<void> {
+    this.emitter.on('change', handler);
+  }
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}
+
+export interface KafkaOptions {
+  brokers: string[];
+  topic: string;
+  clientId: string;
+}
+
+function kafkaClient(opts: KafkaOptions): Kafka {
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
+  });
+}
+
+/** Creates the topic when it is missing (idempotent). */
+export async function ensureTopic(opts: KafkaOptions, partitions = 6): Promise<void> {
+  const admin = kafkaClient(opts).admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(opts.topic)) {
+      await admin.createTopics({ topics: [{ topic: opts.topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export class KafkaPublisher implements ChangePublisher {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+
+  constructor(private readonly opts: KafkaOptions) {
+    // Idempotent producer: retries never reorder or duplicate within a partition.
+    this.producer = kafkaClient(opts).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  }
+
+  private connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((err: unknown) => {
+      this.connected = undefined;
+      throw err;
+    });
+    return this.connected;
+  }
+
+  async publish(events: ChangeEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.connect();
+    // Keyed by account: one partition per account keeps its events in order.
+    await this.producer.send({
+      topic: this.opts.topic,
+      acks: -1,
+      messages: events.map((e) => ({ key: String(e.accountId), value: encodeEvent(e) })),
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.producer.disconnect().catch(() => undefined);
+  }
+}
+
+export class KafkaSubscriber implements ChangeSubscriber {
+  private readonly consumer: Consumer;
+
+  /** groupId must be unique per edge pod: every pod sees every event. */
+  constructor(private readonly opts: KafkaOptions & { groupId: string }) {
+    this.consumer = kafkaClient(opts).consumer({
+      groupId: opts.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: true,
+    });
+  }
+
+  async subscribe(handler: ChangeHandler): Promise<void> {
+    await this.consumer.connect();
+    // Only new events matter: sessions resync by MODSEQ when they (re)select.
+    await this.consumer.subscribe({ topic: this.opts.topic, fromBeginning: false });
+    // Ready once the group is joined and a first fetch has completed: by then
+    // the starting offsets are resolved, so no later event can be skipped.
+    let fetched!: () => void;
+    const ready = new Promise<void>((resolve) => (fetched = resolve));
+    let joinedGroup = false;
+    const offJoin = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      joinedGroup = true;
+      offJoin();
+    });
+    const offFetch = this.consumer.on(this.consumer.events.FETCH, () => {
+      if (!joinedGroup) return;
+      offFetch();
+      fetched();
+    });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const e = decodeEvent(message.value);
+        if (e) handler(e);
+      },
+    });
+    await ready;
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,17 @@
+// Original file: /work/main/proto/mail/v1/mailbox.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface AppendResponse {
+  'mailboxId'?: (number | string | Long);
+  'uidvalidity'?: (number);
+  'uid'?: (number);
+  'modseq'?: (number | string | Long);
+}
+
+export interface AppendResponse__Output {
+  'mailboxId': (number);
+  'uidvalidity': (number);
+  'uid': (number);
+  'modseq': (number);
+}

@@ -1,0 +1,15 @@
+// Original file: /work/main/proto/mail/v1/mailbox.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface ChangedMessage {
+  'uid'?: (number);
+  'modseq'?: (number | string | Long);
+  'flags'?: (string)[];
+}
+
+export interface ChangedMessage__Output {
+  'uid': (number);
+  'modseq': (number);
+  'flags': (string)[];
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/mail/v1/mailbox.proto
+
+
+export interface DeleteMailboxResponse {
+}
+
+export interface DeleteMailboxResponse__Output {
+}

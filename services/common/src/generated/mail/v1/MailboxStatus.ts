@@ -1,0 +1,31 @@
+// Original file: /work/main/proto/mail/v1/mailbox.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface MailboxStatus {
+  'mailboxId'?: (number | string | Long);
+  'name'?: (string);
+  'uidvalidity'?: (number);
+  'uidnext'?: (number);
+  'highestmodseq'?: (number | string | Long);
+  'messages'?: (number);
+  'unseen'?: (number);
+  'deleted'?: (number);
+  'size'?: (number | string | Long);
+  'keywords'?: (string)[];
+  'specialUse'?: (string);
+}
+
+export interface MailboxStatus__Output {
+  'mailboxId': (number);
+  'name': (string);
+  'uidvalidity': (number);
+  'uidnext': (number);
+  'highestmodseq': (number);
+  'messages': (number);
+  'unseen': (number);
+  'deleted': (number);
+  'size': (number);
+  'keywords': (string)[];
+  'specialUse': (string);
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/mail/v1/mailbox.proto
+
+
+export interface RenameMailboxResponse {
+}
+
+export interface RenameMailboxResponse__Output {
+}

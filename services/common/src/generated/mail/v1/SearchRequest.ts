@@ -1,0 +1,16 @@
+// Original file: /work/main/proto/mail/v1/mailbox.proto
+
+import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_AccountRef__Output } from '../../mail/v1/AccountRef.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface SearchRequest {
+  'account'?: (_mail_v1_AccountRef | null);
+  'mailboxId'?: (number | string | Long);
+  'criteriaJson'?: (string);
+}
+
+export interface SearchRequest__Output {
+  'account': (_mail_v1_AccountRef__Output | null);
+  'mailboxId': (number);
+  'criteriaJson': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/mail/v1/mailbox.proto
+
+
+export interface UidChunk {
+  'uids'?: (number)[];
+}
+
+export interface UidChunk__Output {
+  'uids': (number)[];
+}

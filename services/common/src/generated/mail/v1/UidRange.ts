@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/mail/v1/mailbox.proto
+
+
+export interface UidRange {
+  'first'?: (number);
+  'last'?: (number);
+}
+
+export interface UidRange__Output {
+  'first': (number);
+  'last': (number);
+}

@@ -1,0 +1,88 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_AccountRef__Output } from './mail/v1/AccountRef.js';
+import type { AppendRequest as _mail_v1_AppendRequest, AppendRequest__Output as _mail_v1_AppendRequest__Output } from './mail/v1/AppendRequest.js';
+import type { AppendResponse as _mail_v1_AppendResponse, AppendResponse__Output as _mail_v1_AppendResponse__Output } from './mail/v1/AppendResponse.js';
+import type { AuthenticateRequest as _mail_v1_AuthenticateRequest, AuthenticateRequest__Output as _mail_v1_AuthenticateRequest__Output } from './mail/v1/AuthenticateRequest.js';
+import type { AuthenticateResponse as _mail_v1_AuthenticateResponse, AuthenticateResponse__Output as _mail_v1_AuthenticateResponse__Output } from './mail/v1/AuthenticateResponse.js';
+import type { ChangedMessage as _mail_v1_ChangedMessage, ChangedMessage__Output as _mail_v1_ChangedMessage__Output } from './mail/v1/ChangedMessage.js';
+import type { ChangesResponse as _mail_v1_ChangesResponse, ChangesResponse__Output as _mail_v1_ChangesResponse__Output } from './mail/v1/ChangesResponse.js';
+import type { CopyRequest as _mail_v1_CopyRequest, CopyRequest__Output as _mail_v1_CopyRequest__Output } from './mail/v1/CopyRequest.js';
+import type { CopyResponse as _mail_v1_CopyResponse, CopyResponse__Output as _mail_v1_CopyResponse__Output } from './mail/v1/CopyResponse.js';
+import type { CreateMailboxRequest as _mail_v1_CreateMailboxRequest, CreateMailboxRequest__Output as _mail_v1_CreateMailboxRequest__Output } from './mail/v1/CreateMailboxRequest.js';
+import type { DeleteMailboxRequest as _mail_v1_DeleteMailboxRequest, DeleteMailboxRequest__Output as _mail_v1_DeleteMailboxRequest__Output } from './mail/v1/DeleteMailboxRequest.js';
+import type { DeleteMailboxResponse as _mail_v1_DeleteMailboxResponse, DeleteMailboxResponse__Output as _mail_v1_DeleteMailboxResponse__Output } from './mail/v1/DeleteMailboxResponse.js';
+import type { ExpungeRequest as _mail_v1_ExpungeRequest, ExpungeRequest__Output as _mail_v1_ExpungeRequest__Output } from './mail/v1/ExpungeRequest.js';
+import type { ExpungeResponse as _mail_v1_ExpungeResponse, ExpungeResponse__Output as _mail_v1_ExpungeResponse__Output } from './mail/v1/ExpungeResponse.js';
+import type { FetchRequest as _mail_v1_FetchRequest, FetchRequest__Output as _mail_v1_FetchRequest__Output } from './mail/v1/FetchRequest.js';
+import type { FetchResponse as _mail_v1_FetchResponse, FetchResponse__Output as _mail_v1_FetchResponse__Output } from './mail/v1/FetchResponse.js';
+import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest__Output as _mail_v1_GetChangesRequest__Output } from './mail/v1/GetChangesRequest.js';
+import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from './mail/v1/GetStatusRequest.js';
+import type { ListMailboxesRequest as _mail_v1_ListMailboxesRequest, ListMailboxesRequest__Output as _mail_v1_ListMailboxesRequest__Output } from './mail/v1/ListMailboxesRequest.js';
+import type { ListMailboxesResponse as _mail_v1_ListMailboxesResponse, ListMailboxesResponse__Output as _mail_v1_ListMailboxesResponse__Output } from './mail/v1/ListMailboxesResponse.js';
+import type { MailboxInfo as _mail_v1_MailboxInfo, MailboxInfo__Output as _mail_v1_MailboxInfo__Output } from './mail/v1/MailboxInfo.js';
+import type { MailboxServiceClient as _mail_v1_MailboxServiceClient, MailboxServiceDefinition as _mail_v1_MailboxServiceDefinition } from './mail/v1/MailboxService.js';
+import type { MailboxStatus as _mail_v1_MailboxStatus, MailboxStatus__Output as _mail_v1_MailboxStatus__Output } from './mail/v1/MailboxStatus.js';
+import type { Partial as _mail_v1_Partial, Partial__Output as _mail_v1_Partial__Output } from './mail/v1/Partial.js';
+import type { RenameMailboxRequest as _mail_v1_RenameMailboxRequest, RenameMailboxRequest__Output as _mail_v1_RenameMailboxRequest__Output } from './mail/v1/RenameMailboxRequest.js';
+import type { RenameMailboxResponse as _mail_v1_RenameMailboxResponse, RenameMailboxResponse__Output as _mail_v1_RenameMailboxResponse__Output } from './mail/v1/RenameMailboxResponse.js';
+import type { SearchRequest as _mail_v1_SearchRequest, SearchRequest__Output as _mail_v1_SearchRequest__Output } from './mail/v1/SearchRequest.js';
+import type { SearchResponse as _mail_v1_SearchResponse, SearchResponse__Output as _mail_v1_SearchResponse__Output } from './mail/v1/SearchResponse.js';
+import type { SelectRequest as _mail_v1_SelectRequest, SelectRequest__Output as _mail_v1_SelectRequest__Output } from './mail/v1/SelectRequest.js';
+import type { SelectResponse as _mail_v1_SelectResponse, SelectResponse__Output as _mail_v1_SelectResponse__Output } from './mail/v1/SelectResponse.js';
+import type { SetSubscribedRequest as _mail_v1_SetSubscribedRequest, SetSubscribedRequest__Output as _mail_v1_SetSubscribedRequest__Output } from './mail/v1/SetSubscribedRequest.js';
+import type { SetSubscribedResponse as _mail_v1_SetSubscribedResponse, SetSubscribedResponse__Output as _mail_v1_SetSubscribedResponse__Output } from './mail/v1/SetSubscribedResponse.js';
+import type { StoreRequest as _mail_v1_StoreRequest, StoreRequest__Output as _mail_v1_StoreRequest__Output } from './mail/v1/StoreRequest.js';
+import type { StoreResponse as _mail_v1_StoreResponse, StoreResponse__Output as _mail_v1_StoreResponse__Output } from './mail/v1/StoreResponse.js';
+import type { UidChunk as _mail_v1_UidChunk, UidChunk__Output as _mail_v1_UidChunk__Output } from './mail/v1/UidChunk.js';
+import type { UidRange as _mail_v1_UidRange, UidRange__Output as _mail_v1_UidRange__Output } from './mail/v1/UidRange.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  mail: {
+    v1: {
+      AccountRef: MessageTypeDefinition<_mail_v1_AccountRef, _mail_v1_AccountRef__Output>
+      AppendRequest: MessageTypeDefinition<_mail_v1_AppendRequest, _mail_v1_AppendRequest__Output>
+      AppendResponse: MessageTypeDefinition<_mail_v1_AppendResponse, _mail_v1_AppendResponse__Output>
+      AuthenticateRequest: MessageTypeDefinition<_mail_v1_AuthenticateRequest, _mail_v1_AuthenticateRequest__Output>
+      AuthenticateResponse: MessageTypeDefinition<_mail_v1_AuthenticateResponse, _mail_v1_AuthenticateResponse__Output>
+      ChangedMessage: MessageTypeDefinition<_mail_v1_ChangedMessage, _mail_v1_ChangedMessage__Output>
+      ChangesResponse: MessageTypeDefinition<_mail_v1_ChangesResponse, _mail_v1_ChangesResponse__Output>
+      CopyRequest: MessageTypeDefinition<_mail_v1_CopyRequest, _mail_v1_CopyRequest__Output>
+      CopyResponse: MessageTypeDefinition<_mail_v1_CopyResponse, _mail_v1_CopyResponse__Output>
+      CreateMailboxRequest: MessageTypeDefinition<_mail_v1_CreateMailboxRequest, _mail_v1_CreateMailboxRequest__Output>
+      DeleteMailboxRequest: MessageTypeDefinition<_mail_v1_DeleteMailboxRequest, _mail_v1_DeleteMailboxRequest__Output>
+      DeleteMailboxResponse: MessageTypeDefinition<_mail_v1_DeleteMailboxResponse, _mail_v1_DeleteMailboxResponse__Output>
+      ExpungeRequest: MessageTypeDefinition<_mail_v1_ExpungeRequest, _mail_v1_ExpungeRequest__Output>
+      ExpungeResponse: MessageTypeDefinition<_mail_v1_ExpungeResponse, _mail_v1_ExpungeResponse__Output>
+      FetchRequest: MessageTypeDefinition<_mail_v1_FetchRequest, _mail_v1_FetchRequest__Output>
+      FetchResponse: MessageTypeDefinition<_mail_v1_FetchResponse, _mail_v1_FetchResponse__Output>
+      GetChangesRequest: MessageTypeDefinition<_mail_v1_GetChangesRequest, _mail_v1_GetChangesRequest__Output>
+      GetStatusRequest: MessageTypeDefinition<_mail_v1_GetStatusRequest, _mail_v1_GetStatusRequest__Output>
+      ListMailboxesRequest: MessageTypeDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesRequest__Output>
+      ListMailboxesResponse: MessageTypeDefinition<_mail_v1_ListMailboxesResponse, _mail_v1_ListMailboxesResponse__Output>
+      MailboxInfo: MessageTypeDefinition<_mail_v1_MailboxInfo, _mail_v1_MailboxInfo__Output>
+      MailboxService: SubtypeConstructor<typeof grpc.Client, _mail_v1_MailboxServiceClient> & { service: _mail_v1_MailboxServiceDefinition }
+      MailboxStatus: MessageTypeDefinition<_mail_v1_MailboxStatus, _mail_v1_MailboxStatus__Output>
+      Partial: MessageTypeDefinition<_mail_v1_Partial, _mail_v1_Partial__Output>
+      RenameMailboxRequest: MessageTypeDefinition<_mail_v1_RenameMailboxRequest, _mail_v1_RenameMailboxRequest__Output>
+      RenameMailboxResponse: MessageTypeDefinition<_mail_v1_RenameMailboxResponse, _mail_v1_RenameMailboxResponse__Output>
+      SearchRequest: MessageTypeDefinition<_mail_v1_SearchRequest, _mail_v1_SearchRequest__Output>
+      SearchResponse: MessageTypeDefinition<_mail_v1_SearchResponse, _mail_v1_SearchResponse__Output>
+      SelectRequest: MessageTypeDefinition<_mail_v1_SelectRequest, _mail_v1_SelectRequest__Output>
+      SelectResponse: MessageTypeDefinition<_mail_v1_SelectResponse, _mail_v1_SelectResponse__Output>
+      SetSubscribedRequest: MessageTypeDefinition<_mail_v1_SetSubscribedRequest, _mail_v1_SetSubscribedRequest__Output>
+      SetSubscribedResponse: MessageTypeDefinition<_mail_v1_SetSubscribedResponse, _mail_v1_SetSubscribedResponse__Output>
+      StoreMode: EnumTypeDefinition
+      StoreRequest: MessageTypeDefinition<_mail_v1_StoreRequest, _mail_v1_StoreRequest__Output>
+      StoreResponse: MessageTypeDefinition<_mail_v1_StoreResponse, _mail_v1_StoreResponse__Output>
+      UidChunk: MessageTypeDefinition<_mail_v1_UidChunk, _mail_v1_UidChunk__Output>
+      UidRange: MessageTypeDefinition<_mail_v1_UidRange, _mail_v1_UidRange__Output>
+    }
+  }
+}
+

@@ -1,0 +1,51 @@
+// The mailbox deployable: gRPC MailboxService over PostgreSQL, relaying its
+// outbox to Kafka.
+import {
+  createLogger, createRegistry, envBool, envInt, envList, envString, KafkaPublisher, migrate, openDatabase, startOpsServer,
+} from '@kimap/common';
+import { hostname } from 'node:os';
+import { startMailboxService } from './server.js';
+
+const log = createLogger('mailbox');
+
+async function main(): Promise<void> {
+  const databaseUrl = envString('DATABASE_URL', '');
+  if (!databaseUrl) throw new Error('DATABASE_URL is required');
+  const brokers = envList('KAFKA_BROKERS', []);
+  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is required');
+  const db = await openDatabase(databaseUrl, { max: envInt('DATABASE_POOL_SIZE', 20), applicationName: 'kimap-mailbox' });
+  if (envBool('MIGRATE_ON_START', false)) {
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  }
+  const publisher = new KafkaPublisher({ brokers, topic: envString('KAFKA_TOPIC', 'kimap.mailbox-changes'), clientId: `mailbox-${hostname()}` });
+  const registry = createRegistry('mailbox');
+  const svc = await startMailboxService({
+    db,
+    publisher,
+    address: envString('GRPC_LISTEN', '0.0.0.0:50051'),
+    log,
+    registry,
+    relayPollMs: envInt('OUTBOX_POLL_MS', 1000),
+  });
+  let ready = true;
+  const ops = await startOpsServer({ port: envInt('OPS_PORT', 9101), registry, ready: () => ready });
+  log.info({ grpcPort: svc.port, opsPort: ops.port }, 'mailbox service listening');
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'draining');
+    ready = false;
+    await svc.stop();
+    await publisher.close();
+    await db.close();
+    await ops.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'mailbox service failed to start');
+  process.exit(1);
+});

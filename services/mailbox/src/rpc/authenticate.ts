@@ -1,0 +1,13 @@
+import type { AuthenticateRequest__Output } from '@kimap/common/generated/mail/v1/AuthenticateRequest';
+import type { AuthenticateResponse } from '@kimap/common/generated/mail/v1/AuthenticateResponse';
+import type { MailboxContext } from '../context.js';
+import { authenticate } from '../store/accounts.js';
+import { unauthenticated } from '../store/errors.js';
+import { unary } from './handler.js';
+
+export const Authenticate = (ctx: MailboxContext) =>
+  unary<AuthenticateRequest__Output, AuthenticateResponse>(ctx.log, 'Authenticate', async (req) => {
+    const account = await authenticate(ctx.db, req.username, req.password);
+    if (!account) throw unauthenticated();
+    return { account: { accountId: account.accountId, tenantId: account.tenantId }, username: account.username };
+  });

@@ -1,0 +1,28 @@
+import type { FetchRequest__Output } from '@kimap/common/generated/mail/v1/FetchRequest';
+import type { FetchResponse } from '@kimap/common/generated/mail/v1/FetchResponse';
+import type { MailboxContext } from '../context.js';
+import { fetchMessages, mailboxIdExists } from '../store/messages.js';
+import { accountOf, serverStream } from './handler.js';
+
+export const Fetch = (ctx: MailboxContext) =>
+  serverStream<FetchRequest__Output, FetchResponse>(ctx.log, 'Fetch', async function* (req, cancelled) {
+    const accountId = accountOf(req);
+    await mailboxIdExists(ctx.db, accountId, req.mailboxId);
+    const rows = fetchMessages(ctx.db, accountId, req.mailboxId, req.uids, {
+      raw: req.raw,
+      header: req.header,
+      changedSince: req.changedSince,
+    });
+    for await (const m of rows) {
+      if (cancelled()) return;
+      yield {
+        uid: m.uid,
+        modseq: m.modseq,
+        flags: m.flags,
+        internalDateMs: m.internalDate.getTime(),
+        size: m.size,
+        ...(m.raw ? { raw: m.raw } : {}),
+        ...(m.header ? { header: m.header } : {}),
+      };
+    }
+  });

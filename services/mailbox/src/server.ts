@@ -1,0 +1,47 @@
+// Starts a mailbox service instance: the gRPC server and the outbox relay.
+import { bindServer, createGrpcServer, type ChangePublisher, type Database, type Logger } from '@kimap/common';
+import { Counter, type Registry } from 'prom-client';
+import type { MailboxContext } from './context.js';
+import { addMailboxService } from './service.js';
+import { OutboxRelay } from './store/outbox.js';
+
+export interface MailboxServiceOptions {
+  db: Database;
+  publisher: ChangePublisher;
+  /** "host:port" or "unix:/path". */
+  address: string;
+  log: Logger;
+  registry?: Registry;
+  relayPollMs?: number;
+}
+
+export interface RunningMailboxService {
+  /** The bound TCP port (0 for a Unix socket). */
+  port: number;
+  relay: OutboxRelay;
+  stop(): Promise<void>;
+}
+
+export async function startMailboxService(opts: MailboxServiceOptions): Promise<RunningMailboxService> {
+  const published = opts.registry
+    ? new Counter({ name: 'kimap_outbox_events_published_total', help: 'Change events relayed from the outbox to the bus', registers: [opts.registry] })
+    : undefined;
+  const relay = new OutboxRelay(opts.db, opts.publisher, {
+    log: opts.log,
+    pollIntervalMs: opts.relayPollMs ?? 1000,
+    onPublished: (n) => published?.inc(n),
+  });
+  const ctx: MailboxContext = { db: opts.db, log: opts.log, changed: () => relay.kick() };
+  const server = createGrpcServer();
+  addMailboxService(server, ctx);
+  const port = await bindServer(server, opts.address);
+  relay.start();
+  return {
+    port,
+    relay,
+    async stop() {
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      await relay.stop();
+    },
+  };
+}

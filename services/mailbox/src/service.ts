@@ -1,0 +1,28 @@
+// The MailboxService: one handler per RPC, each in its own module under rpc/.
+import { loadMailProto, type grpc } from '@kimap/common';
+import type { MailboxContext } from './context.js';
+import { Authenticate } from './rpc/authenticate.js';
+import { Append } from './rpc/append.js';
+import { GetChanges } from './rpc/changes.js';
+import { Fetch } from './rpc/fetch.js';
+import { unimplemented } from './rpc/handler.js';
+import { CreateMailbox, GetStatus, ListMailboxes } from './rpc/mailboxes.js';
+import { Select } from './rpc/select.js';
+
+export function addMailboxService(server: grpc.Server, ctx: MailboxContext): void {
+  const proto = loadMailProto();
+  const handlers: grpc.UntypedServiceImplementation = {
+    Authenticate: Authenticate(ctx),
+    ListMailboxes: ListMailboxes(ctx),
+    CreateMailbox: CreateMailbox(ctx),
+    GetStatus: GetStatus(ctx),
+    Select: Select(ctx),
+    Append: Append(ctx),
+    Fetch: Fetch(ctx),
+    GetChanges: GetChanges(ctx),
+  };
+  for (const name of ['DeleteMailbox', 'RenameMailbox', 'SetSubscribed', 'Store', 'Expunge', 'Copy', 'Move', 'Search']) {
+    handlers[name] = unimplemented(name);
+  }
+  server.addService(proto.mail.v1.MailboxService.service, handlers);
+}

@@ -1,0 +1,106 @@
+import type { Queryable } from '@kimap/common';
+import { insertMailbox } from './accounts.js';
+import { notFound } from './errors.js';
+import { parentNames, validateMailboxName, normalizeMailboxName, DELIMITER } from './names.js';
+
+export interface MailboxRow {
+  mailboxId: number;
+  name: string;
+  specialUse: string | null;
+  subscribed: boolean;
+  uidvalidity: number;
+  uidnext: number;
+  highestmodseq: number;
+}
+
+export interface MailboxStatusRow extends MailboxRow {
+  messages: number;
+  unseen: number;
+  deleted: number;
+  size: number;
+  keywords: string[];
+}
+
+const MAILBOX_COLUMNS = 'mailbox_id, name, special_use, subscribed, uidvalidity, uidnext, highestmodseq';
+
+interface RawMailbox {
+  mailbox_id: number;
+  name: string;
+  special_use: string | null;
+  subscribed: boolean;
+  uidvalidity: number;
+  uidnext: number;
+  highestmodseq: number;
+}
+
+function toRow(r: RawMailbox): MailboxRow {
+  return {
+    mailboxId: r.mailbox_id,
+    name: r.name,
+    specialUse: r.special_use,
+    subscribed: r.subscribed,
+    uidvalidity: r.uidvalidity,
+    uidnext: r.uidnext,
+    highestmodseq: r.highestmodseq,
+  };
+}
+
+export async function listMailboxes(db: Queryable, accountId: number): Promise<MailboxRow[]> {
+  const { rows } = await db.query<RawMailbox>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = $1 ORDER BY name`, [accountId]);
+  return rows.map(toRow);
+}
+
+export async function findMailbox(db: Queryable, accountId: number, name: string, lock = false): Promise<MailboxRow> {
+  const { rows } = await db.query<RawMailbox>(
+    `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2${lock ? ' FOR UPDATE' : ''}`,
+    [accountId, normalizeMailboxName(name)],
+  );
+  if (!rows[0]) throw notFound(`Mailbox does not exist: ${name}`);
+  return toRow(rows[0]);
+}
+
+/**
+ * Creates a mailbox and any missing parents (RFC 9051 6.3.4). Returns the new
+ * mailbox; ALREADY_EXISTS when the name itself is taken.
+ */
+export async function createMailbox(tx: Queryable, accountId: number, rawName: string, specialUse: string | null): Promise<MailboxRow> {
+  const name = validateMailboxName(rawName);
+  for (const parent of parentNames(name)) {
+    await tx.query(
+      `WITH id AS (SELECT nextval('mailbox_id_seq') AS v)
+       INSERT INTO mailboxes (account_id, mailbox_id, name, uidvalidity)
+       SELECT $1, v, $2, (v % 4294967295) + 1 FROM id ON CONFLICT (account_id, name) DO NOTHING`,
+      [accountId, parent],
+    );
+  }
+  await insertMailbox(tx, accountId, name, specialUse);
+  return findMailbox(tx, accountId, name);
+}
+
+export async function mailboxStatus(db: Queryable, accountId: number, name: string): Promise<MailboxStatusRow> {
+  const mb = await findMailbox(db, accountId, name);
+  return { ...mb, ...(await countMessages(db, accountId, mb.mailboxId)) };
+}
+
+export async function countMessages(db: Queryable, accountId: number, mailboxId: number) {
+  const { rows } = await db.query<{ messages: number; unseen: number; deleted: number; size: number | null }>(
+    `SELECT count(*)::bigint AS messages,
+            count(*) FILTER (WHERE NOT ('\\Seen' = ANY (flags)))::bigint AS unseen,
+            count(*) FILTER (WHERE '\\Deleted' = ANY (flags))::bigint AS deleted,
+            coalesce(sum(size), 0)::bigint AS size
+       FROM messages WHERE account_id = $1 AND mailbox_id = $2`,
+    [accountId, mailboxId],
+  );
+  const { rows: kw } = await db.query<{ k: string }>(
+    `SELECT DISTINCT k FROM messages, unnest(flags) AS k
+      WHERE account_id = $1 AND mailbox_id = $2 AND left(k, 1) <> '\\' ORDER BY k LIMIT 200`,
+    [accountId, mailboxId],
+  );
+  const r = rows[0]!;
+  return { messages: r.messages, unseen: r.unseen, deleted: r.deleted, size: r.size ?? 0, keywords: kw.map((x) => x.k) };
+}
+
+export function hasChildren(all: MailboxRow[], name: string): boolean {
+  const prefix = name + DELIMITER;
+  return all.some((m) => m.name.startsWith(prefix));
+}

@@ -1,0 +1,195 @@
+// Messages in mailboxes. UIDs and MODSEQs are allocated by one UPDATE of the
+// mailbox row, which locks it: concurrent writers to one mailbox, whatever
+// process they run in, queue on that row and get strictly ascending values.
+import { createHash } from 'node:crypto';
+import type { Queryable } from '@kimap/common';
+import { notFound, overQuota } from './errors.js';
+import { normalizeMailboxName } from './names.js';
+import { recordChange } from './outbox.js';
+
+export interface UidRange {
+  first: number;
+  /** 0: up to the highest UID. */
+  last: number;
+}
+
+export interface AppendInput {
+  accountId: number;
+  mailbox: string;
+  flags: string[];
+  internalDate: Date;
+  raw: Buffer;
+}
+
+export interface AppendResult {
+  mailboxId: number;
+  uidvalidity: number;
+  uid: number;
+  modseq: number;
+}
+
+const MAX_UID = 4294967295;
+
+/** Where the header ends: after the first empty line, or the whole message. */
+export function headerSize(raw: Buffer): number {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
+  if (lf >= 0) return lf + 2;
+  return raw.length;
+}
+
+/** Removes duplicates and \Recent (never stored); keeps keyword case as given. */
+export function cleanFlags(flags: string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const f of flags) {
+    const key = f.toLowerCase();
+    if (key === '\\recent' || seen.has(key)) continue;
+    seen.add(key);
+    out.push(canonicalSystemFlag(f));
+  }
+  return out;
+}
+
+const SYSTEM_FLAGS = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'];
+function canonicalSystemFlag(f: string): string {
+  if (!f.startsWith('\\')) return f;
+  return SYSTEM_FLAGS.find((s) => s.toLowerCase() === f.toLowerCase()) ?? f;
+}
+
+export async function appendMessage(tx: Queryable, input: AppendInput): Promise<AppendResult> {
+  const size = input.raw.length;
+  const { rows } = await tx.query<{ mailbox_id: number; uidvalidity: number; uid: number; modseq: number }>(
+    `UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1
+      WHERE account_id = $1 AND name = $2 AND uidnext <= $3
+      RETURNING mailbox_id, uidvalidity, uidnext - 1 AS uid, highestmodseq AS modseq`,
+    [input.accountId, normalizeMailboxName(input.mailbox), MAX_UID],
+  );
+  const mb = rows[0];
+  if (!mb) throw notFound(`Mailbox does not exist: ${input.mailbox}`, 'TRYCREATE');
+  const quota = await tx.query(
+    `UPDATE accounts SET used_bytes = used_bytes + $2
+      WHERE account_id = $1 AND (quota_bytes IS NULL OR used_bytes + $2 <= quota_bytes)`,
+    [input.accountId, size],
+  );
+  if (quota.rowCount === 0) throw overQuota();
+  const hash = createHash('sha256').update(input.raw).digest();
+  await tx.query(
+    `INSERT INTO message_bodies (account_id, body_hash, size, header_size, raw)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, body_hash) DO NOTHING`,
+    [input.accountId, hash, size, headerSize(input.raw), input.raw],
+  );
+  await tx.query(
+    `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [input.accountId, mb.mailbox_id, mb.uid, mb.modseq, hash, size, input.internalDate, cleanFlags(input.flags)],
+  );
+  await recordChange(tx, { accountId: input.accountId, mailboxId: mb.mailbox_id, modseq: mb.modseq, kind: 'append' });
+  return { mailboxId: mb.mailbox_id, uidvalidity: mb.uidvalidity, uid: mb.uid, modseq: mb.modseq };
+}
+
+/** SQL condition and parameters selecting UIDs in ranges; params start at $index. */
+export function uidRangeCondition(ranges: UidRange[], index: number): { sql: string; params: unknown[] } {
+  const firsts = ranges.map((r) => r.first);
+  const lasts = ranges.map((r) => (r.last === 0 ? MAX_UID : r.last));
+  return {
+    sql: `EXISTS (SELECT 1 FROM unnest($${index}::bigint[], $${index + 1}::bigint[]) AS r(lo, hi)
+                   WHERE uid BETWEEN least(r.lo, r.hi) AND greatest(r.lo, r.hi))`,
+    params: [firsts, lasts],
+  };
+}
+
+export interface FetchOptions {
+  flags?: boolean;
+  raw?: boolean;
+  header?: boolean;
+  changedSince?: number;
+}
+
+export interface FetchedMessage {
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: Date;
+  size: number;
+  raw?: Buffer;
+  header?: Buffer;
+}
+
+/**
+ * Streams messages in ascending UID order, a page at a time (keyset
+ * pagination), so a FETCH of a huge mailbox never holds it all in memory.
+ */
+export async function* fetchMessages(
+  db: Queryable,
+  accountId: number,
+  mailboxId: number,
+  ranges: UidRange[],
+  opts: FetchOptions,
+): AsyncGenerator<FetchedMessage> {
+  const withBody = Boolean(opts.raw || opts.header);
+  const pageSize = withBody ? 50 : 2000;
+  const cond = uidRangeCondition(ranges, 4);
+  let after = 0;
+  for (;;) {
+    const bodyCol = opts.raw ? ', b.raw' : opts.header ? ', substring(b.raw from 1 for b.header_size) AS raw' : '';
+    const join = withBody ? 'JOIN message_bodies b ON b.account_id = m.account_id AND b.body_hash = m.body_hash' : '';
+    const changed = opts.changedSince ? `AND m.modseq > ${Number(opts.changedSince)}` : '';
+    const { rows } = await db.query<{ uid: number; modseq: number; flags: string[]; internal_date: Date; size: number; raw?: Uint8Array }>(
+      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size${bodyCol}
+         FROM messages m ${join}
+        WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid > $3 AND ${cond.sql.replaceAll('uid BETWEEN', 'm.uid BETWEEN')} ${changed}
+        ORDER BY m.uid LIMIT ${pageSize}`,
+      [accountId, mailboxId, after, ...cond.params],
+    );
+    for (const r of rows) {
+      const msg: FetchedMessage = { uid: r.uid, modseq: r.modseq, flags: r.flags, internalDate: r.internal_date, size: r.size };
+      if (r.raw) {
+        const buf = Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength);
+        if (opts.raw) msg.raw = buf;
+        else msg.header = buf;
+      }
+      yield msg;
+    }
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.uid;
+  }
+}
+
+/** Every UID of a mailbox, ascending, a page at a time. */
+export async function* listUids(db: Queryable, accountId: number, mailboxId: number, pageSize = 10000): AsyncGenerator<number[]> {
+  let after = 0;
+  for (;;) {
+    const { rows } = await db.query<{ uid: number }>(
+      'SELECT uid FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid > $3 ORDER BY uid LIMIT $4',
+      [accountId, mailboxId, after, pageSize],
+    );
+    if (rows.length > 0) yield rows.map((r) => r.uid);
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.uid;
+  }
+}
+
+export interface ChangeSet {
+  changed: Array<{ uid: number; modseq: number; flags: string[] }>;
+  expunged: number[];
+}
+
+/** What changed in a mailbox after a MODSEQ: new or re-flagged messages and expunged UIDs. */
+export async function changesSince(db: Queryable, accountId: number, mailboxId: number, since: number): Promise<ChangeSet> {
+  const { rows } = await db.query<{ uid: number; modseq: number; flags: string[] }>(
+    'SELECT uid, modseq, flags FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY uid',
+    [accountId, mailboxId, since],
+  );
+  const { rows: gone } = await db.query<{ uid: number }>(
+    'SELECT uid FROM expunged WHERE account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY uid',
+    [accountId, mailboxId, since],
+  );
+  return { changed: rows, expunged: gone.map((r) => r.uid) };
+}
+
+export async function mailboxIdExists(db: Queryable, accountId: number, mailboxId: number): Promise<void> {
+  const { rows } = await db.query('SELECT 1 FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2', [accountId, mailboxId]);
+  if (rows.length === 0) throw notFound('Mailbox no longer exists');
+}

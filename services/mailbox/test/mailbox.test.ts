@@ -1,0 +1,175 @@
+// MailboxService against a real PostgreSQL, through real gRPC.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger, createMailboxClient, InProcessBus, type ChangeEvent, type MailboxServiceClient } from '@kimap/common';
+import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
+import { addUser } from '../src/store/accounts.js';
+import { startMailboxService, type RunningMailboxService } from '../src/server.js';
+import { openDatabase, type Database } from '@kimap/common';
+
+const log = createLogger('test', 'silent');
+
+function call<Req, Res>(client: MailboxServiceClient, method: string, req: Req): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    (client as unknown as Record<string, (r: Req, cb: (e: Error | null, v: Res) => void) => void>)[method]!.call(client, req, (e, v) => (e ? reject(e) : resolve(v)));
+  });
+}
+
+function collect<Res>(client: MailboxServiceClient, method: string, req: unknown): Promise<Res[]> {
+  return new Promise((resolve, reject) => {
+    const out: Res[] = [];
+    const stream = (client as unknown as Record<string, (r: unknown) => NodeJS.EventEmitter>)[method]!.call(client, req);
+    stream.on('data', (d: Res) => out.push(d));
+    stream.on('end', () => resolve(out));
+    stream.on('error', reject);
+  });
+}
+
+describe('mailbox service on PostgreSQL', () => {
+  let tdb: TestDatabase;
+  let secondDb: Database;
+  let a: RunningMailboxService;
+  let b: RunningMailboxService;
+  let clientA: MailboxServiceClient;
+  let clientB: MailboxServiceClient;
+  const bus = new InProcessBus();
+  const events: ChangeEvent[] = [];
+  let account: { accountId: number; tenantId: number };
+
+  before(async () => {
+    tdb = await createTestDatabase();
+    // Two instances with their own connection pools: concurrency is real.
+    secondDb = await openDatabase(tdb.url, { max: 20 });
+    a = await startMailboxService({ db: tdb.db, publisher: bus, address: '127.0.0.1:0', log });
+    b = await startMailboxService({ db: secondDb, publisher: bus, address: '127.0.0.1:0', log });
+    clientA = createMailboxClient(`127.0.0.1:${a.port}`);
+    clientB = createMailboxClient(`127.0.0.1:${b.port}`);
+    await bus.subscribe((e) => events.push(e));
+    const acc = await addUser(tdb.db, 'alice@example.test', 'secret-pass', { createTenant: true });
+    account = { accountId: acc.accountId, tenantId: acc.tenantId };
+  });
+
+  after(async () => {
+    clientA.close();
+    clientB.close();
+    await a.stop();
+    await b.stop();
+    await secondDb.close();
+    await tdb.drop();
+  });
+
+  test('authenticates with the right password only', async () => {
+    const ok = await call<unknown, { account: { accountId: number }; username: string }>(clientA, 'Authenticate', {
+      username: 'Alice@Example.test',
+      password: 'secret-pass',
+    });
+    assert.equal(ok.account.accountId, account.accountId);
+    assert.equal(ok.username, 'alice@example.test');
+    await assert.rejects(call(clientA, 'Authenticate', { username: 'alice@example.test', password: 'wrong' }), /UNAUTHENTICATED|Authentication failed/);
+    await assert.rejects(call(clientA, 'Authenticate', { username: 'nobody@example.test', password: 'x' }), /Authentication failed/);
+  });
+
+  test('new accounts have the special-use folders', async () => {
+    const res = await call<unknown, { mailboxes: Array<{ name: string; specialUse: string }> }>(clientA, 'ListMailboxes', { account });
+    const map = Object.fromEntries(res.mailboxes.map((m) => [m.name, m.specialUse]));
+    assert.deepEqual(map, { Archive: '\\Archive', Drafts: '\\Drafts', INBOX: '', Junk: '\\Junk', Sent: '\\Sent', Trash: '\\Trash' });
+  });
+
+  test('create makes parents, refuses duplicates and bad names', async () => {
+    await call(clientA, 'CreateMailbox', { account, name: 'Projects/2026/Q4' });
+    const res = await call<unknown, { mailboxes: Array<{ name: string; hasChildren: boolean }> }>(clientA, 'ListMailboxes', { account });
+    const names = res.mailboxes.map((m) => m.name);
+    assert.ok(names.includes('Projects') && names.includes('Projects/2026') && names.includes('Projects/2026/Q4'));
+    assert.equal(res.mailboxes.find((m) => m.name === 'Projects')!.hasChildren, true);
+    await assert.rejects(call(clientB, 'CreateMailbox', { account, name: 'Projects/2026/Q4' }), /ALREADY_EXISTS|exists/);
+    await assert.rejects(call(clientB, 'CreateMailbox', { account, name: 'inbox' }), /exists/);
+    await assert.rejects(call(clientB, 'CreateMailbox', { account, name: 'a//b' }), /empty hierarchy/);
+    await assert.rejects(call(clientB, 'CreateMailbox', { account, name: 'bad*' }), /forbidden/);
+  });
+
+  test('50 concurrent appends through two instances get 50 distinct ascending UIDs and MODSEQs', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        call<unknown, { uid: number; modseq: number; uidvalidity: number }>(i % 2 ? clientA : clientB, 'Append', {
+          account,
+          mailbox: 'INBOX',
+          flags: i % 3 === 0 ? ['\\Seen'] : [],
+          message: Buffer.from(`Subject: m${i}\r\n\r\nbody ${i}\r\n`),
+        }),
+      ),
+    );
+    const uids = results.map((r) => r.uid).sort((x, y) => x - y);
+    assert.deepEqual(uids, Array.from({ length: 50 }, (_, i) => i + 1));
+    const modseqs = new Set(results.map((r) => r.modseq));
+    assert.equal(modseqs.size, 50);
+    // MODSEQ order follows UID order: both come from the same locked row update.
+    const byUid = [...results].sort((x, y) => x.uid - y.uid);
+    for (let i = 1; i < byUid.length; i++) assert.ok(byUid[i]!.modseq > byUid[i - 1]!.modseq);
+    assert.equal(new Set(results.map((r) => r.uidvalidity)).size, 1);
+
+    const sel = await collect<{ status?: { messages: number; uidnext: number; highestmodseq: number }; uids?: { uids: number[] } }>(clientA, 'Select', { account, name: 'inbox' });
+    assert.equal(sel[0]!.status!.messages, 50);
+    assert.equal(sel[0]!.status!.uidnext, 51);
+    assert.equal(sel[0]!.status!.highestmodseq, byUid[49]!.modseq);
+    assert.deepEqual(sel.slice(1).flatMap((c) => c.uids!.uids), uids);
+  });
+
+  test('append to a missing mailbox is refused with TRYCREATE and writes nothing', async () => {
+    const before = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM message_bodies');
+    await assert.rejects(call(clientA, 'Append', { account, mailbox: 'Nope', message: Buffer.from('x') }), (err: { code: number; metadata: { get(k: string): unknown[] } }) => {
+      assert.equal(err.code, 5);
+      assert.deepEqual(err.metadata.get('imap-code'), ['TRYCREATE']);
+      return true;
+    });
+    const after = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM message_bodies');
+    assert.equal(after.rows[0]!.n, before.rows[0]!.n);
+  });
+
+  test('fetch streams exact bytes, flags and sizes; bodies are stored once', async () => {
+    const body = Buffer.concat([Buffer.from('Subject: binary\r\n\r\n'), Buffer.from([0, 1, 2, 255, 13, 10])]);
+    const appended = await call<unknown, { uid: number; mailboxId: number }>(clientA, 'Append', { account, mailbox: 'Drafts', flags: ['\\Draft', 'custom'], message: body, internalDateMs: Date.UTC(2024, 0, 2, 3, 4, 5) });
+    await call(clientB, 'Append', { account, mailbox: 'Sent', message: body });
+    const rows = await collect<{ uid: number; raw: Buffer; flags: string[]; size: number; internalDateMs: number }>(clientB, 'Fetch', {
+      account, mailboxId: appended.mailboxId, uids: [{ first: 1, last: 0 }], raw: true, flags: true, size: true,
+    });
+    assert.equal(rows.length, 1);
+    assert.ok(rows[0]!.raw.equals(body));
+    assert.deepEqual(rows[0]!.flags, ['\\Draft', 'custom']);
+    assert.equal(rows[0]!.size, body.length);
+    assert.equal(rows[0]!.internalDateMs, Date.UTC(2024, 0, 2, 3, 4, 5));
+    const bodies = await tdb.db.query<{ n: number }>("SELECT count(*)::bigint AS n FROM message_bodies WHERE body_hash = sha256($1)", [body]);
+    assert.equal(bodies.rows[0]!.n, 1);
+  });
+
+  test('fetch of many messages streams them all in UID order', async () => {
+    const inbox = await collect<{ uid: number; raw: Buffer }>(clientA, 'Fetch', { account, mailboxId: await inboxId(), uids: [{ first: 1, last: 0 }], raw: true });
+    assert.equal(inbox.length, 50);
+    assert.deepEqual(inbox.map((m) => m.uid), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.match(inbox[9]!.raw.toString(), /^Subject: m\d+\r\n\r\nbody \d+\r\n$/);
+  });
+
+  test('every change wrote an outbox event that the relay published', async () => {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const { rows } = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM outbox WHERE sent_at IS NULL');
+      if (rows[0]!.n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const total = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM outbox');
+    const appends = events.filter((e) => e.kind === 'append' && e.accountId === account.accountId);
+    assert.equal(appends.length, 52);
+    assert.ok(total.rows[0]!.n >= 52);
+  });
+
+  test('changes since a MODSEQ', async () => {
+    const id = await inboxId();
+    const parts = await collect<{ status?: { highestmodseq: number }; message?: { uid: number } }>(clientA, 'GetChanges', { account, mailboxId: id, sinceModseq: 40 });
+    assert.ok(parts[0]!.status!.highestmodseq >= 51);
+    assert.ok(parts.slice(1).every((p) => p.message && p.message.uid >= 39));
+  });
+
+  async function inboxId(): Promise<number> {
+    const { rows } = await tdb.db.query<{ mailbox_id: number }>("SELECT mailbox_id FROM mailboxes WHERE account_id = $1 AND name = 'INBOX'", [account.accountId]);
+    return rows[0]!.mailbox_id;
+  }
+});
