@@ -1,0 +1,167 @@
+// The edge's view of the mailbox service. The real implementation is the gRPC
+// client below; protocol tests may use a fake.
+import { createMailboxClient, grpc, IMAP_CODE_METADATA_KEY, type MailboxServiceClient } from '@kimap/common';
+import type { AccountRef } from '@kimap/common/generated/mail/v1/AccountRef';
+import type { MailboxInfo__Output } from '@kimap/common/generated/mail/v1/MailboxInfo';
+import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
+import type { FetchRequest } from '@kimap/common/generated/mail/v1/FetchRequest';
+import type { FetchResponse__Output } from '@kimap/common/generated/mail/v1/FetchResponse';
+import type { AppendResponse__Output } from '@kimap/common/generated/mail/v1/AppendResponse';
+import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/ChangedMessage';
+
+export type MailboxInfo = MailboxInfo__Output;
+export type MailboxStatus = MailboxStatus__Output;
+export type FetchedMessage = FetchResponse__Output;
+export type FetchQuery = Omit<FetchRequest, 'account'>;
+
+export interface Principal {
+  account: { accountId: number; tenantId: number };
+  username: string;
+}
+
+export interface SelectResult {
+  status: MailboxStatus;
+  uids: number[];
+}
+
+export interface Changes {
+  status: MailboxStatus;
+  changed: ChangedMessage__Output[];
+  expunged: number[];
+}
+
+export interface AppendInput {
+  mailbox: string;
+  flags: string[];
+  internalDateMs: number;
+  message: Buffer;
+}
+
+export interface MailboxBackend {
+  /** undefined: wrong credentials. */
+  authenticate(username: string, password: string, remoteIp: string): Promise<Principal | undefined>;
+  listMailboxes(p: Principal): Promise<MailboxInfo[]>;
+  createMailbox(p: Principal, name: string, specialUse?: string): Promise<MailboxInfo>;
+  status(p: Principal, name: string): Promise<MailboxStatus>;
+  select(p: Principal, name: string): Promise<SelectResult>;
+  append(p: Principal, input: AppendInput): Promise<AppendResponse__Output>;
+  fetch(p: Principal, query: FetchQuery, onMessage: (m: FetchedMessage) => void | Promise<void>): Promise<void>;
+  changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes>;
+  close(): void;
+}
+
+/** A failure the mailbox service reported, with the IMAP response code to show. */
+export class BackendError extends Error {
+  constructor(
+    message: string,
+    readonly code: grpc.status,
+    readonly imapCode: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+function toBackendError(err: unknown): Error {
+  const e = err as Partial<grpc.ServiceError>;
+  if (typeof e.code !== 'number') return err as Error;
+  const imap = e.metadata?.get(IMAP_CODE_METADATA_KEY)[0];
+  const imapCode = typeof imap === 'string' ? imap : e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED ? 'UNAVAILABLE' : undefined;
+  return new BackendError(e.details || e.message || 'mailbox service error', e.code, imapCode);
+}
+
+type Unary = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
+type Streaming = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
+
+export class GrpcBackend implements MailboxBackend {
+  private readonly client: MailboxServiceClient;
+
+  constructor(
+    address: string,
+    private readonly deadlineMs = 30_000,
+  ) {
+    this.client = createMailboxClient(address);
+  }
+
+  private opts(): grpc.CallOptions {
+    return { deadline: Date.now() + this.deadlineMs };
+  }
+
+  private unary<Res>(method: string, req: unknown): Promise<Res> {
+    const fn = (this.client as unknown as Record<string, Unary>)[method]!;
+    return new Promise((resolve, reject) => {
+      fn.call(this.client, req, new grpc.Metadata(), this.opts(), (err, res) => (err ? reject(toBackendError(err)) : resolve(res as Res)));
+    });
+  }
+
+  private async stream<Res>(method: string, req: unknown, onItem: (item: Res) => void | Promise<void>): Promise<void> {
+    const fn = (this.client as unknown as Record<string, Streaming>)[method]!;
+    const call = fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + this.deadlineMs * 10 });
+    try {
+      for await (const item of call) await onItem(item as Res);
+    } catch (err) {
+      throw toBackendError(err);
+    }
+  }
+
+  async authenticate(username: string, password: string, remoteIp: string): Promise<Principal | undefined> {
+    try {
+      const res = await this.unary<{ account: AccountRef & { accountId: number; tenantId: number }; username: string }>('Authenticate', { username, password, remoteIp });
+      return { account: { accountId: res.account.accountId, tenantId: res.account.tenantId }, username: res.username };
+    } catch (err) {
+      if (err instanceof BackendError && err.code === grpc.status.UNAUTHENTICATED) return undefined;
+      throw err;
+    }
+  }
+
+  async listMailboxes(p: Principal): Promise<MailboxInfo[]> {
+    return (await this.unary<{ mailboxes: MailboxInfo[] }>('ListMailboxes', { account: p.account })).mailboxes;
+  }
+
+  createMailbox(p: Principal, name: string, specialUse = ''): Promise<MailboxInfo> {
+    return this.unary('CreateMailbox', { account: p.account, name, specialUse });
+  }
+
+  status(p: Principal, name: string): Promise<MailboxStatus> {
+    return this.unary('GetStatus', { account: p.account, name });
+  }
+
+  async select(p: Principal, name: string): Promise<SelectResult> {
+    let status: MailboxStatus | undefined;
+    const uids: number[] = [];
+    await this.stream<{ status?: MailboxStatus; uids?: { uids: number[] } }>('Select', { account: p.account, name }, (part) => {
+      if (part.status) status = part.status;
+      else if (part.uids) for (const u of part.uids.uids) uids.push(u);
+    });
+    if (!status) throw new BackendError('Select returned no status', grpc.status.INTERNAL, 'SERVERBUG');
+    return { status, uids };
+  }
+
+  append(p: Principal, input: AppendInput): Promise<AppendResponse__Output> {
+    return this.unary('Append', { account: p.account, ...input });
+  }
+
+  fetch(p: Principal, query: FetchQuery, onMessage: (m: FetchedMessage) => void | Promise<void>): Promise<void> {
+    return this.stream('Fetch', { account: p.account, ...query }, onMessage);
+  }
+
+  async changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes> {
+    let status: MailboxStatus | undefined;
+    const changed: ChangedMessage__Output[] = [];
+    const expunged: number[] = [];
+    await this.stream<{ status?: MailboxStatus; message?: ChangedMessage__Output; expunged?: { uids: number[] } }>(
+      'GetChanges',
+      { account: p.account, mailboxId, sinceModseq },
+      (part) => {
+        if (part.status) status = part.status;
+        else if (part.message) changed.push(part.message);
+        else if (part.expunged) expunged.push(...part.expunged.uids);
+      },
+    );
+    if (!status) throw new BackendError('GetChanges returned no status', grpc.status.INTERNAL, 'SERVERBUG');
+    return { status, changed, expunged };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
