@@ -2,7 +2,7 @@
 // Runs a package's tests (test/**/*.test.ts, or the paths given) with Node's
 // test runner on the TypeScript sources. Node 20's runner takes no globs.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -16,7 +16,7 @@ function find(dir) {
 }
 
 const args = process.argv.slice(2);
-const files = (args.length ? args : ['test']).flatMap((p) => (statSync(p).isDirectory() ? find(p) : [p]));
+const files = (args.length ? args : ['test']).filter((p) => existsSync(p)).flatMap((p) => (statSync(p).isDirectory() ? find(p) : [p]));
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);

@@ -25,6 +25,8 @@ export interface ChangePublisher {
 
 export interface ChangeSubscriber {
   subscribe(handler: ChangeHandler): Promise<void>;
+  /** False while events may be missed (bus unreachable): sessions then poll. */
+  readonly healthy: boolean;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export function decodeEvent(raw: Buffer | string | null | undefined): ChangeEven
 /** Both ends of the bus in one process (embedded default and unit tests). */
 export class InProcessBus implements ChangePublisher, ChangeSubscriber {
   private readonly emitter = new EventEmitter();
+  readonly healthy = true;
   constructor() {
     this.emitter.setMaxListeners(0);
   }
@@ -130,6 +133,7 @@ export class KafkaPublisher implements ChangePublisher {
 
 export class KafkaSubscriber implements ChangeSubscriber {
   private readonly consumer: Consumer;
+  healthy = false;
 
   /** groupId must be unique per edge pod: every pod sees every event. */
   constructor(private readonly opts: KafkaOptions & { groupId: string }) {
@@ -143,6 +147,11 @@ export class KafkaSubscriber implements ChangeSubscriber {
   }
 
   async subscribe(handler: ChangeHandler): Promise<void> {
+    const { CRASH, DISCONNECT, STOP, GROUP_JOIN } = this.consumer.events;
+    this.consumer.on(CRASH, () => (this.healthy = false));
+    this.consumer.on(DISCONNECT, () => (this.healthy = false));
+    this.consumer.on(STOP, () => (this.healthy = false));
+    this.consumer.on(GROUP_JOIN, () => (this.healthy = true));
     await this.consumer.connect();
     // Only new events matter: sessions resync by MODSEQ when they (re)select.
     await this.consumer.subscribe({ topic: this.opts.topic, fromBeginning: false });

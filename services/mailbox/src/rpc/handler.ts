@@ -39,7 +39,7 @@ export function serverStream<Req, Res>(
       }
       call.end();
     })().catch((err: unknown) => {
-      if (!cancelled) call.destroy(toServiceError(err, log, method) as grpc.ServiceError);
+      if (!cancelled) call.emit('error', toServiceError(err, log, method));
     });
   };
 }
@@ -55,6 +55,6 @@ export function unimplemented(method: string): grpc.UntypedHandleCall {
   return ((_call: unknown, callback?: (err: Partial<grpc.ServiceError>) => void) => {
     const err = { code: grpc.status.UNIMPLEMENTED, details: `${method} is not implemented yet` };
     if (typeof callback === 'function') callback(err);
-    else (_call as { destroy(e: unknown): void }).destroy(err);
+    else (_call as { emit(ev: string, e: unknown): void }).emit('error', err);
   }) as grpc.UntypedHandleCall;
 }

@@ -193,3 +193,26 @@ export async function mailboxIdExists(db: Queryable, accountId: number, mailboxI
   const { rows } = await db.query('SELECT 1 FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2', [accountId, mailboxId]);
   if (rows.length === 0) throw notFound('Mailbox no longer exists');
 }
+
+/**
+ * Sets \Seen on the messages of the ranges that lack it (a non-PEEK body
+ * FETCH), under one new MODSEQ. Returns how many messages changed.
+ */
+export async function markSeen(tx: Queryable, accountId: number, mailboxId: number, ranges: UidRange[]): Promise<number> {
+  const { rows } = await tx.query<{ highestmodseq: number }>(
+    'SELECT highestmodseq FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2 FOR UPDATE',
+    [accountId, mailboxId],
+  );
+  if (!rows[0]) throw notFound('Mailbox no longer exists');
+  const modseq = rows[0].highestmodseq + 1;
+  const cond = uidRangeCondition(ranges, 4);
+  const updated = await tx.query(
+    `UPDATE messages SET flags = array_append(flags, '\\Seen'), modseq = $3
+      WHERE account_id = $1 AND mailbox_id = $2 AND NOT ('\\Seen' = ANY (flags)) AND ${cond.sql}`,
+    [accountId, mailboxId, modseq, ...cond.params],
+  );
+  if (updated.rowCount === 0) return 0;
+  await tx.query('UPDATE mailboxes SET highestmodseq = $3 WHERE account_id = $1 AND mailbox_id = $2', [accountId, mailboxId, modseq]);
+  await recordChange(tx, { accountId, mailboxId, modseq, kind: 'flags' });
+  return updated.rowCount;
+}

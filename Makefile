@@ -1,0 +1,49 @@
+# kimap — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NPM_INSTALL_STAMP := node_modules/.install-stamp
+
+.PHONY: help install build run test lint typecheck generate generate-check services-up services-down clean
+
+help:
+	@echo "make run         start the embedded server (one process, PGlite in ./data, self-signed TLS)"
+	@echo "make test        lint, typecheck and run every test against real PostgreSQL and Kafka"
+	@echo "make build       compile every workspace to dist/"
+	@echo "make services-up start local PostgreSQL and Kafka for development (prints their URLs)"
+
+$(NPM_INSTALL_STAMP): package.json package-lock.json $(wildcard services/*/package.json) e2e/package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NPM_INSTALL_STAMP)
+
+build: install
+	npx tsc -b
+
+run: build
+	node services/server/dist/main.js
+
+generate: install
+	npm run generate
+
+generate-check: install
+	npm run generate:check
+
+lint: install
+	npx eslint .
+
+typecheck: build
+
+# Unit tests need no services; integration and e2e tests get real PostgreSQL
+# and Kafka from scripts/test-env.sh (or DATABASE_URL / KAFKA_BROKERS).
+test: install generate-check lint build
+	source scripts/test-env.sh && npm test
+
+services-up:
+	source scripts/test-env.sh && env | grep -E '^(DATABASE_URL|KAFKA_BROKERS)='
+
+services-down:
+	bash scripts/services/stop-all.sh
+
+clean:
+	rm -rf services/*/dist .turbo node_modules/.install-stamp

@@ -1,0 +1,39 @@
+// Mailbox names between the wire and the mailbox service: modified UTF-7 for
+// IMAP4rev1 sessions, UTF-8 once UTF8=ACCEPT or IMAP4rev2 is enabled.
+import { decodeMutf7, encodeMutf7, ParseError } from '../protocol/index.js';
+import type { Session } from '../session.js';
+
+export function mailboxFromWire(session: Session, wire: string): string {
+  if (wire.toUpperCase() === 'INBOX') return 'INBOX';
+  if (session.utf8) return wire;
+  try {
+    return decodeMutf7(wire);
+  } catch {
+    throw new ParseError('Mailbox name is not valid modified UTF-7');
+  }
+}
+
+export function mailboxToWire(session: Session, name: string): string {
+  return session.utf8 ? name : encodeMutf7(name);
+}
+
+/**
+ * LIST pattern matching (RFC 9051 6.3.9): "*" matches anything, "%" anything
+ * but the hierarchy delimiter. INBOX matches case-insensitively.
+ */
+export function listMatcher(pattern: string, delimiter = '/'): (name: string) => boolean {
+  let re = '^';
+  for (const ch of pattern) {
+    if (ch === '*') re += '.*';
+    else if (ch === '%') re += `[^${escapeRe(delimiter)}]*`;
+    else re += escapeRe(ch);
+  }
+  re += '$';
+  const rx = new RegExp(re, 'su');
+  const inboxRx = /^inbox(?=$|\/)/i.test(pattern) ? new RegExp(re.replace(/^\^inbox/i, '^INBOX'), 'su') : undefined;
+  return (name) => rx.test(name) || (inboxRx !== undefined && inboxRx.test(name));
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

@@ -1,0 +1,23 @@
+// Turning a client's sequence set into the UIDs of the session's view.
+import type { SelectedMailbox } from '../selected.js';
+import type { SequenceSet } from '../protocol/index.js';
+import { ImapBad } from './context.js';
+
+export interface UidSelection {
+  /** UID ranges, ascending; empty when nothing matches. */
+  ranges: Array<{ first: number; last: number }>;
+  has(uid: number): boolean;
+}
+
+export function resolveUids(mb: SelectedMailbox, set: SequenceSet, isUid: boolean): UidSelection {
+  const ranges: Array<{ first: number; last: number }> = [];
+  if (isUid) {
+    // "*" is the highest UID in the mailbox; UIDs that do not exist are ignored.
+    for (const [first, last] of set.resolve(mb.maxUid)) ranges.push({ first, last });
+  } else {
+    // A sequence number beyond the mailbox is a client error (RFC 9051 9, seq-number).
+    if (set.maxExplicit > mb.exists) throw new ImapBad('Invalid message sequence number', 'CLIENTBUG');
+    for (const [first, last] of set.resolve(mb.exists)) ranges.push({ first: mb.uidAt(first)!, last: mb.uidAt(last)! });
+  }
+  return { ranges, has: (uid) => ranges.some((r) => uid >= r.first && uid <= r.last) };
+}

@@ -1,0 +1,366 @@
+// One client connection: framing through the receiver, one command at a time
+// in arrival order (pipelined commands queue in the receiver), the single
+// error funnel, and the sync that reports mailbox changes before tagged replies.
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { ChangeEvent, Logger } from '@kimap/common';
+import { BackendError, type MailboxBackend } from './backend.js';
+import { ImapBad, ImapNo, type CommandContext, type Completion, type EdgeSettings } from './commands/context.js';
+import { handlerFor } from './commands/registry.js';
+import type { ChangeFeed, ChangeListener } from './feed.js';
+import type { EdgeMetrics } from './metrics.js';
+import {
+  CommandReceiver,
+  ParseError,
+  ResponseEncoder,
+  UnknownCommandError,
+  parseCommand,
+  type LiteralDecision,
+  type LiteralRequest,
+  type ReceivedCommand,
+  type ReceiveError,
+} from './protocol/index.js';
+import { Session } from './session.js';
+
+/** Commands whose literals may be large; everything else gets a small cap. */
+const MAX_SMALL_LITERAL = 64 * 1024;
+/** Unsent output above which a connection stops reading until the client catches up. */
+const OUTPUT_HIGH_WATER = 1024 * 1024;
+
+export interface ConnectionDeps {
+  backend: MailboxBackend;
+  feed: ChangeFeed;
+  log: Logger;
+  settings: EdgeSettings;
+  secureContext?: SecureContext;
+  metrics?: EdgeMetrics;
+  /** Whether the change feed is healthy; when not, sessions poll on every command. */
+  feedHealthy: () => boolean;
+}
+
+export class Connection implements ChangeListener {
+  readonly session: Session;
+  private socket: Socket;
+  private receiver: CommandReceiver;
+  private enc: ResponseEncoder;
+  private busy = false;
+  private closed = false;
+  private badCount = 0;
+  private listeningAccount?: number;
+  private readonly log: Logger;
+
+  constructor(
+    socket: Socket,
+    private readonly deps: ConnectionDeps,
+    tls: boolean,
+  ) {
+    this.socket = socket;
+    this.session = new Session(randomBytes(6).toString('hex'), socket.remoteAddress ?? 'unknown', tls);
+    this.log = deps.log.child({ session: this.session.id });
+    this.receiver = this.newReceiver();
+    this.enc = this.newEncoder();
+    this.attach(socket);
+  }
+
+  start(): void {
+    this.deps.metrics?.connections.inc();
+    this.deps.metrics?.openConnections.inc();
+    this.log.info({ remote: this.session.remoteAddress, tls: this.session.tls }, 'connected');
+    this.enc.status(null, 'OK', `${this.deps.settings.hostname} IMAP ready`, 'CAPABILITY ' + this.capabilities().join(' '));
+    this.enc.flush();
+    this.armTimeout();
+  }
+
+  private newReceiver(): CommandReceiver {
+    const limits = this.deps.settings.limits;
+    return new CommandReceiver({
+      maxLineLength: limits.maxLineLength,
+      maxLiteralSize: limits.appendLimit,
+      maxCommandSize: limits.appendLimit + limits.maxLineLength,
+      literalMode: 'LITERAL+',
+      onContinuationNeeded: (req) => this.onLiteral(req),
+    });
+  }
+
+  private newEncoder(): ResponseEncoder {
+    return new ResponseEncoder((chunk) => {
+      if (!this.closed) this.socket.write(chunk);
+    }, { utf8: this.session?.utf8 ?? false });
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
+    socket.on('close', () => this.onClose());
+    socket.on('timeout', () => this.onTimeout());
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (!this.receiver.push(chunk)) this.socket.pause();
+    void this.pump();
+  };
+
+  /**
+   * Synchronizing literals: refuse too-large ones before the client sends a
+   * byte (TOOBIG for APPEND, BAD elsewhere); otherwise invite the data.
+   */
+  private onLiteral(req: LiteralRequest): LiteralDecision {
+    const isAppend = req.name === 'APPEND';
+    const limit = isAppend ? this.deps.settings.limits.appendLimit : MAX_SMALL_LITERAL;
+    if (req.size > limit) {
+      if (isAppend) this.enc.status(req.tag, 'NO', 'Message exceeds the APPENDLIMIT', 'TOOBIG');
+      else this.enc.status(req.tag, 'BAD', 'Literal too large', 'TOOBIG');
+      return 'refuse';
+    }
+    if (isAppend && this.session.state === 'not-authenticated') {
+      this.enc.status(req.tag, 'BAD', 'Log in first');
+      return 'refuse';
+    }
+    this.enc.continuation('Ready for literal data');
+    return 'accept';
+  }
+
+  /** Runs queued commands one after another; re-entered on every data event. */
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (!this.closed) {
+        const ev = this.receiver.next();
+        if (!ev) break;
+        if (ev.kind === 'error') this.onReceiveError(ev);
+        else if (ev.kind === 'command') await this.execute(ev);
+        if (this.session.state === 'logout') {
+          this.close();
+          break;
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+    if (!this.closed && this.socket.isPaused() && this.receiver.pendingBytes < OUTPUT_HIGH_WATER) this.socket.resume();
+  }
+
+  private onReceiveError(err: ReceiveError): void {
+    const code = err.responseCode;
+    this.enc.status(err.tag ?? null, 'BAD', err.message, code);
+    if (err.fatal) {
+      this.enc.status(null, 'BYE', 'Too much invalid input');
+      this.close();
+      return;
+    }
+    this.countBad();
+  }
+
+  private countBad(): void {
+    this.badCount++;
+    this.deps.metrics?.badCommands.inc();
+    if (this.badCount > this.deps.settings.limits.maxBadCommands) {
+      this.enc.status(null, 'BYE', 'Too many invalid commands');
+      this.enc.flush();
+      this.close();
+    }
+  }
+
+  private async execute(cmd: ReceivedCommand): Promise<void> {
+    const started = process.hrtime.bigint();
+    const handler = handlerFor(cmd.name);
+    let outcome = 'OK';
+    try {
+      if (!handler) throw new UnknownCommandError(cmd.name);
+      if (!handler.states.includes(this.session.state)) {
+        throw new ImapBad(stateMessage(this.session.state, cmd.name));
+      }
+      const parsed = parseCommand(cmd);
+      const done = ((await handler.run(this.context(), parsed as never)) ?? {}) as Completion;
+      if (done.answered) return;
+      if (this.session.state === 'selected') await this.sync({ allowExpunge: handler.expungeAllowed ?? true });
+      this.enc.status(cmd.tag, 'OK', done.text ?? `${cmd.name} completed`, done.code);
+    } catch (err) {
+      outcome = this.answerError(cmd, err);
+    } finally {
+      this.enc.flush();
+      this.deps.metrics?.observeCommand(cmd.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+      this.log.debug({ command: cmd.name, outcome }, 'command');
+      this.armTimeout();
+    }
+  }
+
+  /** The one error funnel: protocol errors BAD, domain errors NO [code], the rest NO [SERVERBUG]. */
+  private answerError(cmd: ReceivedCommand, err: unknown): string {
+    if (err instanceof ParseError || err instanceof ImapBad) {
+      const code = err instanceof ImapBad ? err.code : err.code;
+      this.enc.status(cmd.tag, 'BAD', err.message, code);
+      this.countBad();
+      return 'BAD';
+    }
+    if (err instanceof ImapNo) {
+      this.enc.status(cmd.tag, 'NO', err.message, err.code);
+      return 'NO';
+    }
+    if (err instanceof BackendError && err.imapCode && err.imapCode !== 'SERVERBUG') {
+      this.enc.status(cmd.tag, 'NO', err.message, err.imapCode);
+      return 'NO';
+    }
+    const traceId = randomBytes(8).toString('hex');
+    this.log.error({ err, command: cmd.name, traceId }, 'command failed');
+    this.enc.status(cmd.tag, 'NO', `Internal error, trace ${traceId}`, 'SERVERBUG');
+    return 'NO';
+  }
+
+  private context(): CommandContext {
+    return {
+      session: this.session,
+      backend: this.deps.backend,
+      feed: this.deps.feed,
+      enc: this.enc,
+      log: this.log,
+      settings: this.deps.settings,
+      conn: {
+        startTls: () => this.startTls(),
+        close: () => this.close(),
+        drain: () => this.drain(),
+      },
+      capabilities: () => this.capabilities(),
+      sync: (opts) => this.sync(opts),
+      deselect: () => this.deselect(),
+    };
+  }
+
+  capabilities(): string[] {
+    const s = this.session;
+    const caps = ['IMAP4rev1', 'LITERAL+', 'UIDPLUS', `APPENDLIMIT=${this.deps.settings.limits.appendLimit}`];
+    if (s.state === 'not-authenticated') {
+      if (!s.tls && this.deps.settings.tlsAvailable) caps.push('STARTTLS');
+      if (!s.tls && !this.deps.settings.allowPlaintextAuth) caps.push('LOGINDISABLED');
+    }
+    return caps;
+  }
+
+  /**
+   * Pulls the changes to the selected mailbox since the session's MODSEQ and
+   * reports them: EXPUNGE (when allowed), EXISTS, FETCH FLAGS. Runs when an
+   * event rang for this account, or when the feed is down and the poll
+   * interval passed.
+   */
+  async sync(opts: { allowExpunge: boolean; force?: boolean }): Promise<void> {
+    const s = this.session;
+    const mb = s.selected;
+    if (!mb || !s.principal) return;
+    const stale = Date.now() - s.lastSync >= (this.deps.feedHealthy() ? this.deps.settings.pollIntervalMs : Math.min(this.deps.settings.pollIntervalMs, 5000));
+    if (!opts.force && !s.dirty && !stale) return;
+    s.dirty = false;
+    s.lastSync = Date.now();
+    const changes = await this.deps.backend.changes(s.principal, mb.mailboxId, mb.highestModseq);
+    const update = mb.apply(changes, { allowExpunge: opts.allowExpunge });
+    for (const seq of update.expunged) this.enc.untagged().number(seq).raw(' EXPUNGE').crlf();
+    if (update.exists !== undefined) this.enc.untagged().number(update.exists).raw(' EXISTS').crlf();
+    for (const f of update.flags) this.enc.untagged().number(f.seq).raw(' FETCH (FLAGS ').flags(f.flags).raw(')').crlf();
+    if (!opts.allowExpunge && changes.expunged.length) s.dirty = true;
+  }
+
+  /** A change event for this session's account (from the change feed). */
+  onChange(event: ChangeEvent): void {
+    const mb = this.session.selected;
+    if (mb && event.mailboxId === mb.mailboxId && event.modseq > mb.highestModseq) this.session.dirty = true;
+  }
+
+  private deselect(): void {
+    this.session.selected = undefined;
+    if (this.session.state === 'selected') this.session.state = 'authenticated';
+  }
+
+  /** Registers with the feed once the session has an account. */
+  private listen(): void {
+    const account = this.session.principal?.account.accountId;
+    if (account === undefined || this.listeningAccount === account) return;
+    this.deps.feed.add(account, this);
+    this.listeningAccount = account;
+  }
+
+  private async startTls(): Promise<void> {
+    if (!this.deps.secureContext) throw new ImapBad('STARTTLS is not available');
+    const raw = this.socket;
+    raw.removeListener('data', this.onData);
+    raw.setTimeout(0);
+    raw.removeAllListeners('timeout');
+    // Anything pipelined after STARTTLS in clear text is discarded.
+    this.receiver.reset();
+    const tlsSocket = new TLSSocket(raw, { isServer: true, secureContext: this.deps.secureContext });
+    this.socket = tlsSocket;
+    this.session.tls = true;
+    this.enc = this.newEncoder();
+    tlsSocket.on('data', this.onData);
+    tlsSocket.on('error', (err) => {
+      this.log.debug({ err }, 'TLS error');
+      this.close();
+    });
+    tlsSocket.on('timeout', () => this.onTimeout());
+    raw.resume();
+  }
+
+  private drain(): Promise<void> {
+    if (this.closed || this.socket.writableLength < OUTPUT_HIGH_WATER) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  private armTimeout(): void {
+    if (this.closed) return;
+    const limits = this.deps.settings.limits;
+    this.socket.setTimeout(this.session.state === 'not-authenticated' ? limits.preAuthTimeoutMs : limits.autologoutMs);
+    if (this.session.principal) this.listen();
+  }
+
+  private onTimeout(): void {
+    if (this.closed) return;
+    this.enc.status(null, 'BYE', this.session.state === 'not-authenticated' ? 'Login timed out' : 'Autologout; idle for too long');
+    this.enc.flush();
+    this.close();
+  }
+
+  /** Sends BYE to a session (used by graceful drain). */
+  shutdown(reason: string): void {
+    if (this.closed) return;
+    this.enc.status(null, 'BYE', reason);
+    this.enc.flush();
+    this.close();
+  }
+
+  get idle(): boolean {
+    return !this.busy;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    // A client that never reads must not hold the socket forever.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    if (this.listeningAccount !== undefined) this.deps.feed.remove(this.listeningAccount, this);
+    this.listeningAccount = undefined;
+    this.deps.metrics?.openConnections.dec();
+    this.log.info({ user: this.session.principal?.username }, 'disconnected');
+    this.onClosed?.();
+  }
+
+  onClosed?: () => void;
+}
+
+function stateMessage(state: string, name: string): string {
+  if (state === 'not-authenticated') return `${name} requires authentication`;
+  if (state === 'authenticated') return `${name} requires a selected mailbox`;
+  return `${name} is not valid in this state`;
+}

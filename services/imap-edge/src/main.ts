@@ -1,0 +1,58 @@
+// The IMAP edge deployable: TLS and IMAP parsing, the mailbox service over
+// gRPC, change events from Kafka.
+import { createLogger, createRegistry, envInt, envList, envOptional, envString, KafkaSubscriber, startOpsServer } from '@kimap/common';
+import { hostname } from 'node:os';
+import { GrpcBackend } from './backend.js';
+import { startEdge } from './server.js';
+import { edgeSettingsFromEnv } from './settings.js';
+import { loadTlsFiles, selfSignedTls } from './tls.js';
+
+const log = createLogger('imap-edge');
+
+async function main(): Promise<void> {
+  const settings = edgeSettingsFromEnv();
+  const brokers = envList('KAFKA_BROKERS', []);
+  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is required');
+  const certFile = envOptional('TLS_CERT_FILE');
+  const keyFile = envOptional('TLS_KEY_FILE');
+  const tls = certFile && keyFile ? loadTlsFiles(certFile, keyFile) : await selfSignedTls(envString('DATA_DIR', './data'), settings.hostname);
+  const backend = new GrpcBackend(envString('MAILBOX_ADDRESS', '127.0.0.1:50051'), envInt('MAILBOX_DEADLINE_MS', 30_000));
+  const podName = envString('POD_NAME', hostname());
+  const subscriber = new KafkaSubscriber({
+    brokers,
+    topic: envString('KAFKA_TOPIC', 'kimap.mailbox-changes'),
+    clientId: `edge-${podName}`,
+    // Every edge pod is its own consumer group, so every pod sees every event.
+    groupId: envString('KAFKA_GROUP_ID', `kimap-edge-${podName}`),
+  });
+  const registry = createRegistry('imap-edge');
+  const edge = await startEdge({
+    backend,
+    subscriber,
+    settings,
+    log,
+    tls,
+    host: envString('IMAP_HOST', '0.0.0.0'),
+    imapPort: envInt('IMAP_PORT', 1143),
+    imapsPort: envInt('IMAPS_PORT', 1993),
+    registry,
+    maxConnections: envInt('IMAP_MAX_CONNECTIONS', 50_000),
+  });
+  const ops = await startOpsServer({ port: envInt('OPS_PORT', 9102), registry, ready: () => edge.ready() });
+  log.info({ opsPort: ops.port }, 'imap edge ready');
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'draining');
+    await edge.stop(envInt('DRAIN_GRACE_MS', 10_000));
+    backend.close();
+    await ops.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'imap edge failed to start');
+  process.exit(1);
+});

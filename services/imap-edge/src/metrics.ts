@@ -1,0 +1,28 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface EdgeMetrics {
+  connections: Counter;
+  openConnections: Gauge;
+  badCommands: Counter;
+  events: Counter;
+  observeCommand(name: string, outcome: string, seconds: number): void;
+}
+
+export function createEdgeMetrics(registry: Registry): EdgeMetrics {
+  const commands = new Histogram({
+    name: 'kimap_imap_command_duration_seconds',
+    help: 'IMAP command latency at the edge, by command and outcome',
+    labelNames: ['command', 'outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  return {
+    connections: new Counter({ name: 'kimap_imap_connections_total', help: 'IMAP connections accepted', registers: [registry] }),
+    openConnections: new Gauge({ name: 'kimap_imap_connections_open', help: 'IMAP connections open now', registers: [registry] }),
+    badCommands: new Counter({ name: 'kimap_imap_bad_commands_total', help: 'Commands answered with BAD', registers: [registry] }),
+    events: new Counter({ name: 'kimap_change_events_received_total', help: 'Change events received from the bus', registers: [registry] }),
+    observeCommand(name, outcome, seconds) {
+      commands.observe({ command: name, outcome }, seconds);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// The selected mailbox as one session sees it: the UID of every sequence
+// number, the last MODSEQ it has reported, and the flags it knows. Sequence
+// numbers live only here; the mailbox service speaks UIDs.
+import type { Changes } from './backend.js';
+
+export interface SyncUpdate {
+  /** Sequence numbers to announce as EXPUNGEd, in the order to send them. */
+  expunged: number[];
+  /** The new EXISTS count, when it changed. */
+  exists?: number;
+  /** Messages whose flags changed: sequence number, UID, flags, MODSEQ. */
+  flags: Array<{ seq: number; uid: number; flags: string[]; modseq: number }>;
+  /** UIDs removed (for VANISHED under QRESYNC). */
+  vanished: number[];
+}
+
+export class SelectedMailbox {
+  /** Ascending UIDs; index + 1 is the sequence number. */
+  private uids: number[];
+
+  constructor(
+    readonly mailboxId: number,
+    readonly name: string,
+    readonly uidvalidity: number,
+    uids: number[],
+    public highestModseq: number,
+    public uidnext: number,
+    readonly readOnly: boolean,
+  ) {
+    this.uids = uids;
+  }
+
+  get exists(): number {
+    return this.uids.length;
+  }
+
+  uidAt(seq: number): number | undefined {
+    return this.uids[seq - 1];
+  }
+
+  /** Binary search: the sequence number of a UID, or 0 when absent. */
+  seqOf(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.uids[mid]!;
+      if (v === uid) return mid + 1;
+      if (v < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  get maxUid(): number {
+    return this.uids.length ? this.uids[this.uids.length - 1]! : 0;
+  }
+
+  /** UIDs for a range of sequence numbers (clamped to what exists). */
+  uidsForSeqRange(first: number, last: number): number[] {
+    const lo = Math.max(1, Math.min(first, last));
+    const hi = Math.min(this.uids.length, Math.max(first, last));
+    return hi >= lo ? this.uids.slice(lo - 1, hi) : [];
+  }
+
+  /** UIDs the session knows within a UID range. */
+  uidsInRange(first: number, last: number): number[] {
+    const lo = Math.min(first, last);
+    const hi = Math.max(first, last);
+    const out: number[] = [];
+    for (const u of this.uids) {
+      if (u > hi) break;
+      if (u >= lo) out.push(u);
+    }
+    return out;
+  }
+
+  /**
+   * Folds the changes pulled from the mailbox service into this view and says
+   * what to tell the client. Expunges first (each renumbers the ones after
+   * it), then the new EXISTS, then flag updates of messages already known.
+   */
+  apply(changes: Changes, opts: { allowExpunge: boolean } = { allowExpunge: true }): SyncUpdate {
+    const update: SyncUpdate = { expunged: [], flags: [], vanished: [] };
+    if (opts.allowExpunge && changes.expunged.length > 0) {
+      const gone = new Set(changes.expunged);
+      // Announce from the highest sequence number down: each EXPUNGE then
+      // leaves the lower numbers untouched and the client's view stays valid.
+      for (let i = this.uids.length - 1; i >= 0; i--) {
+        if (gone.has(this.uids[i]!)) {
+          update.expunged.push(i + 1);
+          update.vanished.push(this.uids[i]!);
+        }
+      }
+      if (update.expunged.length) this.uids = this.uids.filter((u) => !gone.has(u));
+    }
+    const before = this.uids.length;
+    const knownMax = this.maxUid;
+    for (const m of changes.changed) {
+      if (m.uid > knownMax) {
+        // New messages arrive in ascending UID order from the service.
+        if (m.uid > this.maxUid) this.uids.push(m.uid);
+      } else {
+        const seq = this.seqOf(m.uid);
+        if (seq) update.flags.push({ seq, uid: m.uid, flags: m.flags, modseq: m.modseq });
+      }
+    }
+    if (this.uids.length !== before) update.exists = this.uids.length;
+    if (opts.allowExpunge || changes.expunged.length === 0) {
+      this.highestModseq = Math.max(this.highestModseq, changes.status.highestmodseq);
+    }
+    this.uidnext = Math.max(this.uidnext, changes.status.uidnext);
+    return update;
+  }
+}

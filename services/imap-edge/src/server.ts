@@ -1,0 +1,124 @@
+// The edge's listeners: plaintext IMAP with STARTTLS and implicit TLS, both
+// feeding connections that share one backend client and one change feed.
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { ChangeSubscriber, Logger } from '@kimap/common';
+import type { Registry } from 'prom-client';
+import type { MailboxBackend } from './backend.js';
+import type { EdgeSettings } from './commands/context.js';
+import { Connection } from './connection.js';
+import { ChangeFeed } from './feed.js';
+import { createEdgeMetrics } from './metrics.js';
+import { secureContext, type TlsMaterial } from './tls.js';
+
+export interface EdgeOptions {
+  backend: MailboxBackend;
+  subscriber: ChangeSubscriber;
+  settings: EdgeSettings;
+  log: Logger;
+  tls?: TlsMaterial;
+  host?: string;
+  /** Plaintext port (STARTTLS); undefined: not listening. 0: any free port. */
+  imapPort?: number;
+  /** Implicit-TLS port; needs tls. */
+  imapsPort?: number;
+  registry?: Registry;
+  /** Connections per edge process; further ones get BYE at once. */
+  maxConnections?: number;
+}
+
+export interface RunningEdge {
+  imapPort?: number;
+  imapsPort?: number;
+  feed: ChangeFeed;
+  readonly connections: number;
+  ready(): boolean;
+  /** Graceful drain: stop accepting, let running commands finish, BYE the rest. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const a = server.address();
+      resolve(typeof a === 'object' && a ? a.port : port);
+    });
+  });
+}
+
+export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
+  const feed = new ChangeFeed();
+  const metrics = opts.registry ? createEdgeMetrics(opts.registry) : undefined;
+  const ctx = opts.tls ? secureContext(opts.tls) : undefined;
+  const settings: EdgeSettings = { ...opts.settings, tlsAvailable: ctx !== undefined };
+  const open = new Set<Connection>();
+  const maxConnections = opts.maxConnections ?? 50_000;
+  let accepting = true;
+
+  await opts.subscriber.subscribe((event) => {
+    metrics?.events.inc();
+    feed.dispatch(event);
+  });
+
+  const accept = (socket: Socket, tls: boolean) => {
+    socket.setNoDelay(true);
+    if (!accepting || open.size >= maxConnections) {
+      socket.end('* BYE Server busy, try again later\r\n');
+      return;
+    }
+    const conn = new Connection(socket, {
+      backend: opts.backend,
+      feed,
+      log: opts.log,
+      settings,
+      ...(ctx ? { secureContext: ctx } : {}),
+      ...(metrics ? { metrics } : {}),
+      feedHealthy: () => opts.subscriber.healthy,
+    }, tls);
+    open.add(conn);
+    conn.onClosed = () => open.delete(conn);
+    conn.start();
+  };
+
+  const host = opts.host ?? '0.0.0.0';
+  const servers: Server[] = [];
+  let imapPort: number | undefined;
+  let imapsPort: number | undefined;
+  if (opts.imapPort !== undefined) {
+    const plain = createServer((s) => accept(s, false));
+    imapPort = await listen(plain, opts.imapPort, host);
+    servers.push(plain);
+  }
+  if (opts.imapsPort !== undefined) {
+    if (!ctx) throw new Error('implicit TLS needs a certificate');
+    const secure = createTlsServer({ cert: opts.tls!.cert, key: opts.tls!.key, minVersion: 'TLSv1.2' }, (s: TLSSocket) => accept(s, true));
+    secure.on('tlsClientError', (err) => opts.log.debug({ err }, 'TLS handshake failed'));
+    imapsPort = await listen(secure, opts.imapsPort, host);
+    servers.push(secure);
+  }
+  opts.log.info({ imapPort, imapsPort }, 'IMAP edge listening');
+
+  return {
+    ...(imapPort !== undefined ? { imapPort } : {}),
+    ...(imapsPort !== undefined ? { imapsPort } : {}),
+    feed,
+    get connections() {
+      return open.size;
+    },
+    ready: () => accepting && opts.subscriber.healthy,
+    async stop(graceMs = 10_000) {
+      accepting = false;
+      for (const s of servers) s.close();
+      const deadline = Date.now() + graceMs;
+      // Idle sessions get BYE now; busy ones when their command ends or the grace runs out.
+      while (open.size > 0 && Date.now() < deadline) {
+        for (const c of open) if (c.idle) c.shutdown('Server shutting down, please reconnect');
+        if (open.size > 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const c of open) c.shutdown('Server shutting down, please reconnect');
+      await opts.subscriber.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// Per-connection IMAP state: who is logged in, what is selected, what was
+// enabled. Lives in the edge's memory only; a client that reconnects to
+// another pod rebuilds it with LOGIN and SELECT.
+import type { Principal } from './backend.js';
+import type { SelectedMailbox } from './selected.js';
+
+export type SessionState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
+
+export class Session {
+  state: SessionState = 'not-authenticated';
+  principal?: Principal;
+  selected?: SelectedMailbox;
+  /** ENABLEd extensions (upper case). */
+  readonly enabled = new Set<string>();
+  /** A change event for the selected mailbox arrived since the last sync. */
+  dirty = false;
+  lastSync = 0;
+  tls: boolean;
+
+  constructor(
+    readonly id: string,
+    readonly remoteAddress: string,
+    tls: boolean,
+  ) {
+    this.tls = tls;
+  }
+
+  get utf8(): boolean {
+    return this.enabled.has('UTF8=ACCEPT') || this.enabled.has('IMAP4REV2');
+  }
+}

@@ -1,0 +1,20 @@
+import { envBool, envInt, envString } from '@kimap/common';
+import { hostname } from 'node:os';
+import type { EdgeSettings } from './commands/context.js';
+
+/** Edge settings from the environment (documented in the README's table). */
+export function edgeSettingsFromEnv(): EdgeSettings {
+  return {
+    hostname: envString('IMAP_HOSTNAME', hostname()),
+    allowPlaintextAuth: envBool('ALLOW_PLAINTEXT_AUTH', false),
+    tlsAvailable: true,
+    pollIntervalMs: envInt('CHANGE_POLL_INTERVAL_MS', 30_000),
+    limits: {
+      maxLineLength: envInt('IMAP_MAX_LINE_LENGTH', 64 * 1024),
+      appendLimit: envInt('IMAP_APPEND_LIMIT', 50 * 1024 * 1024),
+      maxBadCommands: envInt('IMAP_MAX_BAD_COMMANDS', 20),
+      preAuthTimeoutMs: envInt('IMAP_PREAUTH_TIMEOUT_MS', 60_000),
+      autologoutMs: envInt('IMAP_AUTOLOGOUT_MS', 30 * 60_000),
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// The embedded default: edge, mailbox service and change bus in one process,
+// PGlite in DATA_DIR, still talking gRPC between edge and mailbox (over a Unix
+// socket) so the code that runs here is the code that runs in the cluster.
+import { createLogger, createRegistry, InProcessBus, migrate, PgliteDatabase, startOpsServer, type Logger } from '@kimap/common';
+import { GrpcBackend, selfSignedTls, startEdge, type EdgeSettings, type RunningEdge } from '@kimap/imap-edge';
+import { addUser, startMailboxService, userExists } from '@kimap/mailbox';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  imapPort: number;
+  imapsPort: number;
+  host: string;
+  opsPort?: number;
+  settings: EdgeSettings;
+  bootstrapUser?: string;
+  bootstrapPassword?: string;
+  log?: Logger;
+  /** Where to print the one-time demo password (stdout by default). */
+  announce?: (line: string) => void;
+}
+
+export interface RunningEmbedded {
+  edge: RunningEdge;
+  stop(): Promise<void>;
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbedded> {
+  const log = opts.log ?? createLogger('kimap');
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const db = await PgliteDatabase.open(join(dataDir, 'db'));
+  const applied = await migrate(db);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  await bootstrap(db, opts, log);
+
+  const bus = new InProcessBus();
+  const registry = createRegistry('kimap');
+  // Unix socket paths are limited to ~107 bytes; fall back to loopback TCP.
+  const socketPath = join(dataDir, 'mailbox.sock');
+  const address = socketPath.length < 100 ? `unix:${socketPath}` : '127.0.0.1:0';
+  const mailbox = await startMailboxService({ db, publisher: bus, address, log, registry, relayPollMs: 1000 });
+  const backend = new GrpcBackend(address.startsWith('unix:') ? address : `127.0.0.1:${mailbox.port}`);
+  const tls = await selfSignedTls(dataDir, opts.settings.hostname);
+  const edge = await startEdge({
+    backend,
+    subscriber: bus,
+    settings: opts.settings,
+    log,
+    tls,
+    host: opts.host,
+    imapPort: opts.imapPort,
+    imapsPort: opts.imapsPort,
+    registry,
+  });
+  const ops = opts.opsPort !== undefined ? await startOpsServer({ port: opts.opsPort, host: opts.host, registry, ready: () => edge.ready() }) : undefined;
+  return {
+    edge,
+    async stop() {
+      await edge.stop(5000);
+      backend.close();
+      await mailbox.stop();
+      await bus.close();
+      await ops?.close();
+      await db.close();
+    },
+  };
+}
+
+/** The first account: BOOTSTRAP_USER/PASSWORD, or a demo account whose password is printed once. */
+async function bootstrap(db: PgliteDatabase, opts: EmbeddedOptions, log: Logger): Promise<void> {
+  const announce = opts.announce ?? ((line: string) => console.log(line));
+  if (opts.bootstrapUser) {
+    if (await userExists(db, opts.bootstrapUser)) return;
+    if (!opts.bootstrapPassword) throw new Error('BOOTSTRAP_PASSWORD is required with BOOTSTRAP_USER');
+    await addUser(db, opts.bootstrapUser, opts.bootstrapPassword, { createTenant: true });
+    log.info({ user: opts.bootstrapUser.toLowerCase() }, 'bootstrap account created');
+    return;
+  }
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM accounts');
+  if (rows[0]!.n > 0) return;
+  const user = 'demo@example.com';
+  const password = randomBytes(12).toString('base64url');
+  await addUser(db, user, password, { createTenant: true });
+  announce(`Created the demo account ${user} with password ${password} (shown once; change it with imapctl user passwd).`);
+}

@@ -1,0 +1,38 @@
+// `make run`: the whole server in one process on an embedded database.
+import { createLogger, envInt, envOptional, envString } from '@kimap/common';
+import { edgeSettingsFromEnv } from '@kimap/imap-edge';
+import { startEmbedded } from './embedded.js';
+
+const log = createLogger('kimap');
+
+async function main(): Promise<void> {
+  const settings = edgeSettingsFromEnv();
+  const host = envString('IMAP_HOST', '127.0.0.1');
+  // On loopback the embedded default lets clients log in without TLS; anywhere
+  // else LOGINDISABLED holds until STARTTLS unless explicitly allowed.
+  if (process.env.ALLOW_PLAINTEXT_AUTH === undefined) settings.allowPlaintextAuth = host === '127.0.0.1' || host === 'localhost';
+  const server = await startEmbedded({
+    dataDir: envString('DATA_DIR', './data'),
+    imapPort: envInt('IMAP_PORT', 1143),
+    imapsPort: envInt('IMAPS_PORT', 1993),
+    host,
+    opsPort: envInt('OPS_PORT', 9100),
+    settings,
+    bootstrapUser: envOptional('BOOTSTRAP_USER'),
+    bootstrapPassword: envOptional('BOOTSTRAP_PASSWORD'),
+    log,
+  });
+  log.info({ imapPort: server.edge.imapPort, imapsPort: server.edge.imapsPort, host }, 'kimap is running (embedded)');
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await server.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'kimap failed to start');
+  process.exit(1);
+});
