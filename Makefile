@@ -33,10 +33,11 @@ lint: install
 	npx eslint .
 
 typecheck: build
+	npx tsc -p tsconfig.tests.json
 
 # Unit tests need no services; integration and e2e tests get real PostgreSQL
 # and Kafka from scripts/test-env.sh (or DATABASE_URL / KAFKA_BROKERS).
-test: install generate-check lint build
+test: install generate-check lint typecheck
 	source scripts/test-env.sh && npm test
 
 services-up:

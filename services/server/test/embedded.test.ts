@@ -1,0 +1,91 @@
+// The embedded default: one process, PGlite in a data folder, in-process bus,
+// self-signed TLS. Data and the certificate survive a restart.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { createLogger } from '@kimap/common';
+import { startEmbedded } from '../src/embedded.js';
+
+const settings = {
+  hostname: 'localhost',
+  allowPlaintextAuth: false,
+  tlsAvailable: true,
+  pollIntervalMs: 30_000,
+  limits: { maxLineLength: 65536, appendLimit: 1_000_000, maxBadCommands: 20, preAuthTimeoutMs: 60_000, autologoutMs: 1_800_000 },
+};
+
+function client(port: number, user: string, pass: string, secure: boolean): ImapFlow {
+  return new ImapFlow({ host: '127.0.0.1', port, secure, tls: { rejectUnauthorized: false }, auth: { user, pass }, logger: false });
+}
+
+test('embedded server: demo account, implicit TLS and STARTTLS, data survives a restart', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kimap-embedded-'));
+  const log = createLogger('test', 'silent');
+  try {
+    const lines: string[] = [];
+    let server = await startEmbedded({ dataDir, imapPort: 0, imapsPort: 0, host: '127.0.0.1', settings, log, announce: (l) => lines.push(l) });
+    assert.equal(lines.length, 1);
+    const m = /demo account (\S+) with password (\S+) /.exec(lines[0]!);
+    assert.ok(m, lines[0]);
+    const [, user, pass] = m;
+    const cert1 = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
+
+    const c = client(server.edge.imapsPort!, user!, pass!, true);
+    await c.connect();
+    const raw = Buffer.from('Subject: kept\r\n\r\nstill here after a restart\r\n');
+    const res = await c.append('Drafts', raw, ['\\Draft']);
+    assert.ok(res && res.uid === 1);
+    await c.logout();
+    await server.stop();
+
+    const again: string[] = [];
+    server = await startEmbedded({ dataDir, imapPort: 0, imapsPort: 0, host: '127.0.0.1', settings, log, announce: (l) => again.push(l) });
+    try {
+      assert.deepEqual(again, [], 'no second demo account');
+      assert.equal(readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8'), cert1, 'the certificate is kept');
+      // Plaintext port: imapflow upgrades with STARTTLS before it logs in.
+      const d = client(server.edge.imapPort!, user!, pass!, false);
+      await d.connect();
+      const lock = await d.getMailboxLock('Drafts');
+      try {
+        const msg = await d.fetchOne('1', { source: true, flags: true }, { uid: true });
+        assert.ok(msg && Buffer.isBuffer(msg.source) && msg.source.equals(raw));
+        assert.ok(msg.flags?.has('\\Draft'));
+      } finally {
+        lock.release();
+      }
+      await d.logout();
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('embedded server: BOOTSTRAP_USER creates that account once', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kimap-embedded-'));
+  const log = createLogger('test', 'silent');
+  try {
+    const lines: string[] = [];
+    const server = await startEmbedded({
+      dataDir, imapPort: 0, imapsPort: 0, host: '127.0.0.1', settings, log, announce: (l) => lines.push(l),
+      bootstrapUser: 'Owner@Example.ORG', bootstrapPassword: 'owner-password',
+    });
+    try {
+      assert.deepEqual(lines, []);
+      const c = client(server.edge.imapsPort!, 'owner@example.org', 'owner-password', true);
+      await c.connect();
+      const boxes = (await c.list()).map((b) => b.path).sort();
+      assert.deepEqual(boxes, ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
+      await c.logout();
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
