@@ -3,7 +3,7 @@
 // proto-loader-gen-types. With --check, generates into a temporary folder and
 // fails when the committed files differ (stale generated code).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, cpSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, cpSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,14 @@ execFileSync(join(root, 'node_modules/.bin/proto-loader-gen-types'), [
   '--grpcLib=@grpc/grpc-js', '--importFileExtension=.js', '--includeDirs', join(root, 'proto'),
   '--outDir', out, ...protos,
 ], { stdio: 'inherit' });
+
+// The generator names each source by absolute path: make it relative, so the
+// output is the same in every checkout.
+for (const f of listFiles(out)) {
+  const text = readFileSync(f, 'utf8');
+  const fixed = text.split(join(root, 'proto') + '/').join('proto/');
+  if (fixed !== text) writeFileSync(f, fixed);
+}
 
 if (check) {
   const a = listFiles(out).map((f) => relative(out, f));

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/mail/v1/mailbox.proto
+// Original file: proto/mail/v1/mailbox.proto
 
 import type { MailboxStatus as _mail_v1_MailboxStatus, MailboxStatus__Output as _mail_v1_MailboxStatus__Output } from '../../mail/v1/MailboxStatus.js';
 import type { ChangedMessage as _mail_v1_ChangedMessage, ChangedMessage__Output as _mail_v1_ChangedMessage__Output } from '../../mail/v1/ChangedMessage.js';

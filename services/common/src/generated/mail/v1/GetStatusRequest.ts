@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/mail/v1/mailbox.proto
+// Original file: proto/mail/v1/mailbox.proto
 
 import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_AccountRef__Output } from '../../mail/v1/AccountRef.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/mail/v1/mailbox.proto
+// Original file: proto/mail/v1/mailbox.proto
 
 import type { MailboxInfo as _mail_v1_MailboxInfo, MailboxInfo__Output as _mail_v1_MailboxInfo__Output } from '../../mail/v1/MailboxInfo.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/mail/v1/mailbox.proto
+// Original file: proto/mail/v1/mailbox.proto
 
 import type { Long } from '@grpc/proto-loader';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/mail/v1/mailbox.proto
+// Original file: proto/mail/v1/mailbox.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

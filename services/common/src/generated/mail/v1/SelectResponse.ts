@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/mail/v1/mailbox.proto
+// Original file: proto/mail/v1/mailbox.proto
 
 import type { MailboxStatus as _mail_v1_MailboxStatus, MailboxStatus__Output as _mail_v1_MailboxStatus__Output } from '../../mail/v1/MailboxStatus.js';
 import type { UidChunk as _mail_v1_UidChunk, UidChunk__Output as _mail_v1_UidChunk__Output } from '../../mail/v1/UidChunk.js';
