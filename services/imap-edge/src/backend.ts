@@ -8,6 +8,9 @@ import type { FetchRequest } from '@kimap/common/generated/mail/v1/FetchRequest'
 import type { FetchResponse__Output } from '@kimap/common/generated/mail/v1/FetchResponse';
 import type { AppendResponse__Output } from '@kimap/common/generated/mail/v1/AppendResponse';
 import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/ChangedMessage';
+import type { StoreResponse__Output } from '@kimap/common/generated/mail/v1/StoreResponse';
+import type { CopyResponse__Output } from '@kimap/common/generated/mail/v1/CopyResponse';
+import type { ExpungeResponse__Output } from '@kimap/common/generated/mail/v1/ExpungeResponse';
 
 export type MailboxInfo = MailboxInfo__Output;
 export type MailboxStatus = MailboxStatus__Output;
@@ -37,10 +40,36 @@ export interface AppendInput {
   message: Buffer;
 }
 
+export type StoredFlags = StoreResponse__Output;
+export type CopyResult = CopyResponse__Output;
+export type ExpungeResult = ExpungeResponse__Output;
+export type UidRanges = Array<{ first: number; last: number }>;
+
+export interface StoreInput {
+  mailboxId: number;
+  uids: UidRanges;
+  mode: 'replace' | 'add' | 'remove';
+  flags: string[];
+  unchangedSince?: number;
+}
+
+export interface MailboxList {
+  mailboxes: MailboxInfo[];
+  /** Subscribed names with no mailbox. */
+  orphanSubscriptions: string[];
+}
+
 export interface MailboxBackend {
   /** undefined: wrong credentials. */
   authenticate(username: string, password: string, remoteIp: string): Promise<Principal | undefined>;
-  listMailboxes(p: Principal): Promise<MailboxInfo[]>;
+  listMailboxes(p: Principal): Promise<MailboxList>;
+  deleteMailbox(p: Principal, name: string): Promise<void>;
+  renameMailbox(p: Principal, from: string, to: string): Promise<void>;
+  setSubscribed(p: Principal, name: string, subscribed: boolean): Promise<void>;
+  store(p: Principal, input: StoreInput): Promise<StoredFlags[]>;
+  /** uids empty: every \Deleted message. */
+  expunge(p: Principal, mailboxId: number, uids: UidRanges): Promise<ExpungeResult>;
+  copy(p: Principal, mailboxId: number, uids: UidRanges, destination: string, move: boolean): Promise<CopyResult>;
   createMailbox(p: Principal, name: string, specialUse?: string): Promise<MailboxInfo>;
   status(p: Principal, name: string): Promise<MailboxStatus>;
   select(p: Principal, name: string): Promise<SelectResult>;
@@ -113,8 +142,37 @@ export class GrpcBackend implements MailboxBackend {
     }
   }
 
-  async listMailboxes(p: Principal): Promise<MailboxInfo[]> {
-    return (await this.unary<{ mailboxes: MailboxInfo[] }>('ListMailboxes', { account: p.account })).mailboxes;
+  listMailboxes(p: Principal): Promise<MailboxList> {
+    return this.unary('ListMailboxes', { account: p.account });
+  }
+
+  async deleteMailbox(p: Principal, name: string): Promise<void> {
+    await this.unary('DeleteMailbox', { account: p.account, name });
+  }
+
+  async renameMailbox(p: Principal, fromName: string, toName: string): Promise<void> {
+    await this.unary('RenameMailbox', { account: p.account, fromName, toName });
+  }
+
+  async setSubscribed(p: Principal, name: string, subscribed: boolean): Promise<void> {
+    await this.unary('SetSubscribed', { account: p.account, name, subscribed });
+  }
+
+  async store(p: Principal, input: StoreInput): Promise<StoredFlags[]> {
+    const out: StoredFlags[] = [];
+    const mode = { replace: 'STORE_MODE_REPLACE', add: 'STORE_MODE_ADD', remove: 'STORE_MODE_REMOVE' }[input.mode];
+    await this.stream<StoredFlags>('Store', { account: p.account, ...input, mode, unchangedSince: input.unchangedSince ?? 0 }, (r) => {
+      out.push(r);
+    });
+    return out;
+  }
+
+  expunge(p: Principal, mailboxId: number, uids: UidRanges): Promise<ExpungeResult> {
+    return this.unary('Expunge', { account: p.account, mailboxId, uids });
+  }
+
+  copy(p: Principal, mailboxId: number, uids: UidRanges, destination: string, move: boolean): Promise<CopyResult> {
+    return this.unary(move ? 'Move' : 'Copy', { account: p.account, mailboxId, uids, destination });
   }
 
   createMailbox(p: Principal, name: string, specialUse = ''): Promise<MailboxInfo> {

@@ -98,8 +98,33 @@ export class Connection implements ChangeListener {
 
   private readonly onData = (chunk: Buffer): void => {
     if (!this.receiver.push(chunk)) this.socket.pause();
-    void this.pump();
+    if (this.lineWaiter) this.feedLineWaiter();
+    else void this.pump();
   };
+
+  /** A command waiting for a raw client line (AUTHENTICATE, IDLE). */
+  private lineWaiter?: { resolve(line: Buffer): void; reject(err: Error): void };
+
+  private readLine(): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      this.lineWaiter = { resolve, reject };
+      this.receiver.readRawLine(true);
+      this.feedLineWaiter();
+    });
+  }
+
+  private feedLineWaiter(): void {
+    const waiter = this.lineWaiter;
+    if (!waiter) return;
+    const ev = this.receiver.next();
+    if (!ev) {
+      if (this.socket.isPaused()) this.socket.resume();
+      return;
+    }
+    this.lineWaiter = undefined;
+    if (ev.kind === 'raw-line') waiter.resolve(ev.line);
+    else waiter.reject(new ImapBad(ev.kind === 'error' ? ev.message : 'Expected a continuation line'));
+  }
 
   /**
    * Synchronizing literals: refuse too-large ones before the client sends a
@@ -108,7 +133,7 @@ export class Connection implements ChangeListener {
   private onLiteral(req: LiteralRequest): LiteralDecision {
     const isAppend = req.name === 'APPEND';
     const limit = isAppend ? this.deps.settings.limits.appendLimit : MAX_SMALL_LITERAL;
-    if (req.size > limit) {
+    if (req.overLimit || req.size > limit) {
       if (isAppend) this.enc.status(req.tag, 'NO', 'Message exceeds the APPENDLIMIT', 'TOOBIG');
       else this.enc.status(req.tag, 'BAD', 'Literal too large', 'TOOBIG');
       return 'refuse';
@@ -147,9 +172,11 @@ export class Connection implements ChangeListener {
     this.enc.status(err.tag ?? null, 'BAD', err.message, code);
     if (err.fatal) {
       this.enc.status(null, 'BYE', 'Too much invalid input');
+      this.enc.flush();
       this.close();
       return;
     }
+    this.enc.flush();
     this.countBad();
   }
 
@@ -221,6 +248,7 @@ export class Connection implements ChangeListener {
         startTls: () => this.startTls(),
         close: () => this.close(),
         drain: () => this.drain(),
+        readLine: () => this.readLine(),
       },
       capabilities: () => this.capabilities(),
       sync: (opts) => this.sync(opts),
@@ -230,10 +258,12 @@ export class Connection implements ChangeListener {
 
   capabilities(): string[] {
     const s = this.session;
-    const caps = ['IMAP4rev1', 'LITERAL+', 'UIDPLUS', `APPENDLIMIT=${this.deps.settings.limits.appendLimit}`];
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'NAMESPACE', 'UIDPLUS', 'UNSELECT', 'MOVE',
+      'CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', `APPENDLIMIT=${this.deps.settings.limits.appendLimit}`];
     if (s.state === 'not-authenticated') {
       if (!s.tls && this.deps.settings.tlsAvailable) caps.push('STARTTLS');
       if (!s.tls && !this.deps.settings.allowPlaintextAuth) caps.push('LOGINDISABLED');
+      else caps.push('AUTH=PLAIN', 'AUTH=LOGIN');
     }
     return caps;
   }
@@ -349,6 +379,8 @@ export class Connection implements ChangeListener {
 
   private onClose(): void {
     this.closed = true;
+    this.lineWaiter?.reject(new Error('connection closed'));
+    this.lineWaiter = undefined;
     if (this.listeningAccount !== undefined) this.deps.feed.remove(this.listeningAccount, this);
     this.listeningAccount = undefined;
     this.deps.metrics?.openConnections.dec();

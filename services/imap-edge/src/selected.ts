@@ -17,6 +17,8 @@ export interface SyncUpdate {
 export class SelectedMailbox {
   /** Ascending UIDs; index + 1 is the sequence number. */
   private uids: number[];
+  /** Flag changes this session made and already reported: UID -> MODSEQ. */
+  private readonly ownChanges = new Map<number, number>();
 
   constructor(
     readonly mailboxId: number,
@@ -75,6 +77,11 @@ export class SelectedMailbox {
     return out;
   }
 
+  /** Remembers flag changes the session reported itself, so the next sync does not echo them. */
+  noteOwnChange(rows: Array<{ uid: number; modseq: number; modified?: boolean }>): void {
+    for (const r of rows) if (!r.modified) this.ownChanges.set(r.uid, r.modseq);
+  }
+
   /**
    * Folds the changes pulled from the mailbox service into this view and says
    * what to tell the client. Expunges first (each renumbers the ones after
@@ -102,7 +109,7 @@ export class SelectedMailbox {
         if (m.uid > this.maxUid) this.uids.push(m.uid);
       } else {
         const seq = this.seqOf(m.uid);
-        if (seq) update.flags.push({ seq, uid: m.uid, flags: m.flags, modseq: m.modseq });
+        if (seq && this.ownChanges.get(m.uid) !== m.modseq) update.flags.push({ seq, uid: m.uid, flags: m.flags, modseq: m.modseq });
       }
     }
     if (this.uids.length !== before) update.exists = this.uids.length;
@@ -110,6 +117,7 @@ export class SelectedMailbox {
       this.highestModseq = Math.max(this.highestModseq, changes.status.highestmodseq);
     }
     this.uidnext = Math.max(this.uidnext, changes.status.uidnext);
+    this.ownChanges.clear();
     return update;
   }
 }

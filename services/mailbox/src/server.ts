@@ -4,6 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { MailboxContext } from './context.js';
 import { addMailboxService } from './service.js';
 import { OutboxRelay } from './store/outbox.js';
+import { sweepOrphanBodies } from './store/bodies.js';
 
 export interface MailboxServiceOptions {
   db: Database;
@@ -36,10 +37,16 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
   addMailboxService(server, ctx);
   const port = await bindServer(server, opts.address);
   relay.start();
+  // Bodies no message uses any more are removed after a grace period.
+  const janitor = setInterval(() => {
+    sweepOrphanBodies(opts.db, 10 * 60_000).catch((err: unknown) => opts.log.warn({ err }, 'body sweep failed'));
+  }, 5 * 60_000);
+  janitor.unref();
   return {
     port,
     relay,
     async stop() {
+      clearInterval(janitor);
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       await relay.stop();
     },

@@ -8,6 +8,8 @@ import { Fetch } from './rpc/fetch.js';
 import { unimplemented } from './rpc/handler.js';
 import { CreateMailbox, GetStatus, ListMailboxes } from './rpc/mailboxes.js';
 import { Select } from './rpc/select.js';
+import { DeleteMailbox, RenameMailbox, SetSubscribed } from './rpc/mailbox-ops.js';
+import { Copy, Expunge, Move, Store } from './rpc/messages.js';
 
 export function addMailboxService(server: grpc.Server, ctx: MailboxContext): void {
   const proto = loadMailProto();
@@ -20,8 +22,15 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext): voi
     Append: Append(ctx),
     Fetch: Fetch(ctx),
     GetChanges: GetChanges(ctx),
+    DeleteMailbox: DeleteMailbox(ctx),
+    RenameMailbox: RenameMailbox(ctx),
+    SetSubscribed: SetSubscribed(ctx),
+    Store: Store(ctx),
+    Expunge: Expunge(ctx),
+    Copy: Copy(ctx),
+    Move: Move(ctx),
   };
-  for (const name of ['DeleteMailbox', 'RenameMailbox', 'SetSubscribed', 'Store', 'Expunge', 'Copy', 'Move', 'Search']) {
+  for (const name of ['Search']) {
     handlers[name] = unimplemented(name);
   }
   server.addService(proto.mail.v1.MailboxService.service, handlers);

@@ -31,6 +31,8 @@ export interface ConnectionControl {
   close(): void;
   /** Resolves when the socket has room again (back-pressure for big responses). */
   drain(): Promise<void>;
+  /** Reads one raw line from the client (AUTHENTICATE responses, IDLE's DONE); rejects when the connection closes. */
+  readLine(): Promise<Buffer>;
 }
 
 export interface CommandContext {

@@ -62,6 +62,7 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, m: FetchedMessage, see
 export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
   names: ['FETCH', 'UID FETCH'],
   states: SELECTED,
+  expungeAllowed: false,
   async run(ctx: CommandContext, cmd) {
     const { session, enc } = ctx;
     const mb = session.selected!;

@@ -12,8 +12,22 @@ import { logout } from './logout.js';
 import { noop } from './noop.js';
 import { select } from './select.js';
 import { starttls } from './starttls.js';
+import { authenticate } from './authenticate.js';
+import { enable } from './enable.js';
+import { id } from './id.js';
+import { namespace } from './namespace.js';
+import { status } from './status.js';
+import { close } from './close.js';
+import { expunge } from './expunge.js';
+import { store } from './store.js';
+import { copy } from './copy.js';
+import { del, rename, subscribe } from './mailbox-admin.js';
 
-const handlers: CommandHandler<never>[] = [capability, noop, logout, starttls, login, list, lsub, create, select, append, fetch] as unknown as CommandHandler<never>[];
+const handlers: CommandHandler<never>[] = [
+  capability, noop, logout, starttls, login, authenticate, enable, id, namespace,
+  list, lsub, create, del, rename, subscribe, status, select, append,
+  fetch, store, expunge, copy, close,
+] as unknown as CommandHandler<never>[];
 
 export const registry = new Map<string, CommandHandler>();
 for (const h of handlers) for (const name of h.names as readonly string[]) registry.set(name, h as unknown as CommandHandler);

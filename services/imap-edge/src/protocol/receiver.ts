@@ -39,6 +39,12 @@ export interface LiteralRequest {
   readonly literalIndex: number;
   /** Bytes of the command received so far (text + earlier literals). */
   readonly commandSize: number;
+  /**
+   * The literal exceeds maxLiteralSize or maxCommandSize. The callback must
+   * then refuse it (answering e.g. `NO [TOOBIG]` for APPEND); if it accepts
+   * anyway the receiver reports the limit error itself.
+   */
+  readonly overLimit: boolean;
 }
 
 /**
@@ -343,6 +349,25 @@ export class CommandReceiver {
 
   /** A line ended with `{n}`/`{n+}`/`~{n}`: check limits, ask for continuation, start reading. */
   private announceLiteral(b: Building, m: LiteralMarker): ReceiverEvent | null {
+    // A synchronizing literal is offered to the connection first, even when
+    // too big: it knows which answer the command needs (APPEND: NO [TOOBIG]).
+    if (m.sync && this.onContinuationNeeded) {
+      const info: LiteralRequest = {
+        tag: b.tag!,
+        name: b.name!,
+        size: m.size,
+        binary: m.binary,
+        literalIndex: b.literals,
+        commandSize: b.size,
+        overLimit: m.size > this.maxLiteralSize || b.size + m.size > this.maxCommandSize,
+      };
+      if (this.onContinuationNeeded(info) === 'refuse') {
+        // The caller answered the command; the client will not send the data.
+        this.cmd = null;
+        this.state = 'line';
+        return null;
+      }
+    }
     if (m.size > this.maxLiteralSize) {
       return this.fail('LITERAL_TOO_BIG', `Literal too big (max ${this.maxLiteralSize} bytes)`, m, 'TOOBIG');
     }
@@ -355,21 +380,6 @@ export class CommandReceiver {
       }
       if (this.literalMode === 'LITERAL-' && m.size > LITERAL_MINUS_MAX) {
         return this.fail('NON_SYNC_LITERAL_TOO_BIG', `Non-synchronizing literal too big (max ${LITERAL_MINUS_MAX} bytes)`, m, 'TOOBIG');
-      }
-    } else {
-      const info: LiteralRequest = {
-        tag: b.tag!,
-        name: b.name!,
-        size: m.size,
-        binary: m.binary,
-        literalIndex: b.literals,
-        commandSize: b.size,
-      };
-      if ((this.onContinuationNeeded?.(info) ?? 'accept') === 'refuse') {
-        // The caller answered the command; the client will not send the data.
-        this.cmd = null;
-        this.state = 'line';
-        return null;
       }
     }
     b.lit = { size: m.size, sync: m.sync, binary: m.binary, data: new GrowBuffer(m.size, 64 * 1024) };

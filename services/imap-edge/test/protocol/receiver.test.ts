@@ -54,7 +54,7 @@ test('synchronizing literal: continuation requested before data arrives, with in
   const r = new CommandReceiver({ onContinuationNeeded: (i) => (requests.push(i), 'accept') });
   r.push(Buffer.from('A APPEND INBOX {5}\r\n'));
   assert.equal(r.next(), null);
-  assert.deepEqual(requests, [{ tag: 'A', name: 'APPEND', size: 5, binary: false, literalIndex: 0, commandSize: 18 }]);
+  assert.deepEqual(requests, [{ tag: 'A', name: 'APPEND', size: 5, binary: false, literalIndex: 0, commandSize: 18, overLimit: false }]);
   r.push(Buffer.from('hel'));
   assert.equal(r.next(), null);
   r.push(Buffer.from('lo {2}\r\n'));
@@ -85,13 +85,24 @@ test('refused literal: receiver drops the command and reads the next line', () =
   assert.equal(r.inCommand, false);
 });
 
-test('literal over maxLiteralSize refused before continuation (sync)', () => {
+test('literal over maxLiteralSize: the connection is asked first and may refuse (sync)', () => {
+  const asked: boolean[] = [];
+  const refused = receiveAll('A APPEND INBOX {2000}\r\nB NOOP\r\n', {
+    maxLiteralSize: 1000,
+    onContinuationNeeded: (info) => (asked.push(info.overLimit), 'refuse'),
+  });
+  assert.deepEqual(asked, [true]);
+  assert.equal(refused.length, 1);
+  assert.equal((refused[0] as ReceivedCommand).tag, 'B');
+});
+
+test('literal over maxLiteralSize accepted by mistake is still refused before any data (sync)', () => {
   let asked = 0;
   const events = receiveAll('A APPEND INBOX {2000}\r\nB NOOP\r\n', {
     maxLiteralSize: 1000,
     onContinuationNeeded: () => (asked++, 'accept'),
   });
-  assert.equal(asked, 0);
+  assert.equal(asked, 1);
   assert.equal(events.length, 2);
   const err = events[0] as ReceiveError;
   assert.equal(err.kind, 'error');

@@ -8,6 +8,7 @@ import type { MailboxStatus } from '@kimap/common/generated/mail/v1/MailboxStatu
 import type { MailboxContext } from '../context.js';
 import { createMailbox, hasChildren, listMailboxes, mailboxStatus, type MailboxRow, type MailboxStatusRow } from '../store/mailboxes.js';
 import { recordChange } from '../store/outbox.js';
+import { orphanSubscriptions } from '../store/mailbox-ops.js';
 import { accountOf, unary } from './handler.js';
 
 export function mailboxInfo(m: MailboxRow, all: MailboxRow[]): MailboxInfo {
@@ -39,8 +40,9 @@ export function statusMessage(s: MailboxStatusRow): MailboxStatus {
 
 export const ListMailboxes = (ctx: MailboxContext) =>
   unary<ListMailboxesRequest__Output, ListMailboxesResponse>(ctx.log, 'ListMailboxes', async (req) => {
-    const all = await listMailboxes(ctx.db, accountOf(req));
-    return { mailboxes: all.map((m) => mailboxInfo(m, all)) };
+    const accountId = accountOf(req);
+    const all = await listMailboxes(ctx.db, accountId);
+    return { mailboxes: all.map((m) => mailboxInfo(m, all)), orphanSubscriptions: await orphanSubscriptions(ctx.db, accountId) };
   });
 
 export const CreateMailbox = (ctx: MailboxContext) =>

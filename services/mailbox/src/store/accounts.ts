@@ -97,6 +97,7 @@ export async function addUser(db: Database, username: string, password: string, 
     if (accountId === undefined) throw alreadyExists(`User ${name} exists`);
     for (const [mailbox, specialUse] of DEFAULT_MAILBOXES) {
       await insertMailbox(tx, accountId, mailbox, specialUse);
+      await tx.query('INSERT INTO subscriptions (account_id, name) VALUES ($1, $2)', [accountId, mailbox]);
     }
     return { accountId, tenantId, username: name };
   });

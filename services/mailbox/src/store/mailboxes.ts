@@ -21,7 +21,8 @@ export interface MailboxStatusRow extends MailboxRow {
   keywords: string[];
 }
 
-const MAILBOX_COLUMNS = 'mailbox_id, name, special_use, subscribed, uidvalidity, uidnext, highestmodseq';
+const MAILBOX_COLUMNS = `mailbox_id, name, special_use, uidvalidity, uidnext, highestmodseq,
+  EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = mailboxes.account_id AND s.name = mailboxes.name) AS subscribed`;
 
 interface RawMailbox {
   mailbox_id: number;

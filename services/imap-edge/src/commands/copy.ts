@@ -1,0 +1,34 @@
+// COPY, MOVE (RFC 6851) and their UID forms, answering COPYUID (RFC 4315).
+import { formatUidSet } from '../protocol/index.js';
+import { ImapNo, SELECTED, type CommandHandler } from './context.js';
+import { mailboxFromWire } from './names.js';
+import { resolveUids } from './sequence.js';
+
+export const copy: CommandHandler<'COPY' | 'UID COPY' | 'MOVE' | 'UID MOVE'> = {
+  names: ['COPY', 'UID COPY', 'MOVE', 'UID MOVE'],
+  states: SELECTED,
+  async run(ctx, cmd) {
+    const { session, enc } = ctx;
+    const mb = session.selected!;
+    const move = cmd.name.endsWith('MOVE');
+    if (move && mb.readOnly) throw new ImapNo('READ-ONLY', 'Mailbox is read-only');
+    const sel = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid);
+    const dest = mailboxFromWire(session, cmd.args.mailbox);
+    if (sel.ranges.length === 0) {
+      // Nothing to copy still needs an existing destination (TRYCREATE otherwise).
+      await ctx.backend.status(session.principal!, dest).catch((err: unknown) => {
+        throw err instanceof Error && 'imapCode' in err && (err as { imapCode?: string }).imapCode === 'NONEXISTENT'
+          ? new ImapNo('TRYCREATE', 'Destination mailbox does not exist')
+          : err;
+      });
+      return { text: `${cmd.name} completed` };
+    }
+    const res = await ctx.backend.copy(session.principal!, mb.mailboxId, sel.ranges, dest, move);
+    const copyuid = res.sourceUids.length ? `COPYUID ${res.uidvalidity} ${formatUidSet(res.sourceUids)} ${formatUidSet(res.destinationUids)}` : undefined;
+    if (!move) return { ...(copyuid ? { code: copyuid } : {}), text: `${cmd.name} completed` };
+    // RFC 6851: COPYUID goes in an untagged OK before the EXPUNGEs.
+    if (copyuid) enc.status(null, 'OK', 'Moved', copyuid);
+    await ctx.sync({ allowExpunge: true, force: true });
+    return { text: `${cmd.name} completed` };
+  },
+};

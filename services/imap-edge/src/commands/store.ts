@@ -1,0 +1,46 @@
+// STORE and UID STORE, with .SILENT and CONDSTORE's UNCHANGEDSINCE (RFC 7162).
+import { formatUidSet } from '../protocol/index.js';
+import { ImapNo, SELECTED, type CommandHandler } from './context.js';
+import { resolveUids } from './sequence.js';
+
+export const store: CommandHandler<'STORE' | 'UID STORE'> = {
+  names: ['STORE', 'UID STORE'],
+  states: SELECTED,
+  expungeAllowed: false,
+  async run(ctx, cmd) {
+    const { session, enc } = ctx;
+    const mb = session.selected!;
+    if (mb.readOnly) throw new ImapNo('READ-ONLY', 'Mailbox is read-only');
+    const sel = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid);
+    if (sel.ranges.length === 0) return { text: `${cmd.name} completed` };
+    const mode = cmd.args.action === 'set' ? 'replace' : cmd.args.action;
+    const unchangedSince = cmd.args.unchangedSince !== undefined ? Number(cmd.args.unchangedSince) : undefined;
+    const rows = await ctx.backend.store(session.principal!, {
+      mailboxId: mb.mailboxId,
+      uids: sel.ranges,
+      mode,
+      flags: cmd.args.flags,
+      ...(unchangedSince !== undefined ? { unchangedSince } : {}),
+    });
+    const modified: number[] = [];
+    const withModseq = unchangedSince !== undefined || session.enabled.has('CONDSTORE');
+    for (const r of rows) {
+      const seq = mb.seqOf(r.uid);
+      if (!seq) continue;
+      if (r.modified) {
+        modified.push(cmd.args.uid ? r.uid : seq);
+        continue;
+      }
+      // .SILENT still reports messages whose MODSEQ the client must learn (RFC 7162 3.2).
+      if (cmd.args.silent && !withModseq) continue;
+      enc.untagged().number(seq).raw(' FETCH (');
+      if (cmd.args.uid) enc.raw('UID ').number(r.uid).sp();
+      enc.raw('FLAGS ').flags(r.flags);
+      if (withModseq) enc.raw(' MODSEQ (').number(r.modseq).raw(')');
+      enc.raw(')').crlf();
+    }
+    mb.noteOwnChange(rows);
+    if (modified.length) return { code: `MODIFIED ${formatUidSet(modified.sort((a, b) => a - b))}`, text: 'Conditional STORE failed' };
+    return { text: `${cmd.name} completed` };
+  },
+};

@@ -1,0 +1,72 @@
+// COPY and MOVE: new rows in the destination pointing at the same bodies,
+// new UIDs allocated in one update of the destination row. MOVE removes the
+// originals in the same transaction.
+import type { Queryable } from '@kimap/common';
+import { notFound, overQuota } from './errors.js';
+import { removeMessages } from './expunge.js';
+import { normalizeMailboxName } from './names.js';
+import { uidRangeCondition, type UidRange } from './messages.js';
+import { recordChange } from './outbox.js';
+
+export interface CopyResult {
+  uidvalidity: number;
+  sourceUids: number[];
+  destinationUids: number[];
+  destinationId: number;
+}
+
+export async function copyMessages(
+  tx: Queryable,
+  accountId: number,
+  sourceId: number,
+  ranges: UidRange[],
+  destination: string,
+  move: boolean,
+): Promise<CopyResult> {
+  const destName = normalizeMailboxName(destination);
+  // Lock both mailbox rows in id order: two crossing MOVEs cannot deadlock.
+  const { rows: boxes } = await tx.query<{ mailbox_id: number; name: string; uidvalidity: number; uidnext: number }>(
+    `SELECT mailbox_id, name, uidvalidity, uidnext FROM mailboxes
+      WHERE account_id = $1 AND (mailbox_id = $2 OR name = $3) ORDER BY mailbox_id FOR UPDATE`,
+    [accountId, sourceId, destName],
+  );
+  const dest = boxes.find((b) => b.name === destName);
+  if (!boxes.some((b) => b.mailbox_id === sourceId)) throw notFound('Mailbox no longer exists');
+  if (!dest) throw notFound(`Mailbox does not exist: ${destination}`, 'TRYCREATE');
+  const cond = uidRangeCondition(ranges, 3);
+  const { rows: src } = await tx.query<{ uid: number; size: number }>(
+    `SELECT uid, size FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND ${cond.sql} ORDER BY uid`,
+    [accountId, sourceId, ...cond.params],
+  );
+  if (src.length === 0) return { uidvalidity: dest.uidvalidity, sourceUids: [], destinationUids: [], destinationId: dest.mailbox_id };
+  if (dest.uidnext + src.length > 4294967296) throw notFound('The destination has run out of UIDs', 'LIMIT');
+  if (!move || dest.mailbox_id === sourceId) {
+    const bytes = src.reduce((n, r) => n + Number(r.size), 0);
+    const q = await tx.query(
+      `UPDATE accounts SET used_bytes = used_bytes + $2 WHERE account_id = $1 AND (quota_bytes IS NULL OR used_bytes + $2 <= quota_bytes)`,
+      [accountId, bytes],
+    );
+    if (q.rowCount === 0) throw overQuota();
+  }
+  const alloc = await tx.query<{ first: number; modseq: number }>(
+    `UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1
+      WHERE account_id = $1 AND mailbox_id = $2 RETURNING uidnext - $3 AS first, highestmodseq AS modseq`,
+    [accountId, dest.mailbox_id, src.length],
+  );
+  const { first, modseq } = alloc.rows[0]!;
+  const sourceUids = src.map((r) => r.uid);
+  const destinationUids = sourceUids.map((_, i) => first + i);
+  await tx.query(
+    `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
+     SELECT m.account_id, $3, c.dest, $4, m.body_hash, m.size, m.internal_date, m.flags
+       FROM unnest($5::bigint[], $6::bigint[]) AS c(src, dest)
+       JOIN messages m ON m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = c.src`,
+    [accountId, sourceId, dest.mailbox_id, modseq, sourceUids, destinationUids],
+  );
+  await recordChange(tx, { accountId, mailboxId: dest.mailbox_id, modseq, kind: 'append' });
+  if (move && dest.mailbox_id !== sourceId) {
+    // The source row is locked: the same ranges still select exactly these messages.
+    await removeMessages(tx, accountId, sourceId, { ranges, deletedOnly: false, keepQuota: true });
+  }
+  return { uidvalidity: dest.uidvalidity, sourceUids, destinationUids, destinationId: dest.mailbox_id };
+}

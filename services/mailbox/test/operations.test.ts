@@ -1,0 +1,168 @@
+// Flag changes, expunge, copy, move, delete, rename and subscriptions on a real PostgreSQL.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
+import { addUser } from '../src/store/accounts.js';
+import { appendMessage } from '../src/store/messages.js';
+import { storeFlags } from '../src/store/flags.js';
+import { removeMessages } from '../src/store/expunge.js';
+import { copyMessages } from '../src/store/copy.js';
+import { deleteMailbox, orphanSubscriptions, renameMailbox, setSubscribed } from '../src/store/mailbox-ops.js';
+import { createMailbox, findMailbox, listMailboxes } from '../src/store/mailboxes.js';
+import { sweepOrphanBodies } from '../src/store/bodies.js';
+import { changesSince } from '../src/store/messages.js';
+
+const ALL = [{ first: 1, last: 0 }];
+
+describe('mailbox operations', () => {
+  let tdb: TestDatabase;
+  let accountId: number;
+
+  before(async () => {
+    tdb = await createTestDatabase();
+    accountId = (await addUser(tdb.db, 'ops@example.test', 'ops-password', { createTenant: true, quotaBytes: 10_000 })).accountId;
+  });
+  after(() => tdb.drop());
+
+  const append = (mailbox: string, body: string, flags: string[] = []) =>
+    tdb.db.transaction((tx) => appendMessage(tx, { accountId, mailbox, flags, internalDate: new Date(), raw: Buffer.from(body) }));
+  const box = (name: string) => findMailbox(tdb.db, accountId, name);
+  const used = async () => (await tdb.db.query<{ used_bytes: number }>('SELECT used_bytes FROM accounts WHERE account_id = $1', [accountId])).rows[0]!.used_bytes;
+
+  test('STORE: add, remove, replace; case-insensitive; one new MODSEQ; unchanged rows keep theirs', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Flags', null));
+    await append('Flags', 'Subject: a\r\n\r\na\r\n', ['\\Seen']);
+    await append('Flags', 'Subject: b\r\n\r\nb\r\n', []);
+    const mb = await box('Flags');
+    const added = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, ALL, 'add', ['\\seen', 'Work']));
+    assert.deepEqual(added.map((r) => r.flags), [['\\Seen', 'Work'], ['\\Seen', 'Work']]);
+    assert.equal(new Set(added.map((r) => r.modseq)).size, 1);
+    assert.equal(added[0]!.modseq, mb.highestmodseq + 1);
+    const again = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, ALL, 'add', ['work']));
+    assert.equal(again[0]!.modseq, mb.highestmodseq + 1, 'no change, no new MODSEQ');
+    const removed = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, [{ first: 2, last: 2 }], 'remove', ['WORK']));
+    assert.deepEqual(removed.map((r) => [r.uid, r.flags]), [[2, ['\\Seen']]]);
+    const replaced = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, [{ first: 1, last: 1 }], 'replace', ['\\Flagged', '\\Recent']));
+    assert.deepEqual(replaced[0]!.flags, ['\\Flagged']);
+    const after = await box('Flags');
+    assert.equal(after.highestmodseq, replaced[0]!.modseq);
+  });
+
+  test('STORE UNCHANGEDSINCE leaves newer messages alone and reports them', async () => {
+    const mb = await box('Flags');
+    const res = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, ALL, 'add', ['\\Answered'], mb.highestmodseq - 1));
+    const byUid = Object.fromEntries(res.map((r) => [r.uid, r]));
+    assert.equal(byUid[1]!.modified, true, 'uid 1 was changed at the highest MODSEQ');
+    assert.equal(byUid[2]!.modified, false);
+    assert.ok(byUid[2]!.flags.includes('\\Answered'));
+  });
+
+  test('EXPUNGE removes \\Deleted messages, records tombstones, frees quota', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Trashy', null));
+    for (let i = 0; i < 4; i++) await append('Trashy', `Subject: ${i}\r\n\r\n${i}\r\n`, i % 2 ? ['\\Deleted'] : []);
+    const mb = await box('Trashy');
+    const before = await used();
+    const res = await tdb.db.transaction((tx) => removeMessages(tx, accountId, mb.mailboxId, { deletedOnly: true }));
+    assert.deepEqual(res.uids, [2, 4]);
+    assert.equal(res.highestmodseq, mb.highestmodseq + 1);
+    assert.ok((await used()) < before);
+    const changes = await changesSince(tdb.db, accountId, mb.mailboxId, mb.highestmodseq);
+    assert.deepEqual(changes.expunged, [2, 4]);
+    // UID EXPUNGE only touches its range.
+    await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, ALL, 'add', ['\\Deleted']));
+    const ranged = await tdb.db.transaction((tx) => removeMessages(tx, accountId, mb.mailboxId, { deletedOnly: true, ranges: [{ first: 3, last: 3 }] }));
+    assert.deepEqual(ranged.uids, [3]);
+  });
+
+  test('COPY gives ascending destination UIDs, shares bodies and counts quota; TRYCREATE for a missing target', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Copies', null));
+    const src = await box('Flags');
+    const before = await used();
+    const res = await tdb.db.transaction((tx) => copyMessages(tx, accountId, src.mailboxId, ALL, 'Copies', false));
+    assert.deepEqual(res.sourceUids, [1, 2]);
+    assert.deepEqual(res.destinationUids, [1, 2]);
+    assert.equal(res.uidvalidity, (await box('Copies')).uidvalidity);
+    assert.ok((await used()) > before);
+    const bodies = await tdb.db.query<{ n: number }>("SELECT count(*)::bigint AS n FROM message_bodies WHERE account_id = $1", [accountId]);
+    const rows = await tdb.db.query<{ n: number }>('SELECT count(DISTINCT body_hash)::bigint AS n FROM messages WHERE account_id = $1', [accountId]);
+    assert.ok(bodies.rows[0]!.n >= rows.rows[0]!.n);
+    await assert.rejects(tdb.db.transaction((tx) => copyMessages(tx, accountId, src.mailboxId, ALL, 'Missing', false)), /TRYCREATE|does not exist/);
+  });
+
+  test('MOVE removes the originals atomically and keeps quota unchanged', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Moved', null));
+    const src = await box('Copies');
+    const before = await used();
+    const res = await tdb.db.transaction((tx) => copyMessages(tx, accountId, src.mailboxId, [{ first: 2, last: 2 }], 'Moved', true));
+    assert.deepEqual(res.destinationUids, [1]);
+    assert.equal(await used(), before);
+    const left = await tdb.db.query<{ uid: number }>('SELECT uid FROM messages WHERE account_id = $1 AND mailbox_id = $2', [accountId, src.mailboxId]);
+    assert.deepEqual(left.rows.map((r) => r.uid), [1]);
+    const changes = await changesSince(tdb.db, accountId, src.mailboxId, src.highestmodseq);
+    assert.deepEqual(changes.expunged, [2]);
+  });
+
+  test('quota: an APPEND or COPY beyond it is refused and nothing is written', async () => {
+    const big = 'x'.repeat(9990);
+    await assert.rejects(append('INBOX', `Subject: big\r\n\r\n${big}\r\n`), /Quota/);
+    const n = await tdb.db.query<{ n: number }>("SELECT count(*)::bigint AS n FROM messages m JOIN mailboxes b USING (account_id, mailbox_id) WHERE b.name = 'INBOX' AND m.account_id = $1", [accountId]);
+    assert.equal(n.rows[0]!.n, 0);
+  });
+
+  test('DELETE: refuses INBOX and mailboxes with children; deletes messages; bodies are swept later', async () => {
+    await assert.rejects(tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'inbox')), /INBOX cannot be deleted/);
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Parent/Child', null));
+    await assert.rejects(tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent')), /children/);
+    await append('Parent/Child', 'Subject: gone\r\n\r\nunique body 1234\r\n');
+    const before = await used();
+    await tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent/Child'));
+    assert.ok((await used()) < before);
+    await tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent'));
+    const names = (await listMailboxes(tdb.db, accountId)).map((m) => m.name);
+    assert.ok(!names.includes('Parent') && !names.includes('Parent/Child'));
+    await assert.rejects(tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent')), /does not exist/);
+    assert.ok((await sweepOrphanBodies(tdb.db, 0)) >= 1);
+    const orphans = await tdb.db.query<{ n: number }>(
+      'SELECT count(*)::bigint AS n FROM message_bodies b WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.account_id = b.account_id AND m.body_hash = b.body_hash)',
+    );
+    assert.equal(orphans.rows[0]!.n, 0);
+  });
+
+  test('RENAME moves children; refuses existing targets; keeps UIDVALIDITY', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Old/Sub/Deep', null));
+    const old = await box('Old');
+    await tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'Old', 'New/Name'));
+    const names = (await listMailboxes(tdb.db, accountId)).map((m) => m.name);
+    assert.ok(['New', 'New/Name', 'New/Name/Sub', 'New/Name/Sub/Deep'].every((n) => names.includes(n)), names.join(','));
+    assert.ok(!names.some((n) => n.startsWith('Old')));
+    assert.equal((await box('New/Name')).uidvalidity, old.uidvalidity);
+    await assert.rejects(tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'New/Name', 'Moved')), /exists/);
+    await assert.rejects(tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'Nope', 'Other')), /does not exist/);
+  });
+
+  test('RENAME INBOX moves its messages into a new mailbox and leaves INBOX empty', async () => {
+    await append('INBOX', 'Subject: one\r\n\r\n1\r\n', ['\\Seen']);
+    await append('INBOX', 'Subject: two\r\n\r\n2\r\n');
+    const inbox = await box('INBOX');
+    await tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'INBOX', 'Old Inbox'));
+    const moved = await box('Old Inbox');
+    assert.equal(moved.uidnext, 3);
+    const rows = await tdb.db.query<{ uid: number; flags: string[] }>('SELECT uid, flags FROM messages WHERE account_id = $1 AND mailbox_id = $2 ORDER BY uid', [accountId, moved.mailboxId]);
+    assert.deepEqual(rows.rows.map((r) => [r.uid, r.flags]), [[1, ['\\Seen']], [2, []]]);
+    const after = await box('INBOX');
+    assert.equal(after.mailboxId, inbox.mailboxId);
+    const count = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM messages WHERE account_id = $1 AND mailbox_id = $2', [accountId, inbox.mailboxId]);
+    assert.equal(count.rows[0]!.n, 0);
+  });
+
+  test('subscriptions outlive their mailbox', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Sub', null));
+    await tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Sub', true));
+    assert.equal((await box('Sub')).subscribed, true);
+    await tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Sub'));
+    assert.deepEqual(await orphanSubscriptions(tdb.db, accountId), ['Sub']);
+    await tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Sub', false));
+    assert.deepEqual(await orphanSubscriptions(tdb.db, accountId), []);
+    await assert.rejects(tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Nope', true)), /does not exist/);
+  });
+});
