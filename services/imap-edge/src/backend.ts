@@ -35,9 +35,7 @@ export interface Changes {
 
 export interface AppendInput {
   mailbox: string;
-  flags: string[];
-  internalDateMs: number;
-  message: Buffer;
+  items: Array<{ flags: string[]; internalDateMs: number; message: Buffer }>;
 }
 
 export type StoredFlags = StoreResponse__Output;

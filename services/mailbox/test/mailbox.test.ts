@@ -90,20 +90,19 @@ describe('mailbox service on PostgreSQL', () => {
   test('50 concurrent appends through two instances get 50 distinct ascending UIDs and MODSEQs', async () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        call<unknown, { uid: number; modseq: number; uidvalidity: number }>(i % 2 ? clientA : clientB, 'Append', {
+        call<unknown, { uids: number[]; modseq: number; uidvalidity: number }>(i % 2 ? clientA : clientB, 'Append', {
           account,
           mailbox: 'INBOX',
-          flags: i % 3 === 0 ? ['\\Seen'] : [],
-          message: Buffer.from(`Subject: m${i}\r\n\r\nbody ${i}\r\n`),
+          items: [{ flags: i % 3 === 0 ? ['\\Seen'] : [], message: Buffer.from(`Subject: m${i}\r\n\r\nbody ${i}\r\n`) }],
         }),
       ),
     );
-    const uids = results.map((r) => r.uid).sort((x, y) => x - y);
+    const uids = results.map((r) => r.uids[0]!).sort((x, y) => x - y);
     assert.deepEqual(uids, Array.from({ length: 50 }, (_, i) => i + 1));
     const modseqs = new Set(results.map((r) => r.modseq));
     assert.equal(modseqs.size, 50);
     // MODSEQ order follows UID order: both come from the same locked row update.
-    const byUid = [...results].sort((x, y) => x.uid - y.uid);
+    const byUid = [...results].sort((x, y) => x.uids[0]! - y.uids[0]!);
     for (let i = 1; i < byUid.length; i++) assert.ok(byUid[i]!.modseq > byUid[i - 1]!.modseq);
     assert.equal(new Set(results.map((r) => r.uidvalidity)).size, 1);
 
@@ -116,7 +115,7 @@ describe('mailbox service on PostgreSQL', () => {
 
   test('append to a missing mailbox is refused with TRYCREATE and writes nothing', async () => {
     const before = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM message_bodies');
-    await assert.rejects(call(clientA, 'Append', { account, mailbox: 'Nope', message: Buffer.from('x') }), (err: { code: number; metadata: { get(k: string): unknown[] } }) => {
+    await assert.rejects(call(clientA, 'Append', { account, mailbox: 'Nope', items: [{ message: Buffer.from('x') }] }), (err: { code: number; metadata: { get(k: string): unknown[] } }) => {
       assert.equal(err.code, 5);
       assert.deepEqual(err.metadata.get('imap-code'), ['TRYCREATE']);
       return true;
@@ -127,8 +126,8 @@ describe('mailbox service on PostgreSQL', () => {
 
   test('fetch streams exact bytes, flags and sizes; bodies are stored once', async () => {
     const body = Buffer.concat([Buffer.from('Subject: binary\r\n\r\n'), Buffer.from([0, 1, 2, 255, 13, 10])]);
-    const appended = await call<unknown, { uid: number; mailboxId: number }>(clientA, 'Append', { account, mailbox: 'Drafts', flags: ['\\Draft', 'custom'], message: body, internalDateMs: Date.UTC(2024, 0, 2, 3, 4, 5) });
-    await call(clientB, 'Append', { account, mailbox: 'Sent', message: body });
+    const appended = await call<unknown, { uids: number[]; mailboxId: number }>(clientA, 'Append', { account, mailbox: 'Drafts', items: [{ flags: ['\\Draft', 'custom'], message: body, internalDateMs: Date.UTC(2024, 0, 2, 3, 4, 5) }] });
+    await call(clientB, 'Append', { account, mailbox: 'Sent', items: [{ message: body }] });
     const rows = await collect<{ uid: number; raw: Buffer; flags: string[]; size: number; internalDateMs: number }>(clientB, 'Fetch', {
       account, mailboxId: appended.mailboxId, uids: [{ first: 1, last: 0 }], raw: true, flags: true, size: true,
     });

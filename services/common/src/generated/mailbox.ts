@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_AccountRef__Output } from './mail/v1/AccountRef.js';
+import type { AppendItem as _mail_v1_AppendItem, AppendItem__Output as _mail_v1_AppendItem__Output } from './mail/v1/AppendItem.js';
 import type { AppendRequest as _mail_v1_AppendRequest, AppendRequest__Output as _mail_v1_AppendRequest__Output } from './mail/v1/AppendRequest.js';
 import type { AppendResponse as _mail_v1_AppendResponse, AppendResponse__Output as _mail_v1_AppendResponse__Output } from './mail/v1/AppendResponse.js';
 import type { AuthenticateRequest as _mail_v1_AuthenticateRequest, AuthenticateRequest__Output as _mail_v1_AuthenticateRequest__Output } from './mail/v1/AuthenticateRequest.js';
@@ -46,6 +47,7 @@ export interface ProtoGrpcType {
   mail: {
     v1: {
       AccountRef: MessageTypeDefinition<_mail_v1_AccountRef, _mail_v1_AccountRef__Output>
+      AppendItem: MessageTypeDefinition<_mail_v1_AppendItem, _mail_v1_AppendItem__Output>
       AppendRequest: MessageTypeDefinition<_mail_v1_AppendRequest, _mail_v1_AppendRequest__Output>
       AppendResponse: MessageTypeDefinition<_mail_v1_AppendResponse, _mail_v1_AppendResponse__Output>
       AuthenticateRequest: MessageTypeDefinition<_mail_v1_AuthenticateRequest, _mail_v1_AuthenticateRequest__Output>

@@ -1,3 +1,4 @@
+import { formatUidSet } from '../protocol/index.js';
 import { AUTHENTICATED, ImapNo, type CommandHandler } from './context.js';
 import { mailboxFromWire } from './names.js';
 
@@ -8,19 +9,25 @@ export const append: CommandHandler<'APPEND'> = {
   async run(ctx, cmd) {
     const { session } = ctx;
     const { messages } = cmd.args;
-    if (messages.length !== 1) throw new ImapNo('CANNOT', 'MULTIAPPEND is not supported');
-    const msg = messages[0]!;
-    if (msg.data.length > ctx.settings.limits.appendLimit) throw new ImapNo('TOOBIG', 'Message exceeds the APPENDLIMIT');
-    if (msg.data.length === 0) throw new ImapNo('CANNOT', 'Empty message');
+    let total = 0;
+    for (const msg of messages) {
+      if (msg.data.length > ctx.settings.limits.appendLimit) throw new ImapNo('TOOBIG', 'Message exceeds the APPENDLIMIT');
+      if (msg.data.length === 0) throw new ImapNo('CANNOT', 'Empty message');
+      total += msg.data.length;
+    }
+    // MULTIAPPEND is stored in one transaction: all messages or none.
+    if (total > ctx.settings.limits.appendLimit * 2) throw new ImapNo('TOOBIG', 'Too much data in one APPEND');
     const mailbox = mailboxFromWire(session, cmd.args.mailbox);
     const res = await ctx.backend.append(session.principal!, {
       mailbox,
-      flags: msg.flags,
-      internalDateMs: msg.internalDate ? msg.internalDate.date.getTime() : 0,
-      message: msg.data,
+      items: messages.map((msg) => ({
+        flags: msg.flags,
+        internalDateMs: msg.internalDate ? msg.internalDate.date.getTime() : 0,
+        message: msg.data,
+      })),
     });
     // Appending to the selected mailbox: its EXISTS goes out before the OK.
     if (session.selected?.mailboxId === res.mailboxId) session.dirty = true;
-    return { code: `APPENDUID ${res.uidvalidity} ${res.uid}`, text: 'APPEND completed' };
+    return { code: `APPENDUID ${res.uidvalidity} ${formatUidSet(res.uids)}`, text: 'APPEND completed' };
   },
 };

@@ -1,20 +1,22 @@
 import type { AppendRequest__Output } from '@kimap/common/generated/mail/v1/AppendRequest';
 import type { AppendResponse } from '@kimap/common/generated/mail/v1/AppendResponse';
+import { grpc, RpcError } from '@kimap/common';
 import type { MailboxContext } from '../context.js';
-import { appendMessage } from '../store/messages.js';
+import { appendMessages } from '../store/messages.js';
 import { accountOf, unary } from './handler.js';
 
 export const Append = (ctx: MailboxContext) =>
   unary<AppendRequest__Output, AppendResponse>(ctx.log, 'Append', async (req) => {
     const accountId = accountOf(req);
+    if (req.items.length === 0) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'no message to append', 'CLIENTBUG');
+    const now = new Date();
     const result = await ctx.db.transaction((tx) =>
-      appendMessage(tx, {
+      appendMessages(
+        tx,
         accountId,
-        mailbox: req.mailbox,
-        flags: req.flags,
-        internalDate: req.internalDateMs ? new Date(req.internalDateMs) : new Date(),
-        raw: req.message,
-      }),
+        req.mailbox,
+        req.items.map((i) => ({ flags: i.flags, internalDate: i.internalDateMs ? new Date(i.internalDateMs) : now, raw: i.message })),
+      ),
     );
     ctx.changed();
     return result;

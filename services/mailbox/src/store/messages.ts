@@ -3,7 +3,9 @@
 // process they run in, queue on that row and get strictly ascending values.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '@kimap/common';
+import { grpc, RpcError } from '@kimap/common';
 import { notFound, overQuota } from './errors.js';
+import { findMailbox } from './mailboxes.js';
 import { normalizeMailboxName } from './names.js';
 import { recordChange } from './outbox.js';
 
@@ -13,18 +15,28 @@ export interface UidRange {
   last: number;
 }
 
-export interface AppendInput {
-  accountId: number;
-  mailbox: string;
+export interface AppendItem {
   flags: string[];
   internalDate: Date;
   raw: Buffer;
+}
+
+export interface AppendInput extends AppendItem {
+  accountId: number;
+  mailbox: string;
 }
 
 export interface AppendResult {
   mailboxId: number;
   uidvalidity: number;
   uid: number;
+  modseq: number;
+}
+
+export interface AppendManyResult {
+  mailboxId: number;
+  uidvalidity: number;
+  uids: number[];
   modseq: number;
 }
 
@@ -58,35 +70,57 @@ function canonicalSystemFlag(f: string): string {
   return SYSTEM_FLAGS.find((s) => s.toLowerCase() === f.toLowerCase()) ?? f;
 }
 
+/** Stores one message (APPEND, delivery). */
 export async function appendMessage(tx: Queryable, input: AppendInput): Promise<AppendResult> {
-  const size = input.raw.length;
-  const { rows } = await tx.query<{ mailbox_id: number; uidvalidity: number; uid: number; modseq: number }>(
-    `UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1
-      WHERE account_id = $1 AND name = $2 AND uidnext <= $3
-      RETURNING mailbox_id, uidvalidity, uidnext - 1 AS uid, highestmodseq AS modseq`,
-    [input.accountId, normalizeMailboxName(input.mailbox), MAX_UID],
+  const r = await appendMessages(tx, input.accountId, input.mailbox, [input]);
+  return { mailboxId: r.mailboxId, uidvalidity: r.uidvalidity, uid: r.uids[0]!, modseq: r.modseq };
+}
+
+/**
+ * Stores messages in one mailbox, all or nothing (MULTIAPPEND): one update of
+ * the mailbox row allocates their UIDs and one MODSEQ, and one quota check
+ * covers them all.
+ */
+export async function appendMessages(tx: Queryable, accountId: number, mailbox: string, items: AppendItem[]): Promise<AppendManyResult> {
+  const n = items.length;
+  const { rows } = await tx.query<{ mailbox_id: number; uidvalidity: number; first: number; modseq: number }>(
+    `UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1
+      WHERE account_id = $1 AND name = $2 AND uidnext + $3 <= $4
+      RETURNING mailbox_id, uidvalidity, uidnext - $3 AS first, highestmodseq AS modseq`,
+    [accountId, normalizeMailboxName(mailbox), n, MAX_UID + 1],
   );
   const mb = rows[0];
-  if (!mb) throw notFound(`Mailbox does not exist: ${input.mailbox}`, 'TRYCREATE');
+  if (!mb) {
+    await findMailbox(tx, accountId, mailbox).catch(() => {
+      throw notFound(`Mailbox does not exist: ${mailbox}`, 'TRYCREATE');
+    });
+    throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, 'The mailbox has run out of UIDs', 'LIMIT');
+  }
+  const size = items.reduce((t, i) => t + i.raw.length, 0);
   const quota = await tx.query(
     `UPDATE accounts SET used_bytes = used_bytes + $2
       WHERE account_id = $1 AND (quota_bytes IS NULL OR used_bytes + $2 <= quota_bytes)`,
-    [input.accountId, size],
+    [accountId, size],
   );
   if (quota.rowCount === 0) throw overQuota();
-  const hash = createHash('sha256').update(input.raw).digest();
-  await tx.query(
-    `INSERT INTO message_bodies (account_id, body_hash, size, header_size, raw)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, body_hash) DO NOTHING`,
-    [input.accountId, hash, size, headerSize(input.raw), input.raw],
-  );
-  await tx.query(
-    `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [input.accountId, mb.mailbox_id, mb.uid, mb.modseq, hash, size, input.internalDate, cleanFlags(input.flags)],
-  );
-  await recordChange(tx, { accountId: input.accountId, mailboxId: mb.mailbox_id, modseq: mb.modseq, kind: 'append' });
-  return { mailboxId: mb.mailbox_id, uidvalidity: mb.uidvalidity, uid: mb.uid, modseq: mb.modseq };
+  const uids: number[] = [];
+  for (const [i, item] of items.entries()) {
+    const uid = mb.first + i;
+    const hash = createHash('sha256').update(item.raw).digest();
+    await tx.query(
+      `INSERT INTO message_bodies (account_id, body_hash, size, header_size, raw)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, body_hash) DO NOTHING`,
+      [accountId, hash, item.raw.length, headerSize(item.raw), item.raw],
+    );
+    await tx.query(
+      `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [accountId, mb.mailbox_id, uid, mb.modseq, hash, item.raw.length, item.internalDate, cleanFlags(item.flags)],
+    );
+    uids.push(uid);
+  }
+  await recordChange(tx, { accountId, mailboxId: mb.mailbox_id, modseq: mb.modseq, kind: 'append' });
+  return { mailboxId: mb.mailbox_id, uidvalidity: mb.uidvalidity, uids, modseq: mb.modseq };
 }
 
 /** SQL condition and parameters selecting UIDs in ranges; params start at $index. */

@@ -5,13 +5,13 @@ import type { Long } from '@grpc/proto-loader';
 export interface AppendResponse {
   'mailboxId'?: (number | string | Long);
   'uidvalidity'?: (number);
-  'uid'?: (number);
+  'uids'?: (number)[];
   'modseq'?: (number | string | Long);
 }
 
 export interface AppendResponse__Output {
   'mailboxId': (number);
   'uidvalidity': (number);
-  'uid': (number);
+  'uids': (number)[];
   'modseq': (number);
 }

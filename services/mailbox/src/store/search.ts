@@ -1,0 +1,450 @@
+// SEARCH: a criteria tree (sent by the edge as JSON, sequence numbers
+// already turned into UIDs) compiled into one parameterized WHERE clause over
+// `messages m`, joined to `message_bodies b` only when a key needs the message
+// text. User input only ever travels as bind parameters.
+//
+// Semantics and their limits, for now:
+//
+// - Strings (BODY, TEXT, HEADER, FROM, ...) are case-insensitive substrings
+//   (ILIKE; `%`, `_` and `\` in the search string are escaped). Non-ASCII
+//   case folding follows the database's locale (C.UTF-8 and PGlite fold
+//   Unicode; a plain "C" locale folds ASCII only).
+// - Text is the raw message bytes: no MIME decoding yet, so RFC 2047
+//   encoded-words in headers and base64/quoted-printable bodies are not
+//   searched decoded. A header line, or the body, that is valid UTF-8 is
+//   matched decoded (case-insensitively); anything else (8-bit legacy
+//   headers) is matched byte-wise against the UTF-8 and the ISO-8859-1 bytes
+//   of the search string, ASCII case-insensitively. Header fields are unfolded
+//   and matched per field (several fields of one name: any may match).
+//   All of this lives in TEXT_SOURCE: a later migration adding a decoded,
+//   searchable text column replaces just that object.
+// - BEFORE/ON/SINCE compare the calendar day of the internal date in UTC
+//   (the zone the client appended it with is not stored).
+// - SENTBEFORE/SENTON/SENTSINCE compare the day written in the Date: header
+//   (`message_bodies.envelope->>'date'` when the envelope has been computed),
+//   ignoring its time and zone as RFC 9051 says. Without a usable Date: the
+//   internal date's UTC day stands in (as RFC 5256 does for SORT).
+// - Flag names compare case-insensitively (RFC 9051 §2.3.2); \Recent is
+//   never stored, so it matches nothing.
+// - MODSEQ n: modseq >= n (one MODSEQ per message, no per-flag metadata).
+// - OLDER/YOUNGER: the internal date against now() (or ctx.now).
+//
+// Every compiled predicate is two-valued (never NULL), so NOT is exact.
+import type { Queryable } from '@kimap/common';
+import { invalid } from './errors.js';
+import type { UidRange } from './messages.js';
+
+export type SearchDateKey = 'before' | 'on' | 'since' | 'sentbefore' | 'senton' | 'sentsince';
+
+/**
+ * The search program, JSON as sent by the edge. `uids` ranges are inclusive;
+ * `last: 0` means up to the highest UID. NEW/OLD/RECENT arrive resolved
+ * (this server has no \Recent): RECENT and NEW are `none`, OLD is `all`.
+ */
+export type SearchCriteria =
+  | { readonly type: 'all' }
+  | { readonly type: 'none' }
+  | { readonly type: 'and' | 'or'; readonly keys: readonly SearchCriteria[] }
+  | { readonly type: 'not'; readonly key: SearchCriteria }
+  | { readonly type: 'uids'; readonly uids: readonly UidRange[] }
+  /** System flags (`\Seen`) or keywords; case-insensitive. */
+  | { readonly type: 'flag'; readonly flag: string }
+  /** FROM/TO/CC/BCC/SUBJECT are `header` with that field name. An empty value matches every message having the field. */
+  | { readonly type: 'header'; readonly field: string; readonly value: string }
+  | { readonly type: 'body' | 'text'; readonly value: string }
+  /** `date`: YYYY-MM-DD. */
+  | { readonly type: SearchDateKey; readonly date: string }
+  | { readonly type: 'larger' | 'smaller'; readonly size: number }
+  | { readonly type: 'modseq'; readonly modseq: number }
+  | { readonly type: 'older' | 'younger'; readonly seconds: number };
+
+export interface SearchContext {
+  /** Number of the first bind parameter the clause may use ($paramIndex). */
+  paramIndex: number;
+  /** "Now" for OLDER/YOUNGER; default: the database's now(). */
+  now?: Date;
+}
+
+export interface CompiledSearch {
+  /** A boolean SQL expression over `m` (messages) and, if needsBody, `b` (message_bodies). */
+  sql: string;
+  params: unknown[];
+  /** The caller must join `b` (BODIES_JOIN). */
+  needsBody: boolean;
+}
+
+export const BODIES_JOIN = 'JOIN message_bodies b ON b.account_id = m.account_id AND b.body_hash = m.body_hash';
+
+/** Limits on a program from the wire (the edge's parser allows depth 32). */
+export const MAX_CRITERIA_DEPTH = 64;
+export const MAX_CRITERIA_NODES = 5000;
+
+const MAX_UID = 4294967295;
+
+// --- SQL text helpers (constants only, never user input) --------------------
+
+/** A constant as an E'' literal: backslashes mean the same whatever standard_conforming_strings says. */
+function lit(s: string): string {
+  return `E'${s.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+/**
+ * Matches the escape-encoded form (`encode(bytes, 'escape')`: NUL and 8-bit
+ * bytes as `\ooo`, backslash as `\\`) of valid UTF-8 without NUL — exactly
+ * what convert_from(.., 'UTF8') accepts. Working on the escape form needs no
+ * conversion procedures (PGlite has none) and never raises.
+ */
+const UTF8_ESCAPED = lit(
+  String.raw`^(?:[^\\]|\\\\` +
+    String.raw`|\\3(?:0[2-7]|[1-3][0-7])\\2[0-7]{2}` + // C2-DF 80-BF
+    String.raw`|\\340\\2[4-7][0-7]\\2[0-7]{2}` + // E0 A0-BF 80-BF
+    String.raw`|\\3(?:4[1-7]|5[0-4]|5[67])(?:\\2[0-7]{2}){2}` + // E1-EC, EE-EF
+    String.raw`|\\355\\2[0-3][0-7]\\2[0-7]{2}` + // ED 80-9F (no surrogates)
+    String.raw`|\\360\\2[2-7][0-7](?:\\2[0-7]{2}){2}` + // F0 90-BF
+    String.raw`|\\36[1-3](?:\\2[0-7]{2}){3}` + // F1-F3
+    String.raw`|\\364\\2[01][0-7](?:\\2[0-7]{2}){2}` + // F4 80-8F
+    ')*$',
+);
+const UNFOLD = lit(String.raw`\r?\n([ \t])`);
+const NEWLINE = lit(String.raw`\r?\n`);
+const DATE_FIELD = lit(String.raw`^date[ \t]*:(.*(?:\n[ \t].*)*)`);
+const DAY_MONTH_YEAR = lit(String.raw`(?:^|[^0-9])([0-9]{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+([0-9]{2,4})(?![0-9])`);
+const MONTHS = `ARRAY['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec']`;
+
+const HEADER_BYTES = 'substring(b.raw FROM 1 FOR b.header_size)';
+const BODY_BYTES = 'substring(b.raw FROM b.header_size + 1)';
+
+/** Bind-parameter references of one search string. */
+interface Needle {
+  /** ILIKE pattern for decoded (UTF-8) text. */
+  text: string;
+  /** ILIKE patterns for escape-encoded raw bytes: the string's UTF-8 bytes, and its ISO-8859-1 bytes when it has some. */
+  bytes: string[];
+}
+
+/** ILIKE over escape-encoded bytes `e` (an SQL expression evaluated up to three times: keep it cheap). */
+function escapedMatch(e: string, n: Needle): string {
+  const raw = n.bytes.map((p) => `${e} ILIKE ${p}`).join(' OR ');
+  return `(CASE WHEN ${e} ~ ${UTF8_ESCAPED} THEN convert_from(decode(${e}, 'escape'), 'UTF8') ILIKE ${n.text} ELSE (${raw}) END)`;
+}
+
+/** Header lines, unfolded, escape-encoded: rows of `l.line`. */
+const HEADER_LINES = `regexp_split_to_table(regexp_replace(encode(${HEADER_BYTES}, 'escape'), ${UNFOLD}, ${lit('\\1')}, 'g'), ${NEWLINE}) AS l(line)`;
+
+/**
+ * Where message text comes from: the only code that knows. A searchable,
+ * decoded text column would replace these two functions.
+ */
+export const TEXT_SOURCE = {
+  /** Some header field named `field` (lower case, a bind reference), or with `field` null any header line, contains the needle. */
+  header(field: string | null, n: Needle): string {
+    if (field === null) return `EXISTS (SELECT 1 FROM ${HEADER_LINES} WHERE ${escapedMatch('l.line', n)})`;
+    return (
+      `EXISTS (SELECT 1 FROM ${HEADER_LINES} WHERE strpos(l.line, ':') > 0 ` +
+      `AND lower(rtrim(split_part(l.line, ':', 1), ${lit(' \t')})) = ${field} ` +
+      `AND ${escapedMatch(`substr(l.line, strpos(l.line, ':') + 1)`, n)})`
+    );
+  },
+  /** The body (everything after the header) contains the needle. */
+  body(n: Needle): string {
+    return `(SELECT ${escapedMatch('s.e', n)} FROM (SELECT encode(${BODY_BYTES}, 'escape') AS e) AS s)`;
+  },
+};
+
+/**
+ * The day written in the Date: header as yyyymmdd (an integer: no date
+ * arithmetic that could raise on "31 Feb"), else the internal date's UTC day.
+ * Two-digit years follow RFC 5322 4.3.
+ */
+const SENT_DAY =
+  `coalesce((SELECT (CASE WHEN length(r.d[3]) = 4 THEN r.d[3]::int WHEN length(r.d[3]) = 2 AND r.d[3]::int < 50 THEN 2000 + r.d[3]::int ELSE 1900 + r.d[3]::int END) * 10000 ` +
+  `+ array_position(${MONTHS}, lower(r.d[2])) * 100 + r.d[1]::int ` +
+  `FROM regexp_match(coalesce(b.envelope->>'date', (regexp_match(encode(${HEADER_BYTES}, 'escape'), ${DATE_FIELD}, 'in'))[1]), ${DAY_MONTH_YEAR}, 'i') AS r(d)), ` +
+  `to_char(m.internal_date AT TIME ZONE 'UTC', 'YYYYMMDD')::int)`;
+
+// --- values -------------------------------------------------------------------
+
+/** `%` `_` `\` escaped for LIKE (backslash is the default escape character). */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, '\\$&');
+}
+
+/** Bytes as `encode(.., 'escape')` writes them. */
+function escapeBytes(bytes: Buffer): string {
+  let out = '';
+  for (const b of bytes) {
+    if (b === 0x5c) out += '\\\\';
+    else if (b === 0 || b >= 0x80) out += '\\' + b.toString(8).padStart(3, '0');
+    else out += String.fromCharCode(b);
+  }
+  return out;
+}
+
+const SYSTEM_FLAGS = new Map(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'].map((f) => [f.toLowerCase(), f] as const));
+
+function dayStart(date: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const t = new Date(0);
+  t.setUTCFullYear(y, m - 1, d); // not Date.UTC: it maps years 0-99 to 1900-1999
+  return t;
+}
+
+// --- validation -----------------------------------------------------------------
+
+const bad = (what: string): never => {
+  throw invalid(`Invalid search criteria: ${what}`, 'SERVERBUG');
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isUint = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+const isText = (v: unknown): v is string => typeof v === 'string' && !v.includes('\0');
+
+function isDate(v: unknown): v is string {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const t = dayStart(v);
+  return t.toISOString().slice(0, 10) === v;
+}
+
+/** Printable ASCII except ":" (RFC 5322 ftext). */
+const isFieldName = (v: unknown): v is string => typeof v === 'string' && /^[\x21-\x39\x3b-\x7e]+$/.test(v);
+
+/** Checks a program that came off the wire; throws INVALID_ARGUMENT (imap code SERVERBUG: the edge built it). */
+export function validateSearchCriteria(value: unknown): SearchCriteria {
+  let nodes = 0;
+  const check = (v: unknown, depth: number): void => {
+    if (depth > MAX_CRITERIA_DEPTH) bad('nested too deeply');
+    if (++nodes > MAX_CRITERIA_NODES) bad('too many keys');
+    if (!isObject(v)) return bad('a key is not an object');
+    switch (v.type) {
+      case 'all':
+      case 'none':
+        return;
+      case 'and':
+      case 'or':
+        if (!Array.isArray(v.keys)) bad(`${v.type} without keys`);
+        for (const k of v.keys as unknown[]) check(k, depth + 1);
+        return;
+      case 'not':
+        return check(v.key, depth + 1);
+      case 'uids':
+        if (!Array.isArray(v.uids)) bad('uids is not a list');
+        for (const r of v.uids as unknown[]) {
+          if (!isObject(r) || !isUint(r.first, MAX_UID) || !isUint(r.last, MAX_UID)) bad('invalid UID range');
+        }
+        return;
+      case 'flag':
+        if (typeof v.flag !== 'string' || v.flag.length === 0 || !isText(v.flag)) bad('invalid flag');
+        return;
+      case 'header':
+        if (!isFieldName(v.field)) bad('invalid header field name');
+        if (!isText(v.value)) bad('invalid search string');
+        return;
+      case 'body':
+      case 'text':
+        if (!isText(v.value)) bad('invalid search string');
+        return;
+      case 'before':
+      case 'on':
+      case 'since':
+      case 'sentbefore':
+      case 'senton':
+      case 'sentsince':
+        if (!isDate(v.date)) bad('invalid date');
+        return;
+      case 'larger':
+      case 'smaller':
+        if (!isUint(v.size, Number.MAX_SAFE_INTEGER)) bad('invalid size');
+        return;
+      case 'modseq':
+        if (!isUint(v.modseq, Number.MAX_SAFE_INTEGER)) bad('invalid MODSEQ');
+        return;
+      case 'older':
+      case 'younger':
+        if (!isUint(v.seconds, MAX_UID)) bad('invalid interval');
+        return;
+      default:
+        return bad(`unknown key type ${JSON.stringify(String(v.type)).slice(0, 30)}`);
+    }
+  };
+  check(value, 0);
+  return value as SearchCriteria;
+}
+
+/** JSON text (SearchRequest.criteria_json) to a validated program. */
+export function parseSearchCriteria(json: string): SearchCriteria {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return bad('not JSON');
+  }
+  return validateSearchCriteria(value);
+}
+
+// --- compiler -------------------------------------------------------------------
+
+class Compiler {
+  readonly params: unknown[] = [];
+  needsBody = false;
+
+  constructor(
+    private readonly first: number,
+    private readonly now: Date | undefined,
+  ) {}
+
+  param(value: unknown, cast = ''): string {
+    this.params.push(value);
+    return `$${this.first + this.params.length - 1}${cast && '::' + cast}`;
+  }
+
+  needle(value: string): Needle {
+    const text = this.param('%' + escapeLike(value) + '%');
+    const utf8 = '%' + escapeLike(escapeBytes(Buffer.from(value, 'utf8'))) + '%';
+    const patterns = [utf8];
+    if (/^[\0-\xff]*$/.test(value)) {
+      const latin1 = '%' + escapeLike(escapeBytes(Buffer.from(value, 'latin1'))) + '%';
+      if (latin1 !== utf8) patterns.push(latin1);
+    }
+    return { text, bytes: patterns.map((p) => this.param(p)) };
+  }
+
+  compile(k: SearchCriteria): string {
+    switch (k.type) {
+      case 'all':
+        return 'TRUE';
+      case 'none':
+        return 'FALSE';
+      case 'and':
+      case 'or':
+        if (k.keys.length === 0) return k.type === 'and' ? 'TRUE' : 'FALSE';
+        return '(' + k.keys.map((x) => this.compile(x)).join(k.type === 'and' ? ' AND ' : ' OR ') + ')';
+      case 'not':
+        return `(NOT ${this.compile(k.key)})`;
+      case 'uids': {
+        if (k.uids.length === 0) return 'FALSE';
+        const lo: number[] = [];
+        const hi: number[] = [];
+        for (const r of k.uids) {
+          const last = r.last === 0 ? MAX_UID : r.last;
+          lo.push(Math.min(r.first, last));
+          hi.push(Math.max(r.first, last));
+        }
+        return `EXISTS (SELECT 1 FROM unnest(${this.param(lo, 'bigint[]')}, ${this.param(hi, 'bigint[]')}) AS r(lo, hi) WHERE m.uid BETWEEN r.lo AND r.hi)`;
+      }
+      case 'flag': {
+        const system = SYSTEM_FLAGS.get(k.flag.toLowerCase());
+        // System flags are stored in canonical case (cleanFlags): containment, indexable.
+        if (system) return `m.flags @> ARRAY[${this.param(system, 'text')}]`;
+        return `EXISTS (SELECT 1 FROM unnest(m.flags) AS f(flag) WHERE lower(f.flag) = lower(${this.param(k.flag, 'text')}))`;
+      }
+      case 'header':
+        this.needsBody = true;
+        return TEXT_SOURCE.header(this.param(k.field.toLowerCase(), 'text'), this.needle(k.value));
+      case 'body':
+        this.needsBody = true;
+        return TEXT_SOURCE.body(this.needle(k.value));
+      case 'text': {
+        this.needsBody = true;
+        const n = this.needle(k.value);
+        return `(${TEXT_SOURCE.header(null, n)} OR ${TEXT_SOURCE.body(n)})`;
+      }
+      case 'before':
+        return `m.internal_date < ${this.param(dayStart(k.date).toISOString(), 'timestamptz')}`;
+      case 'since':
+        return `m.internal_date >= ${this.param(dayStart(k.date).toISOString(), 'timestamptz')}`;
+      case 'on': {
+        const start = dayStart(k.date);
+        const end = new Date(start.getTime() + 86_400_000);
+        return `(m.internal_date >= ${this.param(start.toISOString(), 'timestamptz')} AND m.internal_date < ${this.param(end.toISOString(), 'timestamptz')})`;
+      }
+      case 'sentbefore':
+      case 'senton':
+      case 'sentsince': {
+        this.needsBody = true;
+        const op = k.type === 'sentbefore' ? '<' : k.type === 'senton' ? '=' : '>=';
+        return `${SENT_DAY} ${op} ${this.param(Number(k.date.replaceAll('-', '')), 'int')}`;
+      }
+      case 'larger':
+        return `m.size > ${this.param(k.size, 'bigint')}`;
+      case 'smaller':
+        return `m.size < ${this.param(k.size, 'bigint')}`;
+      case 'modseq':
+        return `m.modseq >= ${this.param(k.modseq, 'bigint')}`;
+      case 'older':
+      case 'younger': {
+        const op = k.type === 'older' ? '<=' : '>';
+        if (this.now) return `m.internal_date ${op} ${this.param(new Date(this.now.getTime() - k.seconds * 1000).toISOString(), 'timestamptz')}`;
+        return `m.internal_date ${op} now() - ${this.param(k.seconds, 'bigint')} * interval '1 second'`;
+      }
+      default:
+        return bad(`unknown key type ${JSON.stringify(String((k as { type: unknown }).type)).slice(0, 30)}`);
+    }
+  }
+}
+
+/**
+ * The WHERE condition for `criteria` over `messages m` (and `message_bodies b`
+ * when needsBody), with bind parameters numbered from ctx.paramIndex.
+ * Validates the program first (it may come straight from JSON).
+ */
+export function compileSearch(criteria: SearchCriteria, ctx: SearchContext): CompiledSearch {
+  validateSearchCriteria(criteria);
+  const c = new Compiler(ctx.paramIndex, ctx.now);
+  const sql = c.compile(criteria);
+  return { sql, params: c.params, needsBody: c.needsBody };
+}
+
+export interface SearchQueryOptions {
+  /** Only UIDs above this one (keyset pagination). */
+  afterUid?: number;
+  limit?: number;
+  now?: Date;
+}
+
+/** `SELECT m.uid, m.modseq` of the matching messages of one mailbox, ascending UID. */
+export function buildSearchQuery(
+  accountId: number,
+  mailboxId: number,
+  criteria: SearchCriteria,
+  opts: SearchQueryOptions = {},
+): { sql: string; params: unknown[] } {
+  const c = compileSearch(criteria, { paramIndex: 4, ...(opts.now && { now: opts.now }) });
+  const params: unknown[] = [accountId, mailboxId, opts.afterUid ?? 0, ...c.params];
+  let limit = '';
+  if (opts.limit !== undefined) {
+    params.push(opts.limit);
+    limit = ` LIMIT $${params.length}`;
+  }
+  return {
+    sql:
+      `SELECT m.uid, m.modseq FROM messages m ${c.needsBody ? BODIES_JOIN : ''} ` +
+      `WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid > $3 AND ${c.sql} ORDER BY m.uid${limit}`,
+    params,
+  };
+}
+
+export interface SearchPage {
+  /** Matching UIDs, ascending. */
+  uids: number[];
+  /** Highest MODSEQ among them (for the `(MODSEQ n)` of a CONDSTORE search). */
+  highestModseq: number;
+}
+
+/** The matching UIDs of a mailbox, ascending, a page at a time (keyset pagination). */
+export async function* searchUids(
+  db: Queryable,
+  accountId: number,
+  mailboxId: number,
+  criteria: SearchCriteria,
+  opts: { pageSize?: number; now?: Date } = {},
+): AsyncGenerator<SearchPage> {
+  const pageSize = opts.pageSize ?? 10000;
+  let after = 0;
+  for (;;) {
+    const q = buildSearchQuery(accountId, mailboxId, criteria, { afterUid: after, limit: pageSize, ...(opts.now && { now: opts.now }) });
+    const { rows } = await db.query<{ uid: number; modseq: number }>(q.sql, q.params);
+    if (rows.length > 0) yield { uids: rows.map((r) => r.uid), highestModseq: rows.reduce((max, r) => Math.max(max, r.modseq), 0) };
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.uid;
+  }
+}
