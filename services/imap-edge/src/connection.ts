@@ -23,6 +23,12 @@ import {
 } from './protocol/index.js';
 import { Session } from './session.js';
 
+/** What every session is offered; STARTTLS, LOGINDISABLED and AUTH= depend on the connection. */
+export const BASE_CAPABILITIES: readonly string[] = [
+  'IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'UNSELECT', 'MOVE',
+  'CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE',
+];
+
 /** Commands whose literals may be large; everything else gets a small cap. */
 const MAX_SMALL_LITERAL = 64 * 1024;
 /** Unsent output above which a connection stops reading until the client catches up. */
@@ -251,6 +257,9 @@ export class Connection implements ChangeListener {
         readLine: () => this.readLine(),
       },
       capabilities: () => this.capabilities(),
+      onWake: (fn) => {
+        this.idleWaker = fn;
+      },
       sync: (opts) => this.sync(opts),
       deselect: () => this.deselect(),
     };
@@ -258,8 +267,7 @@ export class Connection implements ChangeListener {
 
   capabilities(): string[] {
     const s = this.session;
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'NAMESPACE', 'UIDPLUS', 'UNSELECT', 'MOVE',
-      'CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', `APPENDLIMIT=${this.deps.settings.limits.appendLimit}`];
+    const caps = [...BASE_CAPABILITIES, `APPENDLIMIT=${this.deps.settings.limits.appendLimit}`];
     if (s.state === 'not-authenticated') {
       if (!s.tls && this.deps.settings.tlsAvailable) caps.push('STARTTLS');
       if (!s.tls && !this.deps.settings.allowPlaintextAuth) caps.push('LOGINDISABLED');
@@ -293,8 +301,14 @@ export class Connection implements ChangeListener {
   /** A change event for this session's account (from the change feed). */
   onChange(event: ChangeEvent): void {
     const mb = this.session.selected;
-    if (mb && event.mailboxId === mb.mailboxId && event.modseq > mb.highestModseq) this.session.dirty = true;
+    if (mb && event.mailboxId === mb.mailboxId && event.modseq > mb.highestModseq) {
+      this.session.dirty = true;
+      this.idleWaker?.();
+    }
   }
+
+  /** Set while the session IDLEs: pushes changes to the client as they arrive. */
+  private idleWaker?: () => void;
 
   private deselect(): void {
     this.session.selected = undefined;

@@ -10,6 +10,7 @@ import { createLogger, InProcessBus } from '@kimap/common';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
 import { GrpcBackend } from '../src/backend.js';
+import { BASE_CAPABILITIES } from '../src/connection.js';
 import { startEdge, type RunningEdge } from '../src/server.js';
 import { selfSignedTls } from '../src/tls.js';
 import type { EdgeSettings } from '../src/commands/context.js';
@@ -27,6 +28,7 @@ const settings: EdgeSettings = {
   allowPlaintextAuth: false,
   tlsAvailable: true,
   pollIntervalMs: 30_000,
+  idleKeepaliveMs: 120_000,
   limits: {
     maxLineLength: MAX_LINE,
     appendLimit: APPEND_LIMIT,
@@ -38,7 +40,7 @@ const settings: EdgeSettings = {
 
 const PASSWORD = 'password-1';
 const ALICE = 'alice@example.test';
-const CAPS_AUTH = `IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UIDPLUS UNSELECT MOVE CHILDREN LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE APPENDLIMIT=${APPEND_LIMIT}`;
+const CAPS_AUTH = `${BASE_CAPABILITIES.join(' ')} APPENDLIMIT=${APPEND_LIMIT}`;
 const CAPS_PREAUTH_TLS = `${CAPS_AUTH} AUTH=PLAIN AUTH=LOGIN`;
 const SYSTEM_FLAGS = '\\Answered \\Flagged \\Deleted \\Seen \\Draft';
 
@@ -393,6 +395,38 @@ describe('IMAP edge transcripts (edge -> gRPC -> mailbox -> PostgreSQL)', () => 
     assert.equal(exact.length, APPEND_LIMIT);
     const r3 = await appendSync(c, 'c', 'INBOX', exact);
     assert.equal(r3.tagged, `c OK [APPENDUID ${v} 3] APPEND completed`);
+  });
+
+  test('IDLE pushes EXISTS, FETCH and EXPUNGE from another session at once; DONE ends it', async () => {
+    const { user } = await freshUser();
+    const a = await loggedIn(user);
+    const b = await loggedIn(user);
+    await appendSync(b, 'p', 'INBOX', msg('before'));
+    await a.command('s', 'SELECT INBOX');
+    a.send('i IDLE\r\n');
+    assert.equal((await a.readLine()).text, '+ idling');
+    await appendSync(b, 'q', 'INBOX', msg('during'));
+    assert.equal((await a.readLine(3000)).text, '* 2 EXISTS');
+    await b.command('s', 'SELECT INBOX');
+    await b.command('t', 'STORE 1 +FLAGS (\\Deleted)');
+    assert.equal((await a.readLine(3000)).text, '* 1 FETCH (FLAGS (\\Deleted))');
+    await b.command('u', 'EXPUNGE');
+    assert.equal((await a.readLine(3000)).text, '* 1 EXPUNGE');
+    a.send('DONE\r\n');
+    const done = await a.readTagged('i');
+    assert.equal(done.tagged, 'i OK IDLE terminated');
+    const f = await a.command('f', 'FETCH 1 (UID)');
+    assert.deepEqual(f.untagged, ['* 1 FETCH (UID 2)']);
+  });
+
+  test('IDLE answered with something other than DONE is a BAD, and the session lives on', async () => {
+    const a = await loggedIn();
+    a.send('i IDLE\r\n');
+    assert.equal((await a.readLine()).text, '+ idling');
+    a.send('NOPE\r\n');
+    const r = await a.readTagged('i');
+    assert.match(r.tagged, /^i BAD /);
+    assert.equal((await a.command('n', 'NOOP')).tagged, 'n OK NOOP completed');
   });
 
   test('MULTIAPPEND stores every message or none (RFC 3502)', async () => {

@@ -14,6 +14,7 @@ const settings = {
   allowPlaintextAuth: false,
   tlsAvailable: true,
   pollIntervalMs: 30_000,
+  idleKeepaliveMs: 120_000,
   limits: { maxLineLength: 65536, appendLimit: 1_000_000, maxBadCommands: 20, preAuthTimeoutMs: 60_000, autologoutMs: 1_800_000 },
 };
 

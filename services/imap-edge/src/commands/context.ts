@@ -23,6 +23,8 @@ export interface EdgeSettings {
   tlsAvailable: boolean;
   /** How often a session pulls changes by itself when no event rang. */
   pollIntervalMs: number;
+  /** How often an IDLE session gets an untagged keep-alive line (NAT and load balancer timeouts). */
+  idleKeepaliveMs: number;
 }
 
 /** Connection-level actions a few commands need. */
@@ -48,6 +50,8 @@ export interface CommandContext {
   sync(opts: { allowExpunge: boolean; force?: boolean }): Promise<void>;
   /** Forgets the selected mailbox (its CLOSED handling and feed registration). */
   deselect(): void;
+  /** Registers (or clears, with undefined) what to call when a change event for the selected mailbox arrives. */
+  onWake(fn: (() => void) | undefined): void;
 }
 
 /** The tagged OK a handler asks for. */
