@@ -1,6 +1,6 @@
 import { SelectedMailbox } from '../selected.js';
 import { AUTHENTICATED, type CommandHandler } from './context.js';
-import { mailboxFromWire } from './names.js';
+import { mailboxFromWire, mailboxToWire } from './names.js';
 
 const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -9,6 +9,10 @@ export const select: CommandHandler<'SELECT' | 'EXAMINE'> = {
   states: AUTHENTICATED,
   async run(ctx, cmd) {
     const { session, enc } = ctx;
+    const rev2 = session.enabled.has('IMAP4REV2');
+    // Leaving a mailbox: clients that know CLOSED (IMAP4rev2, QRESYNC) are told
+    // where the old mailbox's responses end (RFC 9051 7.1).
+    if (session.selected && (rev2 || session.enabled.has('QRESYNC'))) enc.status(null, 'OK', 'Previous mailbox closed', 'CLOSED');
     // A failed SELECT leaves no mailbox selected (RFC 9051 6.3.2).
     ctx.deselect();
     const name = mailboxFromWire(session, cmd.args.mailbox);
@@ -19,7 +23,11 @@ export const select: CommandHandler<'SELECT' | 'EXAMINE'> = {
     enc.untagged().raw('FLAGS ').flags(flags).crlf();
     enc.untagged().raw('OK [PERMANENTFLAGS ').flags(readOnly ? [] : [...flags, '\\*']).raw('] Flags permitted').crlf();
     enc.untagged().number(mb.exists).raw(' EXISTS').crlf();
-    if (!session.enabled.has('IMAP4REV2')) enc.untagged().raw('0 RECENT').crlf();
+    if (rev2) {
+      enc.untagged().raw(`LIST (${status.specialUse}) `).quoted('/').sp().astring(mailboxToWire(session, status.name)).crlf();
+    } else {
+      enc.untagged().raw('0 RECENT').crlf();
+    }
     enc.status(null, 'OK', 'UIDs valid', `UIDVALIDITY ${mb.uidvalidity}`);
     enc.status(null, 'OK', 'Predicted next UID', `UIDNEXT ${mb.uidnext}`);
     enc.status(null, 'OK', 'Highest', `HIGHESTMODSEQ ${mb.highestModseq}`);
