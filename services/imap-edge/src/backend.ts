@@ -68,6 +68,8 @@ export interface MailboxBackend {
   /** uids empty: every \Deleted message. */
   expunge(p: Principal, mailboxId: number, uids: UidRanges): Promise<ExpungeResult>;
   copy(p: Principal, mailboxId: number, uids: UidRanges, destination: string, move: boolean): Promise<CopyResult>;
+  /** UIDs matching a search program, ascending, and the highest MODSEQ among them. */
+  search(p: Principal, mailboxId: number, criteria: unknown): Promise<{ uids: number[]; highestModseq: number }>;
   createMailbox(p: Principal, name: string, specialUse?: string): Promise<MailboxInfo>;
   status(p: Principal, name: string): Promise<MailboxStatus>;
   select(p: Principal, name: string): Promise<SelectResult>;
@@ -171,6 +173,16 @@ export class GrpcBackend implements MailboxBackend {
 
   copy(p: Principal, mailboxId: number, uids: UidRanges, destination: string, move: boolean): Promise<CopyResult> {
     return this.unary(move ? 'Move' : 'Copy', { account: p.account, mailboxId, uids, destination });
+  }
+
+  async search(p: Principal, mailboxId: number, criteria: unknown): Promise<{ uids: number[]; highestModseq: number }> {
+    const uids: number[] = [];
+    let highestModseq = 0;
+    await this.stream<{ uids: number[]; highestmodseq: number }>('Search', { account: p.account, mailboxId, criteriaJson: JSON.stringify(criteria) }, (page) => {
+      for (const u of page.uids) uids.push(u);
+      highestModseq = Math.max(highestModseq, page.highestmodseq);
+    });
+    return { uids, highestModseq };
   }
 
   createMailbox(p: Principal, name: string, specialUse = ''): Promise<MailboxInfo> {

@@ -14,6 +14,7 @@ import {
   CommandReceiver,
   ParseError,
   ResponseEncoder,
+  SearchCharsetError,
   UnknownCommandError,
   parseCommand,
   type LiteralDecision,
@@ -27,6 +28,7 @@ import { Session } from './session.js';
 export const BASE_CAPABILITIES: readonly string[] = [
   'IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'UNSELECT', 'MOVE',
   'CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE',
+  'ESEARCH', 'SEARCHRES', 'WITHIN',
 ];
 
 /** Commands whose literals may be large; everything else gets a small cap. */
@@ -222,6 +224,10 @@ export class Connection implements ChangeListener {
 
   /** The one error funnel: protocol errors BAD, domain errors NO [code], the rest NO [SERVERBUG]. */
   private answerError(cmd: ReceivedCommand, err: unknown): string {
+    if (err instanceof SearchCharsetError) {
+      this.enc.status(cmd.tag, 'NO', err.message, err.responseCode);
+      return 'NO';
+    }
     if (err instanceof ParseError || err instanceof ImapBad) {
       const code = err instanceof ImapBad ? err.code : err.code;
       this.enc.status(cmd.tag, 'BAD', err.message, code);
@@ -312,6 +318,7 @@ export class Connection implements ChangeListener {
 
   private deselect(): void {
     this.session.selected = undefined;
+    this.session.savedSearch = [];
     if (this.session.state === 'selected') this.session.state = 'authenticated';
   }
 

@@ -12,6 +12,8 @@ export class Session {
   selected?: SelectedMailbox;
   /** ENABLEd extensions (upper case). */
   readonly enabled = new Set<string>();
+  /** SEARCHRES (RFC 5182): UIDs saved by the last SEARCH ... RETURN (SAVE). */
+  savedSearch: number[] = [];
   /** A change event for the selected mailbox arrived since the last sync. */
   dirty = false;
   lastSync = 0;

@@ -5,11 +5,11 @@ import { Authenticate } from './rpc/authenticate.js';
 import { Append } from './rpc/append.js';
 import { GetChanges } from './rpc/changes.js';
 import { Fetch } from './rpc/fetch.js';
-import { unimplemented } from './rpc/handler.js';
 import { CreateMailbox, GetStatus, ListMailboxes } from './rpc/mailboxes.js';
 import { Select } from './rpc/select.js';
 import { DeleteMailbox, RenameMailbox, SetSubscribed } from './rpc/mailbox-ops.js';
 import { Copy, Expunge, Move, Store } from './rpc/messages.js';
+import { Search } from './rpc/search.js';
 
 export function addMailboxService(server: grpc.Server, ctx: MailboxContext): void {
   const proto = loadMailProto();
@@ -29,9 +29,7 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext): voi
     Expunge: Expunge(ctx),
     Copy: Copy(ctx),
     Move: Move(ctx),
+    Search: Search(ctx),
   };
-  for (const name of ['Search']) {
-    handlers[name] = unimplemented(name);
-  }
   server.addService(proto.mail.v1.MailboxService.service, handlers);
 }

@@ -12,7 +12,7 @@ export const copy: CommandHandler<'COPY' | 'UID COPY' | 'MOVE' | 'UID MOVE'> = {
     const mb = session.selected!;
     const move = cmd.name.endsWith('MOVE');
     if (move && mb.readOnly) throw new ImapNo('READ-ONLY', 'Mailbox is read-only');
-    const sel = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid);
+    const sel = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid, ctx.session.savedSearch);
     const dest = mailboxFromWire(session, cmd.args.mailbox);
     if (sel.ranges.length === 0) {
       // Nothing to copy still needs an existing destination (TRYCREATE otherwise).

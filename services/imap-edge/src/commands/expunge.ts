@@ -11,7 +11,7 @@ export const expunge: CommandHandler<'EXPUNGE' | 'UID EXPUNGE'> = {
     if (mb.readOnly) throw new ImapNo('READ-ONLY', 'Mailbox is read-only');
     let ranges: Array<{ first: number; last: number }> = [];
     if (cmd.name === 'UID EXPUNGE') {
-      ranges = resolveUids(mb, cmd.args.sequenceSet, true).ranges;
+      ranges = resolveUids(mb, cmd.args.sequenceSet, true, ctx.session.savedSearch).ranges;
       if (ranges.length === 0) return { text: 'UID EXPUNGE completed' };
     }
     await ctx.backend.expunge(ctx.session.principal!, mb.mailboxId, ranges);

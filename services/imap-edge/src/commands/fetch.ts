@@ -69,7 +69,7 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
     const { items } = cmd.args;
     const unsupported = items.find((i) => NOT_YET.has(i.kind));
     if (unsupported) throw new ImapNo('CANNOT', `${unsupported.kind.toUpperCase()} is not supported yet`);
-    const uids = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid);
+    const uids = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid, ctx.session.savedSearch);
     if (uids.ranges.length === 0) return { text: `${cmd.name} completed` };
     const markSeen = !mb.readOnly && items.some(fetchSetsSeen);
     // The FLAGS of a message whose \Seen this FETCH sets are sent with it.

@@ -23,11 +23,12 @@ import { store } from './store.js';
 import { copy } from './copy.js';
 import { del, rename, subscribe } from './mailbox-admin.js';
 import { idle } from './idle.js';
+import { search } from './search.js';
 
 const handlers: CommandHandler<never>[] = [
   capability, noop, logout, starttls, login, authenticate, enable, id, namespace,
   list, lsub, create, del, rename, subscribe, status, select, append,
-  fetch, store, expunge, copy, close, idle,
+  fetch, store, expunge, copy, close, idle, search,
 ] as unknown as CommandHandler<never>[];
 
 export const registry = new Map<string, CommandHandler>();

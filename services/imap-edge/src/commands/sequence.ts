@@ -1,6 +1,6 @@
 // Turning a client's sequence set into the UIDs of the session's view.
 import type { SelectedMailbox } from '../selected.js';
-import type { SequenceSet } from '../protocol/index.js';
+import { SequenceSet } from '../protocol/index.js';
 import { ImapBad } from './context.js';
 
 export interface UidSelection {
@@ -9,7 +9,16 @@ export interface UidSelection {
   has(uid: number): boolean;
 }
 
-export function resolveUids(mb: SelectedMailbox, set: SequenceSet, isUid: boolean): UidSelection {
+/**
+ * `saved` is the session's SEARCHRES result (RFC 5182), as UIDs: `$` stands
+ * for those of them still in the mailbox, in the numbering of the command.
+ */
+export function resolveUids(mb: SelectedMailbox, input: SequenceSet, isUid: boolean, saved: readonly number[] = []): UidSelection {
+  let set = input;
+  if (input.searchResult) {
+    const values = isUid ? saved.filter((u) => mb.seqOf(u) > 0) : saved.map((u) => mb.seqOf(u)).filter((n) => n > 0);
+    set = values.length ? input.withSearchResult(SequenceSet.fromNumbers(values)) : input.withSearchResult(new SequenceSet([], false));
+  }
   const ranges: Array<{ first: number; last: number }> = [];
   if (isUid) {
     // "*" is the highest UID in the mailbox; UIDs that do not exist are ignored.

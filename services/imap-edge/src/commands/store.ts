@@ -11,7 +11,7 @@ export const store: CommandHandler<'STORE' | 'UID STORE'> = {
     const { session, enc } = ctx;
     const mb = session.selected!;
     if (mb.readOnly) throw new ImapNo('READ-ONLY', 'Mailbox is read-only');
-    const sel = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid);
+    const sel = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid, ctx.session.savedSearch);
     if (sel.ranges.length === 0) return { text: `${cmd.name} completed` };
     const mode = cmd.args.action === 'set' ? 'replace' : cmd.args.action;
     const unchangedSince = cmd.args.unchangedSince !== undefined ? Number(cmd.args.unchangedSince) : undefined;

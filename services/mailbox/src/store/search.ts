@@ -125,7 +125,8 @@ interface Needle {
 /** ILIKE over escape-encoded bytes `e` (an SQL expression evaluated up to three times: keep it cheap). */
 function escapedMatch(e: string, n: Needle): string {
   const raw = n.bytes.map((p) => `${e} ILIKE ${p}`).join(' OR ');
-  return `(CASE WHEN ${e} ~ ${UTF8_ESCAPED} THEN convert_from(decode(${e}, 'escape'), 'UTF8') ILIKE ${n.text} ELSE (${raw}) END)`;
+  // convert_from() takes the collation of its `name` argument, "C", which folds ASCII only: back to the database's.
+  return `(CASE WHEN ${e} ~ ${UTF8_ESCAPED} THEN (convert_from(decode(${e}, 'escape'), 'UTF8') COLLATE "default") ILIKE ${n.text} ELSE (${raw}) END)`;
 }
 
 /** Header lines, unfolded, escape-encoded: rows of `l.line`. */
@@ -339,7 +340,8 @@ class Compiler {
       }
       case 'header':
         this.needsBody = true;
-        return TEXT_SOURCE.header(this.param(k.field.toLowerCase(), 'text'), this.needle(k.value));
+        // compared with the escape-encoded line: a backslash in the name is doubled there too
+        return TEXT_SOURCE.header(this.param(escapeBytes(Buffer.from(k.field.toLowerCase(), 'latin1')), 'text'), this.needle(k.value));
       case 'body':
         this.needsBody = true;
         return TEXT_SOURCE.body(this.needle(k.value));

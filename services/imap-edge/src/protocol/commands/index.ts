@@ -14,6 +14,7 @@ import { parseCreate, parseList, parseLsub, parseMailboxOnly, parseRename, parse
 import { parseCopy, parseFetch, parseStore, parseUidExpunge } from './message.js';
 import { parseEnable, parseId } from './misc.js';
 import { parseNoArgs } from './simple.js';
+import { parseSearch } from './search.js';
 
 export * from './append.js';
 export * from './auth.js';
@@ -21,6 +22,7 @@ export * from './mailbox.js';
 export * from './message.js';
 export * from './misc.js';
 export * from './simple.js';
+export * from './search.js';
 
 /** Parser per command name (names as the receiver reports them: upper case, `UID X`). */
 export const commandParsers = {
@@ -56,6 +58,8 @@ export const commandParsers = {
   MOVE: (p: CommandParser) => parseCopy(p, false),
   'UID MOVE': (p: CommandParser) => parseCopy(p, true),
   'UID EXPUNGE': parseUidExpunge,
+  SEARCH: (p: CommandParser) => parseSearch(p, false),
+  'UID SEARCH': (p: CommandParser) => parseSearch(p, true),
   ENABLE: parseEnable,
   ID: parseId,
 } as const satisfies Record<string, (p: CommandParser) => unknown>;

@@ -1,0 +1,46 @@
+// SEARCH and UID SEARCH, with ESEARCH return options (RFC 4731, 9051),
+// SEARCHRES (RFC 5182) and the MODSEQ of CONDSTORE searches (RFC 7162).
+import { formatUidSet, toSearchCriteria, usesModseq } from '../protocol/index.js';
+import { SELECTED, type CommandHandler } from './context.js';
+import { resolveUids } from './sequence.js';
+
+export const search: CommandHandler<'SEARCH' | 'UID SEARCH'> = {
+  names: ['SEARCH', 'UID SEARCH'],
+  states: SELECTED,
+  expungeAllowed: false,
+  async run(ctx, cmd) {
+    const { session, enc } = ctx;
+    const mb = session.selected!;
+    const { criteria, returnOptions, uid } = cmd.args;
+    const program = toSearchCriteria(criteria, (set, isUid) => resolveUids(mb, set, isUid, session.savedSearch).ranges);
+    const res = await ctx.backend.search(session.principal!, mb.mailboxId, program);
+    // Messages the session has not been told about (no EXISTS yet) are left out.
+    const uids = res.uids.filter((u) => mb.seqOf(u) > 0);
+    const numbers = uid ? uids : uids.map((u) => mb.seqOf(u));
+    const modseq = usesModseq(criteria) && numbers.length > 0 ? res.highestModseq : undefined;
+    const esearch = returnOptions !== undefined || session.enabled.has('IMAP4REV2');
+    const opts = returnOptions && returnOptions.length > 0 ? returnOptions : ['ALL'];
+
+    if (opts.includes('SAVE')) {
+      // With MIN and/or MAX but not ALL, only those messages are saved (RFC 5182 2.4).
+      const onlyExtremes = !opts.includes('ALL') && (opts.includes('MIN') || opts.includes('MAX'));
+      session.savedSearch = onlyExtremes
+        ? [...new Set([opts.includes('MIN') ? uids[0] : undefined, opts.includes('MAX') ? uids[uids.length - 1] : undefined])].filter((u): u is number => u !== undefined)
+        : uids;
+    }
+    if (!esearch) {
+      enc.untagged().raw('SEARCH' + numbers.map((n) => ' ' + n).join('') + (modseq !== undefined ? ` (MODSEQ ${modseq})` : '')).crlf();
+    } else if (!(opts.length === 1 && opts[0] === 'SAVE')) {
+      // SAVE alone answers no ESEARCH (RFC 5182 2.1).
+      enc.untagged().raw('ESEARCH (TAG ').quoted(cmd.tag).raw(')');
+      if (uid) enc.raw(' UID');
+      if (opts.includes('MIN') && numbers.length) enc.raw(` MIN ${numbers[0]}`);
+      if (opts.includes('MAX') && numbers.length) enc.raw(` MAX ${numbers[numbers.length - 1]}`);
+      if (opts.includes('ALL') && numbers.length) enc.raw(` ALL ${formatUidSet([...numbers].sort((a, b) => a - b))}`);
+      if (opts.includes('COUNT')) enc.raw(` COUNT ${numbers.length}`);
+      if (modseq !== undefined) enc.raw(` MODSEQ ${modseq}`);
+      enc.crlf();
+    }
+    return { text: `${cmd.name} completed` };
+  },
+};

@@ -1,0 +1,389 @@
+// SEARCH compiled to SQL, run against a real PostgreSQL.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import iconv from 'iconv-lite';
+import { grpc, RpcError } from '@kimap/common';
+import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
+import { CommandParser } from '@kimap/imap-edge/protocol/parser';
+import { parseSearch, toSearchCriteria } from '@kimap/imap-edge/protocol/commands/search';
+import { addUser } from '../src/store/accounts.js';
+import { appendMessage } from '../src/store/messages.js';
+import {
+  buildSearchQuery,
+  compileSearch,
+  escapeLike,
+  parseSearchCriteria,
+  searchUids,
+  validateSearchCriteria,
+  type SearchCriteria,
+} from '../src/store/search.js';
+
+const HOUR = 3_600_000;
+
+interface TestMessage {
+  headers: Array<string | Buffer>;
+  body: string | Buffer;
+  flags?: string[];
+  internalDate: Date;
+}
+
+function raw(m: TestMessage): Buffer {
+  const parts: Buffer[] = [];
+  for (const h of m.headers) parts.push(typeof h === 'string' ? Buffer.from(h, 'utf8') : h, Buffer.from('\r\n'));
+  parts.push(Buffer.from('\r\n'), typeof m.body === 'string' ? Buffer.from(m.body, 'utf8') : m.body);
+  return Buffer.concat(parts);
+}
+
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+
+/** The corpus; UIDs are 1..7 in INBOX, in this order. */
+const MESSAGES: TestMessage[] = [
+  {
+    // 1: plain ASCII
+    headers: [
+      'From: Alice <alice@example.com>',
+      'To: bob@example.org',
+      'Cc: carol@example.net',
+      'Bcc: dave@example.com',
+      'Subject: Meeting tomorrow',
+      'Date: Tue, 01 Jul 2003 10:52:37 +0200',
+      'Message-ID: <m1@x>',
+    ],
+    body: "Let's meet at 10am.\r\n",
+    flags: ['\\Seen'],
+    internalDate: new Date('2003-07-01T08:00:00Z'),
+  },
+  {
+    // 2: 8-bit UTF-8 header and body (RFC 6532); sent on the 2nd in its zone, the 1st in UTC
+    headers: ['From: "Jörg Müller" <joerg@example.de>', 'To: team@example.de', 'Subject: Grüße aus München', 'Date: Wed, 2 Jul 2003 01:30:00 +0200'],
+    body: 'Привет мир, wie geht es?\r\n',
+    flags: ['\\Flagged', '$Forwarded'],
+    internalDate: new Date('2003-07-02T23:30:00Z'),
+  },
+  {
+    // 3: 8-bit ISO-8859-1 header and body (not UTF-8), no Date:
+    headers: ['From: francois@example.fr', latin1('Subject: Café crème'), 'To: bob@example.org'],
+    body: latin1('Smörgåsbord et café.\r\n'),
+    flags: ['\\Answered', '\\Deleted'],
+    internalDate: new Date('2003-07-03T00:30:00Z'),
+  },
+  {
+    // 4: LIKE metacharacters, a folded header, a two-digit year
+    headers: ['From: shop@example.com', 'Subject: 100% off_sale \\o/', 'X-Long: first part', ' second part', 'Date: Fri, 4 Jul 03 12:00:00 GMT'],
+    body: 'Now 50% discount on a_b\\c items.\r\n',
+    flags: ['\\Draft', 'Junk'],
+    internalDate: new Date('2003-07-04T12:00:00Z'),
+  },
+  {
+    // 5: large, Cyrillic UTF-8 subject, recent internal date
+    headers: ['From: ivan@example.ru', 'Subject: Привет от Ивана', 'Date: Sun, 31 Dec 2023 23:59:59 -0800'],
+    body: 'x'.repeat(5000) + '\r\n',
+    internalDate: new Date(Date.now() - HOUR),
+  },
+  {
+    // 6: NUL bytes in header and body, a Date: that is not a date, "Subject" only in the body
+    headers: ['From: robot@example.com', Buffer.from('X-Bin: a\0b'), 'Subject: nul test', 'Date: garbage', 'To: a@example.com', 'To: second@example.com'],
+    body: Buffer.concat([Buffer.from('bin\0ary '), Buffer.from('findme, Subject line in body\r\n')]),
+    internalDate: new Date('2003-07-06T10:00:00Z'),
+  },
+  {
+    // 7: the envelope's date wins over the header's
+    headers: ['From: env@example.com', 'Subject: envelope', 'Date: Mon, 7 Jul 2003 10:00:00 +0000', 'X-Back\\slash: yes'],
+    body: 'body seven\r\n',
+    internalDate: new Date('2003-07-07T10:00:00Z'),
+  },
+];
+const ALL = [1, 2, 3, 4, 5, 6, 7];
+const but = (...uids: number[]) => ALL.filter((u) => !uids.includes(u));
+
+describe('SEARCH on PostgreSQL', () => {
+  let tdb: TestDatabase;
+  let accountId: number;
+  let inbox: number;
+  const modseqs: number[] = [];
+
+  const search = async (criteria: SearchCriteria, opts: { pageSize?: number; now?: Date } = {}): Promise<number[]> => {
+    const out: number[] = [];
+    for await (const page of searchUids(tdb.db, accountId, inbox, criteria, opts)) out.push(...page.uids);
+    return out;
+  };
+
+  before(async () => {
+    tdb = await createTestDatabase();
+    const acc = await addUser(tdb.db, 'searcher@example.test', 'secret-pass', { createTenant: true });
+    accountId = acc.accountId;
+    await tdb.db.transaction(async (tx) => {
+      for (const m of MESSAGES) {
+        const r = await appendMessage(tx, { accountId, mailbox: 'INBOX', flags: m.flags ?? [], internalDate: m.internalDate, raw: raw(m) });
+        inbox = r.mailboxId;
+        modseqs.push(r.modseq);
+      }
+      // Another mailbox with a matching message: never returned.
+      await appendMessage(tx, { accountId, mailbox: 'Archive', flags: ['\\Seen'], internalDate: new Date(), raw: raw(MESSAGES[0]!) });
+    });
+    await tdb.db.query(
+      `UPDATE message_bodies b SET envelope = '{"date": "Mon, 10 Mar 2025 08:00:00 +0100"}'
+         FROM messages m WHERE m.account_id = b.account_id AND m.body_hash = b.body_hash AND m.mailbox_id = $1 AND m.uid = 7`,
+      [inbox],
+    );
+  });
+
+  after(async () => {
+    await tdb.drop();
+  });
+
+  const h = (field: string, value: string): SearchCriteria => ({ type: 'header', field, value });
+  const flag = (f: string): SearchCriteria => ({ type: 'flag', flag: f });
+  const not = (key: SearchCriteria): SearchCriteria => ({ type: 'not', key });
+
+  /** [name, criteria, expected UIDs] — one per key and per semantic corner. */
+  const CASES: Array<[string, SearchCriteria, number[]]> = [
+    ['ALL', { type: 'all' }, ALL],
+    ['none (NEW, RECENT)', { type: 'none' }, []],
+    ['SEEN', flag('\\Seen'), [1]],
+    ['UNSEEN', not(flag('\\Seen')), but(1)],
+    ['ANSWERED', flag('\\Answered'), [3]],
+    ['DELETED', flag('\\Deleted'), [3]],
+    ['UNDELETED', not(flag('\\Deleted')), but(3)],
+    ['DRAFT', flag('\\Draft'), [4]],
+    ['FLAGGED', flag('\\Flagged'), [2]],
+    ['system flag in any case', flag('\\SEEN'), [1]],
+    ['KEYWORD case-insensitive', flag('$forwarded'), [2]],
+    ['KEYWORD as stored', flag('Junk'), [4]],
+    ['KEYWORD other case', flag('JUNK'), [4]],
+    ['UNKEYWORD', not(flag('junk')), but(4)],
+    ['\\Recent is never stored', flag('\\Recent'), []],
+    ['FROM', h('From', 'alice'), [1]],
+    ['FROM, other case', h('FROM', 'ALICE@EXAMPLE.COM'), [1]],
+    ['FROM, display name with umlauts', h('From', 'jörg'), [2]],
+    ['FROM, non-ASCII case folding', h('From', 'JÖRG MÜLLER'), [2]],
+    ['TO', h('To', 'bob@'), [1, 3]],
+    ['TO, any of several fields', h('To', 'second@'), [6]],
+    ['CC', h('Cc', 'carol'), [1]],
+    ['BCC', h('Bcc', 'dave'), [1]],
+    ['SUBJECT', h('Subject', 'meeting'), [1]],
+    ['SUBJECT matches the value, not the field name', h('Subject', 'subject'), []],
+    ['SUBJECT, UTF-8 header', h('Subject', 'grüße'), [2]],
+    ['SUBJECT, Cyrillic case folding', h('Subject', 'ПРИВЕТ ОТ'), [5]],
+    ['SUBJECT, ISO-8859-1 header', h('Subject', 'café'), [3]],
+    ['SUBJECT, ISO-8859-1 header, ASCII folds', h('Subject', 'CAFé CRèME'), [3]],
+    ['SUBJECT with %', h('Subject', '100%'), [4]],
+    ['SUBJECT % alone is literal', h('Subject', '%'), [4]],
+    ['SUBJECT _ is literal', h('Subject', '_'), [4]],
+    ['SUBJECT _ does not match any character', h('Subject', 'off sale'), []],
+    ['SUBJECT with backslash', h('Subject', '\\o/'), [4]],
+    ['SUBJECT empty: has the field', h('Subject', ''), ALL],
+    ['HEADER', h('Message-ID', '<m1@x>'), [1]],
+    ['HEADER field name case-insensitive', h('message-id', '<M1@X>'), [1]],
+    ['HEADER unfolded', h('X-Long', 'part second'), [4]],
+    ['HEADER empty value: has the field', h('X-Long', ''), [4]],
+    ['HEADER missing field', h('X-Missing', ''), []],
+    ['HEADER with a NUL in it', h('X-Bin', 'a'), [6]],
+    ['HEADER field name with LIKE metacharacters is exact', h('X-L%', ''), []],
+    ['HEADER field name with a backslash', h('x-back\\SLASH', 'YES'), [7]],
+    ['BODY', { type: 'body', value: 'MEET AT' }, [1]],
+    ['BODY, UTF-8', { type: 'body', value: 'МИР' }, [2]],
+    ['BODY, ISO-8859-1', { type: 'body', value: 'SMöRGåSBORD' }, [3]],
+    ['BODY with % and _', { type: 'body', value: '50% discount on a_b\\c' }, [4]],
+    ['BODY % is not a wildcard', { type: 'body', value: 'a%c' }, []],
+    ['BODY, binary with NUL', { type: 'body', value: 'findme' }, [6]],
+    ['BODY does not search the header', { type: 'body', value: 'alice' }, []],
+    ['BODY empty', { type: 'body', value: '' }, ALL],
+    ['BODY, ISO-8859-1 body found by a UTF-8 string', { type: 'body', value: 'café' }, [3]],
+    ['TEXT header', { type: 'text', value: 'ALICE' }, [1]],
+    ['TEXT body', { type: 'text', value: 'meet at' }, [1]],
+    ['TEXT field name', { type: 'text', value: 'message-id: <m1' }, [1]],
+    ['TEXT both', { type: 'text', value: 'subject' }, ALL],
+    ['TEXT UTF-8', { type: 'text', value: 'MÜNCHEN' }, [2]],
+    ['TEXT binary', { type: 'text', value: 'nul test' }, [6]],
+    ['BEFORE', { type: 'before', date: '2003-07-02' }, [1]],
+    ['ON (UTC day)', { type: 'on', date: '2003-07-02' }, [2]],
+    ['ON', { type: 'on', date: '2003-07-03' }, [3]],
+    ['SINCE', { type: 'since', date: '2003-07-04' }, [4, 5, 6, 7]],
+    ['SENTBEFORE', { type: 'sentbefore', date: '2003-07-02' }, [1]],
+    ['SENTON, the day as written, not in UTC', { type: 'senton', date: '2003-07-02' }, [2]],
+    ['SENTON, no Date: uses the internal date', { type: 'senton', date: '2003-07-03' }, [3]],
+    ['SENTON, two-digit year', { type: 'senton', date: '2003-07-04' }, [4]],
+    ['SENTON, unusable Date: uses the internal date', { type: 'senton', date: '2003-07-06' }, [6]],
+    ['SENTON, envelope date wins', { type: 'senton', date: '2025-03-10' }, [7]],
+    ['SENTON, header date overridden by the envelope', { type: 'senton', date: '2003-07-07' }, []],
+    ['SENTSINCE', { type: 'sentsince', date: '2023-12-31' }, [5, 7]],
+    ['LARGER', { type: 'larger', size: 5000 }, [5]],
+    ['SMALLER', { type: 'smaller', size: 5000 }, but(5)],
+    ['UID ranges', { type: 'uids', uids: [{ first: 2, last: 3 }, { first: 7, last: 7 }] }, [2, 3, 7]],
+    ['UID n:* (last 0)', { type: 'uids', uids: [{ first: 6, last: 0 }] }, [6, 7]],
+    ['UID reversed range', { type: 'uids', uids: [{ first: 5, last: 2 }] }, [2, 3, 4, 5]],
+    ['UID nothing', { type: 'uids', uids: [] }, []],
+    ['UID beyond', { type: 'uids', uids: [{ first: 100, last: 200 }] }, []],
+    ['YOUNGER', { type: 'younger', seconds: 2 * 3600 }, [5]],
+    ['OLDER', { type: 'older', seconds: 2 * 3600 }, but(5)],
+    ['OR', { type: 'or', keys: [flag('\\Seen'), flag('\\Flagged')] }, [1, 2]],
+    ['NOT OR', not({ type: 'or', keys: [flag('\\Seen'), flag('\\Flagged')] }), [3, 4, 5, 6, 7]],
+    ['AND', { type: 'and', keys: [h('To', 'bob'), not(flag('\\Seen'))] }, [3]],
+    ['NOT NOT', not(not(flag('\\Seen'))), [1]],
+    ['empty AND is true', { type: 'and', keys: [] }, ALL],
+    ['empty OR is false', { type: 'or', keys: [] }, []],
+    [
+      'nested OR/NOT/AND',
+      {
+        type: 'or',
+        keys: [
+          { type: 'and', keys: [{ type: 'body', value: 'x' }, { type: 'larger', size: 100 }] },
+          not({ type: 'or', keys: [{ type: 'since', date: '2003-07-03' }, not(h('From', 'joerg'))] }),
+        ],
+      },
+      [2, 5],
+    ],
+  ];
+
+  for (const [name, criteria, expected] of CASES) {
+    test(name, async () => {
+      assert.deepEqual(await search(criteria), expected);
+    });
+  }
+
+  test('MODSEQ n matches messages with modseq >= n', async () => {
+    assert.deepEqual(await search({ type: 'modseq', modseq: modseqs[5]! }), [6, 7]);
+    assert.deepEqual(await search({ type: 'modseq', modseq: 0 }), ALL);
+    assert.deepEqual(await search({ type: 'modseq', modseq: modseqs[6]! + 1 }), []);
+    const pages = [];
+    for await (const page of searchUids(tdb.db, accountId, inbox, { type: 'modseq', modseq: modseqs[3]! })) pages.push(page);
+    assert.deepEqual(pages, [{ uids: [4, 5, 6, 7], highestModseq: modseqs[6] }]);
+  });
+
+  test('NOT of every key is its exact complement (no NULLs leak)', async () => {
+    for (const [name, criteria, expected] of CASES) {
+      assert.deepEqual(await search(not(criteria)), but(...expected), name);
+    }
+  });
+
+  test('OLDER/YOUNGER against a given now', async () => {
+    const now = new Date('2003-07-04T00:00:00Z');
+    assert.deepEqual(await search({ type: 'younger', seconds: 86400 }, { now }), [3, 4, 5, 6, 7]);
+    assert.deepEqual(await search({ type: 'older', seconds: 86400 }, { now }), [1, 2]);
+  });
+
+  test('pagination returns every match once, in order', async () => {
+    assert.deepEqual(await search({ type: 'all' }, { pageSize: 2 }), ALL);
+    assert.deepEqual(await search(not(flag('\\Seen')), { pageSize: 1 }), but(1));
+    assert.deepEqual(await search({ type: 'body', value: 'e' }, { pageSize: 3 }), await search({ type: 'body', value: 'e' }));
+  });
+
+  test('user strings never reach the SQL text', async () => {
+    const evil = `x'; DROP TABLE messages; -- $1 \\' %`;
+    const criteria: SearchCriteria = {
+      type: 'or',
+      keys: [h('Subject', evil), { type: 'body', value: evil }, { type: 'text', value: evil }, flag(evil), h('X-A', evil)],
+    };
+    const c = compileSearch(criteria, { paramIndex: 1 });
+    assert.ok(!c.sql.includes('DROP'));
+    assert.ok(c.params.some((p) => typeof p === 'string' && p.includes('DROP')));
+    assert.deepEqual(await search(criteria), []);
+    const { rows } = await tdb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM messages');
+    assert.equal(rows[0]!.n, 8);
+  });
+
+  test('parameters are numbered from paramIndex', () => {
+    const c = compileSearch({ type: 'and', keys: [flag('\\Seen'), h('Subject', 'a'), { type: 'larger', size: 1 }] }, { paramIndex: 7 });
+    const refs = [...c.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(Math.min(...refs), 7);
+    assert.equal(Math.max(...refs), 7 + c.params.length - 1);
+    assert.equal(new Set(refs).size, c.params.length);
+    assert.equal(c.needsBody, true);
+    assert.equal(compileSearch({ type: 'not', key: flag('x') }, { paramIndex: 1 }).needsBody, false);
+    assert.equal(compileSearch({ type: 'senton', date: '2020-01-01' }, { paramIndex: 1 }).needsBody, true);
+    const q = buildSearchQuery(1, 2, flag('\\Seen'), { afterUid: 5, limit: 10 });
+    assert.doesNotMatch(q.sql, /message_bodies/);
+    assert.deepEqual(q.params, [1, 2, 5, '\\Seen', 10]);
+  });
+
+  test('escapeLike', () => {
+    assert.equal(escapeLike('100%_a\\b'), '100\\%\\_a\\\\b');
+  });
+
+  test('invalid programs are rejected with INVALID_ARGUMENT', () => {
+    const deep = (n: number): unknown => (n === 0 ? { type: 'all' } : { type: 'not', key: deep(n - 1) });
+    const bad: unknown[] = [
+      null,
+      [],
+      'all',
+      { type: 'nope' },
+      { type: 'and' },
+      { type: 'and', keys: [{ type: 'x' }] },
+      { type: 'not' },
+      { type: 'uids', uids: [{ first: -1, last: 2 }] },
+      { type: 'uids', uids: [{ first: 1, last: 2 ** 32 }] },
+      { type: 'uids', uids: [{ first: 1.5, last: 2 }] },
+      { type: 'flag', flag: '' },
+      { type: 'header', field: 'Sub ject', value: 'x' },
+      { type: 'header', field: 'Subject:', value: 'x' },
+      { type: 'header', field: 'Subject', value: 5 },
+      { type: 'body', value: 'a\0b' },
+      { type: 'on', date: '2023-02-30' },
+      { type: 'since', date: '1-Feb-2023' },
+      { type: 'larger', size: -1 },
+      { type: 'smaller', size: '5' },
+      { type: 'modseq', modseq: 2 ** 60 },
+      { type: 'older', seconds: 1.5 },
+      deep(65),
+      { type: 'and', keys: Array.from({ length: 5001 }, () => ({ type: 'all' })) },
+    ];
+    for (const v of bad) {
+      assert.throws(
+        () => validateSearchCriteria(v),
+        (e: unknown) => e instanceof RpcError && e.code === grpc.status.INVALID_ARGUMENT && /Invalid search criteria/.test(e.message),
+        JSON.stringify(v)?.slice(0, 80),
+      );
+      assert.throws(() => compileSearch(v as SearchCriteria, { paramIndex: 1 }), RpcError);
+    }
+    assert.throws(() => parseSearchCriteria('{'), /not JSON/);
+    assert.deepEqual(parseSearchCriteria('{"type":"not","key":{"type":"flag","flag":"\\\\Seen"}}'), not(flag('\\Seen')));
+    assert.ok(validateSearchCriteria(deep(64)));
+    assert.ok(validateSearchCriteria({ type: 'on', date: '0050-01-01' }));
+  });
+
+  describe('edge → mailbox: parsed SEARCH commands, CHARSETs', () => {
+    /** SEARCH arguments with one literal (raw bytes) spliced in where `{}` is. */
+    const run = async (before: string, literal?: Buffer, afterText = ''): Promise<number[]> => {
+      const parts = literal
+        ? [
+            { type: 'text' as const, data: Buffer.from(before) },
+            { type: 'literal' as const, data: literal, binary: false, sync: false },
+            { type: 'text' as const, data: Buffer.from(afterText) },
+          ]
+        : [{ type: 'text' as const, data: Buffer.from(before) }];
+      const args = parseSearch(new CommandParser(parts), false);
+      // sequence numbers are UIDs here: the view is 1..7 without gaps
+      const criteria = toSearchCriteria(args.criteria, (set) => set.resolve(7).map(([first, last]) => ({ first, last })));
+      return search(parseSearchCriteria(JSON.stringify(criteria)));
+    };
+
+    test('ISO-8859-1 search string finds a UTF-8 header', async () => {
+      assert.deepEqual(await run(' CHARSET ISO-8859-1 SUBJECT ', iconv.encode('GRÜßE', 'latin1')), [2]);
+      assert.deepEqual(await run(' CHARSET ISO-8859-1 FROM ', iconv.encode('jörg', 'latin1')), [2]);
+    });
+
+    test('KOI8-R search string finds a UTF-8 header and body', async () => {
+      assert.deepEqual(await run(' CHARSET KOI8-R SUBJECT ', iconv.encode('привет от', 'koi8-r')), [5]);
+      assert.deepEqual(await run(' CHARSET KOI8-R TEXT ', iconv.encode('Мир', 'koi8-r')), [2]);
+    });
+
+    test('ISO-8859-1 search string finds an ISO-8859-1 header', async () => {
+      assert.deepEqual(await run(' CHARSET ISO-8859-1 SUBJECT ', iconv.encode('crème', 'latin1')), [3]);
+    });
+
+    test('UTF-8 and no charset', async () => {
+      assert.deepEqual(await run(' CHARSET UTF-8 BODY ', Buffer.from('wie geht')), [2]);
+      assert.deepEqual(await run(' SUBJECT "Müller"'), []);
+      assert.deepEqual(await run(' FROM "Müller"'), [2]);
+    });
+
+    test('a whole program', async () => {
+      assert.deepEqual(await run(' OR SEEN FLAGGED NOT DELETED'), [1, 2]);
+      assert.deepEqual(await run(' 2:* UNSEEN NOT (OR KEYWORD junk LARGER 1000) SENTSINCE 1-Jan-2000 NOT HEADER X-Bin ""'), [2, 3, 7]);
+      assert.deepEqual(await run(' NEW'), []);
+      assert.deepEqual(await run(' OLD NOT RECENT'), ALL);
+      assert.deepEqual(await run(' OR FROM alice (TEXT "50% discount")'), [1, 4]);
+    });
+  });
+});
