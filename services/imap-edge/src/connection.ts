@@ -14,6 +14,7 @@ import {
   CommandReceiver,
   ParseError,
   ResponseEncoder,
+  formatUidSet,
   SearchCharsetError,
   UnknownCommandError,
   parseCommand,
@@ -28,7 +29,7 @@ import { Session } from './session.js';
 export const BASE_CAPABILITIES: readonly string[] = [
   'IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'UNSELECT', 'MOVE',
   'CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE',
-  'ESEARCH', 'SEARCHRES', 'WITHIN',
+  'ESEARCH', 'SEARCHRES', 'WITHIN', 'CONDSTORE', 'QRESYNC',
 ];
 
 /** Commands whose literals may be large; everything else gets a small cap. */
@@ -298,9 +299,20 @@ export class Connection implements ChangeListener {
     s.lastSync = Date.now();
     const changes = await this.deps.backend.changes(s.principal, mb.mailboxId, mb.highestModseq);
     const update = mb.apply(changes, { allowExpunge: opts.allowExpunge });
-    for (const seq of update.expunged) this.enc.untagged().number(seq).raw(' EXPUNGE').crlf();
+    // QRESYNC clients get one VANISHED instead of an EXPUNGE per message (RFC 7162 3.2.10).
+    if (s.qresync && update.vanished.length) {
+      this.enc.untagged().raw('VANISHED ' + formatUidSet([...update.vanished].sort((a, b) => a - b))).crlf();
+    } else {
+      for (const seq of update.expunged) this.enc.untagged().number(seq).raw(' EXPUNGE').crlf();
+    }
     if (update.exists !== undefined) this.enc.untagged().number(update.exists).raw(' EXISTS').crlf();
-    for (const f of update.flags) this.enc.untagged().number(f.seq).raw(' FETCH (FLAGS ').flags(f.flags).raw(')').crlf();
+    for (const f of update.flags) {
+      this.enc.untagged().number(f.seq).raw(' FETCH (');
+      if (s.qresync) this.enc.raw('UID ').number(f.uid).sp();
+      this.enc.raw('FLAGS ').flags(f.flags);
+      if (s.condstore) this.enc.raw(' MODSEQ (').number(f.modseq).raw(')');
+      this.enc.raw(')').crlf();
+    }
     if (!opts.allowExpunge && changes.expunged.length) s.dirty = true;
   }
 

@@ -27,6 +27,15 @@ export class Session {
     this.tls = tls;
   }
 
+  /** CONDSTORE is on once enabled, or once the client used any of it (RFC 7162 3.1). */
+  get condstore(): boolean {
+    return this.enabled.has('CONDSTORE') || this.enabled.has('QRESYNC');
+  }
+
+  get qresync(): boolean {
+    return this.enabled.has('QRESYNC');
+  }
+
   get utf8(): boolean {
     return this.enabled.has('UTF8=ACCEPT') || this.enabled.has('IMAP4REV2');
   }

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     log,
     registry,
     relayPollMs: envInt('OUTBOX_POLL_MS', 1000),
+    tombstoneRetentionMs: envInt('EXPUNGE_RETENTION_DAYS', 30) * 86_400_000,
   });
   let ready = true;
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9101), registry, ready: () => ready });

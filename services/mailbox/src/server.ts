@@ -4,7 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { MailboxContext } from './context.js';
 import { addMailboxService } from './service.js';
 import { OutboxRelay } from './store/outbox.js';
-import { sweepOrphanBodies } from './store/bodies.js';
+import { purgeTombstones, sweepOrphanBodies } from './store/bodies.js';
 
 export interface MailboxServiceOptions {
   db: Database;
@@ -14,6 +14,8 @@ export interface MailboxServiceOptions {
   log: Logger;
   registry?: Registry;
   relayPollMs?: number;
+  /** How long expunged UIDs are remembered for QRESYNC. */
+  tombstoneRetentionMs?: number;
 }
 
 export interface RunningMailboxService {
@@ -40,6 +42,7 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
   // Bodies no message uses any more are removed after a grace period.
   const janitor = setInterval(() => {
     sweepOrphanBodies(opts.db, 10 * 60_000).catch((err: unknown) => opts.log.warn({ err }, 'body sweep failed'));
+    purgeTombstones(opts.db, opts.tombstoneRetentionMs ?? 30 * 86_400_000).catch((err: unknown) => opts.log.warn({ err }, 'tombstone purge failed'));
   }, 5 * 60_000);
   janitor.unref();
   return {

@@ -1,7 +1,7 @@
 // ENABLE (RFC 5161): only extensions that change what the server sends.
 import { AUTHENTICATED, type CommandHandler } from './context.js';
 
-export const ENABLEABLE = new Set(['IMAP4REV2', 'UTF8=ACCEPT']);
+export const ENABLEABLE = new Set(['IMAP4REV2', 'UTF8=ACCEPT', 'CONDSTORE', 'QRESYNC']);
 
 export const enable: CommandHandler<'ENABLE'> = {
   names: ['ENABLE'],

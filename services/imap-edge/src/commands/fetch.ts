@@ -2,6 +2,7 @@ import type { FetchedMessage, FetchQuery } from '../backend.js';
 import { fetchResponseName, fetchSetsSeen, formatDateTime, type FetchItem, type ResponseEncoder } from '../protocol/index.js';
 import { ImapBad, ImapNo, SELECTED, type CommandContext, type CommandHandler } from './context.js';
 import { applyPartial, sectionBytes } from './sections.js';
+import { writeVanishedEarlier } from './select.js';
 import { resolveUids } from './sequence.js';
 
 const NOT_YET = new Set(['envelope', 'bodystructure', 'bodystructure-basic', 'binary.size']);
@@ -69,11 +70,20 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
     const { items } = cmd.args;
     const unsupported = items.find((i) => NOT_YET.has(i.kind));
     if (unsupported) throw new ImapNo('CANNOT', `${unsupported.kind.toUpperCase()} is not supported yet`);
+    // Using CONDSTORE turns it on for the session (RFC 7162 3.1).
+    if (cmd.args.changedSince !== undefined || items.some((i) => i.kind === 'modseq')) session.enabled.add('CONDSTORE');
+    if (cmd.args.vanished) {
+      if (!session.qresync) throw new ImapBad('VANISHED needs QRESYNC to be enabled');
+      const since = Number(cmd.args.changedSince);
+      const changes = await ctx.backend.changes(session.principal!, mb.mailboxId, since);
+      writeVanishedEarlier(ctx, mb, changes, since, cmd.args.sequenceSet);
+    }
     const uids = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid, ctx.session.savedSearch);
     if (uids.ranges.length === 0) return { text: `${cmd.name} completed` };
     const markSeen = !mb.readOnly && items.some(fetchSetsSeen);
     // The FLAGS of a message whose \Seen this FETCH sets are sent with it.
-    const withFlags = markSeen && !items.some((i) => i.kind === 'flags') ? [...items, { kind: 'flags' } as FetchItem] : items;
+    let withFlags = markSeen && !items.some((i) => i.kind === 'flags') ? [...items, { kind: 'flags' } as FetchItem] : items;
+    if (markSeen && session.condstore && !withFlags.some((i) => i.kind === 'modseq')) withFlags = [...withFlags, { kind: 'modseq' } as FetchItem];
     const query: FetchQuery = {
       mailboxId: mb.mailboxId,
       uids: uids.ranges,

@@ -12,6 +12,7 @@ export const search: CommandHandler<'SEARCH' | 'UID SEARCH'> = {
     const { session, enc } = ctx;
     const mb = session.selected!;
     const { criteria, returnOptions, uid } = cmd.args;
+    if (usesModseq(criteria)) session.enabled.add('CONDSTORE');
     const program = toSearchCriteria(criteria, (set, isUid) => resolveUids(mb, set, isUid, session.savedSearch).ranges);
     const res = await ctx.backend.search(session.principal!, mb.mailboxId, program);
     // Messages the session has not been told about (no EXISTS yet) are left out.

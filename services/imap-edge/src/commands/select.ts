@@ -1,5 +1,8 @@
+// SELECT and EXAMINE, with CONDSTORE and QRESYNC parameters (RFC 7162).
+import type { Changes } from '../backend.js';
+import type { QresyncParams, SequenceSet } from '../protocol/index.js';
 import { SelectedMailbox } from '../selected.js';
-import { AUTHENTICATED, type CommandHandler } from './context.js';
+import { AUTHENTICATED, ImapBad, type CommandContext, type CommandHandler } from './context.js';
 import { mailboxFromWire, mailboxToWire } from './names.js';
 
 const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
@@ -9,12 +12,15 @@ export const select: CommandHandler<'SELECT' | 'EXAMINE'> = {
   states: AUTHENTICATED,
   async run(ctx, cmd) {
     const { session, enc } = ctx;
+    const { qresync, condstore } = cmd.args;
+    if (qresync && !session.qresync) throw new ImapBad('QRESYNC must be enabled first');
     const rev2 = session.enabled.has('IMAP4REV2');
     // Leaving a mailbox: clients that know CLOSED (IMAP4rev2, QRESYNC) are told
     // where the old mailbox's responses end (RFC 9051 7.1).
-    if (session.selected && (rev2 || session.enabled.has('QRESYNC'))) enc.status(null, 'OK', 'Previous mailbox closed', 'CLOSED');
+    if (session.selected && (rev2 || session.qresync)) enc.status(null, 'OK', 'Previous mailbox closed', 'CLOSED');
     // A failed SELECT leaves no mailbox selected (RFC 9051 6.3.2).
     ctx.deselect();
+    if (condstore) session.enabled.add('CONDSTORE');
     const name = mailboxFromWire(session, cmd.args.mailbox);
     const { status, uids } = await ctx.backend.select(session.principal!, name);
     const readOnly = cmd.args.readOnly;
@@ -31,6 +37,7 @@ export const select: CommandHandler<'SELECT' | 'EXAMINE'> = {
     enc.status(null, 'OK', 'UIDs valid', `UIDVALIDITY ${mb.uidvalidity}`);
     enc.status(null, 'OK', 'Predicted next UID', `UIDNEXT ${mb.uidnext}`);
     enc.status(null, 'OK', 'Highest', `HIGHESTMODSEQ ${mb.highestModseq}`);
+    if (qresync && qresync.uidValidity === status.uidvalidity) await resync(ctx, mb, qresync);
     session.selected = mb;
     session.state = 'selected';
     session.dirty = false;
@@ -38,3 +45,67 @@ export const select: CommandHandler<'SELECT' | 'EXAMINE'> = {
     return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${cmd.name} completed` };
   },
 };
+
+/**
+ * QRESYNC (RFC 7162 3.2.5): what vanished and what changed since the
+ * client's MODSEQ, as VANISHED (EARLIER) and FETCH responses.
+ */
+async function resync(ctx: CommandContext, mb: SelectedMailbox, q: QresyncParams): Promise<void> {
+  const since = Number(q.modSeq);
+  const changes = await ctx.backend.changes(ctx.session.principal!, mb.mailboxId, since);
+  writeVanishedEarlier(ctx, mb, changes, since, q.knownUids);
+  for (const m of changes.changed) {
+    const seq = mb.seqOf(m.uid);
+    if (!seq) continue;
+    ctx.enc.untagged().number(seq).raw(' FETCH (UID ').number(m.uid).raw(' FLAGS ').flags(m.flags).raw(' MODSEQ (').number(m.modseq).raw('))').crlf();
+  }
+}
+
+type Range = [number, number];
+
+/** UID ranges below UIDNEXT that hold no message of the view. */
+function gaps(mb: SelectedMailbox): Range[] {
+  const out: Range[] = [];
+  let next = 1;
+  for (let seq = 1; seq <= mb.exists; seq++) {
+    const uid = mb.uidAt(seq)!;
+    if (uid > next) out.push([next, uid - 1]);
+    next = uid + 1;
+  }
+  if (next <= mb.uidnext - 1) out.push([next, mb.uidnext - 1]);
+  return out;
+}
+
+function intersect(a: Range[], b: readonly (readonly [number, number])[]): Range[] {
+  const out: Range[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const lo = Math.max(a[i]![0], b[j]![0]);
+    const hi = Math.min(a[i]![1], b[j]![1]);
+    if (lo <= hi) out.push([lo, hi]);
+    if (a[i]![1] < b[j]![1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+const formatRanges = (ranges: Range[]): string => ranges.map(([a, b]) => (a === b ? String(a) : `${a}:${b}`)).join(',');
+
+/**
+ * `* VANISHED (EARLIER) uids`: the UIDs expunged after `since`. When the
+ * tombstones of that time are already purged, every UID below UIDNEXT that
+ * is not in the mailbox is named instead (a superset: the client ignores the
+ * ones it never knew). UIDs still in this session's view are never named:
+ * their expunge reaches the session through the next sync.
+ */
+export function writeVanishedEarlier(ctx: CommandContext, mb: SelectedMailbox, changes: Changes, since: number, known?: SequenceSet): void {
+  let ranges: Range[];
+  if (since < changes.status.expungedFloorModseq) {
+    ranges = gaps(mb);
+  } else {
+    ranges = changes.expunged.filter((u) => mb.seqOf(u) === 0).sort((a, b) => a - b).map((u) => [u, u] as Range);
+  }
+  if (known) ranges = intersect(ranges, known.resolve(Math.max(mb.uidnext, 1)));
+  if (ranges.length) ctx.enc.untagged().raw('VANISHED (EARLIER) ' + formatRanges(ranges)).crlf();
+}

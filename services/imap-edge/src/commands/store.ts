@@ -23,7 +23,8 @@ export const store: CommandHandler<'STORE' | 'UID STORE'> = {
       ...(unchangedSince !== undefined ? { unchangedSince } : {}),
     });
     const modified: number[] = [];
-    const withModseq = unchangedSince !== undefined || session.enabled.has('CONDSTORE');
+    if (unchangedSince !== undefined) session.enabled.add('CONDSTORE');
+    const withModseq = session.condstore;
     for (const r of rows) {
       const seq = mb.seqOf(r.uid);
       if (!seq) continue;
@@ -31,12 +32,12 @@ export const store: CommandHandler<'STORE' | 'UID STORE'> = {
         modified.push(cmd.args.uid ? r.uid : seq);
         continue;
       }
-      // .SILENT still reports messages whose MODSEQ the client must learn (RFC 7162 3.2).
+      // .SILENT drops the FLAGS, but a CONDSTORE client still learns the new MODSEQ (RFC 7162 3.1.3).
       if (cmd.args.silent && !withModseq) continue;
       enc.untagged().number(seq).raw(' FETCH (');
       if (cmd.args.uid) enc.raw('UID ').number(r.uid).sp();
-      enc.raw('FLAGS ').flags(r.flags);
-      if (withModseq) enc.raw(' MODSEQ (').number(r.modseq).raw(')');
+      if (!cmd.args.silent) enc.raw('FLAGS ').flags(r.flags);
+      if (withModseq) enc.raw(cmd.args.silent ? 'MODSEQ (' : ' MODSEQ (').number(r.modseq).raw(')');
       enc.raw(')').crlf();
     }
     mb.noteOwnChange(rows);

@@ -35,6 +35,7 @@ export function statusMessage(s: MailboxStatusRow): MailboxStatus {
     size: s.size,
     keywords: s.keywords,
     specialUse: s.specialUse ?? '',
+    expungedFloorModseq: s.expungedFloorModseq,
   };
 }
 

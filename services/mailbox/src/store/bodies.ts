@@ -23,3 +23,24 @@ export async function sweepOrphanBodies(db: Queryable, graceMs: number, limit = 
   );
   return r.rowCount;
 }
+
+/**
+ * Forgets expunge tombstones older than the retention period, raising each
+ * mailbox's floor to the highest MODSEQ forgotten. Returns how many.
+ */
+export async function purgeTombstones(db: Queryable, retentionMs: number, limit = 10000): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `WITH gone AS (
+       DELETE FROM expunged e WHERE (e.account_id, e.mailbox_id, e.uid) IN (
+         SELECT account_id, mailbox_id, uid FROM expunged
+          WHERE expunged_at < now() - $1::bigint * interval '1 millisecond' LIMIT $2)
+       RETURNING account_id, mailbox_id, modseq),
+     floors AS (SELECT account_id, mailbox_id, max(modseq) AS floor FROM gone GROUP BY account_id, mailbox_id),
+     raised AS (
+       UPDATE mailboxes m SET expunged_floor_modseq = greatest(m.expunged_floor_modseq, f.floor)
+         FROM floors f WHERE m.account_id = f.account_id AND m.mailbox_id = f.mailbox_id RETURNING 1)
+     SELECT count(*)::bigint AS n FROM gone`,
+    [retentionMs, limit],
+  );
+  return r.rows[0]?.n ?? 0;
+}

@@ -11,6 +11,7 @@ export interface MailboxRow {
   uidvalidity: number;
   uidnext: number;
   highestmodseq: number;
+  expungedFloorModseq: number;
 }
 
 export interface MailboxStatusRow extends MailboxRow {
@@ -21,7 +22,7 @@ export interface MailboxStatusRow extends MailboxRow {
   keywords: string[];
 }
 
-const MAILBOX_COLUMNS = `mailbox_id, name, special_use, uidvalidity, uidnext, highestmodseq,
+const MAILBOX_COLUMNS = `mailbox_id, name, special_use, uidvalidity, uidnext, highestmodseq, expunged_floor_modseq,
   EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = mailboxes.account_id AND s.name = mailboxes.name) AS subscribed`;
 
 interface RawMailbox {
@@ -32,6 +33,7 @@ interface RawMailbox {
   uidvalidity: number;
   uidnext: number;
   highestmodseq: number;
+  expunged_floor_modseq: number;
 }
 
 function toRow(r: RawMailbox): MailboxRow {
@@ -43,6 +45,7 @@ function toRow(r: RawMailbox): MailboxRow {
     uidvalidity: r.uidvalidity,
     uidnext: r.uidnext,
     highestmodseq: r.highestmodseq,
+    expungedFloorModseq: r.expunged_floor_modseq,
   };
 }
 

@@ -14,6 +14,7 @@ export interface MailboxStatus {
   'size'?: (number | string | Long);
   'keywords'?: (string)[];
   'specialUse'?: (string);
+  'expungedFloorModseq'?: (number | string | Long);
 }
 
 export interface MailboxStatus__Output {
@@ -28,4 +29,5 @@ export interface MailboxStatus__Output {
   'size': (number);
   'keywords': (string)[];
   'specialUse': (string);
+  'expungedFloorModseq': (number);
 }
