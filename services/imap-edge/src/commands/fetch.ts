@@ -1,21 +1,91 @@
+// FETCH and UID FETCH. Message data comes from the mailbox service as stored;
+// ENVELOPE and BODYSTRUCTURE are rendered from the structure computed at
+// APPEND, and sections are cut from the raw bytes with it.
+import {
+  binarySize, decodePart, formatBodyStructure, formatEnvelope, parseMessage, sectionBytes, UnknownCteError,
+  type Envelope, type MessageStructure,
+} from '@kimap/common/mime/index';
 import type { FetchedMessage, FetchQuery } from '../backend.js';
 import { fetchResponseName, fetchSetsSeen, formatDateTime, type FetchItem, type ResponseEncoder } from '../protocol/index.js';
 import { ImapBad, ImapNo, SELECTED, type CommandContext, type CommandHandler } from './context.js';
-import { applyPartial, sectionBytes } from './sections.js';
 import { writeVanishedEarlier } from './select.js';
 import { resolveUids } from './sequence.js';
 
-const NOT_YET = new Set(['envelope', 'bodystructure', 'bodystructure-basic', 'binary.size']);
-
-function needs(items: FetchItem[]) {
+/** What the mailbox service has to send for these items. */
+function needs(items: FetchItem[]): { raw: boolean; structure: boolean; envelope: boolean } {
   let raw = false;
+  let structure = false;
+  let envelope = false;
   for (const i of items) {
-    if (i.kind === 'body' || i.kind === 'binary' || i.kind === 'rfc822' || i.kind === 'rfc822.header' || i.kind === 'rfc822.text') raw = true;
+    switch (i.kind) {
+      case 'rfc822':
+        raw = true;
+        break;
+      case 'body':
+        raw = true;
+        // The whole message needs no structure; any section does.
+        if (i.section.part.length > 0 || i.section.text !== undefined) structure = true;
+        break;
+      case 'rfc822.header':
+      case 'rfc822.text':
+      case 'binary':
+      case 'binary.size':
+        raw = true;
+        structure = true;
+        break;
+      case 'bodystructure':
+      case 'bodystructure-basic':
+        structure = true;
+        break;
+      case 'envelope':
+        envelope = true;
+        break;
+      default:
+        break;
+    }
   }
-  return { raw };
+  return { raw, structure, envelope };
 }
 
-function writeItem(enc: ResponseEncoder, item: FetchItem, m: FetchedMessage, seen: boolean): void {
+/** Per message: the parsed structure, once, however many items use it. */
+class MessageView {
+  private parsed?: MessageStructure;
+  constructor(readonly m: FetchedMessage) {}
+
+  get structure(): MessageStructure {
+    if (!this.parsed) this.parsed = this.m.bodyStructureJson ? (JSON.parse(this.m.bodyStructureJson) as MessageStructure) : parseMessage(this.m.raw);
+    return this.parsed;
+  }
+
+  private readonly decoded = new Map<string, Buffer>();
+
+  /** BINARY data of a part; throws UnknownCteError for an encoding that cannot be undone. */
+  binary(part: readonly number[]): Buffer {
+    const key = part.join('.');
+    let data = this.decoded.get(key);
+    if (!data) this.decoded.set(key, (data = decodePart(this.m.raw, this.structure, part) ?? Buffer.alloc(0)));
+    return data;
+  }
+
+  get envelope(): Envelope {
+    if (this.m.envelopeJson) return JSON.parse(this.m.envelopeJson) as Envelope;
+    return this.structure.envelope;
+  }
+}
+
+/** A preformatted IMAP value (may contain literals) written as is. */
+function writeFormatted(enc: ResponseEncoder, text: string): void {
+  if (/[\r\n]/.test(text)) enc.rawBytes(Buffer.from(text, 'utf8'));
+  else enc.raw(text);
+}
+
+function applyPartial(data: Buffer, partial?: { offset: number; length: number }): Buffer {
+  if (!partial) return data;
+  return data.subarray(Math.min(partial.offset, data.length), Math.min(partial.offset + partial.length, data.length));
+}
+
+function writeItem(enc: ResponseEncoder, item: FetchItem, v: MessageView, seen: boolean, utf8: boolean): void {
+  const m = v.m;
   switch (item.kind) {
     case 'uid':
       enc.raw('UID ').number(m.uid);
@@ -32,31 +102,42 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, m: FetchedMessage, see
     case 'modseq':
       enc.raw('MODSEQ (').number(m.modseq).raw(')');
       return;
+    case 'envelope':
+      enc.raw('ENVELOPE ');
+      writeFormatted(enc, formatEnvelope(v.envelope, { utf8 }));
+      return;
+    case 'bodystructure':
+    case 'bodystructure-basic':
+      enc.raw(item.kind === 'bodystructure' ? 'BODYSTRUCTURE ' : 'BODY ');
+      writeFormatted(enc, formatBodyStructure(v.structure, item.kind === 'bodystructure', { utf8 }));
+      return;
     case 'rfc822':
       enc.raw('RFC822 ').literal(m.raw);
       return;
     case 'rfc822.header':
-      enc.raw('RFC822.HEADER ').literal(sectionBytes(m.raw, { part: [], text: 'HEADER' }) ?? Buffer.alloc(0));
+      enc.raw('RFC822.HEADER ').literal(sectionBytes(m.raw, v.structure, [], 'HEADER') ?? Buffer.alloc(0));
       return;
     case 'rfc822.text':
-      enc.raw('RFC822.TEXT ').literal(sectionBytes(m.raw, { part: [], text: 'TEXT' }) ?? Buffer.alloc(0));
+      enc.raw('RFC822.TEXT ').literal(sectionBytes(m.raw, v.structure, [], 'TEXT') ?? Buffer.alloc(0));
       return;
     case 'body': {
-      const data = sectionBytes(m.raw, item.section);
-      enc.raw(fetchResponseName(item) + ' ');
-      if (data === null) enc.nil();
-      else enc.literal(applyPartial(data, item.partial));
+      const { part, text, fields } = item.section;
+      const whole = part.length === 0 && text === undefined;
+      // A section the message does not have is an empty string, as Dovecot answers.
+      const data = whole ? m.raw : (sectionBytes(m.raw, v.structure, part, text, fields) ?? Buffer.alloc(0));
+      enc.raw(fetchResponseName(item) + ' ').literal(applyPartial(data, item.partial));
       return;
     }
     case 'binary': {
+      const data = v.binary(item.part);
       enc.raw(fetchResponseName(item) + ' ');
-      const data = item.part.length === 0 ? m.raw : null;
-      if (data === null) enc.nil();
-      else enc.literal(applyPartial(data, item.partial), data.includes(0));
+      const out = applyPartial(data, item.partial);
+      enc.literal(out, out.includes(0));
       return;
     }
-    default:
-      throw new ImapBad(`${item.kind.toUpperCase()} is not supported yet`);
+    case 'binary.size':
+      enc.raw(fetchResponseName(item) + ' ').number(binarySize(m.raw, v.structure, item.part) ?? 0);
+      return;
   }
 }
 
@@ -68,8 +149,6 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
     const { session, enc } = ctx;
     const mb = session.selected!;
     const { items } = cmd.args;
-    const unsupported = items.find((i) => NOT_YET.has(i.kind));
-    if (unsupported) throw new ImapNo('CANNOT', `${unsupported.kind.toUpperCase()} is not supported yet`);
     // Using CONDSTORE turns it on for the session (RFC 7162 3.1).
     if (cmd.args.changedSince !== undefined || items.some((i) => i.kind === 'modseq')) session.enabled.add('CONDSTORE');
     if (cmd.args.vanished) {
@@ -84,30 +163,41 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
     // The FLAGS of a message whose \Seen this FETCH sets are sent with it.
     let withFlags = markSeen && !items.some((i) => i.kind === 'flags') ? [...items, { kind: 'flags' } as FetchItem] : items;
     if (markSeen && session.condstore && !withFlags.some((i) => i.kind === 'modseq')) withFlags = [...withFlags, { kind: 'modseq' } as FetchItem];
+    const need = needs(items);
     const query: FetchQuery = {
       mailboxId: mb.mailboxId,
       uids: uids.ranges,
       flags: true,
       internalDate: true,
       size: true,
-      raw: needs(items).raw,
+      raw: need.raw,
+      bodyStructure: need.structure,
+      envelope: need.envelope,
       markSeen,
       changedSince: cmd.args.changedSince !== undefined ? Number(cmd.args.changedSince) : 0,
     };
-    await ctx.backend.fetch(session.principal!, query, async (m) => {
-      // Only messages this session has been told about (EXISTS) are reported.
-      const seq = mb.seqOf(m.uid);
-      if (!seq || !uids.has(m.uid)) return;
-      enc.untagged().number(seq).raw(' FETCH (');
-      withFlags.forEach((item, i) => {
-        if (i) enc.sp();
-        writeItem(enc, item, m, markSeen);
+    try {
+      await ctx.backend.fetch(session.principal!, query, async (m) => {
+        // Only messages this session has been told about (EXISTS) are reported.
+        const seq = mb.seqOf(m.uid);
+        if (!seq || !uids.has(m.uid)) return;
+        const view = new MessageView(m);
+        // Decode first: a failure must not leave half a FETCH line behind.
+        for (const item of withFlags) if (item.kind === 'binary') view.binary(item.part);
+        enc.untagged().number(seq).raw(' FETCH (');
+        withFlags.forEach((item, i) => {
+          if (i) enc.sp();
+          writeItem(enc, item, view, markSeen, session.utf8);
+        });
+        enc.raw(')').crlf();
+        const err = enc.flush();
+        if (err) throw err;
+        await ctx.conn.drain();
       });
-      enc.raw(')').crlf();
-      const err = enc.flush();
-      if (err) throw err;
-      await ctx.conn.drain();
-    });
+    } catch (err) {
+      if (err instanceof UnknownCteError) throw new ImapNo('UNKNOWN-CTE', err.message);
+      throw err;
+    }
     return { text: `${cmd.name} completed` };
   },
 };

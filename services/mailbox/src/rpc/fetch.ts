@@ -15,6 +15,8 @@ export const Fetch = (ctx: MailboxContext) =>
     const rows = fetchMessages(ctx.db, accountId, req.mailboxId, req.uids, {
       raw: req.raw,
       header: req.header,
+      structure: req.bodyStructure,
+      envelope: req.envelope && !req.bodyStructure,
       changedSince: req.changedSince,
     });
     for await (const m of rows) {
@@ -27,6 +29,8 @@ export const Fetch = (ctx: MailboxContext) =>
         size: m.size,
         ...(m.raw ? { raw: m.raw } : {}),
         ...(m.header ? { header: m.header } : {}),
+        ...(m.structureJson ? { bodyStructureJson: m.structureJson } : {}),
+        ...(m.envelopeJson ? { envelopeJson: m.envelopeJson } : {}),
       };
     }
   });

@@ -3,7 +3,8 @@
 // process they run in, queue on that row and get strictly ascending values.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '@kimap/common';
-import { grpc, RpcError } from '@kimap/common';
+import { grpc, RpcError, toBuffer } from '@kimap/common';
+import { parseMessage, searchText, toCrlf } from '@kimap/common/mime/index';
 import { notFound, overQuota } from './errors.js';
 import { findMailbox } from './mailboxes.js';
 import { normalizeMailboxName } from './names.js';
@@ -42,15 +43,6 @@ export interface AppendManyResult {
 
 const MAX_UID = 4294967295;
 
-/** Where the header ends: after the first empty line, or the whole message. */
-export function headerSize(raw: Buffer): number {
-  const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
-  if (lf >= 0) return lf + 2;
-  return raw.length;
-}
-
 /** Removes duplicates and \Recent (never stored); keeps keyword case as given. */
 export function cleanFlags(flags: string[]): string[] {
   const seen = new Set<string>();
@@ -69,6 +61,10 @@ function canonicalSystemFlag(f: string): string {
   if (!f.startsWith('\\')) return f;
   return SYSTEM_FLAGS.find((s) => s.toLowerCase() === f.toLowerCase()) ?? f;
 }
+
+/** PostgreSQL text and jsonb cannot hold NUL characters. */
+const noNul = (s: string): string => s.replaceAll('\0', '');
+const jsonb = (v: unknown): string => JSON.stringify(v).replaceAll('\\u0000', '');
 
 /** Stores one message (APPEND, delivery). */
 export async function appendMessage(tx: Queryable, input: AppendInput): Promise<AppendResult> {
@@ -96,7 +92,9 @@ export async function appendMessages(tx: Queryable, accountId: number, mailbox: 
     });
     throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, 'The mailbox has run out of UIDs', 'LIMIT');
   }
-  const size = items.reduce((t, i) => t + i.raw.length, 0);
+  // Stored with CRLF line ends: what FETCH serves, RFC822.SIZE and quota agree.
+  const raws = items.map((i) => toCrlf(i.raw));
+  const size = raws.reduce((t, r) => t + r.length, 0);
   const quota = await tx.query(
     `UPDATE accounts SET used_bytes = used_bytes + $2
       WHERE account_id = $1 AND (quota_bytes IS NULL OR used_bytes + $2 <= quota_bytes)`,
@@ -106,16 +104,23 @@ export async function appendMessages(tx: Queryable, accountId: number, mailbox: 
   const uids: number[] = [];
   for (const [i, item] of items.entries()) {
     const uid = mb.first + i;
-    const hash = createHash('sha256').update(item.raw).digest();
-    await tx.query(
-      `INSERT INTO message_bodies (account_id, body_hash, size, header_size, raw)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, body_hash) DO NOTHING`,
-      [accountId, hash, item.raw.length, headerSize(item.raw), item.raw],
-    );
+    const raw = raws[i]!;
+    const hash = createHash('sha256').update(raw).digest();
+    const exists = await tx.query('SELECT 1 FROM message_bodies WHERE account_id = $1 AND body_hash = $2', [accountId, hash]);
+    if (exists.rows.length === 0) {
+      // ENVELOPE, BODYSTRUCTURE and the searchable text are computed once, here.
+      const structure = parseMessage(raw);
+      const text = searchText(raw, structure);
+      await tx.query(
+        `INSERT INTO message_bodies (account_id, body_hash, size, header_size, raw, envelope, body_structure, search_header, search_body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id, body_hash) DO NOTHING`,
+        [accountId, hash, raw.length, structure.root.headerEnd, raw, jsonb(structure.envelope), jsonb(structure), noNul(text.header), noNul(text.body)],
+      );
+    }
     await tx.query(
       `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [accountId, mb.mailbox_id, uid, mb.modseq, hash, item.raw.length, item.internalDate, cleanFlags(item.flags)],
+      [accountId, mb.mailbox_id, uid, mb.modseq, hash, raw.length, item.internalDate, cleanFlags(item.flags)],
     );
     uids.push(uid);
   }
@@ -138,6 +143,10 @@ export interface FetchOptions {
   flags?: boolean;
   raw?: boolean;
   header?: boolean;
+  /** The parsed MIME structure (with the envelope) as JSON. */
+  structure?: boolean;
+  /** Only the envelope, as JSON. */
+  envelope?: boolean;
   changedSince?: number;
 }
 
@@ -149,6 +158,20 @@ export interface FetchedMessage {
   size: number;
   raw?: Buffer;
   header?: Buffer;
+  structureJson?: string;
+  envelopeJson?: string;
+}
+
+interface FetchRow {
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internal_date: Date;
+  size: number;
+  raw?: Uint8Array;
+  structure?: string | null;
+  envelope?: string | null;
+  unparsed?: Uint8Array | null;
 }
 
 /**
@@ -162,16 +185,23 @@ export async function* fetchMessages(
   ranges: UidRange[],
   opts: FetchOptions,
 ): AsyncGenerator<FetchedMessage> {
-  const withBody = Boolean(opts.raw || opts.header);
-  const pageSize = withBody ? 50 : 2000;
+  const wantsMeta = Boolean(opts.structure || opts.envelope);
+  const withBody = Boolean(opts.raw || opts.header || wantsMeta);
+  const pageSize = opts.raw ? 50 : withBody ? 500 : 2000;
   const cond = uidRangeCondition(ranges, 4);
+  const cols = ['m.uid', 'm.modseq', 'm.flags', 'm.internal_date', 'm.size'];
+  if (opts.raw) cols.push('b.raw');
+  else if (opts.header) cols.push('substring(b.raw from 1 for b.header_size) AS raw');
+  if (opts.structure) cols.push('b.body_structure::text AS structure');
+  if (opts.envelope) cols.push('b.envelope::text AS envelope');
+  // Bodies stored before their structure was computed are parsed on the fly.
+  if (wantsMeta && !opts.raw) cols.push('CASE WHEN b.body_structure IS NULL THEN b.raw END AS unparsed');
+  const join = withBody ? 'JOIN message_bodies b ON b.account_id = m.account_id AND b.body_hash = m.body_hash' : '';
+  const changed = opts.changedSince ? `AND m.modseq > ${Number(opts.changedSince)}` : '';
   let after = 0;
   for (;;) {
-    const bodyCol = opts.raw ? ', b.raw' : opts.header ? ', substring(b.raw from 1 for b.header_size) AS raw' : '';
-    const join = withBody ? 'JOIN message_bodies b ON b.account_id = m.account_id AND b.body_hash = m.body_hash' : '';
-    const changed = opts.changedSince ? `AND m.modseq > ${Number(opts.changedSince)}` : '';
-    const { rows } = await db.query<{ uid: number; modseq: number; flags: string[]; internal_date: Date; size: number; raw?: Uint8Array }>(
-      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size${bodyCol}
+    const { rows } = await db.query<FetchRow>(
+      `SELECT ${cols.join(', ')}
          FROM messages m ${join}
         WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid > $3 AND ${cond.sql.replaceAll('uid BETWEEN', 'm.uid BETWEEN')} ${changed}
         ORDER BY m.uid LIMIT ${pageSize}`,
@@ -180,10 +210,22 @@ export async function* fetchMessages(
     for (const r of rows) {
       const msg: FetchedMessage = { uid: r.uid, modseq: r.modseq, flags: r.flags, internalDate: r.internal_date, size: r.size };
       if (r.raw) {
-        const buf = Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength);
+        const buf = toBuffer(r.raw);
         if (opts.raw) msg.raw = buf;
         else msg.header = buf;
       }
+      let structure = r.structure ?? undefined;
+      let envelope = r.envelope ?? undefined;
+      if (wantsMeta && !structure && !envelope) {
+        const source = r.unparsed ? toBuffer(r.unparsed) : msg.raw;
+        if (source) {
+          const parsed = parseMessage(source);
+          structure = JSON.stringify(parsed);
+          envelope = JSON.stringify(parsed.envelope);
+        }
+      }
+      if (opts.structure && structure) msg.structureJson = structure;
+      if (opts.envelope && envelope) msg.envelopeJson = envelope;
       yield msg;
     }
     if (rows.length < pageSize) return;

@@ -137,18 +137,28 @@ const HEADER_LINES = `regexp_split_to_table(regexp_replace(encode(${HEADER_BYTES
  * decoded text column would replace these two functions.
  */
 export const TEXT_SOURCE = {
-  /** Some header field named `field` (lower case, a bind reference), or with `field` null any header line, contains the needle. */
-  header(field: string | null, n: Needle): string {
-    if (field === null) return `EXISTS (SELECT 1 FROM ${HEADER_LINES} WHERE ${escapedMatch('l.line', n)})`;
-    return (
-      `EXISTS (SELECT 1 FROM ${HEADER_LINES} WHERE strpos(l.line, ':') > 0 ` +
-      `AND lower(rtrim(split_part(l.line, ':', 1), ${lit(' \t')})) = ${field} ` +
-      `AND ${escapedMatch(`substr(l.line, strpos(l.line, ':') + 1)`, n)})`
-    );
+  /**
+   * Some header field named `field` (lower case; bind references to its
+   * escape-encoded and its plain form), or with `field` null any header line,
+   * contains the needle.
+   */
+  header(field: { escaped: string; plain: string } | null, n: Needle): string {
+    // Decoded "Name: value" lines (encoded-words decoded), computed when the body was stored.
+    const decodedLine = field === null ? 'true' : `lower(rtrim(split_part(d.line, ':', 1), ${lit(' \t')})) = ${field.plain}`;
+    const decodedValue = field === null ? 'd.line' : `substr(d.line, strpos(d.line, ':') + 1)`;
+    const decoded = `EXISTS (SELECT 1 FROM regexp_split_to_table(b.search_header, ${lit('\n')}) AS d(line) WHERE ${decodedLine} AND ${decodedValue} ILIKE ${n.text})`;
+    const raw =
+      field === null
+        ? `EXISTS (SELECT 1 FROM ${HEADER_LINES} WHERE ${escapedMatch('l.line', n)})`
+        : `EXISTS (SELECT 1 FROM ${HEADER_LINES} WHERE strpos(l.line, ':') > 0 ` +
+          `AND lower(rtrim(split_part(l.line, ':', 1), ${lit(' \t')})) = ${field.escaped} ` +
+          `AND ${escapedMatch(`substr(l.line, strpos(l.line, ':') + 1)`, n)})`;
+    return `(CASE WHEN b.search_header IS NOT NULL THEN ${decoded} ELSE ${raw} END)`;
   },
-  /** The body (everything after the header) contains the needle. */
+  /** The body (decoded text parts; the raw bytes after the header for bodies stored before that text existed) contains the needle. */
   body(n: Needle): string {
-    return `(SELECT ${escapedMatch('s.e', n)} FROM (SELECT encode(${BODY_BYTES}, 'escape') AS e) AS s)`;
+    const raw = `(SELECT ${escapedMatch('s.e', n)} FROM (SELECT encode(${BODY_BYTES}, 'escape') AS e) AS s)`;
+    return `(CASE WHEN b.search_body IS NOT NULL THEN b.search_body ILIKE ${n.text} ELSE ${raw} END)`;
   },
 };
 
@@ -341,7 +351,10 @@ class Compiler {
       case 'header':
         this.needsBody = true;
         // compared with the escape-encoded line: a backslash in the name is doubled there too
-        return TEXT_SOURCE.header(this.param(escapeBytes(Buffer.from(k.field.toLowerCase(), 'latin1')), 'text'), this.needle(k.value));
+        return TEXT_SOURCE.header(
+          { escaped: this.param(escapeBytes(Buffer.from(k.field.toLowerCase(), 'latin1')), 'text'), plain: this.param(k.field.toLowerCase(), 'text') },
+          this.needle(k.value),
+        );
       case 'body':
         this.needsBody = true;
         return TEXT_SOURCE.body(this.needle(k.value));
