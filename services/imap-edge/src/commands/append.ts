@@ -1,5 +1,5 @@
 import { formatUidSet } from '../protocol/index.js';
-import { AUTHENTICATED, ImapNo, type CommandHandler } from './context.js';
+import { AUTHENTICATED, ImapBad, ImapNo, type CommandHandler } from './context.js';
 import { mailboxFromWire } from './names.js';
 
 export const append: CommandHandler<'APPEND'> = {
@@ -11,6 +11,8 @@ export const append: CommandHandler<'APPEND'> = {
     const { messages } = cmd.args;
     let total = 0;
     for (const msg of messages) {
+      // The UTF8 data item exists only for clients that enabled UTF8=ACCEPT (RFC 6855 4).
+      if (msg.utf8 && !session.enabled.has('UTF8=ACCEPT')) throw new ImapBad('UTF8 APPEND data needs UTF8=ACCEPT to be enabled');
       if (msg.data.length > ctx.settings.limits.appendLimit) throw new ImapNo('TOOBIG', 'Message exceeds the APPENDLIMIT');
       if (msg.data.length === 0) throw new ImapNo('CANNOT', 'Empty message');
       total += msg.data.length;
