@@ -88,6 +88,17 @@ export async function metric(p: ServiceProcess, name: string): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
+/** Polls a metric until `ok(value)` holds (bounded). */
+export async function waitForMetric(p: ServiceProcess, name: string, ok: (v: number) => boolean, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await metric(p, name).catch(() => NaN);
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${p.name}: ${name} is still ${v} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export function tempDir(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };

@@ -6,7 +6,7 @@ import { ImapFlow } from 'imapflow';
 import { ensureTopic } from '@kimap/common';
 import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser } from '@kimap/mailbox';
-import { freePort, metric, startService, tempDir, type ServiceProcess } from '../src/cluster.js';
+import { freePort, metric, startService, tempDir, waitForMetric, type ServiceProcess } from '../src/cluster.js';
 
 interface Edge {
   proc: ServiceProcess;
@@ -47,6 +47,7 @@ describe('cluster: two edges, two mailbox services, PostgreSQL and Kafka', () =>
         CHANGE_POLL_INTERVAL_MS: '600000',
       });
       procs.push(proc);
+      await waitForMetric(proc, 'kimap_change_feed_up', (v) => v === 1);
       edges.push({ proc, imapPort, imapsPort });
     }
   });

@@ -133,30 +133,39 @@ export class KafkaPublisher implements ChangePublisher {
 
 export class KafkaSubscriber implements ChangeSubscriber {
   private readonly consumer: Consumer;
-  healthy = false;
+  /** Last sign of life from the group (join, heartbeat, fetch). */
+  private lastAlive = 0;
+  private closed = false;
 
   /** groupId must be unique per edge pod: every pod sees every event. */
-  constructor(private readonly opts: KafkaOptions & { groupId: string }) {
+  constructor(private readonly opts: KafkaOptions & { groupId: string; log?: { warn(obj: object, msg: string): void } }) {
     this.consumer = kafkaClient(opts).consumer({
       groupId: opts.groupId,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: true,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
+    const alive = () => (this.lastAlive = Date.now());
+    const { GROUP_JOIN, HEARTBEAT, FETCH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, alive);
+    this.consumer.on(HEARTBEAT, alive);
+    this.consumer.on(FETCH, alive);
   }
 
+  /** Healthy while the consumer showed life in the last few seconds (it heartbeats every second). */
+  get healthy(): boolean {
+    return !this.closed && Date.now() - this.lastAlive < 5000;
+  }
+
+  /**
+   * Starts consuming; resolves once the group is joined and a first fetch
+   * has completed (by then the starting offsets are resolved, so no later
+   * event can be skipped). While the broker is unreachable it keeps trying in
+   * the background, and the promise stays pending.
+   */
   async subscribe(handler: ChangeHandler): Promise<void> {
-    const { CRASH, DISCONNECT, STOP, GROUP_JOIN } = this.consumer.events;
-    this.consumer.on(CRASH, () => (this.healthy = false));
-    this.consumer.on(DISCONNECT, () => (this.healthy = false));
-    this.consumer.on(STOP, () => (this.healthy = false));
-    this.consumer.on(GROUP_JOIN, () => (this.healthy = true));
-    await this.consumer.connect();
-    // Only new events matter: sessions resync by MODSEQ when they (re)select.
-    await this.consumer.subscribe({ topic: this.opts.topic, fromBeginning: false });
-    // Ready once the group is joined and a first fetch has completed: by then
-    // the starting offsets are resolved, so no later event can be skipped.
     let fetched!: () => void;
     const ready = new Promise<void>((resolve) => (fetched = resolve));
     let joinedGroup = false;
@@ -169,16 +178,33 @@ export class KafkaSubscriber implements ChangeSubscriber {
       offFetch();
       fetched();
     });
-    await this.consumer.run({
-      eachMessage: async ({ message }) => {
-        const e = decodeEvent(message.value);
-        if (e) handler(e);
-      },
-    });
+    void this.start(handler);
     await ready;
   }
 
+  private async start(handler: ChangeHandler): Promise<void> {
+    for (let delay = 500; !this.closed; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await this.consumer.connect();
+        // Only new events matter: sessions resync by MODSEQ when they (re)select.
+        await this.consumer.subscribe({ topic: this.opts.topic, fromBeginning: false });
+        await this.consumer.run({
+          eachMessage: async ({ message }) => {
+            const e = decodeEvent(message.value);
+            if (e) handler(e);
+          },
+        });
+        return;
+      } catch (err) {
+        this.opts.log?.warn({ err }, 'change feed unavailable; sessions poll until it is back');
+        await this.consumer.disconnect().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.consumer.disconnect().catch(() => undefined);
   }
 }

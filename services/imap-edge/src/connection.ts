@@ -297,7 +297,20 @@ export class Connection implements ChangeListener {
     if (!opts.force && !s.dirty && !stale) return;
     s.dirty = false;
     s.lastSync = Date.now();
-    const changes = await this.deps.backend.changes(s.principal, mb.mailboxId, mb.highestModseq);
+    let changes;
+    try {
+      changes = await this.deps.backend.changes(s.principal, mb.mailboxId, mb.highestModseq);
+    } catch (err) {
+      // The selected mailbox was deleted elsewhere: nothing sensible is left to show.
+      if (err instanceof BackendError && err.imapCode === 'NONEXISTENT') {
+        this.enc.status(null, 'BYE', 'Selected mailbox was deleted, please reconnect');
+        this.enc.flush();
+        this.session.state = 'logout';
+        this.close();
+        return;
+      }
+      throw err;
+    }
     const update = mb.apply(changes, { allowExpunge: opts.allowExpunge });
     // QRESYNC clients get one VANISHED instead of an EXPUNGE per message (RFC 7162 3.2.10).
     if (s.qresync && update.vanished.length) {

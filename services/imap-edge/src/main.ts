@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     clientId: `edge-${podName}`,
     // Every edge pod is its own consumer group, so every pod sees every event.
     groupId: envString('KAFKA_GROUP_ID', `kimap-edge-${podName}`),
+    log,
   });
   const registry = createRegistry('imap-edge');
   const edge = await startEdge({

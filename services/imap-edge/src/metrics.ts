@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface EdgeMetrics {
+  feedUp: Gauge;
   connections: Counter;
   openConnections: Gauge;
   badCommands: Counter;
@@ -17,6 +18,7 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     registers: [registry],
   });
   return {
+    feedUp: new Gauge({ name: 'kimap_change_feed_up', help: '1 while the change feed delivers events, 0 while sessions poll', registers: [registry] }),
     connections: new Counter({ name: 'kimap_imap_connections_total', help: 'IMAP connections accepted', registers: [registry] }),
     openConnections: new Gauge({ name: 'kimap_imap_connections_open', help: 'IMAP connections open now', registers: [registry] }),
     badCommands: new Counter({ name: 'kimap_imap_bad_commands_total', help: 'Commands answered with BAD', registers: [registry] }),

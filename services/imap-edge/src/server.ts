@@ -25,6 +25,8 @@ export interface EdgeOptions {
   registry?: Registry;
   /** Connections per edge process; further ones get BYE at once. */
   maxConnections?: number;
+  /** How long start-up waits for the change feed before serving in polling mode. */
+  feedWaitMs?: number;
 }
 
 export interface RunningEdge {
@@ -32,7 +34,10 @@ export interface RunningEdge {
   imapsPort?: number;
   feed: ChangeFeed;
   readonly connections: number;
+  /** Listening and accepting connections (the change feed may be down: sessions then poll). */
   ready(): boolean;
+  /** The change feed delivers events. */
+  feedHealthy(): boolean;
   /** Graceful drain: stop accepting, let running commands finish, BYE the rest. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -57,10 +62,13 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const maxConnections = opts.maxConnections ?? 50_000;
   let accepting = true;
 
-  await opts.subscriber.subscribe((event) => {
+  // Without the bus the edge still serves: sessions poll until it is back.
+  const subscribed = opts.subscriber.subscribe((event) => {
     metrics?.events.inc();
     feed.dispatch(event);
   });
+  const joined = await Promise.race([subscribed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), opts.feedWaitMs ?? 20_000).unref())]);
+  if (!joined) opts.log.warn('change feed not joined yet; starting anyway, sessions poll until it is');
 
   const accept = (socket: Socket, tls: boolean) => {
     socket.setNoDelay(true);
@@ -81,6 +89,9 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     conn.onClosed = () => open.delete(conn);
     conn.start();
   };
+
+  const feedGauge = setInterval(() => metrics?.feedUp.set(opts.subscriber.healthy ? 1 : 0), 1000);
+  feedGauge.unref();
 
   const host = opts.host ?? '0.0.0.0';
   const servers: Server[] = [];
@@ -107,9 +118,11 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     get connections() {
       return open.size;
     },
-    ready: () => accepting && opts.subscriber.healthy,
+    ready: () => accepting,
+    feedHealthy: () => opts.subscriber.healthy,
     async stop(graceMs = 10_000) {
       accepting = false;
+      clearInterval(feedGauge);
       for (const s of servers) s.close();
       const deadline = Date.now() + graceMs;
       // Idle sessions get BYE now; busy ones when their command ends or the grace runs out.
