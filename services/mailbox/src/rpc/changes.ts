@@ -1,24 +1,54 @@
 import type { GetChangesRequest__Output } from '@kimap/common/generated/mail/v1/GetChangesRequest';
 import type { ChangesResponse } from '@kimap/common/generated/mail/v1/ChangesResponse';
 import type { MailboxContext } from '../context.js';
-import { countMessages, listMailboxes } from '../store/mailboxes.js';
-import { changesSince } from '../store/messages.js';
 import { notFound } from '../store/errors.js';
 import { accountOf, serverStream } from './handler.js';
-import { statusMessage } from './mailboxes.js';
+
+type ChangedJson = Array<{ uid: number; modseq: number; flags: string[] }>;
+
+interface ChangesRow {
+  mailbox_id: number;
+  name: string;
+  special_use: string | null;
+  uidvalidity: number;
+  uidnext: number;
+  highestmodseq: number;
+  expunged_floor_modseq: number;
+  changed: ChangedJson | string | null;
+  expunged: number[] | null;
+}
+
+/**
+ * The hot path of every woken session: one statement (one snapshot, one
+ * round trip) reads the mailbox row, the messages changed after the MODSEQ
+ * and the UIDs expunged after it. Message counts are not computed here.
+ */
+const CHANGES_SQL = `
+  SELECT b.mailbox_id, b.name, b.special_use, b.uidvalidity, b.uidnext, b.highestmodseq, b.expunged_floor_modseq,
+         (SELECT json_agg(json_build_object('uid', m.uid, 'modseq', m.modseq, 'flags', m.flags) ORDER BY m.uid)
+            FROM messages m WHERE m.account_id = b.account_id AND m.mailbox_id = b.mailbox_id AND m.modseq > $3) AS changed,
+         (SELECT array_agg(e.uid ORDER BY e.uid)
+            FROM expunged e WHERE e.account_id = b.account_id AND e.mailbox_id = b.mailbox_id AND e.modseq > $3) AS expunged
+    FROM mailboxes b WHERE b.account_id = $1 AND b.mailbox_id = $2`;
 
 export const GetChanges = (ctx: MailboxContext) =>
   serverStream<GetChangesRequest__Output, ChangesResponse>(ctx.log, 'GetChanges', async function* (req) {
     const accountId = accountOf(req);
-    const result = await ctx.db.transaction(async (tx) => {
-      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const mb = (await listMailboxes(tx, accountId)).find((m) => m.mailboxId === req.mailboxId);
-      if (!mb) throw notFound('Mailbox no longer exists');
-      const counts = await countMessages(tx, accountId, mb.mailboxId);
-      const changes = await changesSince(tx, accountId, mb.mailboxId, req.sinceModseq);
-      return { status: { ...mb, ...counts }, changes };
-    });
-    yield { status: statusMessage(result.status) };
-    for (const m of result.changes.changed) yield { message: m };
-    if (result.changes.expunged.length > 0) yield { expunged: { uids: result.changes.expunged } };
+    const { rows } = await ctx.db.query<ChangesRow>(CHANGES_SQL, [accountId, req.mailboxId, req.sinceModseq]);
+    const r = rows[0];
+    if (!r) throw notFound('Mailbox no longer exists');
+    yield {
+      status: {
+        mailboxId: r.mailbox_id,
+        name: r.name,
+        uidvalidity: r.uidvalidity,
+        uidnext: r.uidnext,
+        highestmodseq: r.highestmodseq,
+        specialUse: r.special_use ?? '',
+        expungedFloorModseq: r.expunged_floor_modseq,
+      },
+    };
+    const changed: ChangedJson | null = typeof r.changed === 'string' ? (JSON.parse(r.changed) as ChangedJson) : r.changed;
+    for (const m of changed ?? []) yield { message: { uid: Number(m.uid), modseq: Number(m.modseq), flags: m.flags } };
+    if (r.expunged?.length) yield { expunged: { uids: r.expunged.map(Number) } };
   });

@@ -1,6 +1,7 @@
 // Tenants (mail domains) and accounts. Usernames are full addresses in lower
 // case; the domain part names the tenant.
 import argon2 from 'argon2';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '@kimap/common';
 import { alreadyExists, invalid, notFound } from './errors.js';
 
@@ -38,6 +39,36 @@ export function hashPassword(password: string): Promise<string> {
 // costs the same time as a wrong password.
 let dummyHash: Promise<string> | undefined;
 
+/**
+ * Successful verifications, remembered for a while so that clients which log
+ * in again and again (mobile clients, sync tools) do not pay argon2 each time.
+ * Keyed by an HMAC (with a per-process random key) of the user, the password
+ * and the stored hash: a password change makes the old entry unreachable, and
+ * no password is ever held in the clear.
+ */
+const VERIFIED_TTL_MS = Number(process.env.AUTH_CACHE_TTL_MS ?? 300_000);
+const VERIFIED_MAX = 100_000;
+const verifiedKey = randomBytes(32);
+const verified = new Map<string, number>();
+
+function verificationKey(username: string, password: string, hash: string): string {
+  return createHmac('sha256', verifiedKey).update(username).update('\0').update(password).update('\0').update(hash).digest('base64');
+}
+
+async function verifyPassword(username: string, hash: string, password: string): Promise<boolean> {
+  const key = verificationKey(username, password, hash);
+  const until = verified.get(key);
+  if (until !== undefined && until > Date.now()) return true;
+  const ok = await argon2.verify(hash, password).catch(() => false);
+  if (ok && VERIFIED_TTL_MS > 0) {
+    verified.delete(key);
+    verified.set(key, Date.now() + VERIFIED_TTL_MS);
+    // Oldest first: Map iteration follows insertion order.
+    while (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  }
+  return ok;
+}
+
 export async function authenticate(db: Queryable, username: string, password: string): Promise<Account | undefined> {
   const name = normalizeUsername(username);
   const { rows } = await db.query<{ account_id: number; tenant_id: number; username: string; password_hash: string; disabled: boolean }>(
@@ -50,7 +81,7 @@ export async function authenticate(db: Queryable, username: string, password: st
     await argon2.verify(await dummyHash, password).catch(() => false);
     return undefined;
   }
-  const ok = await argon2.verify(row.password_hash, password).catch(() => false);
+  const ok = await verifyPassword(row.username, row.password_hash, password);
   if (!ok || row.disabled) return undefined;
   return { accountId: row.account_id, tenantId: row.tenant_id, username: row.username };
 }

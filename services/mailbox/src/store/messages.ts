@@ -9,6 +9,7 @@ import { notFound, overQuota } from './errors.js';
 import { findMailbox } from './mailboxes.js';
 import { normalizeMailboxName } from './names.js';
 import { recordChange } from './outbox.js';
+import { foldCase } from './search.js';
 
 export interface UidRange {
   first: number;
@@ -114,7 +115,7 @@ export async function appendMessages(tx: Queryable, accountId: number, mailbox: 
       await tx.query(
         `INSERT INTO message_bodies (account_id, body_hash, size, header_size, raw, envelope, body_structure, search_header, search_body)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id, body_hash) DO NOTHING`,
-        [accountId, hash, raw.length, structure.root.headerEnd, raw, jsonb(structure.envelope), jsonb(structure), noNul(text.header), noNul(text.body)],
+        [accountId, hash, raw.length, structure.root.headerEnd, raw, jsonb(structure.envelope), jsonb(structure), foldCase(noNul(text.header)), foldCase(noNul(text.body))],
       );
     }
     await tx.query(

@@ -118,6 +118,8 @@ const BODY_BYTES = 'substring(b.raw FROM b.header_size + 1)';
 interface Needle {
   /** ILIKE pattern for decoded (UTF-8) text. */
   text: string;
+  /** LIKE pattern, case-folded in code, for the stored search text (folded the same way). */
+  folded: string;
   /** ILIKE patterns for escape-encoded raw bytes: the string's UTF-8 bytes, and its ISO-8859-1 bytes when it has some. */
   bytes: string[];
 }
@@ -144,9 +146,9 @@ export const TEXT_SOURCE = {
    */
   header(field: { escaped: string; plain: string } | null, n: Needle): string {
     // Decoded "Name: value" lines (encoded-words decoded), computed when the body was stored.
-    const decodedLine = field === null ? 'true' : `lower(rtrim(split_part(d.line, ':', 1), ${lit(' \t')})) = ${field.plain}`;
+    const decodedLine = field === null ? 'true' : `rtrim(split_part(d.line, ':', 1), ${lit(' \t')}) = ${field.plain}`;
     const decodedValue = field === null ? 'd.line' : `substr(d.line, strpos(d.line, ':') + 1)`;
-    const decoded = `EXISTS (SELECT 1 FROM regexp_split_to_table(b.search_header, ${lit('\n')}) AS d(line) WHERE ${decodedLine} AND ${decodedValue} ILIKE ${n.text})`;
+    const decoded = `EXISTS (SELECT 1 FROM regexp_split_to_table(b.search_header, ${lit('\n')}) AS d(line) WHERE ${decodedLine} AND ${decodedValue} LIKE ${n.folded})`;
     const raw =
       field === null
         ? `EXISTS (SELECT 1 FROM ${HEADER_LINES} WHERE ${escapedMatch('l.line', n)})`
@@ -158,7 +160,7 @@ export const TEXT_SOURCE = {
   /** The body (decoded text parts; the raw bytes after the header for bodies stored before that text existed) contains the needle. */
   body(n: Needle): string {
     const raw = `(SELECT ${escapedMatch('s.e', n)} FROM (SELECT encode(${BODY_BYTES}, 'escape') AS e) AS s)`;
-    return `(CASE WHEN b.search_body IS NOT NULL THEN b.search_body ILIKE ${n.text} ELSE ${raw} END)`;
+    return `(CASE WHEN b.search_body IS NOT NULL THEN b.search_body LIKE ${n.folded} ELSE ${raw} END)`;
   },
 };
 
@@ -174,6 +176,14 @@ const SENT_DAY =
   `to_char(m.internal_date AT TIME ZONE 'UTC', 'YYYYMMDD')::int)`;
 
 // --- values -------------------------------------------------------------------
+
+/**
+ * Case folding for search, done in code so that it does not depend on the
+ * database's locale: the stored search text is folded the same way.
+ */
+export function foldCase(s: string): string {
+  return s.toLowerCase();
+}
 
 /** `%` `_` `\` escaped for LIKE (backslash is the default escape character). */
 export function escapeLike(s: string): string {
@@ -310,13 +320,14 @@ class Compiler {
 
   needle(value: string): Needle {
     const text = this.param('%' + escapeLike(value) + '%');
+    const folded = this.param('%' + escapeLike(foldCase(value)) + '%');
     const utf8 = '%' + escapeLike(escapeBytes(Buffer.from(value, 'utf8'))) + '%';
     const patterns = [utf8];
     if (/^[\0-\xff]*$/.test(value)) {
       const latin1 = '%' + escapeLike(escapeBytes(Buffer.from(value, 'latin1'))) + '%';
       if (latin1 !== utf8) patterns.push(latin1);
     }
-    return { text, bytes: patterns.map((p) => this.param(p)) };
+    return { text, folded, bytes: patterns.map((p) => this.param(p)) };
   }
 
   compile(k: SearchCriteria): string {
