@@ -27,7 +27,7 @@ import { Session } from './session.js';
 
 /** What every session is offered; STARTTLS, LOGINDISABLED and AUTH= depend on the connection. */
 export const BASE_CAPABILITIES: readonly string[] = [
-  'IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'BINARY', 'UTF8=ACCEPT', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'UNSELECT', 'MOVE',
+  'IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'BINARY', 'UTF8=ACCEPT', 'MULTIAPPEND', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'UNSELECT', 'MOVE',
   'CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE',
   'ESEARCH', 'SEARCHRES', 'WITHIN', 'CONDSTORE', 'QRESYNC',
 ];

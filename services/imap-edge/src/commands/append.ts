@@ -1,6 +1,7 @@
 import { formatUidSet } from '../protocol/index.js';
 import { AUTHENTICATED, ImapBad, ImapNo, type CommandHandler } from './context.js';
 import { mailboxFromWire } from './names.js';
+import { checkFlags } from './flags.js';
 
 export const append: CommandHandler<'APPEND'> = {
   names: ['APPEND'],
@@ -13,6 +14,7 @@ export const append: CommandHandler<'APPEND'> = {
     for (const msg of messages) {
       // The UTF8 data item exists only for clients that enabled UTF8=ACCEPT (RFC 6855 4).
       if (msg.utf8 && !session.enabled.has('UTF8=ACCEPT')) throw new ImapBad('UTF8 APPEND data needs UTF8=ACCEPT to be enabled');
+      checkFlags(msg.flags);
       if (msg.data.length > ctx.settings.limits.appendLimit) throw new ImapNo('TOOBIG', 'Message exceeds the APPENDLIMIT');
       if (msg.data.length === 0) throw new ImapNo('CANNOT', 'Empty message');
       total += msg.data.length;

@@ -25,7 +25,7 @@ export const authenticate: CommandHandler<'AUTHENTICATE'> = {
   async run(ctx, cmd) {
     const { mechanism, initialResponse } = cmd.args;
     if (!ctx.session.tls && !ctx.settings.allowPlaintextAuth) {
-      throw new ImapNo('PRIVACYREQUIRED', 'Use STARTTLS or port 993 before authenticating');
+      throw new ImapNo('PRIVACYREQUIRED', 'Use STARTTLS or implicit TLS before authenticating');
     }
     let user: string;
     let pass: string;

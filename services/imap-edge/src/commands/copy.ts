@@ -25,6 +25,8 @@ export const copy: CommandHandler<'COPY' | 'UID COPY' | 'MOVE' | 'UID MOVE'> = {
     }
     const res = await ctx.backend.copy(session.principal!, mb.mailboxId, sel.ranges, dest, move);
     const copyuid = res.sourceUids.length ? `COPYUID ${res.uidvalidity} ${formatUidSet(res.sourceUids)} ${formatUidSet(res.destinationUids)}` : undefined;
+    // Copied into the selected mailbox: its EXISTS goes out before the OK.
+    if (dest === mb.name) session.dirty = true;
     if (!move) return { ...(copyuid ? { code: copyuid } : {}), text: `${cmd.name} completed` };
     // RFC 6851: COPYUID goes in an untagged OK before the EXPUNGEs.
     if (copyuid) enc.status(null, 'OK', 'Moved', copyuid);

@@ -190,6 +190,8 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
           writeItem(enc, item, view, markSeen, session.utf8);
         });
         enc.raw(')').crlf();
+        // This session reported the \Seen it set: the next sync need not repeat it.
+        if (markSeen) mb.noteOwnChange([{ uid: m.uid, modseq: m.modseq }]);
         const err = enc.flush();
         if (err) throw err;
         await ctx.conn.drain();

@@ -88,9 +88,25 @@ export const lsub: CommandHandler<'LSUB'> = {
     const { session, enc } = ctx;
     const { mailboxes, orphanSubscriptions } = await ctx.backend.listMailboxes(session.principal!);
     const match = listMatcher(mailboxFromWire(session, cmd.args.reference + cmd.args.pattern), DELIMITER);
-    const names = [...mailboxes.filter((m) => m.subscribed).map((m) => m.name), ...orphanSubscriptions].filter(match).sort();
-    for (const name of names) {
-      enc.untagged().raw('LSUB () ').quoted(DELIMITER).sp().astring(mailboxToWire(session, name)).crlf();
+    const subscribed = new Set([...mailboxes.filter((m) => m.subscribed).map((m) => m.name), ...orphanSubscriptions]);
+    // A parent that is not subscribed itself but has subscribed children, and
+    // that the pattern reaches (with "%"), is listed as \Noselect (RFC 3501 6.3.9).
+    const entries = new Map<string, string>();
+    const wildcardLevel = cmd.args.pattern.includes('%');
+    for (const name of subscribed) {
+      if (match(name)) {
+        entries.set(name, '');
+        continue;
+      }
+      if (!wildcardLevel) continue;
+      const parts = name.split(DELIMITER);
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join(DELIMITER);
+        if (!subscribed.has(parent) && match(parent) && !entries.has(parent)) entries.set(parent, '\\Noselect');
+      }
+    }
+    for (const [name, attrs] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      enc.untagged().raw(`LSUB (${attrs}) `).quoted(DELIMITER).sp().astring(mailboxToWire(session, name)).crlf();
     }
     return { text: 'LSUB completed' };
   },

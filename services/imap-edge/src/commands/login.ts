@@ -4,7 +4,7 @@ import { ImapNo, NOT_AUTHENTICATED, type CommandContext, type CommandHandler } f
 export async function signIn(ctx: CommandContext, username: string, password: string): Promise<void> {
   const { session } = ctx;
   if (!session.tls && !ctx.settings.allowPlaintextAuth) {
-    throw new ImapNo('PRIVACYREQUIRED', 'Use STARTTLS or port 993 before logging in');
+    throw new ImapNo('PRIVACYREQUIRED', 'Use STARTTLS or implicit TLS before logging in');
   }
   const principal = await ctx.backend.authenticate(username, password, session.remoteAddress);
   if (!principal) {

@@ -9,7 +9,7 @@ import { fetch } from './fetch.js';
 import { list, lsub } from './list.js';
 import { login } from './login.js';
 import { logout } from './logout.js';
-import { noop } from './noop.js';
+import { check, noop } from './noop.js';
 import { select } from './select.js';
 import { starttls } from './starttls.js';
 import { authenticate } from './authenticate.js';
@@ -26,7 +26,7 @@ import { idle } from './idle.js';
 import { search } from './search.js';
 
 const handlers: CommandHandler<never>[] = [
-  capability, noop, logout, starttls, login, authenticate, enable, id, namespace,
+  capability, noop, check, logout, starttls, login, authenticate, enable, id, namespace,
   list, lsub, create, del, rename, subscribe, status, select, append,
   fetch, store, expunge, copy, close, idle, search,
 ] as unknown as CommandHandler<never>[];

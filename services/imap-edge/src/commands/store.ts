@@ -2,6 +2,7 @@
 import { formatUidSet } from '../protocol/index.js';
 import { ImapNo, SELECTED, type CommandHandler } from './context.js';
 import { resolveUids } from './sequence.js';
+import { checkFlags } from './flags.js';
 
 export const store: CommandHandler<'STORE' | 'UID STORE'> = {
   names: ['STORE', 'UID STORE'],
@@ -11,6 +12,7 @@ export const store: CommandHandler<'STORE' | 'UID STORE'> = {
     const { session, enc } = ctx;
     const mb = session.selected!;
     if (mb.readOnly) throw new ImapNo('READ-ONLY', 'Mailbox is read-only');
+    checkFlags(cmd.args.flags);
     const sel = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid, ctx.session.savedSearch);
     if (sel.ranges.length === 0) return { text: `${cmd.name} completed` };
     const mode = cmd.args.action === 'set' ? 'replace' : cmd.args.action;
@@ -35,7 +37,8 @@ export const store: CommandHandler<'STORE' | 'UID STORE'> = {
       // .SILENT drops the FLAGS, but a CONDSTORE client still learns the new MODSEQ (RFC 7162 3.1.3).
       if (cmd.args.silent && !withModseq) continue;
       enc.untagged().number(seq).raw(' FETCH (');
-      if (cmd.args.uid) enc.raw('UID ').number(r.uid).sp();
+      // QRESYNC clients get the UID in every FETCH (RFC 7162 3.2.4).
+      if (cmd.args.uid || session.qresync) enc.raw('UID ').number(r.uid).sp();
       if (!cmd.args.silent) enc.raw('FLAGS ').flags(r.flags);
       if (withModseq) enc.raw(cmd.args.silent ? 'MODSEQ (' : ' MODSEQ (').number(r.modseq).raw(')');
       enc.raw(')').crlf();

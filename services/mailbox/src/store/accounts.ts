@@ -50,6 +50,8 @@ const VERIFIED_TTL_MS = Number(process.env.AUTH_CACHE_TTL_MS ?? 300_000);
 const VERIFIED_MAX = 100_000;
 const verifiedKey = randomBytes(32);
 const verified = new Map<string, number>();
+/** Verifications running now: a burst of logins with the same credentials hashes once. */
+const verifying = new Map<string, Promise<boolean>>();
 
 function verificationKey(username: string, password: string, hash: string): string {
   return createHmac('sha256', verifiedKey).update(username).update('\0').update(password).update('\0').update(hash).digest('base64');
@@ -59,7 +61,13 @@ async function verifyPassword(username: string, hash: string, password: string):
   const key = verificationKey(username, password, hash);
   const until = verified.get(key);
   if (until !== undefined && until > Date.now()) return true;
-  const ok = await argon2.verify(hash, password).catch(() => false);
+  let running = verifying.get(key);
+  if (!running) {
+    running = argon2.verify(hash, password).catch(() => false);
+    verifying.set(key, running);
+    void running.finally(() => verifying.delete(key));
+  }
+  const ok = await running;
   if (ok && VERIFIED_TTL_MS > 0) {
     verified.delete(key);
     verified.set(key, Date.now() + VERIFIED_TTL_MS);

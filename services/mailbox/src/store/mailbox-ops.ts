@@ -18,7 +18,7 @@ export async function deleteMailbox(tx: Queryable, accountId: number, rawName: s
   const mb = await findMailbox(tx, accountId, name, true);
   const all = await listMailboxes(tx, accountId);
   if (all.some((m) => m.name.startsWith(name + DELIMITER))) {
-    throw new RpcError(grpc.status.FAILED_PRECONDITION, 'Mailbox has children, delete them first', 'INUSE');
+    throw new RpcError(grpc.status.FAILED_PRECONDITION, 'Mailbox has children, delete them first', 'HASCHILDREN');
   }
   const { rows } = await tx.query<{ size: number }>(
     'DELETE FROM messages WHERE account_id = $1 AND mailbox_id = $2 RETURNING size',
