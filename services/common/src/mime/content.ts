@@ -3,21 +3,13 @@
 import { fieldValue, type HeaderField } from './header.js';
 import { parseParams } from './params.js';
 import { Rfc822Scanner } from './rfc822.js';
-import type { Disposition, MimeParam, PartKind } from './types.js';
+import type { Disposition, MimePart, PartKind } from './types.js';
 
-export interface ContentInfo {
+/** What a part's Content-* header fields say, as MimePart records it. */
+export interface ContentInfo
+  extends Pick<MimePart, 'type' | 'subtype' | 'params' | 'id' | 'description' | 'encoding' | 'md5' | 'disposition' | 'language' | 'location'> {
   /** Which kind the header asks for (before nesting/part limits apply). */
   kind: PartKind;
-  type: string | null;
-  subtype: string | null;
-  params: MimeParam[];
-  id: string | null;
-  description: string | null;
-  encoding: string | null;
-  md5: string | null;
-  disposition: Disposition | null;
-  language: string[] | null;
-  location: string | null;
   /** multipart/*: the boundary, truncated to 80 characters like Dovecot. */
   boundary: string | null;
 }
