@@ -129,14 +129,21 @@ export async function appendMessages(tx: Queryable, accountId: number, mailbox: 
   return { mailboxId: mb.mailbox_id, uidvalidity: mb.uidvalidity, uids, modseq: mb.modseq };
 }
 
-/** SQL condition and parameters selecting UIDs in ranges; params start at $index. */
-export function uidRangeCondition(ranges: UidRange[], index: number): { sql: string; params: unknown[] } {
-  const firsts = ranges.map((r) => r.first);
-  const lasts = ranges.map((r) => (r.last === 0 ? MAX_UID : r.last));
+/**
+ * SQL condition and parameters selecting UIDs in ranges; params start at
+ * $index. The overall bounds come first so that the planner can walk the
+ * primary key's range instead of the whole mailbox.
+ */
+export function uidRangeCondition(ranges: UidRange[], index: number, column = 'uid'): { sql: string; params: unknown[] } {
+  const lows = ranges.map((r) => (r.last === 0 ? r.first : Math.min(r.first, r.last)));
+  const highs = ranges.map((r) => (r.last === 0 ? MAX_UID : Math.max(r.first, r.last)));
+  const lo = Math.min(...lows);
+  const hi = Math.max(...highs);
+  if (ranges.length === 1) return { sql: `${column} BETWEEN $${index} AND $${index + 1}`, params: [lo, hi] };
   return {
-    sql: `EXISTS (SELECT 1 FROM unnest($${index}::bigint[], $${index + 1}::bigint[]) AS r(lo, hi)
-                   WHERE uid BETWEEN least(r.lo, r.hi) AND greatest(r.lo, r.hi))`,
-    params: [firsts, lasts],
+    sql: `${column} BETWEEN $${index} AND $${index + 1}
+          AND EXISTS (SELECT 1 FROM unnest($${index + 2}::bigint[], $${index + 3}::bigint[]) AS r(lo, hi) WHERE ${column} BETWEEN r.lo AND r.hi)`,
+    params: [lo, hi, lows, highs],
   };
 }
 
@@ -189,7 +196,7 @@ export async function* fetchMessages(
   const wantsMeta = Boolean(opts.structure || opts.envelope);
   const withBody = Boolean(opts.raw || opts.header || wantsMeta);
   const pageSize = opts.raw ? 50 : withBody ? 500 : 2000;
-  const cond = uidRangeCondition(ranges, 4);
+  const cond = uidRangeCondition(ranges, 4, 'm.uid');
   const cols = ['m.uid', 'm.modseq', 'm.flags', 'm.internal_date', 'm.size'];
   if (opts.raw) cols.push('b.raw');
   else if (opts.header) cols.push('substring(b.raw from 1 for b.header_size) AS raw');
@@ -204,7 +211,7 @@ export async function* fetchMessages(
     const { rows } = await db.query<FetchRow>(
       `SELECT ${cols.join(', ')}
          FROM messages m ${join}
-        WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid > $3 AND ${cond.sql.replaceAll('uid BETWEEN', 'm.uid BETWEEN')} ${changed}
+        WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid > $3 AND ${cond.sql} ${changed}
         ORDER BY m.uid LIMIT ${pageSize}`,
       [accountId, mailboxId, after, ...cond.params],
     );
