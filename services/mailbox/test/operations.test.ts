@@ -165,4 +165,20 @@ describe('mailbox operations', () => {
     assert.deepEqual(await orphanSubscriptions(tdb.db, accountId), []);
     await assert.rejects(tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Nope', true)), /does not exist/);
   });
+
+  test('the counters kept in the mailbox rows match a fresh count after all of the above', async () => {
+    const { rows } = await tdb.db.query<{ name: string; kept: string; counted: string }>(
+      `SELECT b.name,
+              concat_ws(',', b.messages, b.unseen, b.deleted, b.total_size) AS kept,
+              concat_ws(',', count(m.uid), count(m.uid) FILTER (WHERE NOT ('\\Seen' = ANY (m.flags))),
+                        count(m.uid) FILTER (WHERE '\\Deleted' = ANY (m.flags)), coalesce(sum(m.size), 0)) AS counted
+         FROM mailboxes b LEFT JOIN messages m ON m.account_id = b.account_id AND m.mailbox_id = b.mailbox_id
+        WHERE b.account_id = $1 GROUP BY b.account_id, b.mailbox_id, b.name`,
+      [accountId],
+    );
+    assert.ok(rows.length > 5);
+    for (const r of rows) assert.equal(r.kept, r.counted, r.name);
+    const kw = await tdb.db.query<{ keywords: string[] }>("SELECT keywords FROM mailboxes WHERE account_id = $1 AND name = 'Flags'", [accountId]);
+    assert.deepEqual(kw.rows[0]!.keywords, ['Work']);
+  });
 });

@@ -2,9 +2,11 @@ import type { SelectRequest__Output } from '@kimap/common/generated/mail/v1/Sele
 import type { SelectResponse } from '@kimap/common/generated/mail/v1/SelectResponse';
 import type { MailboxContext } from '../context.js';
 import { mailboxStatus } from '../store/mailboxes.js';
-import { listUids } from '../store/messages.js';
 import { accountOf, serverStream } from './handler.js';
 import { statusMessage } from './mailboxes.js';
+
+/** UIDs per gRPC message: 64 Ki UIDs packed is about 300 KB. */
+const UID_CHUNK = 65536;
 
 export const Select = (ctx: MailboxContext) =>
   serverStream<SelectRequest__Output, SelectResponse>(ctx.log, 'Select', async function* (req, cancelled) {
@@ -14,13 +16,13 @@ export const Select = (ctx: MailboxContext) =>
     const snapshot = await ctx.db.transaction(async (tx) => {
       await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const status = await mailboxStatus(tx, accountId, req.name);
-      const chunks: number[][] = [];
-      for await (const uids of listUids(tx, accountId, status.mailboxId)) {
-        if (cancelled()) break;
-        chunks.push(uids);
-      }
-      return { status, chunks };
+      // One round trip for every UID, however large the mailbox.
+      const { rows } = await tx.query<{ uids: number[] | null }>(
+        'SELECT array_agg(uid ORDER BY uid) AS uids FROM messages WHERE account_id = $1 AND mailbox_id = $2',
+        [accountId, status.mailboxId],
+      );
+      return { status, uids: (rows[0]?.uids ?? []).map(Number) };
     });
     yield { status: statusMessage(snapshot.status) };
-    for (const uids of snapshot.chunks) yield { uids: { uids } };
+    for (let i = 0; i < snapshot.uids.length && !cancelled(); i += UID_CHUNK) yield { uids: { uids: snapshot.uids.slice(i, i + UID_CHUNK) } };
   });

@@ -81,27 +81,15 @@ export async function createMailbox(tx: Queryable, accountId: number, rawName: s
   return findMailbox(tx, accountId, name);
 }
 
+/** A mailbox with its counts, kept in its row by triggers (migration 0005). */
 export async function mailboxStatus(db: Queryable, accountId: number, name: string): Promise<MailboxStatusRow> {
-  const mb = await findMailbox(db, accountId, name);
-  return { ...mb, ...(await countMessages(db, accountId, mb.mailboxId)) };
-}
-
-export async function countMessages(db: Queryable, accountId: number, mailboxId: number) {
-  const { rows } = await db.query<{ messages: number; unseen: number; deleted: number; size: number | null }>(
-    `SELECT count(*)::bigint AS messages,
-            count(*) FILTER (WHERE NOT ('\\Seen' = ANY (flags)))::bigint AS unseen,
-            count(*) FILTER (WHERE '\\Deleted' = ANY (flags))::bigint AS deleted,
-            coalesce(sum(size), 0)::bigint AS size
-       FROM messages WHERE account_id = $1 AND mailbox_id = $2`,
-    [accountId, mailboxId],
+  const { rows } = await db.query<RawMailbox & { messages: number; unseen: number; deleted: number; total_size: number; keywords: string[] }>(
+    `SELECT ${MAILBOX_COLUMNS}, messages, unseen, deleted, total_size, keywords FROM mailboxes WHERE account_id = $1 AND name = $2`,
+    [accountId, normalizeMailboxName(name)],
   );
-  const { rows: kw } = await db.query<{ k: string }>(
-    `SELECT DISTINCT k FROM messages, unnest(flags) AS k
-      WHERE account_id = $1 AND mailbox_id = $2 AND left(k, 1) <> '\\' ORDER BY k LIMIT 200`,
-    [accountId, mailboxId],
-  );
-  const r = rows[0]!;
-  return { messages: r.messages, unseen: r.unseen, deleted: r.deleted, size: r.size ?? 0, keywords: kw.map((x) => x.k) };
+  const r = rows[0];
+  if (!r) throw notFound(`Mailbox does not exist: ${name}`);
+  return { ...toRow(r), messages: r.messages, unseen: r.unseen, deleted: r.deleted, size: r.total_size, keywords: r.keywords };
 }
 
 export function hasChildren(all: MailboxRow[], name: string): boolean {

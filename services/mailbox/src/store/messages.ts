@@ -241,20 +241,6 @@ export async function* fetchMessages(
   }
 }
 
-/** Every UID of a mailbox, ascending, a page at a time. */
-export async function* listUids(db: Queryable, accountId: number, mailboxId: number, pageSize = 10000): AsyncGenerator<number[]> {
-  let after = 0;
-  for (;;) {
-    const { rows } = await db.query<{ uid: number }>(
-      'SELECT uid FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid > $3 ORDER BY uid LIMIT $4',
-      [accountId, mailboxId, after, pageSize],
-    );
-    if (rows.length > 0) yield rows.map((r) => r.uid);
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.uid;
-  }
-}
-
 export interface ChangeSet {
   changed: Array<{ uid: number; modseq: number; flags: string[] }>;
   expunged: number[];
