@@ -1,13 +1,12 @@
 import type { FetchRequest__Output } from '@kimap/common/generated/mail/v1/FetchRequest';
 import type { FetchResponse } from '@kimap/common/generated/mail/v1/FetchResponse';
 import type { MailboxContext } from '../context.js';
-import { fetchMessages, mailboxIdExists, markSeen } from '../store/messages.js';
+import { fetchMessages, markSeen } from '../store/messages.js';
 import { accountOf, serverStream } from './handler.js';
 
 export const Fetch = (ctx: MailboxContext) =>
   serverStream<FetchRequest__Output, FetchResponse>(ctx.log, 'Fetch', async function* (req, cancelled) {
     const accountId = accountOf(req);
-    await mailboxIdExists(ctx.db, accountId, req.mailboxId);
     if (req.markSeen && req.uids.length > 0) {
       const changed = await ctx.db.transaction((tx) => markSeen(tx, accountId, req.mailboxId, req.uids));
       if (changed) ctx.changed();

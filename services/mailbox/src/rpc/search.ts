@@ -1,7 +1,6 @@
 import type { SearchRequest__Output } from '@kimap/common/generated/mail/v1/SearchRequest';
 import type { SearchResponse } from '@kimap/common/generated/mail/v1/SearchResponse';
 import type { MailboxContext } from '../context.js';
-import { mailboxIdExists } from '../store/messages.js';
 import { parseSearchCriteria, searchUids } from '../store/search.js';
 import { accountOf, serverStream } from './handler.js';
 
@@ -9,7 +8,6 @@ export const Search = (ctx: MailboxContext) =>
   serverStream<SearchRequest__Output, SearchResponse>(ctx.log, 'Search', async function* (req, cancelled) {
     const accountId = accountOf(req);
     const criteria = parseSearchCriteria(req.criteriaJson);
-    await mailboxIdExists(ctx.db, accountId, req.mailboxId);
     for await (const page of searchUids(ctx.db, accountId, req.mailboxId, criteria)) {
       if (cancelled()) return;
       yield { uids: page.uids, highestmodseq: page.highestModseq };

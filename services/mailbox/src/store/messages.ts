@@ -259,10 +259,6 @@ export async function changesSince(db: Queryable, accountId: number, mailboxId: 
   return { changed: rows, expunged: gone.map((r) => r.uid) };
 }
 
-export async function mailboxIdExists(db: Queryable, accountId: number, mailboxId: number): Promise<void> {
-  const { rows } = await db.query('SELECT 1 FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2', [accountId, mailboxId]);
-  if (rows.length === 0) throw notFound('Mailbox no longer exists');
-}
 
 /**
  * Sets \Seen on the messages of the ranges that lack it (a non-PEEK body
