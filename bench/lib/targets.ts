@@ -1,0 +1,214 @@
+// The two servers under test, started on loopback with the same users and
+// passwords: kimap as separate processes (one edge, one mailbox service, with
+// PostgreSQL and Kafka from scripts/test-env.sh), and a private Dovecot
+// (bench/dovecot-bench.sh).
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ensureTopic } from '@kimap/common';
+import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
+import { DEFAULT_MAILBOXES, hashPassword } from '@kimap/mailbox';
+import type { CpuGroup } from './cpu.js';
+import { freePort, metric, repoRoot, startService, tempDir, waitForMetric, type ServiceProcess } from '../../e2e/src/cluster.js';
+
+const run = promisify(execFile);
+
+export interface Target {
+  name: 'kimap' | 'dovecot';
+  port: number;
+  /** Memory of the processes that hold sessions (kB), see sessionMemory(). */
+  memory(): MemorySample;
+  /** How many session-holding processes exist now (1 for kimap, imap children for Dovecot). */
+  sessionProcesses(): number;
+  /** V8 heap in use (kimap's edge, from its /metrics), bytes. */
+  heapUsed?: () => Promise<number>;
+  /** Process trees whose CPU time is this server's (PostgreSQL and Kafka are added by the caller). */
+  cpuGroups(): CpuGroup[];
+  stop(): Promise<void>;
+}
+
+export interface MemorySample {
+  /** Summed VmRSS, kB. */
+  rssKb: number;
+  /** Summed proportional set size (shared pages divided among their users), kB. */
+  pssKb: number;
+  processes: number;
+}
+
+export const PASSWORD = 'bench-password';
+export const DOMAIN = 'bench.test';
+export const userName = (i: number): string => `u${i}@${DOMAIN}`;
+export const BIG_USER = `big@${DOMAIN}`;
+
+function statusKb(pid: number, field: string): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function pssKb(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function memoryOf(pids: number[]): MemorySample {
+  let rss = 0;
+  let pss = 0;
+  for (const p of pids) {
+    rss += statusKb(p, 'VmRSS');
+    pss += pssKb(p);
+  }
+  return { rssKb: rss, pssKb: pss, processes: pids.length };
+}
+
+/** Children of `parent` whose command name is `comm` (from /proc/<pid>/stat). */
+export function childrenNamed(parent: number, comm: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    const c = e.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${e}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    const close = stat.lastIndexOf(')');
+    const name = stat.slice(stat.indexOf('(') + 1, close);
+    const ppid = Number(stat.slice(close + 4).split(' ', 1)[0]);
+    if (ppid === parent && name === comm) out.push(Number(e));
+  }
+  return out;
+}
+
+export interface KimapOptions {
+  users: number;
+  /** Extra environment for the edge and mailbox processes (e.g. NODE_OPTIONS for --cpu-prof). */
+  extraEnv?: Record<string, string>;
+  log: (s: string) => void;
+}
+
+export interface KimapTarget extends Target {
+  edge: ServiceProcess;
+  mailbox: ServiceProcess;
+  db: TestDatabase;
+}
+
+/** Accounts straight in SQL (one shared argon2 hash), with the default mailboxes addUser creates. */
+async function createAccounts(tdb: TestDatabase, users: string[]): Promise<void> {
+  const hash = await hashPassword(PASSWORD);
+  await tdb.db.query('INSERT INTO tenants (domain) VALUES ($1)', [DOMAIN]);
+  await tdb.db.query(
+    `INSERT INTO accounts (tenant_id, username, password_hash)
+     SELECT (SELECT tenant_id FROM tenants WHERE domain = $1), u, $2 FROM unnest($3::text[]) u`,
+    [DOMAIN, hash, users],
+  );
+  const names = DEFAULT_MAILBOXES.map(([n]) => n);
+  const uses = DEFAULT_MAILBOXES.map(([, s]) => s);
+  await tdb.db.query(
+    `INSERT INTO mailboxes (account_id, mailbox_id, name, special_use, uidvalidity)
+     SELECT account_id, v, name, special_use, (v % 4294967295) + 1 FROM (
+       SELECT a.account_id, nextval('mailbox_id_seq') AS v, m.name, m.special_use
+       FROM accounts a CROSS JOIN unnest($1::text[], $2::text[]) AS m(name, special_use)
+       ORDER BY a.account_id) s`,
+    [names, uses],
+  );
+  await tdb.db.query('INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes');
+}
+
+export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
+  const tdb = await createTestDatabase('kimap_bench');
+  const dir = tempDir('kimap-bench-');
+  const procs: ServiceProcess[] = [];
+  try {
+    const users = [...Array.from({ length: opts.users }, (_, i) => userName(i + 1)), BIG_USER];
+    await createAccounts(tdb, users);
+    const brokers = (await kafkaBrokers()).join(',');
+    const topic = uniqueName('kimap-bench');
+    await ensureTopic({ brokers: brokers.split(','), topic, clientId: 'bench' });
+    const env = { DATABASE_URL: tdb.url, KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, LOG_LEVEL: 'warn', ...opts.extraEnv };
+    const grpcPort = await freePort();
+    const mailbox = await startService('mailbox', 'services/mailbox/src/main.ts', { ...env, GRPC_LISTEN: `127.0.0.1:${grpcPort}` });
+    procs.push(mailbox);
+    const port = await freePort();
+    const edge = await startService('edge', 'services/imap-edge/src/main.ts', {
+      ...env,
+      MAILBOX_ADDRESS: `127.0.0.1:${grpcPort}`,
+      KAFKA_GROUP_ID: uniqueName('bench-edge'),
+      IMAP_HOST: '127.0.0.1',
+      IMAP_PORT: String(port),
+      IMAPS_PORT: String(await freePort()),
+      DATA_DIR: dir.path,
+      ALLOW_PLAINTEXT_AUTH: 'true',
+      DRAIN_GRACE_MS: '1000',
+    });
+    procs.push(edge);
+    await waitForMetric(edge, 'kimap_change_feed_up', (v) => v === 1);
+    opts.log(`kimap: edge pid ${edge.child.pid} on 127.0.0.1:${port}, mailbox pid ${mailbox.child.pid}, database ${new URL(tdb.url).pathname.slice(1)}, topic ${topic}`);
+    return {
+      name: 'kimap',
+      port,
+      edge,
+      mailbox,
+      db: tdb,
+      memory: () => memoryOf([edge.child.pid!]),
+      sessionProcesses: () => 1,
+      heapUsed: () => metric(edge, 'nodejs_heap_size_used_bytes'),
+      cpuGroups: () => [
+        { name: 'kimap edge', pids: [edge.child.pid!] },
+        { name: 'kimap mailbox', pids: [mailbox.child.pid!] },
+      ],
+      async stop() {
+        await Promise.all(procs.map((p) => p.stop()));
+        await tdb.drop();
+        dir.remove();
+      },
+    };
+  } catch (err) {
+    await Promise.all(procs.map((p) => p.stop()));
+    await tdb.drop();
+    dir.remove();
+    throw err;
+  }
+}
+
+export interface DovecotTarget extends Target {
+  masterPid: number;
+  stateDir: string;
+}
+
+export async function startDovecot(opts: { users: number; log: (s: string) => void }): Promise<DovecotTarget> {
+  const stateDir = join(repoRoot, '.cache', 'bench-dovecot');
+  mkdirSync(stateDir, { recursive: true });
+  const users = [...Array.from({ length: opts.users }, (_, i) => userName(i + 1)), BIG_USER];
+  writeFileSync(join(stateDir, 'passwd'), users.map((u) => `${u}:{PLAIN}${PASSWORD}::::::\n`).join(''));
+  const port = await freePort();
+  const script = join(repoRoot, 'bench', 'dovecot-bench.sh');
+  const env = { ...process.env, BENCH_DOVECOT_DIR: stateDir, BENCH_DOVECOT_PORT: String(port) };
+  const { stdout, stderr } = await run('bash', [script, 'start'], { env });
+  if (stderr.trim()) opts.log(stderr.trim());
+  const masterPid = Number(/DOVECOT_MASTER_PID=(\d+)/.exec(stdout)?.[1]);
+  if (!masterPid) throw new Error(`dovecot-bench.sh printed no master pid:\n${stdout}\n${stderr}`);
+  const imapPids = () => childrenNamed(masterPid, 'imap');
+  return {
+    name: 'dovecot',
+    port,
+    masterPid,
+    stateDir,
+    memory: () => memoryOf(imapPids()),
+    sessionProcesses: () => imapPids().length,
+    cpuGroups: () => [{ name: 'dovecot', pids: [masterPid] }],
+    async stop() {
+      await run('bash', [script, 'stop'], { env }).catch(() => undefined);
+    },
+  };
+}
