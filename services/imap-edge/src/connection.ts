@@ -25,6 +25,9 @@ import {
 } from './protocol/index.js';
 import { Session } from './session.js';
 
+/** Commands that exchange lines with the client while they run (never corked). */
+const INTERACTIVE = new Set(['IDLE', 'AUTHENTICATE', 'STARTTLS']);
+
 /** What every session is offered; STARTTLS, LOGINDISABLED and AUTH= depend on the connection. */
 export const BASE_CAPABILITIES: readonly string[] = [
   'IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'BINARY', 'UTF8=ACCEPT', 'MULTIAPPEND', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'UNSELECT', 'MOVE',
@@ -203,6 +206,10 @@ export class Connection implements ChangeListener {
     const started = process.hrtime.bigint();
     const handler = handlerFor(cmd.name);
     let outcome = 'OK';
+    // A command's responses leave in as few writes as possible; commands that
+    // talk with the client while they run are not held back.
+    const corked = INTERACTIVE.has(cmd.name) ? undefined : this.socket;
+    corked?.cork();
     try {
       if (!handler) throw new UnknownCommandError(cmd.name);
       if (!handler.states.includes(this.session.state)) {
@@ -217,6 +224,7 @@ export class Connection implements ChangeListener {
       outcome = this.answerError(cmd, err);
     } finally {
       this.enc.flush();
+      if (corked && corked.writableCorked > 0) corked.uncork();
       this.deps.metrics?.observeCommand(cmd.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
       this.log.debug({ command: cmd.name, outcome }, 'command');
       this.armTimeout();
@@ -378,10 +386,14 @@ export class Connection implements ChangeListener {
 
   private drain(): Promise<void> {
     if (this.closed || this.socket.writableLength < OUTPUT_HIGH_WATER) return Promise.resolve();
+    // A corked socket never drains: let the buffered responses go, then hold again.
+    const corks = this.socket.writableCorked;
+    for (let i = 0; i < corks; i++) this.socket.uncork();
     return new Promise((resolve) => {
       const done = () => {
         this.socket.off('drain', done);
         this.socket.off('close', done);
+        for (let i = 0; i < corks; i++) this.socket.cork();
         resolve();
       };
       this.socket.on('drain', done);
