@@ -3,13 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.install-stamp
 
-.PHONY: help install build run test lint typecheck generate generate-check services-up services-down clean
+.PHONY: help install build run test lint typecheck generate generate-check services-up services-down clean bench bench-idle
 
 help:
 	@echo "make run         start the embedded server (one process, PGlite in ./data, self-signed TLS)"
 	@echo "make test        lint, typecheck and run every test against real PostgreSQL and Kafka"
 	@echo "make build       compile every workspace to dist/"
 	@echo "make services-up start local PostgreSQL and Kafka for development (prints their URLs)"
+	@echo "make bench       kimap against Dovecot (docs/benchmarks.md); make bench-idle: IDLE push latency"
 
 $(NPM_INSTALL_STAMP): package.json package-lock.json $(wildcard services/*/package.json) e2e/package.json
 	npm ci --no-audit --no-fund
@@ -39,6 +40,13 @@ typecheck: build
 # and Kafka from scripts/test-env.sh (or DATABASE_URL / KAFKA_BROKERS).
 test: install generate-check lint typecheck
 	source scripts/test-env.sh && npm test
+
+# Benchmarks print figures; they are not tests (docs/benchmarks.md).
+bench: install
+	source scripts/test-env.sh && node --conditions=source --import tsx bench/imap-vs-dovecot.ts
+
+bench-idle: install
+	source scripts/test-env.sh && node --conditions=source --import tsx bench/idle-latency.ts
 
 services-up:
 	source scripts/test-env.sh && env | grep -E '^(DATABASE_URL|KAFKA_BROKERS)='
