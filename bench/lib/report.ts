@@ -20,12 +20,14 @@ export interface SweepPoint {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU (cores) other processes on the machine took during the run. */
+  othersCores?: number;
 }
 
 export function sweepCsv(points: SweepPoint[]): string {
   return (
-    'target,clients,ops_per_sec,p50_ms,p99_ms,errors\n' +
-    points.map((p) => `${p.target},${p.clients},${p.opsPerSec.toFixed(1)},${p.p50.toFixed(2)},${p.p99.toFixed(2)},${p.errors}`).join('\n') +
+    'target,clients,ops_per_sec,p50_ms,p99_ms,errors,others_cpu_cores\n' +
+    points.map((p) => `${p.target},${p.clients},${p.opsPerSec.toFixed(1)},${p.p50.toFixed(2)},${p.p99.toFixed(2)},${p.errors},${(p.othersCores ?? NaN).toFixed(2)}`).join('\n') +
     '\n'
   );
 }
