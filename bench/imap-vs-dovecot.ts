@@ -397,8 +397,8 @@ async function bigScenario(t: Target, literalPlus: boolean): Promise<BigResult> 
   const details: string[] = names.map(() => '');
   await profiled(t, 'd-queries', async () => {
     for (let round = 0; round < CONFIG.bigRounds; round++) {
-      // A client does not come back within the second: Dovecot trusts a maildir's mtime only when
-      // it is older than the last sync's second, and otherwise rescans the 100,000 file names.
+      // Rounds 2 s apart, as clients do not come back within the second (Dovecot's maildir
+      // synchronisation treats directory times of the current second as unreliable).
       await sleep(2000);
       const c = (await openSession(t, BIG_USER, round, undefined, false))!;
       c.timeoutMs = 600_000;
