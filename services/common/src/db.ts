@@ -34,9 +34,22 @@ export function toBuffer(v: unknown): Buffer {
   throw new TypeError('expected bytea');
 }
 
+/** Statement texts that get a prepared statement of their own (per connection); later ones run unnamed. */
+const MAX_PREPARED = 1000;
+
 export class PgDatabase implements Database {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
+  /** Statement text -> prepared statement name: parsed once per connection, not on every call. */
+  private readonly prepared = new Map<string, string>();
+
+  private config(text: string, values?: unknown[]): pg.QueryConfig {
+    // Without parameters a text may hold several statements, which a prepared statement cannot.
+    if (!values?.length) return { text };
+    let name = this.prepared.get(text);
+    if (name === undefined && this.prepared.size < MAX_PREPARED) this.prepared.set(text, (name = `k${this.prepared.size}`));
+    return name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] };
+  }
 
   constructor(connectionString: string, opts: { max?: number; applicationName?: string } = {}) {
     this.pool = new pg.Pool({
@@ -55,15 +68,15 @@ export class PgDatabase implements Database {
   }
 
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    const r = await this.pool.query(sql, params as unknown[]);
+    const r = await this.pool.query(this.config(sql, params));
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const tx: Queryable = {
-      async query<R>(sql: string, params?: unknown[]) {
-        const r = await client.query(sql, params as unknown[]);
+      query: async <R>(sql: string, params?: unknown[]) => {
+        const r = await client.query(this.config(sql, params));
         return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
       },
     };

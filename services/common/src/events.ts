@@ -188,10 +188,15 @@ export class KafkaSubscriber implements ChangeSubscriber {
         await this.consumer.connect();
         // Only new events matter: sessions resync by MODSEQ when they (re)select.
         await this.consumer.subscribe({ topic: this.opts.topic, fromBeginning: false });
+        // No offsets are committed: a restarted pod starts at the newest event
+        // anyway, and a commit per fetched batch is work for the broker.
         await this.consumer.run({
-          eachMessage: async ({ message }) => {
-            const e = decodeEvent(message.value);
-            if (e) handler(e);
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              const e = decodeEvent(message.value);
+              if (e) handler(e);
+            }
           },
         });
         return;

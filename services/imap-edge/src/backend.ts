@@ -5,16 +5,16 @@ import type { AccountRef } from '@kimap/common/generated/mail/v1/AccountRef';
 import type { MailboxInfo__Output } from '@kimap/common/generated/mail/v1/MailboxInfo';
 import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
 import type { FetchRequest } from '@kimap/common/generated/mail/v1/FetchRequest';
-import type { FetchResponse__Output } from '@kimap/common/generated/mail/v1/FetchResponse';
+import type { FetchedMessage__Output } from '@kimap/common/generated/mail/v1/FetchedMessage';
 import type { AppendResponse__Output } from '@kimap/common/generated/mail/v1/AppendResponse';
 import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/ChangedMessage';
-import type { StoreResponse__Output } from '@kimap/common/generated/mail/v1/StoreResponse';
+import type { StoredFlags__Output } from '@kimap/common/generated/mail/v1/StoredFlags';
 import type { CopyResponse__Output } from '@kimap/common/generated/mail/v1/CopyResponse';
 import type { ExpungeResponse__Output } from '@kimap/common/generated/mail/v1/ExpungeResponse';
 
 export type MailboxInfo = MailboxInfo__Output;
 export type MailboxStatus = MailboxStatus__Output;
-export type FetchedMessage = FetchResponse__Output;
+export type FetchedMessage = FetchedMessage__Output;
 export type FetchQuery = Omit<FetchRequest, 'account'>;
 
 export interface Principal {
@@ -38,7 +38,7 @@ export interface AppendInput {
   items: Array<{ flags: string[]; internalDateMs: number; message: Buffer }>;
 }
 
-export type StoredFlags = StoreResponse__Output;
+export type StoredFlags = StoredFlags__Output;
 export type CopyResult = CopyResponse__Output;
 export type ExpungeResult = ExpungeResponse__Output;
 export type UidRanges = Array<{ first: number; last: number }>;
@@ -74,7 +74,8 @@ export interface MailboxBackend {
   status(p: Principal, name: string): Promise<MailboxStatus>;
   select(p: Principal, name: string): Promise<SelectResult>;
   append(p: Principal, input: AppendInput): Promise<AppendResponse__Output>;
-  fetch(p: Principal, query: FetchQuery, onMessage: (m: FetchedMessage) => void | Promise<void>): Promise<void>;
+  /** Messages in ascending UID order, a batch at a time; a returned promise holds the next batch back. */
+  fetch(p: Principal, query: FetchQuery, onBatch: (messages: FetchedMessage[]) => void | Promise<void>): Promise<void>;
   changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes>;
   close(): void;
 }
@@ -122,14 +123,51 @@ export class GrpcBackend implements MailboxBackend {
     });
   }
 
-  private async stream<Res>(method: string, req: unknown, onItem: (item: Res) => void | Promise<void>): Promise<void> {
+  /**
+   * Consumes a server stream item by item. A handler that returns a promise
+   * pauses the stream until it settles; a handler that throws cancels the call.
+   */
+  private stream<Res>(method: string, req: unknown, onItem: (item: Res) => void | Promise<void>): Promise<void> {
     const fn = (this.client as unknown as Record<string, Streaming>)[method]!;
     const call = fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + this.deadlineMs * 10 });
-    try {
-      for await (const item of call) await onItem(item as Res);
-    } catch (err) {
-      throw toBackendError(err);
-    }
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let pending: Promise<void> | undefined;
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        call.cancel();
+        reject(err);
+      };
+      call.on('data', (item: Res) => {
+        if (settled) return;
+        let r: void | Promise<void>;
+        try {
+          r = onItem(item);
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        if (r) {
+          call.pause();
+          pending = r.then(
+            () => {
+              pending = undefined;
+              call.resume();
+            },
+            (err: unknown) => fail(err),
+          );
+        }
+      });
+      call.on('error', (err) => fail(toBackendError(err)));
+      call.on('end', () => {
+        void (pending ?? Promise.resolve()).then(() => {
+          if (settled) return;
+          settled = true;
+          resolve();
+        });
+      });
+    });
   }
 
   async authenticate(username: string, password: string, remoteIp: string): Promise<Principal | undefined> {
@@ -161,8 +199,8 @@ export class GrpcBackend implements MailboxBackend {
   async store(p: Principal, input: StoreInput): Promise<StoredFlags[]> {
     const out: StoredFlags[] = [];
     const mode = { replace: 'STORE_MODE_REPLACE', add: 'STORE_MODE_ADD', remove: 'STORE_MODE_REMOVE' }[input.mode];
-    await this.stream<StoredFlags>('Store', { account: p.account, ...input, mode, unchangedSince: input.unchangedSince ?? 0 }, (r) => {
-      out.push(r);
+    await this.stream<{ messages: StoredFlags[] }>('Store', { account: p.account, ...input, mode, unchangedSince: input.unchangedSince ?? 0 }, (page) => {
+      for (const r of page.messages) out.push(r);
     });
     return out;
   }
@@ -208,21 +246,21 @@ export class GrpcBackend implements MailboxBackend {
     return this.unary('Append', { account: p.account, ...input });
   }
 
-  fetch(p: Principal, query: FetchQuery, onMessage: (m: FetchedMessage) => void | Promise<void>): Promise<void> {
-    return this.stream('Fetch', { account: p.account, ...query }, onMessage);
+  fetch(p: Principal, query: FetchQuery, onBatch: (messages: FetchedMessage[]) => void | Promise<void>): Promise<void> {
+    return this.stream<{ messages: FetchedMessage[] }>('Fetch', { account: p.account, ...query }, (page) => onBatch(page.messages));
   }
 
   async changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes> {
     let status: MailboxStatus | undefined;
     const changed: ChangedMessage__Output[] = [];
     const expunged: number[] = [];
-    await this.stream<{ status?: MailboxStatus; message?: ChangedMessage__Output; expunged?: { uids: number[] } }>(
+    await this.stream<{ status: MailboxStatus | null; changed: ChangedMessage__Output[]; expunged: number[] }>(
       'GetChanges',
       { account: p.account, mailboxId, sinceModseq },
       (part) => {
         if (part.status) status = part.status;
-        else if (part.message) changed.push(part.message);
-        else if (part.expunged) expunged.push(...part.expunged.uids);
+        for (const m of part.changed) changed.push(m);
+        for (const u of part.expunged) expunged.push(u);
       },
     );
     if (!status) throw new BackendError('GetChanges returned no status', grpc.status.INTERNAL, 'SERVERBUG');

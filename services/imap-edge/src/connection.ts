@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { ChangeEvent, Logger } from '@kimap/common';
 import { BackendError, type MailboxBackend } from './backend.js';
+import type { ChangeSet } from './selected.js';
 import { ImapBad, ImapNo, type CommandContext, type Completion, type EdgeSettings } from './commands/context.js';
 import { handlerFor } from './commands/registry.js';
 import type { ChangeFeed, ChangeListener } from './feed.js';
@@ -302,22 +303,29 @@ export class Connection implements ChangeListener {
     const mb = s.selected;
     if (!mb || !s.principal) return;
     const stale = Date.now() - s.lastSync >= (this.deps.feedHealthy() ? this.deps.settings.pollIntervalMs : Math.min(this.deps.settings.pollIntervalMs, 5000));
-    if (!opts.force && !s.dirty && !stale) return;
-    s.dirty = false;
-    s.lastSync = Date.now();
-    let changes;
-    try {
-      changes = await this.deps.backend.changes(s.principal, mb.mailboxId, mb.highestModseq);
-    } catch (err) {
-      // The selected mailbox was deleted elsewhere: nothing sensible is left to show.
-      if (err instanceof BackendError && err.imapCode === 'NONEXISTENT') {
-        this.enc.status(null, 'BYE', 'Selected mailbox was deleted, please reconnect');
-        this.enc.flush();
-        this.session.state = 'logout';
-        this.close();
-        return;
+    if (!opts.force && !s.dirty && !stale && !mb.hasOwnChange) return;
+    // The session's own change, with nothing else in between: no need to ask.
+    const own = mb.takeOwnChange();
+    let changes: ChangeSet;
+    if (own && !opts.force && !stale) {
+      changes = own;
+      s.dirty = false;
+    } else {
+      s.dirty = false;
+      s.lastSync = Date.now();
+      try {
+        changes = await this.deps.backend.changes(s.principal, mb.mailboxId, mb.highestModseq);
+      } catch (err) {
+        // The selected mailbox was deleted elsewhere: nothing sensible is left to show.
+        if (err instanceof BackendError && err.imapCode === 'NONEXISTENT') {
+          this.enc.status(null, 'BYE', 'Selected mailbox was deleted, please reconnect');
+          this.enc.flush();
+          this.session.state = 'logout';
+          this.close();
+          return;
+        }
+        throw err;
       }
-      throw err;
     }
     const update = mb.apply(changes, { allowExpunge: opts.allowExpunge });
     // QRESYNC clients get one VANISHED instead of an EXPUNGE per message (RFC 7162 3.2.10).
@@ -341,6 +349,7 @@ export class Connection implements ChangeListener {
   onChange(event: ChangeEvent): void {
     const mb = this.session.selected;
     if (mb && event.mailboxId === mb.mailboxId && event.modseq > mb.highestModseq) {
+      mb.eventModseq = Math.max(mb.eventModseq, event.modseq);
       this.session.dirty = true;
       this.idleWaker?.();
     }

@@ -1,7 +1,14 @@
 // The selected mailbox as one session sees it: the UID of every sequence
 // number, the last MODSEQ it has reported, and the flags it knows. Sequence
 // numbers live only here; the mailbox service speaks UIDs.
-import type { Changes } from './backend.js';
+import type { Changes, MailboxStatus } from './backend.js';
+
+/** What apply() needs of a change set: the service's, or one the session made itself. */
+export interface ChangeSet {
+  status: Pick<MailboxStatus, 'highestmodseq' | 'uidnext'>;
+  changed: Changes['changed'];
+  expunged: number[];
+}
 
 export interface SyncUpdate {
   /** Sequence numbers to announce as EXPUNGEd, in the order to send them. */
@@ -19,6 +26,10 @@ export class SelectedMailbox {
   private uids: number[];
   /** Flag changes this session made and already reported: UID -> MODSEQ. */
   private readonly ownChanges = new Map<number, number>();
+  /** A change this session committed, not yet reported (see ownChange). */
+  private own?: ChangeSet;
+  /** The highest MODSEQ a change event announced for this mailbox. */
+  eventModseq = 0;
 
   constructor(
     readonly mailboxId: number,
@@ -83,11 +94,41 @@ export class SelectedMailbox {
   }
 
   /**
+   * A change this session just committed (APPEND into it, STORE, EXPUNGE).
+   * When its MODSEQ directly follows the last one this view has, nothing else
+   * happened in between, and the next sync can report it without asking the
+   * service. Returns false when that is not so: the caller must pull.
+   */
+  ownChange(change: ChangeSet): boolean {
+    if (this.own || change.status.highestmodseq !== this.highestModseq + 1) {
+      this.own = undefined;
+      return false;
+    }
+    this.own = change;
+    return true;
+  }
+
+  get hasOwnChange(): boolean {
+    return this.own !== undefined;
+  }
+
+  /**
+   * The own change to report instead of pulling, if it still accounts for
+   * everything this view may have missed (no event announced anything newer).
+   */
+  takeOwnChange(): ChangeSet | undefined {
+    const own = this.own;
+    this.own = undefined;
+    if (!own || own.status.highestmodseq !== this.highestModseq + 1 || this.eventModseq > own.status.highestmodseq) return undefined;
+    return own;
+  }
+
+  /**
    * Folds the changes pulled from the mailbox service into this view and says
    * what to tell the client. Expunges first (each renumbers the ones after
    * it), then the new EXISTS, then flag updates of messages already known.
    */
-  apply(changes: Changes, opts: { allowExpunge: boolean } = { allowExpunge: true }): SyncUpdate {
+  apply(changes: ChangeSet, opts: { allowExpunge: boolean } = { allowExpunge: true }): SyncUpdate {
     const update: SyncUpdate = { expunged: [], flags: [], vanished: [] };
     if (opts.allowExpunge && changes.expunged.length > 0) {
       const gone = new Set(changes.expunged);

@@ -1,9 +1,12 @@
 import type { Database, Logger } from '@kimap/common';
+import type { RecordedEvent } from './store/outbox.js';
 
 /** What every RPC handler needs. */
 export interface MailboxContext {
   db: Database;
   log: Logger;
-  /** Called after a commit that wrote outbox rows. */
+  /** Called after a commit that wrote outbox rows: the relay publishes them. */
   changed(): void;
+  /** Called after a commit with the events it recorded: published at once by this process. */
+  committed(events: Array<RecordedEvent | undefined>): void;
 }

@@ -34,7 +34,7 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
     pollIntervalMs: opts.relayPollMs ?? 1000,
     onPublished: (n) => published?.inc(n),
   });
-  const ctx: MailboxContext = { db: opts.db, log: opts.log, changed: () => relay.kick() };
+  const ctx: MailboxContext = { db: opts.db, log: opts.log, changed: () => relay.kick(), committed: (events) => relay.publishCommitted(events) };
   const server = createGrpcServer();
   addMailboxService(server, ctx);
   const port = await bindServer(server, opts.address);

@@ -34,15 +34,15 @@ describe('mailbox operations', () => {
     await append('Flags', 'Subject: a\r\n\r\na\r\n', ['\\Seen']);
     await append('Flags', 'Subject: b\r\n\r\nb\r\n', []);
     const mb = await box('Flags');
-    const added = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, ALL, 'add', ['\\seen', 'Work']));
+    const added = (await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['\\seen', 'Work'])).rows;
     assert.deepEqual(added.map((r) => r.flags), [['\\Seen', 'Work'], ['\\Seen', 'Work']]);
     assert.equal(new Set(added.map((r) => r.modseq)).size, 1);
     assert.equal(added[0]!.modseq, mb.highestmodseq + 1);
-    const again = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, ALL, 'add', ['work']));
+    const again = (await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['work'])).rows;
     assert.equal(again[0]!.modseq, mb.highestmodseq + 1, 'no change, no new MODSEQ');
-    const removed = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, [{ first: 2, last: 2 }], 'remove', ['WORK']));
+    const removed = (await storeFlags(tdb.db, accountId, mb.mailboxId, [{ first: 2, last: 2 }], 'remove', ['WORK'])).rows;
     assert.deepEqual(removed.map((r) => [r.uid, r.flags]), [[2, ['\\Seen']]]);
-    const replaced = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, [{ first: 1, last: 1 }], 'replace', ['\\Flagged', '\\Recent']));
+    const replaced = (await storeFlags(tdb.db, accountId, mb.mailboxId, [{ first: 1, last: 1 }], 'replace', ['\\Flagged', '\\Recent'])).rows;
     assert.deepEqual(replaced[0]!.flags, ['\\Flagged']);
     const after = await box('Flags');
     assert.equal(after.highestmodseq, replaced[0]!.modseq);
@@ -50,7 +50,7 @@ describe('mailbox operations', () => {
 
   test('STORE UNCHANGEDSINCE leaves newer messages alone and reports them', async () => {
     const mb = await box('Flags');
-    const res = await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, ALL, 'add', ['\\Answered'], mb.highestmodseq - 1));
+    const res = (await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['\\Answered'], mb.highestmodseq - 1)).rows;
     const byUid = Object.fromEntries(res.map((r) => [r.uid, r]));
     assert.equal(byUid[1]!.modified, true, 'uid 1 was changed at the highest MODSEQ');
     assert.equal(byUid[2]!.modified, false);
@@ -69,7 +69,7 @@ describe('mailbox operations', () => {
     const changes = await changesSince(tdb.db, accountId, mb.mailboxId, mb.highestmodseq);
     assert.deepEqual(changes.expunged, [2, 4]);
     // UID EXPUNGE only touches its range.
-    await tdb.db.transaction((tx) => storeFlags(tx, accountId, mb.mailboxId, ALL, 'add', ['\\Deleted']));
+    await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['\\Deleted']);
     const ranged = await tdb.db.transaction((tx) => removeMessages(tx, accountId, mb.mailboxId, { deletedOnly: true, ranges: [{ first: 3, last: 3 }] }));
     assert.deepEqual(ranged.uids, [3]);
   });

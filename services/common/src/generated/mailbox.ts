@@ -18,6 +18,7 @@ import type { ExpungeRequest as _mail_v1_ExpungeRequest, ExpungeRequest__Output 
 import type { ExpungeResponse as _mail_v1_ExpungeResponse, ExpungeResponse__Output as _mail_v1_ExpungeResponse__Output } from './mail/v1/ExpungeResponse.js';
 import type { FetchRequest as _mail_v1_FetchRequest, FetchRequest__Output as _mail_v1_FetchRequest__Output } from './mail/v1/FetchRequest.js';
 import type { FetchResponse as _mail_v1_FetchResponse, FetchResponse__Output as _mail_v1_FetchResponse__Output } from './mail/v1/FetchResponse.js';
+import type { FetchedMessage as _mail_v1_FetchedMessage, FetchedMessage__Output as _mail_v1_FetchedMessage__Output } from './mail/v1/FetchedMessage.js';
 import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest__Output as _mail_v1_GetChangesRequest__Output } from './mail/v1/GetChangesRequest.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from './mail/v1/GetStatusRequest.js';
 import type { ListMailboxesRequest as _mail_v1_ListMailboxesRequest, ListMailboxesRequest__Output as _mail_v1_ListMailboxesRequest__Output } from './mail/v1/ListMailboxesRequest.js';
@@ -36,6 +37,7 @@ import type { SetSubscribedRequest as _mail_v1_SetSubscribedRequest, SetSubscrib
 import type { SetSubscribedResponse as _mail_v1_SetSubscribedResponse, SetSubscribedResponse__Output as _mail_v1_SetSubscribedResponse__Output } from './mail/v1/SetSubscribedResponse.js';
 import type { StoreRequest as _mail_v1_StoreRequest, StoreRequest__Output as _mail_v1_StoreRequest__Output } from './mail/v1/StoreRequest.js';
 import type { StoreResponse as _mail_v1_StoreResponse, StoreResponse__Output as _mail_v1_StoreResponse__Output } from './mail/v1/StoreResponse.js';
+import type { StoredFlags as _mail_v1_StoredFlags, StoredFlags__Output as _mail_v1_StoredFlags__Output } from './mail/v1/StoredFlags.js';
 import type { UidChunk as _mail_v1_UidChunk, UidChunk__Output as _mail_v1_UidChunk__Output } from './mail/v1/UidChunk.js';
 import type { UidRange as _mail_v1_UidRange, UidRange__Output as _mail_v1_UidRange__Output } from './mail/v1/UidRange.js';
 
@@ -63,6 +65,7 @@ export interface ProtoGrpcType {
       ExpungeResponse: MessageTypeDefinition<_mail_v1_ExpungeResponse, _mail_v1_ExpungeResponse__Output>
       FetchRequest: MessageTypeDefinition<_mail_v1_FetchRequest, _mail_v1_FetchRequest__Output>
       FetchResponse: MessageTypeDefinition<_mail_v1_FetchResponse, _mail_v1_FetchResponse__Output>
+      FetchedMessage: MessageTypeDefinition<_mail_v1_FetchedMessage, _mail_v1_FetchedMessage__Output>
       GetChangesRequest: MessageTypeDefinition<_mail_v1_GetChangesRequest, _mail_v1_GetChangesRequest__Output>
       GetStatusRequest: MessageTypeDefinition<_mail_v1_GetStatusRequest, _mail_v1_GetStatusRequest__Output>
       ListMailboxesRequest: MessageTypeDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesRequest__Output>
@@ -82,6 +85,7 @@ export interface ProtoGrpcType {
       StoreMode: EnumTypeDefinition
       StoreRequest: MessageTypeDefinition<_mail_v1_StoreRequest, _mail_v1_StoreRequest__Output>
       StoreResponse: MessageTypeDefinition<_mail_v1_StoreResponse, _mail_v1_StoreResponse__Output>
+      StoredFlags: MessageTypeDefinition<_mail_v1_StoredFlags, _mail_v1_StoredFlags__Output>
       UidChunk: MessageTypeDefinition<_mail_v1_UidChunk, _mail_v1_UidChunk__Output>
       UidRange: MessageTypeDefinition<_mail_v1_UidRange, _mail_v1_UidRange__Output>
     }

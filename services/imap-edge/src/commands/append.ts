@@ -31,7 +31,13 @@ export const append: CommandHandler<'APPEND'> = {
       })),
     });
     // Appending to the selected mailbox: its EXISTS goes out before the OK.
-    if (session.selected?.mailboxId === res.mailboxId) session.dirty = true;
+    const mb = session.selected;
+    if (mb?.mailboxId === res.mailboxId) {
+      const flags = messages.length === 1 ? messages[0]!.flags : [];
+      const changed = res.uids.map((uid) => ({ uid, modseq: res.modseq, flags }));
+      const own = mb.ownChange({ status: { highestmodseq: res.modseq, uidnext: res.uids[res.uids.length - 1]! + 1 }, changed, expunged: [] });
+      if (!own) session.dirty = true;
+    }
     return { code: `APPENDUID ${res.uidvalidity} ${formatUidSet(res.uids)}`, text: 'APPEND completed' };
   },
 };

@@ -14,8 +14,12 @@ export const expunge: CommandHandler<'EXPUNGE' | 'UID EXPUNGE'> = {
       ranges = resolveUids(mb, cmd.args.sequenceSet, true, ctx.session.savedSearch).ranges;
       if (ranges.length === 0) return { text: 'UID EXPUNGE completed' };
     }
-    await ctx.backend.expunge(ctx.session.principal!, mb.mailboxId, ranges);
-    await ctx.sync({ allowExpunge: true, force: true });
+    const res = await ctx.backend.expunge(ctx.session.principal!, mb.mailboxId, ranges);
+    if (res.uids.length) {
+      const own = mb.ownChange({ status: { highestmodseq: res.highestmodseq, uidnext: mb.uidnext }, changed: [], expunged: res.uids });
+      if (!own) ctx.session.dirty = true;
+    }
+    await ctx.sync({ allowExpunge: true });
     return { text: `${cmd.name} completed` };
   },
 };

@@ -2,7 +2,7 @@
 // ENVELOPE and BODYSTRUCTURE are rendered from the structure computed at
 // APPEND, and sections are cut from the raw bytes with it.
 import {
-  binarySize, decodePart, formatBodyStructure, formatEnvelope, parseMessage, sectionBytes, UnknownCteError,
+  binarySize, decodePart, formatBodyStructure, formatEnvelope, headerFields, parseMessage, sectionBytes, UnknownCteError,
   type Envelope, type MessageStructure,
 } from '@kimap/common/mime/index';
 import type { FetchedMessage, FetchQuery } from '../backend.js';
@@ -11,12 +11,23 @@ import { ImapBad, ImapNo, SELECTED, type CommandContext, type CommandHandler } f
 import { writeVanishedEarlier } from './select.js';
 import { resolveUids } from './sequence.js';
 
+/** A section of the top-level header, which the header block alone answers. */
+function isTopHeader(i: FetchItem): boolean {
+  if (i.kind === 'rfc822.header') return true;
+  if (i.kind !== 'body' || i.section.part.length > 0) return false;
+  const t = i.section.text;
+  return t === 'HEADER' || t === 'HEADER.FIELDS' || t === 'HEADER.FIELDS.NOT';
+}
+
 /** What the mailbox service has to send for these items. */
-function needs(items: FetchItem[]): { raw: boolean; structure: boolean; envelope: boolean } {
+function needs(items: FetchItem[]): { raw: boolean; header: boolean; structure: boolean; envelope: boolean } {
   let raw = false;
   let structure = false;
   let envelope = false;
+  // Header sections alone (the usual message-list FETCH): the header block will do.
+  const header = items.some(isTopHeader);
   for (const i of items) {
+    if (isTopHeader(i)) continue;
     switch (i.kind) {
       case 'rfc822':
         raw = true;
@@ -26,7 +37,6 @@ function needs(items: FetchItem[]): { raw: boolean; structure: boolean; envelope
         // The whole message needs no structure; any section does.
         if (i.section.part.length > 0 || i.section.text !== undefined) structure = true;
         break;
-      case 'rfc822.header':
       case 'rfc822.text':
       case 'binary':
       case 'binary.size':
@@ -44,7 +54,13 @@ function needs(items: FetchItem[]): { raw: boolean; structure: boolean; envelope
         break;
     }
   }
-  return { raw, structure, envelope };
+  return raw ? { raw, header: false, structure: structure || header, envelope } : { raw, header, structure, envelope };
+}
+
+/** A top-level header section cut from the header block the service sent. */
+function headerSection(header: Buffer, item: FetchItem): Buffer {
+  if (item.kind !== 'body' || item.section.text === 'HEADER') return header;
+  return headerFields(header, item.section.fields ?? [], item.section.text === 'HEADER.FIELDS.NOT');
 }
 
 /** Per message: the parsed structure, once, however many items use it. */
@@ -115,7 +131,7 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, v: MessageView, seen: 
       enc.raw('RFC822 ').literal(m.raw);
       return;
     case 'rfc822.header':
-      enc.raw('RFC822.HEADER ').literal(sectionBytes(m.raw, v.structure, [], 'HEADER') ?? Buffer.alloc(0));
+      enc.raw('RFC822.HEADER ').literal(m.header.length || !m.raw.length ? m.header : (sectionBytes(m.raw, v.structure, [], 'HEADER') ?? Buffer.alloc(0)));
       return;
     case 'rfc822.text':
       enc.raw('RFC822.TEXT ').literal(sectionBytes(m.raw, v.structure, [], 'TEXT') ?? Buffer.alloc(0));
@@ -124,7 +140,11 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, v: MessageView, seen: 
       const { part, text, fields } = item.section;
       const whole = part.length === 0 && text === undefined;
       // A section the message does not have is an empty string, as Dovecot answers.
-      const data = whole ? m.raw : (sectionBytes(m.raw, v.structure, part, text, fields) ?? Buffer.alloc(0));
+      const data = whole
+        ? m.raw
+        : !m.raw.length && isTopHeader(item)
+          ? headerSection(m.header, item)
+          : (sectionBytes(m.raw, v.structure, part, text, fields) ?? Buffer.alloc(0));
       enc.raw(fetchResponseName(item) + ' ').literal(applyPartial(data, item.partial));
       return;
     }
@@ -171,30 +191,33 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
       internalDate: true,
       size: true,
       raw: need.raw,
+      header: need.header,
       bodyStructure: need.structure,
       envelope: need.envelope,
       markSeen,
       changedSince: cmd.args.changedSince !== undefined ? Number(cmd.args.changedSince) : 0,
     };
     try {
-      await ctx.backend.fetch(session.principal!, query, async (m) => {
-        // Only messages this session has been told about (EXISTS) are reported.
-        const seq = mb.seqOf(m.uid);
-        if (!seq || !uids.has(m.uid)) return;
-        const view = new MessageView(m);
-        // Decode first: a failure must not leave half a FETCH line behind.
-        for (const item of withFlags) if (item.kind === 'binary') view.binary(item.part);
-        enc.untagged().number(seq).raw(' FETCH (');
-        withFlags.forEach((item, i) => {
-          if (i) enc.sp();
-          writeItem(enc, item, view, markSeen, session.utf8);
-        });
-        enc.raw(')').crlf();
-        // This session reported the \Seen it set: the next sync need not repeat it.
-        if (markSeen) mb.noteOwnChange([{ uid: m.uid, modseq: m.modseq }]);
+      await ctx.backend.fetch(session.principal!, query, (batch) => {
+        for (const m of batch) {
+          // Only messages this session has been told about (EXISTS) are reported.
+          const seq = mb.seqOf(m.uid);
+          if (!seq || !uids.has(m.uid)) continue;
+          const view = new MessageView(m);
+          // Decode first: a failure must not leave half a FETCH line behind.
+          for (const item of withFlags) if (item.kind === 'binary') view.binary(item.part);
+          enc.untagged().number(seq).raw(' FETCH (');
+          for (let i = 0; i < withFlags.length; i++) {
+            if (i) enc.sp();
+            writeItem(enc, withFlags[i]!, view, markSeen, session.utf8);
+          }
+          enc.raw(')').crlf();
+          // This session reported the \Seen it set: the next sync need not repeat it.
+          if (markSeen) mb.noteOwnChange([{ uid: m.uid, modseq: m.modseq }]);
+        }
         const err = enc.flush();
         if (err) throw err;
-        await ctx.conn.drain();
+        return ctx.conn.drain();
       });
     } catch (err) {
       if (err instanceof UnknownCteError) throw new ImapNo('UNKNOWN-CTE', err.message);

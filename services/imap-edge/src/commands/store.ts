@@ -44,6 +44,12 @@ export const store: CommandHandler<'STORE' | 'UID STORE'> = {
       enc.raw(')').crlf();
     }
     mb.noteOwnChange(rows);
+    // The MODSEQ of this change is above every other one the rows carry.
+    const changed = rows.filter((r) => !r.modified && r.modseq > mb.highestModseq);
+    if (changed.length) {
+      const modseq = changed.reduce((m, r) => Math.max(m, r.modseq), 0);
+      if (!mb.ownChange({ status: { highestmodseq: modseq, uidnext: mb.uidnext }, changed, expunged: [] })) session.dirty = true;
+    }
     if (modified.length) return { code: `MODIFIED ${formatUidSet(modified.sort((a, b) => a - b))}`, text: 'Conditional STORE failed' };
     return { text: `${cmd.name} completed` };
   },

@@ -10,14 +10,12 @@ export const Append = (ctx: MailboxContext) =>
     const accountId = accountOf(req);
     if (req.items.length === 0) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'no message to append', 'CLIENTBUG');
     const now = new Date();
-    const result = await ctx.db.transaction((tx) =>
-      appendMessages(
-        tx,
-        accountId,
-        req.mailbox,
-        req.items.map((i) => ({ flags: i.flags, internalDate: i.internalDateMs ? new Date(i.internalDateMs) : now, raw: i.message })),
-      ),
+    const result = await appendMessages(
+      ctx.db,
+      accountId,
+      req.mailbox,
+      req.items.map((i) => ({ flags: i.flags, internalDate: i.internalDateMs ? new Date(i.internalDateMs) : now, raw: i.message })),
     );
-    ctx.changed();
-    return result;
+    ctx.committed([result.event]);
+    return { mailboxId: result.mailboxId, uidvalidity: result.uidvalidity, uids: result.uids, modseq: result.modseq };
   });

@@ -31,14 +31,15 @@ const CHANGES_SQL = `
             FROM expunged e WHERE e.account_id = b.account_id AND e.mailbox_id = b.mailbox_id AND e.modseq > $3) AS expunged
     FROM mailboxes b WHERE b.account_id = $1 AND b.mailbox_id = $2`;
 
+const CHANGES_PAGE = 20_000;
+
 export const GetChanges = (ctx: MailboxContext) =>
   serverStream<GetChangesRequest__Output, ChangesResponse>(ctx.log, 'GetChanges', async function* (req) {
     const accountId = accountOf(req);
     const { rows } = await ctx.db.query<ChangesRow>(CHANGES_SQL, [accountId, req.mailboxId, req.sinceModseq]);
     const r = rows[0];
     if (!r) throw notFound('Mailbox no longer exists');
-    yield {
-      status: {
+    const status = {
         mailboxId: r.mailbox_id,
         name: r.name,
         uidvalidity: r.uidvalidity,
@@ -46,9 +47,15 @@ export const GetChanges = (ctx: MailboxContext) =>
         highestmodseq: r.highestmodseq,
         specialUse: r.special_use ?? '',
         expungedFloorModseq: r.expunged_floor_modseq,
-      },
     };
-    const changed: ChangedJson | null = typeof r.changed === 'string' ? (JSON.parse(r.changed) as ChangedJson) : r.changed;
-    for (const m of changed ?? []) yield { message: { uid: Number(m.uid), modseq: Number(m.modseq), flags: m.flags } };
-    if (r.expunged?.length) yield { expunged: { uids: r.expunged.map(Number) } };
+    const changed = (typeof r.changed === 'string' ? (JSON.parse(r.changed) as ChangedJson) : r.changed) ?? [];
+    const expunged = (r.expunged ?? []).map(Number);
+    // Usually one stream message; a long history is sent in pages.
+    for (let i = 0; i === 0 || i < changed.length; i += CHANGES_PAGE) {
+      yield {
+        ...(i === 0 ? { status } : {}),
+        changed: changed.slice(i, i + CHANGES_PAGE).map((m) => ({ uid: Number(m.uid), modseq: Number(m.modseq), flags: m.flags })),
+        expunged: i === 0 ? expunged : [],
+      };
+    }
   });

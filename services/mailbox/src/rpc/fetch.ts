@@ -1,8 +1,12 @@
 import type { FetchRequest__Output } from '@kimap/common/generated/mail/v1/FetchRequest';
 import type { FetchResponse } from '@kimap/common/generated/mail/v1/FetchResponse';
+import type { FetchedMessage } from '@kimap/common/generated/mail/v1/FetchedMessage';
 import type { MailboxContext } from '../context.js';
-import { fetchMessages, markSeen } from '../store/messages.js';
+import { fetchMessagePages, markSeen } from '../store/messages.js';
 import { accountOf, serverStream } from './handler.js';
+
+/** A stream message carries a page of rows, split so that none grows past this many bytes of content. */
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 export const Fetch = (ctx: MailboxContext) =>
   serverStream<FetchRequest__Output, FetchResponse>(ctx.log, 'Fetch', async function* (req, cancelled) {
@@ -11,25 +15,38 @@ export const Fetch = (ctx: MailboxContext) =>
       const changed = await ctx.db.transaction((tx) => markSeen(tx, accountId, req.mailboxId, req.uids));
       if (changed) ctx.changed();
     }
-    const rows = fetchMessages(ctx.db, accountId, req.mailboxId, req.uids, {
+    const pages = fetchMessagePages(ctx.db, accountId, req.mailboxId, req.uids, {
       raw: req.raw,
       header: req.header,
       structure: req.bodyStructure,
       envelope: req.envelope && !req.bodyStructure,
       changedSince: req.changedSince,
     });
-    for await (const m of rows) {
+    for await (const page of pages) {
+      let batch: FetchedMessage[] = [];
+      let bytes = 0;
+      for (const m of page) {
+        const size = (m.raw?.length ?? 0) + (m.header?.length ?? 0) + (m.structureJson?.length ?? 0) + (m.envelopeJson?.length ?? 0);
+        if (batch.length > 0 && bytes + size > BATCH_BYTES) {
+          if (cancelled()) return;
+          yield { messages: batch };
+          batch = [];
+          bytes = 0;
+        }
+        batch.push({
+          uid: m.uid,
+          modseq: m.modseq,
+          flags: m.flags,
+          internalDateMs: m.internalDateMs,
+          size: m.size,
+          ...(m.raw ? { raw: m.raw } : {}),
+          ...(m.header ? { header: m.header } : {}),
+          ...(m.structureJson ? { bodyStructureJson: m.structureJson } : {}),
+          ...(m.envelopeJson ? { envelopeJson: m.envelopeJson } : {}),
+        });
+        bytes += size;
+      }
       if (cancelled()) return;
-      yield {
-        uid: m.uid,
-        modseq: m.modseq,
-        flags: m.flags,
-        internalDateMs: m.internalDate.getTime(),
-        size: m.size,
-        ...(m.raw ? { raw: m.raw } : {}),
-        ...(m.header ? { header: m.header } : {}),
-        ...(m.structureJson ? { bodyStructureJson: m.structureJson } : {}),
-        ...(m.envelopeJson ? { envelopeJson: m.envelopeJson } : {}),
-      };
+      if (batch.length) yield { messages: batch };
     }
   });

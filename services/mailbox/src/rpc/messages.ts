@@ -12,6 +12,9 @@ import { removeMessages } from '../store/expunge.js';
 import { storeFlags, type StoreMode } from '../store/flags.js';
 import { accountOf, serverStream, unary } from './handler.js';
 
+/** Messages per stream message of a STORE's answer. */
+const STORE_PAGE = 5000;
+
 const MODES: Record<string, StoreMode> = { STORE_MODE_REPLACE: 'replace', STORE_MODE_ADD: 'add', STORE_MODE_REMOVE: 'remove' };
 
 export const Store = (ctx: MailboxContext) =>
@@ -19,19 +22,17 @@ export const Store = (ctx: MailboxContext) =>
     const accountId = accountOf(req);
     const mode = MODES[req.mode];
     if (!mode) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'store mode is required', 'CLIENTBUG');
-    const rows = await ctx.db.transaction((tx) => storeFlags(tx, accountId, req.mailboxId, req.uids, mode, req.flags, req.unchangedSince));
-    ctx.changed();
-    for (const r of rows) yield r;
+    const result = await storeFlags(ctx.db, accountId, req.mailboxId, req.uids, mode, req.flags, req.unchangedSince);
+    ctx.committed([result.event]);
+    for (let i = 0; i < result.rows.length; i += STORE_PAGE) yield { messages: result.rows.slice(i, i + STORE_PAGE) };
   });
 
 export const Expunge = (ctx: MailboxContext) =>
   unary<ExpungeRequest__Output, ExpungeResponse>(ctx.log, 'Expunge', async (req) => {
     const accountId = accountOf(req);
-    const result = await ctx.db.transaction((tx) =>
-      removeMessages(tx, accountId, req.mailboxId, { deletedOnly: true, ...(req.uids.length ? { ranges: req.uids } : {}) }),
-    );
-    if (result.uids.length) ctx.changed();
-    return result;
+    const result = await removeMessages(ctx.db, accountId, req.mailboxId, { deletedOnly: true, ...(req.uids.length ? { ranges: req.uids } : {}) });
+    ctx.committed([result.event]);
+    return { uids: result.uids, highestmodseq: result.highestmodseq };
   });
 
 const copyOrMove = (move: boolean) => (ctx: MailboxContext) =>

@@ -5,3 +5,21 @@ export const alreadyExists = (what: string) => new RpcError(grpc.status.ALREADY_
 export const invalid = (what: string, imapCode = 'CANNOT') => new RpcError(grpc.status.INVALID_ARGUMENT, what, imapCode);
 export const overQuota = () => new RpcError(grpc.status.RESOURCE_EXHAUSTED, 'Quota exceeded', 'OVERQUOTA');
 export const unauthenticated = () => new RpcError(grpc.status.UNAUTHENTICATED, 'Authentication failed', 'AUTHENTICATIONFAILED');
+
+/**
+ * The SQLSTATEs the write functions of migration 0006 raise, as RPC errors;
+ * anything else is rethrown as it is.
+ */
+export function fromWriteFunction(err: unknown, missingMailboxCode = 'NONEXISTENT'): never {
+  const e = err as { code?: string; message?: string };
+  switch (e?.code) {
+    case 'KM001':
+      throw notFound(e.message ?? 'Mailbox does not exist', missingMailboxCode);
+    case 'KM002':
+      throw overQuota();
+    case 'KM003':
+      throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, e.message ?? 'The mailbox has run out of UIDs', 'LIMIT');
+    default:
+      throw err;
+  }
+}

@@ -1,9 +1,10 @@
-// STORE: flag changes. Read, modify in code (flags compare case-insensitively),
-// write back only the rows that change, all under one new MODSEQ.
+// STORE: flag changes, in one statement (kimap_store, migration 0006): under
+// the mailbox row's lock, flags are changed (compared case-insensitively) and
+// written back only on the messages where they change, under one new MODSEQ.
 import type { Queryable } from '@kimap/common';
-import { notFound } from './errors.js';
-import { cleanFlags, uidRangeCondition, type UidRange } from './messages.js';
-import { recordChange } from './outbox.js';
+import { fromWriteFunction } from './errors.js';
+import { cleanFlags, rangeArgs, type UidRange } from './messages.js';
+import { recorded, type RecordedEvent } from './outbox.js';
 
 export type StoreMode = 'replace' | 'add' | 'remove';
 
@@ -15,67 +16,35 @@ export interface StoredFlags {
   modified: boolean;
 }
 
-export function applyFlagChange(current: string[], mode: StoreMode, change: string[]): string[] {
-  const wanted = cleanFlags(change);
-  if (mode === 'replace') return wanted;
-  const lower = new Set(wanted.map((f) => f.toLowerCase()));
-  if (mode === 'remove') return current.filter((f) => !lower.has(f.toLowerCase()));
-  const have = new Set(current.map((f) => f.toLowerCase()));
-  return [...current, ...wanted.filter((f) => !have.has(f.toLowerCase()))];
-}
-
-function sameFlags(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  const s = new Set(a.map((f) => f.toLowerCase()));
-  return b.every((f) => s.has(f.toLowerCase()));
+export interface StoreResult {
+  rows: StoredFlags[];
+  /** The outbox event; undefined when no message changed. */
+  event?: RecordedEvent;
 }
 
 export async function storeFlags(
-  tx: Queryable,
+  db: Queryable,
   accountId: number,
   mailboxId: number,
   ranges: UidRange[],
   mode: StoreMode,
   flags: string[],
   unchangedSince = 0,
-): Promise<StoredFlags[]> {
-  const mb = await tx.query<{ highestmodseq: number }>(
-    'SELECT highestmodseq FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2 FOR UPDATE',
-    [accountId, mailboxId],
-  );
-  if (!mb.rows[0]) throw notFound('Mailbox no longer exists');
-  const modseq = mb.rows[0].highestmodseq + 1;
-  const cond = uidRangeCondition(ranges, 3);
-  const { rows } = await tx.query<{ uid: number; modseq: number; flags: string[] }>(
-    `SELECT uid, modseq, flags FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND ${cond.sql} ORDER BY uid`,
-    [accountId, mailboxId, ...cond.params],
-  );
-  const out: StoredFlags[] = [];
-  const changedUids: number[] = [];
-  const changedFlags: string[] = [];
-  for (const r of rows) {
-    if (unchangedSince && r.modseq > unchangedSince) {
-      out.push({ uid: r.uid, modseq: r.modseq, flags: r.flags, modified: true });
-      continue;
-    }
-    const next = applyFlagChange(r.flags, mode, flags);
-    if (sameFlags(next, r.flags)) {
-      out.push({ uid: r.uid, modseq: r.modseq, flags: r.flags, modified: false });
-      continue;
-    }
-    changedUids.push(r.uid);
-    changedFlags.push(JSON.stringify(next));
-    out.push({ uid: r.uid, modseq, flags: next, modified: false });
+): Promise<StoreResult> {
+  let rows: Array<StoredFlags & { event_id: number | null }>;
+  try {
+    ({ rows } = await db.query<StoredFlags & { event_id: number | null }>(
+      'SELECT uid, modseq, flags, modified, event_id FROM kimap_store($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [accountId, mailboxId, ...rangeArgs(ranges), mode, cleanFlags(flags), unchangedSince],
+    ));
+  } catch (err) {
+    fromWriteFunction(err);
   }
-  if (changedUids.length > 0) {
-    await tx.query(
-      `UPDATE messages m SET flags = ARRAY(SELECT jsonb_array_elements_text(c.f::jsonb)), modseq = $3
-         FROM unnest($4::bigint[], $5::text[]) AS c(uid, f)
-        WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = c.uid`,
-      [accountId, mailboxId, modseq, changedUids, changedFlags],
-    );
-    await tx.query('UPDATE mailboxes SET highestmodseq = $3 WHERE account_id = $1 AND mailbox_id = $2', [accountId, mailboxId, modseq]);
-    await recordChange(tx, { accountId, mailboxId, modseq, kind: 'flags' });
-  }
-  return out;
+  const eventId = rows[0]?.event_id;
+  // The new MODSEQ is above every other one in the mailbox.
+  const modseq = rows.reduce((m, r) => Math.max(m, r.modseq), 0);
+  return {
+    rows: rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: r.flags, modified: r.modified })),
+    ...(eventId ? { event: recorded(accountId, mailboxId, modseq, 'flags', eventId) } : {}),
+  };
 }

@@ -1,14 +1,28 @@
 // The transactional outbox and its relay. Every change inserts its event in
-// the transaction of the change; the relay publishes unsent rows in event_id
-// order and marks them sent. A crash between publish and mark re-publishes
-// (at least once); events are doorbells, so duplicates are harmless.
+// the transaction of the change. The process that committed it publishes the
+// event right away (it knows the row's event_id) and marks rows sent in
+// batches; the relay publishes, in event_id order, whatever stays unsent
+// longer than a grace period (a crash, the bus away) or when kicked. A crash
+// between publish and mark re-publishes (at least once); events are
+// doorbells, so duplicates and order across accounts are harmless.
 import type { ChangeEvent, ChangePublisher, Database, Logger, Queryable } from '@kimap/common';
+
+/** An event with the outbox row that holds it. */
+export interface RecordedEvent extends ChangeEvent {
+  eventId: number;
+}
 
 export async function recordChange(tx: Queryable, event: ChangeEvent): Promise<void> {
   await tx.query('INSERT INTO outbox (account_id, payload) VALUES ($1, $2)', [event.accountId, JSON.stringify(event)]);
 }
 
+/** The event a write function (migration 0006) recorded; undefined when it changed nothing. */
+export function recorded(accountId: number, mailboxId: number, modseq: number, kind: ChangeEvent['kind'], eventId: number | null | undefined): RecordedEvent | undefined {
+  return eventId ? { accountId, mailboxId, modseq, kind, eventId } : undefined;
+}
+
 const RELAY_LOCK = 7283452;
+const MAX_QUEUED = 10_000;
 
 export interface RelayOptions {
   batchSize?: number;
@@ -16,6 +30,10 @@ export interface RelayOptions {
   pollIntervalMs?: number;
   /** Sent rows are deleted after this long. */
   retentionMs?: number;
+  /** The poll leaves rows younger than this to the process that wrote them. */
+  graceMs?: number;
+  /** Rows published by their writer are marked sent at most this long after. */
+  markDelayMs?: number;
   log?: Logger;
   onPublished?: (count: number) => void;
 }
@@ -29,7 +47,16 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly retentionMs: number;
+  private readonly graceMs: number;
+  private readonly markDelayMs: number;
   private idle: Promise<void> = Promise.resolve();
+  /** Events waiting for the publisher (the writer's fast path). */
+  private queued: RecordedEvent[] = [];
+  private sending?: Promise<void>;
+  /** Published by the fast path, not yet marked sent. */
+  private toMark: RecordedEvent[] = [];
+  private markTimer?: NodeJS.Timeout;
+  private marking: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Database,
@@ -39,23 +66,82 @@ export class OutboxRelay {
     this.batchSize = opts.batchSize ?? 500;
     this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
     this.retentionMs = opts.retentionMs ?? 3_600_000;
+    this.graceMs = opts.graceMs ?? 2000;
+    this.markDelayMs = opts.markDelayMs ?? 100;
+  }
+
+  /**
+   * The fast path: publishes events its own process just committed. Events
+   * that arrive while a publish is under way go out together in the next one.
+   * A failure leaves the rows unsent for the relay's poll.
+   */
+  publishCommitted(events: Array<RecordedEvent | undefined>): void {
+    for (const e of events) if (e) this.queued.push(e);
+    // The bus is away for long: what does not fit waits in the outbox for the relay.
+    if (this.queued.length > MAX_QUEUED) this.queued.splice(0, this.queued.length - MAX_QUEUED);
+    if (this.stopped || this.sending || this.queued.length === 0) return;
+    this.sending = this.sendQueued().finally(() => {
+      this.sending = undefined;
+      if (this.queued.length) this.publishCommitted([]);
+    });
+  }
+
+  private async sendQueued(): Promise<void> {
+    const batch = this.queued;
+    this.queued = [];
+    try {
+      await this.publisher.publish(batch.map(({ eventId: _id, ...event }) => event));
+    } catch (err) {
+      this.opts.log?.warn({ err }, 'publishing committed events failed; the relay will retry');
+      return;
+    }
+    this.opts.onPublished?.(batch.length);
+    for (const e of batch) this.toMark.push(e);
+    this.markTimer ??= setTimeout(() => {
+      this.markTimer = undefined;
+      this.marking = this.markSent();
+    }, this.markDelayMs);
+  }
+
+  /** Marks what the fast path published as sent, in one statement. */
+  private async markSent(): Promise<void> {
+    const rows = this.toMark;
+    this.toMark = [];
+    if (rows.length === 0) return;
+    try {
+      await this.db.query(
+        'UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL AND (account_id, event_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))',
+        [rows.map((r) => r.accountId), rows.map((r) => r.eventId)],
+      );
+    } catch (err) {
+      // Left unsent, the relay publishes them again: a duplicate doorbell.
+      this.opts.log?.warn({ err }, 'marking published events failed');
+    }
   }
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.pollIntervalMs);
+    this.timer = setInterval(() => this.run(this.graceMs), this.pollIntervalMs);
     this.timer.unref();
-    this.kick();
+    this.run(0);
   }
 
-  /** Called after a commit that wrote outbox rows: relays them now. */
+  /** Called after a commit that wrote outbox rows it did not publish itself: relays them now. */
   kick(): void {
+    this.run(0);
+  }
+
+  private minAgeMs = 0;
+
+  private run(minAgeMs: number): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
+      this.minAgeMs = Math.min(this.minAgeMs, minAgeMs);
       return;
     }
     this.running = true;
+    this.minAgeMs = minAgeMs;
     this.idle = this.drain().finally(() => {
       this.running = false;
     });
@@ -64,10 +150,12 @@ export class OutboxRelay {
   private async drain(): Promise<void> {
     do {
       this.again = false;
+      const minAge = this.minAgeMs;
+      this.minAgeMs = this.graceMs;
       try {
         let n: number;
         do {
-          n = await this.relayBatch();
+          n = await this.relayBatch(minAge);
         } while (n === this.batchSize && !this.stopped);
         await this.cleanup();
       } catch (err) {
@@ -78,14 +166,16 @@ export class OutboxRelay {
     } while (this.again && !this.stopped);
   }
 
-  /** Publishes one batch; returns how many rows it relayed. */
-  async relayBatch(): Promise<number> {
+  /** Publishes one batch of rows at least minAgeMs old; returns how many rows it relayed. */
+  async relayBatch(minAgeMs = 0): Promise<number> {
     return this.db.transaction(async (tx) => {
       // One relay at a time keeps each account's events in order.
       await tx.query('SELECT pg_advisory_xact_lock($1)', [RELAY_LOCK]);
       const { rows } = await tx.query<{ account_id: number; event_id: number; payload: ChangeEvent | string }>(
-        'SELECT account_id, event_id, payload FROM outbox WHERE sent_at IS NULL ORDER BY event_id LIMIT $1',
-        [this.batchSize],
+        `SELECT account_id, event_id, payload FROM outbox
+          WHERE sent_at IS NULL AND created_at <= now() - $2::bigint * interval '1 millisecond'
+          ORDER BY event_id LIMIT $1`,
+        [this.batchSize, minAgeMs],
       );
       if (rows.length === 0) return 0;
       const events = rows.map((r) => (typeof r.payload === 'string' ? (JSON.parse(r.payload) as ChangeEvent) : r.payload));
@@ -109,6 +199,11 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.sending;
+    if (this.markTimer) clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    await this.marking;
+    await this.markSent();
     await this.idle;
   }
 }

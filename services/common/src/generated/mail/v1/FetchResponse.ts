@@ -1,27 +1,11 @@
 // Original file: proto/mail/v1/mailbox.proto
 
-import type { Long } from '@grpc/proto-loader';
+import type { FetchedMessage as _mail_v1_FetchedMessage, FetchedMessage__Output as _mail_v1_FetchedMessage__Output } from '../../mail/v1/FetchedMessage.js';
 
 export interface FetchResponse {
-  'uid'?: (number);
-  'modseq'?: (number | string | Long);
-  'flags'?: (string)[];
-  'internalDateMs'?: (number | string | Long);
-  'size'?: (number | string | Long);
-  'raw'?: (Buffer | Uint8Array | string);
-  'header'?: (Buffer | Uint8Array | string);
-  'envelopeJson'?: (string);
-  'bodyStructureJson'?: (string);
+  'messages'?: (_mail_v1_FetchedMessage)[];
 }
 
 export interface FetchResponse__Output {
-  'uid': (number);
-  'modseq': (number);
-  'flags': (string)[];
-  'internalDateMs': (number);
-  'size': (number);
-  'raw': (Buffer);
-  'header': (Buffer);
-  'envelopeJson': (string);
-  'bodyStructureJson': (string);
+  'messages': (_mail_v1_FetchedMessage__Output)[];
 }

@@ -1,17 +1,11 @@
 // Original file: proto/mail/v1/mailbox.proto
 
-import type { Long } from '@grpc/proto-loader';
+import type { StoredFlags as _mail_v1_StoredFlags, StoredFlags__Output as _mail_v1_StoredFlags__Output } from '../../mail/v1/StoredFlags.js';
 
 export interface StoreResponse {
-  'uid'?: (number);
-  'modseq'?: (number | string | Long);
-  'flags'?: (string)[];
-  'modified'?: (boolean);
+  'messages'?: (_mail_v1_StoredFlags)[];
 }
 
 export interface StoreResponse__Output {
-  'uid': (number);
-  'modseq': (number);
-  'flags': (string)[];
-  'modified': (boolean);
+  'messages': (_mail_v1_StoredFlags__Output)[];
 }
