@@ -125,7 +125,17 @@ async function createAccounts(tdb: TestDatabase, users: string[]): Promise<void>
   await tdb.db.query('INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes');
 }
 
+/**
+ * kimap runs as deployed: the JavaScript that `tsc -b` compiles into dist/
+ * (built here first). BENCH_FROM_SOURCE=1 runs the TypeScript through tsx
+ * instead, as the e2e tests do; its transform names every function at run time,
+ * which costs memory per closure and CPU.
+ */
+const FROM_SOURCE = process.env.BENCH_FROM_SOURCE === '1';
+
 export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
+  if (!FROM_SOURCE) await run('npx', ['tsc', '-b'], { cwd: repoRoot });
+  const compiled = { compiled: !FROM_SOURCE };
   const tdb = await createTestDatabase('kimap_bench');
   const dir = tempDir('kimap-bench-');
   const procs: ServiceProcess[] = [];
@@ -137,7 +147,7 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
     await ensureTopic({ brokers: brokers.split(','), topic, clientId: 'bench' });
     const env = { DATABASE_URL: tdb.url, KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, LOG_LEVEL: 'warn', ...opts.extraEnv };
     const grpcPort = await freePort();
-    const mailbox = await startService('mailbox', 'services/mailbox/src/main.ts', { ...env, GRPC_LISTEN: `127.0.0.1:${grpcPort}` });
+    const mailbox = await startService('mailbox', 'services/mailbox/src/main.ts', { ...env, GRPC_LISTEN: `127.0.0.1:${grpcPort}` }, compiled);
     procs.push(mailbox);
     const port = await freePort();
     const edge = await startService('edge', 'services/imap-edge/src/main.ts', {
@@ -150,7 +160,7 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
       DATA_DIR: dir.path,
       ALLOW_PLAINTEXT_AUTH: 'true',
       DRAIN_GRACE_MS: '1000',
-    });
+    }, compiled);
     procs.push(edge);
     await waitForMetric(edge, 'kimap_change_feed_up', (v) => v === 1);
     opts.log(`kimap: edge pid ${edge.child.pid} on 127.0.0.1:${port}, mailbox pid ${mailbox.child.pid}, database ${new URL(tdb.url).pathname.slice(1)}, topic ${topic}`);

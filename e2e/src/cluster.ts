@@ -29,10 +29,17 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs a service's main module from source (tsx), so tests need no build step. */
-export async function startService(name: string, entry: string, env: Record<string, string>): Promise<ServiceProcess> {
+/**
+ * Runs a service's main module from source (tsx), so tests need no build step;
+ * with `compiled`, the JavaScript `tsc -b` wrote to dist/ instead (what a
+ * deployment runs: benchmarks).
+ */
+export async function startService(name: string, entry: string, env: Record<string, string>, opts: { compiled?: boolean } = {}): Promise<ServiceProcess> {
   const opsPort = await freePort();
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(repoRoot, entry)], {
+  const args = opts.compiled
+    ? [join(repoRoot, entry.replace(/\/src\/(.*)\.ts$/, '/dist/$1.js'))]
+    : ['--conditions=source', '--import', 'tsx', join(repoRoot, entry)];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn', ...env, OPS_PORT: String(opsPort) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -61,7 +61,6 @@ export class Connection implements ChangeListener {
   private closed = false;
   private badCount = 0;
   private listeningAccount?: number;
-  private readonly log: Logger;
 
   constructor(
     socket: Socket,
@@ -70,16 +69,20 @@ export class Connection implements ChangeListener {
   ) {
     this.socket = socket;
     this.session = new Session(randomBytes(6).toString('hex'), socket.remoteAddress ?? 'unknown', tls);
-    this.log = deps.log.child({ session: this.session.id });
     this.receiver = this.newReceiver();
     this.enc = this.newEncoder();
     this.attach(socket);
   }
 
+  /** A logger bound to the session, made when something is logged: an idle session keeps none. */
+  private get log(): Logger {
+    return this.deps.log.child({ session: this.session.id });
+  }
+
   start(): void {
     this.deps.metrics?.connections.inc();
     this.deps.metrics?.openConnections.inc();
-    this.log.info({ remote: this.session.remoteAddress, tls: this.session.tls }, 'connected');
+    this.deps.log.info({ session: this.session.id, remote: this.session.remoteAddress, tls: this.session.tls }, 'connected');
     this.enc.status(null, 'OK', `${this.deps.settings.hostname} IMAP ready`, 'CAPABILITY ' + this.capabilities().join(' '));
     this.enc.flush();
     this.armTimeout();
@@ -227,7 +230,7 @@ export class Connection implements ChangeListener {
       this.enc.flush();
       if (corked && corked.writableCorked > 0) corked.uncork();
       this.deps.metrics?.observeCommand(cmd.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
-      this.log.debug({ command: cmd.name, outcome }, 'command');
+      if (this.deps.log.isLevelEnabled('debug')) this.log.debug({ command: cmd.name, outcome }, 'command');
       this.armTimeout();
     }
   }
@@ -258,13 +261,16 @@ export class Connection implements ChangeListener {
     return 'NO';
   }
 
+  /** What commands see of the connection: made once (again after STARTTLS, which replaces the encoder). */
+  private commandContext?: CommandContext;
+
   private context(): CommandContext {
-    return {
+    return (this.commandContext ??= {
       session: this.session,
       backend: this.deps.backend,
       feed: this.deps.feed,
       enc: this.enc,
-      log: this.log,
+      log: () => this.log,
       settings: this.deps.settings,
       conn: {
         startTls: () => this.startTls(),
@@ -278,7 +284,7 @@ export class Connection implements ChangeListener {
       },
       sync: (opts) => this.sync(opts),
       deselect: () => this.deselect(),
-    };
+    });
   }
 
   capabilities(): string[] {
@@ -384,6 +390,7 @@ export class Connection implements ChangeListener {
     this.socket = tlsSocket;
     this.session.tls = true;
     this.enc = this.newEncoder();
+    this.commandContext = undefined;
     tlsSocket.on('data', this.onData);
     tlsSocket.on('error', (err) => {
       this.log.debug({ err }, 'TLS error');
@@ -451,7 +458,7 @@ export class Connection implements ChangeListener {
     if (this.listeningAccount !== undefined) this.deps.feed.remove(this.listeningAccount, this);
     this.listeningAccount = undefined;
     this.deps.metrics?.openConnections.dec();
-    this.log.info({ user: this.session.principal?.username }, 'disconnected');
+    this.deps.log.info({ session: this.session.id, user: this.session.principal?.username }, 'disconnected');
     this.onClosed?.();
   }
 

@@ -2,6 +2,7 @@
 // number, the last MODSEQ it has reported, and the flags it knows. Sequence
 // numbers live only here; the mailbox service speaks UIDs.
 import type { Changes, MailboxStatus } from './backend.js';
+import { UidList } from './uid-list.js';
 
 /** What apply() needs of a change set: the service's, or one the session made itself. */
 export interface ChangeSet {
@@ -22,8 +23,8 @@ export interface SyncUpdate {
 }
 
 export class SelectedMailbox {
-  /** Ascending UIDs; index + 1 is the sequence number. */
-  private uids: number[];
+  /** Ascending UIDs; the n-th is sequence number n. */
+  private readonly uids: UidList;
   /** Flag changes this session made and already reported: UID -> MODSEQ. */
   private readonly ownChanges = new Map<number, number>();
   /** A change this session committed, not yet reported (see ownChange). */
@@ -40,7 +41,7 @@ export class SelectedMailbox {
     public uidnext: number,
     readonly readOnly: boolean,
   ) {
-    this.uids = uids;
+    this.uids = new UidList(uids);
   }
 
   get exists(): number {
@@ -48,44 +49,28 @@ export class SelectedMailbox {
   }
 
   uidAt(seq: number): number | undefined {
-    return this.uids[seq - 1];
+    return this.uids.at(seq);
   }
 
-  /** Binary search: the sequence number of a UID, or 0 when absent. */
+  /** The sequence number of a UID, or 0 when absent. */
   seqOf(uid: number): number {
-    let lo = 0;
-    let hi = this.uids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.uids[mid]!;
-      if (v === uid) return mid + 1;
-      if (v < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
+    return this.uids.seqOf(uid);
   }
 
   get maxUid(): number {
-    return this.uids.length ? this.uids[this.uids.length - 1]! : 0;
+    return this.uids.max;
   }
 
   /** UIDs for a range of sequence numbers (clamped to what exists). */
   uidsForSeqRange(first: number, last: number): number[] {
     const lo = Math.max(1, Math.min(first, last));
     const hi = Math.min(this.uids.length, Math.max(first, last));
-    return hi >= lo ? this.uids.slice(lo - 1, hi) : [];
+    return this.uids.slice(lo, hi);
   }
 
   /** UIDs the session knows within a UID range. */
   uidsInRange(first: number, last: number): number[] {
-    const lo = Math.min(first, last);
-    const hi = Math.max(first, last);
-    const out: number[] = [];
-    for (const u of this.uids) {
-      if (u > hi) break;
-      if (u >= lo) out.push(u);
-    }
-    return out;
+    return this.uids.inRange(Math.min(first, last), Math.max(first, last));
   }
 
   /** Remembers flag changes the session reported itself, so the next sync does not echo them. */
@@ -131,16 +116,12 @@ export class SelectedMailbox {
   apply(changes: ChangeSet, opts: { allowExpunge: boolean } = { allowExpunge: true }): SyncUpdate {
     const update: SyncUpdate = { expunged: [], flags: [], vanished: [] };
     if (opts.allowExpunge && changes.expunged.length > 0) {
-      const gone = new Set(changes.expunged);
       // Announce from the highest sequence number down: each EXPUNGE then
       // leaves the lower numbers untouched and the client's view stays valid.
-      for (let i = this.uids.length - 1; i >= 0; i--) {
-        if (gone.has(this.uids[i]!)) {
-          update.expunged.push(i + 1);
-          update.vanished.push(this.uids[i]!);
-        }
+      for (const r of this.uids.remove(changes.expunged)) {
+        update.expunged.push(r.seq);
+        update.vanished.push(r.uid);
       }
-      if (update.expunged.length) this.uids = this.uids.filter((u) => !gone.has(u));
     }
     const before = this.uids.length;
     const knownMax = this.maxUid;

@@ -42,7 +42,8 @@ export interface CommandContext {
   readonly backend: MailboxBackend;
   readonly feed: ChangeFeed;
   readonly enc: ResponseEncoder;
-  readonly log: Logger;
+  /** A logger bound to the session. */
+  log(): Logger;
   readonly settings: EdgeSettings;
   readonly conn: ConnectionControl;
   capabilities(): string[];

@@ -13,7 +13,7 @@ export const id: CommandHandler<'ID'> = {
   async run(ctx, cmd) {
     if (cmd.args.params) {
       const client = Object.fromEntries(cmd.args.params.slice(0, 10).map(([k, v]) => [k.slice(0, 30).toLowerCase(), (v ?? '').slice(0, 100)]));
-      ctx.log.info({ client }, 'client id');
+      ctx.log().info({ client }, 'client id');
     }
     ctx.enc.untagged().raw('ID ').list(SERVER_ID.flat(), (enc, v) => enc.string(v)).crlf();
     return { text: 'ID completed' };

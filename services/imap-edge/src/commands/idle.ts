@@ -1,7 +1,52 @@
 // IDLE (RFC 2177): changes to the selected mailbox are pushed as they arrive
 // (the change feed wakes the session), with a keep-alive line so NAT boxes
 // keep the connection, and a poll while the feed is down. DONE ends it.
+//
+// An idling session costs no timer of its own: one ticker per process walks
+// the idling sessions once a second for their keep-alives and polls.
 import { ImapBad, AUTHENTICATED, type CommandHandler } from './context.js';
+
+interface Idler {
+  keepaliveAt: number;
+  pollAt: number;
+  keepaliveMs: number;
+  pollMs: number;
+  keepalive(): void;
+  poll(): void;
+}
+
+const idlers = new Set<Idler>();
+let ticker: NodeJS.Timeout | undefined;
+
+function tick(): void {
+  const now = Date.now();
+  for (const i of idlers) {
+    if (now >= i.keepaliveAt) {
+      i.keepaliveAt = now + i.keepaliveMs;
+      i.keepalive();
+    }
+    if (now >= i.pollAt) {
+      i.pollAt = now + i.pollMs;
+      i.poll();
+    }
+  }
+}
+
+function watch(i: Idler): void {
+  idlers.add(i);
+  if (!ticker) {
+    ticker = setInterval(tick, 1000);
+    ticker.unref();
+  }
+}
+
+function unwatch(i: Idler): void {
+  idlers.delete(i);
+  if (idlers.size === 0 && ticker) {
+    clearInterval(ticker);
+    ticker = undefined;
+  }
+}
 
 export const idle: CommandHandler<'IDLE'> = {
   names: ['IDLE'],
@@ -28,18 +73,26 @@ export const idle: CommandHandler<'IDLE'> = {
     ctx.onWake(push);
     // Changes that arrived between the last command and IDLE.
     push();
-    const keepalive = setInterval(() => {
-      enc.status(null, 'OK', 'Still here');
-      enc.flush();
-    }, ctx.settings.idleKeepaliveMs);
+    const now = Date.now();
     // The sync decides by itself whether the poll interval has passed.
-    const poll = setInterval(push, Math.max(1000, Math.min(ctx.settings.pollIntervalMs, 5000)));
+    const pollMs = Math.max(1000, Math.min(ctx.settings.pollIntervalMs, 5000));
+    const idler: Idler = {
+      keepaliveMs: ctx.settings.idleKeepaliveMs,
+      keepaliveAt: now + ctx.settings.idleKeepaliveMs,
+      pollMs,
+      pollAt: now + pollMs,
+      keepalive: () => {
+        enc.status(null, 'OK', 'Still here');
+        enc.flush();
+      },
+      poll: push,
+    };
+    watch(idler);
     try {
       const line = await ctx.conn.readLine();
       if (line.toString('latin1').toUpperCase() !== 'DONE') throw new ImapBad('Expected DONE');
     } finally {
-      clearInterval(keepalive);
-      clearInterval(poll);
+      unwatch(idler);
       ctx.onWake(undefined);
       await syncing;
     }

@@ -8,12 +8,12 @@ export async function signIn(ctx: CommandContext, username: string, password: st
   }
   const principal = await ctx.backend.authenticate(username, password, session.remoteAddress);
   if (!principal) {
-    ctx.log.info({ user: username.slice(0, 256) }, 'login failed');
+    ctx.log().info({ user: username.slice(0, 256) }, 'login failed');
     throw new ImapNo('AUTHENTICATIONFAILED', 'Invalid credentials');
   }
   session.principal = principal;
   session.state = 'authenticated';
-  ctx.log.info({ user: principal.username, account: principal.account.accountId }, 'logged in');
+  ctx.log().info({ user: principal.username, account: principal.account.accountId }, 'logged in');
 }
 
 export const login: CommandHandler<'LOGIN'> = {

@@ -55,14 +55,20 @@ export class GrowBuffer {
       this.len = 0;
       return out;
     }
-    const out = Buffer.from(this.buf.subarray(0, this.len));
+    // Its own memory, not a slice of the shared pool: a command kept for long
+    // (IDLE) must not pin a pool slab.
+    const out = Buffer.allocUnsafeSlow(this.len);
+    this.buf.copy(out, 0, 0, this.len);
     this.clear();
     return out;
   }
 
-  /** Empty it, dropping any large allocation (a 64 KiB line must not stay pinned per idle connection). */
+  /**
+   * Empty it and let go of its memory: an idle connection holds no buffer (a
+   * small one would pin a shared allocation pool slab, a large one itself).
+   */
   clear(): void {
-    if (this.buf.length > this.initial) this.buf = EMPTY;
+    this.buf = EMPTY;
     this.len = 0;
   }
 }
