@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     await sleep(2000);
     const edgePid = kimap.edge.child.pid!;
     const first = await snapshot(edgePid, 'before');
+    console.log(`edge RSS before the sessions: ${(kimap.memory().rssKb / 1024).toFixed(1)} MB`);
     const conns: ImapConn[] = [];
     for (let i = 0; i < SESSIONS; i++) {
       const c = await ImapConn.open({ port: kimap.port, localAddress: `127.0.0.${1 + (i % 4)}` });
@@ -123,7 +124,10 @@ async function main(): Promise<void> {
       conns.push(c);
     }
     await sleep(3000);
+    const rss = () => kimap.memory().rssKb;
+    const rssBefore = rss();
     const second = await snapshot(edgePid, `with ${SESSIONS} IDLE sessions`);
+    console.log(`edge RSS with the sessions: ${(rssBefore / 1024).toFixed(1)} MB before the snapshot's full GC, ${(rss() / 1024).toFixed(1)} MB after`);
     const a = summarize(first);
     const b = summarize(second);
     const rows = [...b.bytes.entries()]

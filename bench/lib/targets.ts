@@ -145,7 +145,7 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
     const brokers = (await kafkaBrokers()).join(',');
     const topic = uniqueName('kimap-bench');
     await ensureTopic({ brokers: brokers.split(','), topic, clientId: 'bench' });
-    const env = { DATABASE_URL: tdb.url, KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, LOG_LEVEL: 'warn', ...opts.extraEnv };
+    const env = { DATABASE_URL: tdb.url, KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...opts.extraEnv };
     const grpcPort = await freePort();
     const mailbox = await startService('mailbox', 'services/mailbox/src/main.ts', { ...env, GRPC_LISTEN: `127.0.0.1:${grpcPort}` }, compiled);
     procs.push(mailbox);

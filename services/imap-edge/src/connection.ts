@@ -41,6 +41,9 @@ const MAX_SMALL_LITERAL = 64 * 1024;
 /** Unsent output above which a connection stops reading until the client catches up. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
 
+/** Commands executed by this process so far (all connections). */
+export const activity = { commands: 0 };
+
 export interface ConnectionDeps {
   backend: MailboxBackend;
   feed: ChangeFeed;
@@ -207,6 +210,7 @@ export class Connection implements ChangeListener {
   }
 
   private async execute(cmd: ReceivedCommand): Promise<void> {
+    activity.commands++;
     const started = process.hrtime.bigint();
     const handler = handlerFor(cmd.name);
     let outcome = 'OK';
@@ -279,6 +283,7 @@ export class Connection implements ChangeListener {
         readLine: () => this.readLine(),
       },
       capabilities: () => this.capabilities(),
+      feedHealthy: () => this.deps.feedHealthy(),
       onWake: (fn) => {
         this.idleWaker = fn;
       },

@@ -3,7 +3,9 @@
 import { createLogger, createRegistry, envInt, envList, envOptional, envString, KafkaSubscriber, startOpsServer } from '@kimap/common';
 import { hostname } from 'node:os';
 import { GrpcBackend } from './backend.js';
+import { activity } from './connection.js';
 import { startEdge } from './server.js';
+import { startQuietGc } from './quiet-gc.js';
 import { edgeSettingsFromEnv } from './settings.js';
 import { loadTlsFiles, selfSignedTls } from './tls.js';
 
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     maxConnections: envInt('IMAP_MAX_CONNECTIONS', 50_000),
   });
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9102), registry, ready: () => edge.ready() });
+  if (envInt('EDGE_QUIET_GC_MS', 10_000) > 0) startQuietGc({ intervalMs: envInt('EDGE_QUIET_GC_MS', 10_000), commands: () => activity.commands, log });
   log.info({ opsPort: ops.port }, 'imap edge ready');
 
   const shutdown = async (signal: string) => {

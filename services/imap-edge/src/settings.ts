@@ -8,7 +8,7 @@ export function edgeSettingsFromEnv(): EdgeSettings {
     hostname: envString('IMAP_HOSTNAME', hostname()),
     allowPlaintextAuth: envBool('ALLOW_PLAINTEXT_AUTH', false),
     tlsAvailable: true,
-    pollIntervalMs: envInt('CHANGE_POLL_INTERVAL_MS', 30_000),
+    pollIntervalMs: envInt('CHANGE_POLL_INTERVAL_MS', 300_000),
     idleKeepaliveMs: envInt('IMAP_IDLE_KEEPALIVE_MS', 120_000),
     limits: {
       maxLineLength: envInt('IMAP_MAX_LINE_LENGTH', 64 * 1024),

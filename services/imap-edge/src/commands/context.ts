@@ -47,6 +47,8 @@ export interface CommandContext {
   readonly settings: EdgeSettings;
   readonly conn: ConnectionControl;
   capabilities(): string[];
+  /** Whether the change feed is up (sessions are pushed changes) or down (sessions poll). */
+  feedHealthy(): boolean;
   /** Pulls and reports changes to the selected mailbox (see Connection.sync). */
   sync(opts: { allowExpunge: boolean; force?: boolean }): Promise<void>;
   /** Forgets the selected mailbox (its CLOSED handling and feed registration). */

@@ -8,9 +8,10 @@ import { ImapBad, AUTHENTICATED, type CommandHandler } from './context.js';
 
 interface Idler {
   keepaliveAt: number;
-  pollAt: number;
   keepaliveMs: number;
-  pollMs: number;
+  lastPoll: number;
+  /** Whether a poll is due now (it depends on the feed's health). */
+  pollDue(now: number): boolean;
   keepalive(): void;
   poll(): void;
 }
@@ -25,8 +26,8 @@ function tick(): void {
       i.keepaliveAt = now + i.keepaliveMs;
       i.keepalive();
     }
-    if (now >= i.pollAt) {
-      i.pollAt = now + i.pollMs;
+    if (i.pollDue(now)) {
+      i.lastPoll = now;
       i.poll();
     }
   }
@@ -57,13 +58,17 @@ export const idle: CommandHandler<'IDLE'> = {
     let syncing: Promise<void> = Promise.resolve();
     let again = false;
     let failed: unknown;
-    const push = () => {
+    let forced = false;
+    const push = (force = false) => {
+      forced ||= force;
       if (again) return;
       again = true;
       syncing = syncing.then(async () => {
         again = false;
+        const force = forced;
+        forced = false;
         try {
-          await ctx.sync({ allowExpunge: true, force: false });
+          await ctx.sync({ allowExpunge: true, force });
           enc.flush();
         } catch (err) {
           failed ??= err;
@@ -74,18 +79,21 @@ export const idle: CommandHandler<'IDLE'> = {
     // Changes that arrived between the last command and IDLE.
     push();
     const now = Date.now();
-    // The sync decides by itself whether the poll interval has passed.
-    const pollMs = Math.max(1000, Math.min(ctx.settings.pollIntervalMs, 5000));
+    // Polls are a safety net while the feed is up (spread out, so that sessions
+    // selected together do not poll together) and the way to learn of changes
+    // while it is down.
+    const spread = ctx.settings.pollIntervalMs * (0.9 + 0.2 * Math.random());
+    const downInterval = Math.max(1000, Math.min(ctx.settings.pollIntervalMs, 5000));
     const idler: Idler = {
       keepaliveMs: ctx.settings.idleKeepaliveMs,
       keepaliveAt: now + ctx.settings.idleKeepaliveMs,
-      pollMs,
-      pollAt: now + pollMs,
+      lastPoll: now,
+      pollDue: (t) => t - idler.lastPoll >= (ctx.feedHealthy() ? spread : downInterval),
       keepalive: () => {
         enc.status(null, 'OK', 'Still here');
         enc.flush();
       },
-      poll: push,
+      poll: () => push(true),
     };
     watch(idler);
     try {

@@ -148,7 +148,9 @@ export const TEXT_SOURCE = {
     // Decoded "Name: value" lines (encoded-words decoded), computed when the body was stored.
     const decodedLine = field === null ? 'true' : `rtrim(split_part(d.line, ':', 1), ${lit(' \t')}) = ${field.plain}`;
     const decodedValue = field === null ? 'd.line' : `substr(d.line, strpos(d.line, ':') + 1)`;
-    const decoded = `EXISTS (SELECT 1 FROM regexp_split_to_table(b.search_header, ${lit('\n')}) AS d(line) WHERE ${decodedLine} AND ${decodedValue} LIKE ${n.folded})`;
+    // One LIKE over the whole header text first: most messages fail it, and only
+    // the ones that pass are split into lines to check the field.
+    const decoded = `(b.search_header LIKE ${n.folded} AND EXISTS (SELECT 1 FROM regexp_split_to_table(b.search_header, ${lit('\n')}) AS d(line) WHERE ${decodedLine} AND ${decodedValue} LIKE ${n.folded}))`;
     const raw =
       field === null
         ? `EXISTS (SELECT 1 FROM ${HEADER_LINES} WHERE ${escapedMatch('l.line', n)})`
