@@ -56,6 +56,11 @@ export class PgDatabase implements Database {
       connectionString,
       max: opts.max ?? 10,
       application_name: opts.applicationName ?? 'kimap',
+      // Statements are prepared once per connection (see config()), but planned
+      // for their actual parameters every time: a generic plan cannot see that a
+      // LIKE pattern is selective. JIT compilation costs more than it saves for
+      // the short statements of a mail server.
+      options: '-c plan_cache_mode=force_custom_plan -c jit=off',
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === INT8_OID || oid === NUMERIC_OID) return parseInt8;

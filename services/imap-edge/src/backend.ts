@@ -11,6 +11,7 @@ import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/Cha
 import type { StoredFlags__Output } from '@kimap/common/generated/mail/v1/StoredFlags';
 import type { CopyResponse__Output } from '@kimap/common/generated/mail/v1/CopyResponse';
 import type { ExpungeResponse__Output } from '@kimap/common/generated/mail/v1/ExpungeResponse';
+import { UidList } from './uid-list.js';
 
 export type MailboxInfo = MailboxInfo__Output;
 export type MailboxStatus = MailboxStatus__Output;
@@ -24,7 +25,7 @@ export interface Principal {
 
 export interface SelectResult {
   status: MailboxStatus;
-  uids: number[];
+  uids: UidList;
 }
 
 export interface Changes {
@@ -233,13 +234,17 @@ export class GrpcBackend implements MailboxBackend {
 
   async select(p: Principal, name: string): Promise<SelectResult> {
     let status: MailboxStatus | undefined;
-    const uids: number[] = [];
-    await this.stream<{ status?: MailboxStatus; uids?: { uids: number[] } }>('Select', { account: p.account, name }, (part) => {
+    const first: number[] = [];
+    const last: number[] = [];
+    await this.stream<{ status?: MailboxStatus; runs?: { first: number[]; last: number[] } }>('Select', { account: p.account, name }, (part) => {
       if (part.status) status = part.status;
-      else if (part.uids) for (const u of part.uids.uids) uids.push(u);
+      else if (part.runs) {
+        for (const u of part.runs.first) first.push(u);
+        for (const u of part.runs.last) last.push(u);
+      }
     });
     if (!status) throw new BackendError('Select returned no status', grpc.status.INTERNAL, 'SERVERBUG');
-    return { status, uids };
+    return { status, uids: UidList.fromRuns(first, last) };
   }
 
   append(p: Principal, input: AppendInput): Promise<AppendResponse__Output> {

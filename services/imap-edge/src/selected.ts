@@ -36,12 +36,12 @@ export class SelectedMailbox {
     readonly mailboxId: number,
     readonly name: string,
     readonly uidvalidity: number,
-    uids: number[],
+    uids: UidList | readonly number[],
     public highestModseq: number,
     public uidnext: number,
     readonly readOnly: boolean,
   ) {
-    this.uids = new UidList(uids);
+    this.uids = uids instanceof UidList ? uids : new UidList(uids);
   }
 
   get exists(): number {

@@ -16,6 +16,21 @@ export class UidList {
     for (const u of uids) this.push(u);
   }
 
+  /** From runs first[i]..last[i], ascending and disjoint. */
+  static fromRuns(first: readonly number[], last: readonly number[]): UidList {
+    const list = new UidList();
+    for (let i = 0; i < first.length; i++) {
+      const f = first[i]!;
+      const l = last[i]!;
+      // Adjacent runs (never sent, but harmless) are merged.
+      if (list.runs.length && list.max === f - 1) {
+        list.runs[list.runs.length - 1] = l;
+        list.count += l - f + 1;
+      } else list.addRun(f, l);
+    }
+    return list;
+  }
+
   get length(): number {
     return this.count;
   }

@@ -60,3 +60,10 @@ test('a contiguous mailbox of 100,000 messages is one run', () => {
   assert.equal(list.seqOf(50_000), 0);
   assert.equal(list.length, 99_999);
 });
+
+test('fromRuns builds the same list as the UIDs one by one', () => {
+  const list = UidList.fromRuns([1, 5, 9], [3, 6, 12]);
+  assert.deepEqual(list.slice(1, list.length), [1, 2, 3, 5, 6, 9, 10, 11, 12]);
+  assert.equal(list.seqOf(9), 6);
+  assert.equal(UidList.fromRuns([], []).length, 0);
+});

@@ -8,7 +8,7 @@ import { storeFlags } from '../src/store/flags.js';
 import { removeMessages } from '../src/store/expunge.js';
 import { copyMessages } from '../src/store/copy.js';
 import { deleteMailbox, orphanSubscriptions, renameMailbox, setSubscribed } from '../src/store/mailbox-ops.js';
-import { createMailbox, findMailbox, listMailboxes } from '../src/store/mailboxes.js';
+import { createMailbox, findMailbox, listMailboxes, selectMailbox } from '../src/store/mailboxes.js';
 import { sweepOrphanBodies } from '../src/store/bodies.js';
 import { changesSince } from '../src/store/messages.js';
 
@@ -72,6 +72,17 @@ describe('mailbox operations', () => {
     await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['\\Deleted']);
     const ranged = await tdb.db.transaction((tx) => removeMessages(tx, accountId, mb.mailboxId, { deletedOnly: true, ranges: [{ first: 3, last: 3 }] }));
     assert.deepEqual(ranged.uids, [3]);
+  });
+
+  test('SELECT reads the UIDs as runs of consecutive UIDs, holes and all', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Runs', null));
+    assert.deepEqual(await selectMailbox(tdb.db, accountId, 'Runs').then((s) => [s.firsts, s.lasts, s.status.messages]), [[], [], 0]);
+    for (let i = 1; i <= 9; i++) await append('Runs', `Subject: r${i}\r\n\r\n${i}\r\n`, [2, 3, 7, 9].includes(i) ? ['\\Deleted'] : []);
+    const mb = await box('Runs');
+    await removeMessages(tdb.db, accountId, mb.mailboxId, { deletedOnly: true });
+    const sel = await selectMailbox(tdb.db, accountId, 'Runs');
+    assert.deepEqual([sel.firsts, sel.lasts], [[1, 4, 8], [1, 6, 8]]);
+    assert.equal(sel.status.messages, 5);
   });
 
   test('COPY gives ascending destination UIDs, shares bodies and counts quota; TRYCREATE for a missing target', async () => {

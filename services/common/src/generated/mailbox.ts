@@ -38,8 +38,8 @@ import type { SetSubscribedResponse as _mail_v1_SetSubscribedResponse, SetSubscr
 import type { StoreRequest as _mail_v1_StoreRequest, StoreRequest__Output as _mail_v1_StoreRequest__Output } from './mail/v1/StoreRequest.js';
 import type { StoreResponse as _mail_v1_StoreResponse, StoreResponse__Output as _mail_v1_StoreResponse__Output } from './mail/v1/StoreResponse.js';
 import type { StoredFlags as _mail_v1_StoredFlags, StoredFlags__Output as _mail_v1_StoredFlags__Output } from './mail/v1/StoredFlags.js';
-import type { UidChunk as _mail_v1_UidChunk, UidChunk__Output as _mail_v1_UidChunk__Output } from './mail/v1/UidChunk.js';
 import type { UidRange as _mail_v1_UidRange, UidRange__Output as _mail_v1_UidRange__Output } from './mail/v1/UidRange.js';
+import type { UidRuns as _mail_v1_UidRuns, UidRuns__Output as _mail_v1_UidRuns__Output } from './mail/v1/UidRuns.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -86,8 +86,8 @@ export interface ProtoGrpcType {
       StoreRequest: MessageTypeDefinition<_mail_v1_StoreRequest, _mail_v1_StoreRequest__Output>
       StoreResponse: MessageTypeDefinition<_mail_v1_StoreResponse, _mail_v1_StoreResponse__Output>
       StoredFlags: MessageTypeDefinition<_mail_v1_StoredFlags, _mail_v1_StoredFlags__Output>
-      UidChunk: MessageTypeDefinition<_mail_v1_UidChunk, _mail_v1_UidChunk__Output>
       UidRange: MessageTypeDefinition<_mail_v1_UidRange, _mail_v1_UidRange__Output>
+      UidRuns: MessageTypeDefinition<_mail_v1_UidRuns, _mail_v1_UidRuns__Output>
     }
   }
 }

@@ -92,6 +92,42 @@ export async function mailboxStatus(db: Queryable, accountId: number, name: stri
   return { ...toRow(r), messages: r.messages, unseen: r.unseen, deleted: r.deleted, size: r.total_size, keywords: r.keywords };
 }
 
+/** A mailbox's status and the UIDs of its messages as runs of consecutive UIDs. */
+export interface SelectedRows {
+  status: MailboxStatusRow;
+  firsts: number[];
+  lasts: number[];
+}
+
+/**
+ * SELECT in one statement (one snapshot: the counts and the UIDs describe the
+ * same moment). Each UID is compared with its neighbours in UID order; only the
+ * ends of runs leave the database, so a mailbox whose UIDs are consecutive
+ * costs two numbers however large it is.
+ */
+export async function selectMailbox(db: Queryable, accountId: number, name: string): Promise<SelectedRows> {
+  const { rows } = await db.query<RawMailbox & { messages: number; unseen: number; deleted: number; total_size: number; keywords: string[]; firsts: number[] | null; lasts: number[] | null }>(
+    `SELECT ${MAILBOX_COLUMNS}, messages, unseen, deleted, total_size, keywords, r.firsts, r.lasts
+       FROM mailboxes
+       CROSS JOIN LATERAL (
+         SELECT array_agg(s.uid ORDER BY s.uid) FILTER (WHERE s.prev IS DISTINCT FROM s.uid - 1) AS firsts,
+                array_agg(s.uid ORDER BY s.uid) FILTER (WHERE s.next IS DISTINCT FROM s.uid + 1) AS lasts
+           FROM (SELECT m.uid, lag(m.uid) OVER w AS prev, lead(m.uid) OVER w AS next
+                   FROM messages m
+                  WHERE m.account_id = mailboxes.account_id AND m.mailbox_id = mailboxes.mailbox_id
+                 WINDOW w AS (ORDER BY m.uid)) s) r
+      WHERE mailboxes.account_id = $1 AND mailboxes.name = $2`,
+    [accountId, normalizeMailboxName(name)],
+  );
+  const r = rows[0];
+  if (!r) throw notFound(`Mailbox does not exist: ${name}`);
+  return {
+    status: { ...toRow(r), messages: r.messages, unseen: r.unseen, deleted: r.deleted, size: r.total_size, keywords: r.keywords },
+    firsts: (r.firsts ?? []).map(Number),
+    lasts: (r.lasts ?? []).map(Number),
+  };
+}
+
 export function hasChildren(all: MailboxRow[], name: string): boolean {
   const prefix = name + DELIMITER;
   return all.some((m) => m.name.startsWith(prefix));

@@ -73,7 +73,14 @@ export interface CompiledSearch {
   needsBody: boolean;
 }
 
-export const BODIES_JOIN = 'JOIN message_bodies b ON b.account_id = m.account_id AND b.body_hash = m.body_hash';
+/**
+ * Each message's body, looked up by its primary key (the OFFSET 0 keeps the
+ * planner from turning it into a join of its own choosing: with statistics
+ * taken before an account's big import it would scan all of the account's
+ * bodies for every message).
+ */
+export const BODIES_JOIN =
+  'CROSS JOIN LATERAL (SELECT * FROM message_bodies b0 WHERE b0.account_id = m.account_id AND b0.body_hash = m.body_hash OFFSET 0) b';
 
 /** Limits on a program from the wire (the edge's parser allows depth 32). */
 export const MAX_CRITERIA_DEPTH = 64;
