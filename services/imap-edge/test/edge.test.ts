@@ -568,6 +568,40 @@ describe('IMAP edge transcripts (edge -> gRPC -> mailbox -> PostgreSQL)', () => 
     assert.match(r.tagged, /^a OK \[APPENDUID \d+ 1\] APPEND completed$/);
   });
 
+  test("a session reports its own APPEND, STORE and EXPUNGE without asking the mailbox service; another session's change it asks for", async () => {
+    const real = backend.changes.bind(backend);
+    let pulls = 0;
+    backend.changes = (...args) => {
+      pulls++;
+      return real(...args);
+    };
+    try {
+      const a = await loggedIn();
+      const box = await freshMailbox(a);
+      await a.command('s', `SELECT ${box}`);
+      const b = await loggedIn();
+      await b.command('s', `SELECT ${box}`);
+      const start = pulls;
+      assert.deepEqual((await appendSync(a, 'a1', box, msg('one'))).untagged, ['* 1 EXISTS']);
+      assert.deepEqual((await appendSync(a, 'a2', box, msg('two'))).untagged, ['* 2 EXISTS']);
+      assert.deepEqual((await a.command('f', 'STORE 1 +FLAGS (\\Flagged)')).untagged, ['* 1 FETCH (FLAGS (\\Flagged))']);
+      assert.deepEqual((await a.command('d', 'STORE 2 +FLAGS.SILENT (\\Deleted)')).untagged, []);
+      assert.deepEqual((await a.command('x', 'EXPUNGE')).untagged, ['* 2 EXPUNGE']);
+      assert.deepEqual((await a.command('n', 'NOOP')).untagged, []);
+      assert.equal(pulls, start, "no pull for the session's own changes");
+      // The other session learns all of it, by asking once.
+      const r = await b.command('n', 'NOOP');
+      assert.deepEqual(r.untagged, ['* 1 EXISTS']);
+      assert.equal(pulls, start + 1);
+      // b's change is news to a: a asks.
+      await b.command('f', 'STORE 1 -FLAGS (\\Flagged)');
+      assert.deepEqual((await a.command('n2', 'NOOP')).untagged, ['* 1 FETCH (FLAGS ())']);
+      assert.equal(pulls, start + 2);
+    } finally {
+      backend.changes = real;
+    }
+  });
+
   test('APPEND to a missing mailbox -> NO [TRYCREATE]', async () => {
     const c = await loggedIn();
     const before = await rowCounts();
