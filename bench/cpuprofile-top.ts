@@ -114,7 +114,7 @@ function main(): void {
   print('functions by self time', self, top);
   print('repository functions by inclusive time', incl, top);
   console.log('\n  who calls the top 5 functions by self time (most expensive call chains)');
-  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 5)) {
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP_CALLERS ?? 5))) {
     console.log(`  ${pct(v)} ${k}`);
     for (const [chain, cv] of [...callers.get(k)!].sort((a, b) => b[1] - a[1]).slice(0, 3)) console.log(`    ${pct(cv)}   <- ${chain}`);
   }
