@@ -45,13 +45,22 @@ export class PgDatabase implements Database {
 
   private config(text: string, values?: unknown[]): pg.QueryConfig {
     // Without parameters a text may hold several statements, which a prepared statement cannot.
-    if (!values?.length) return { text };
+    if (!values?.length || !this.prepare) return { text, values: values as unknown[] };
     let name = this.prepared.get(text);
     if (name === undefined && this.prepared.size < MAX_PREPARED) this.prepared.set(text, (name = `k${this.prepared.size}`));
     return name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] };
   }
 
-  constructor(connectionString: string, opts: { max?: number; applicationName?: string } = {}) {
+  private readonly prepare: boolean;
+
+  /**
+   * `prepare: false` sends every statement unnamed, and `sessionOptions: ''`
+   * sends no server settings at connection start: both for poolers in front of
+   * PostgreSQL that support neither (PgBouncer in transaction mode, say).
+   */
+  constructor(connectionString: string, opts: { max?: number; applicationName?: string; prepare?: boolean; sessionOptions?: string } = {}) {
+    this.prepare = opts.prepare ?? true;
+    const options = opts.sessionOptions ?? '-c plan_cache_mode=force_custom_plan -c jit=off';
     this.pool = new pg.Pool({
       connectionString,
       max: opts.max ?? 10,
@@ -60,7 +69,7 @@ export class PgDatabase implements Database {
       // for their actual parameters every time: a generic plan cannot see that a
       // LIKE pattern is selective. JIT compilation costs more than it saves for
       // the short statements of a mail server.
-      options: '-c plan_cache_mode=force_custom_plan -c jit=off',
+      ...(options ? { options } : {}),
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === INT8_OID || oid === NUMERIC_OID) return parseInt8;
@@ -157,5 +166,9 @@ export async function openDatabase(url: string, opts: { max?: number; applicatio
     const path = url.slice('pglite:'.length).replace(/^\/\//, '');
     return PgliteDatabase.open(path === 'memory' || path === '' ? undefined : path);
   }
-  return new PgDatabase(url, opts);
+  return new PgDatabase(url, {
+    ...opts,
+    prepare: process.env.DATABASE_PREPARED_STATEMENTS !== 'false',
+    ...(process.env.DATABASE_SESSION_OPTIONS !== undefined ? { sessionOptions: process.env.DATABASE_SESSION_OPTIONS } : {}),
+  });
 }

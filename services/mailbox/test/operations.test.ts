@@ -1,6 +1,7 @@
 // Flag changes, expunge, copy, move, delete, rename and subscriptions on a real PostgreSQL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PgDatabase } from '@kimap/common';
 import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser } from '../src/store/accounts.js';
 import { appendMessage } from '../src/store/messages.js';
@@ -72,6 +73,23 @@ describe('mailbox operations', () => {
     await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['\\Deleted']);
     const ranged = await tdb.db.transaction((tx) => removeMessages(tx, accountId, mb.mailboxId, { deletedOnly: true, ranges: [{ first: 3, last: 3 }] }));
     assert.deepEqual(ranged.uids, [3]);
+  });
+
+  test('statements are prepared and planned per call by default; a pooler-friendly connection sends neither', async () => {
+    const settings = (db: PgDatabase) =>
+      db.query<{ jit: string; mode: string }>("SELECT current_setting('jit') AS jit, current_setting('plan_cache_mode') AS mode WHERE $1::int = 1", [1]);
+    const plain = new PgDatabase(tdb.url, { prepare: false, sessionOptions: '' });
+    const tuned = new PgDatabase(tdb.url);
+    try {
+      assert.deepEqual((await settings(tuned)).rows, [{ jit: 'off', mode: 'force_custom_plan' }]);
+      assert.deepEqual((await settings(plain)).rows, [{ jit: 'on', mode: 'auto' }]);
+      // The write functions work either way.
+      const mb = await box('Flags');
+      for (const db of [plain, tuned]) assert.equal((await storeFlags(db, accountId, mb.mailboxId, ALL, 'add', ['\\Answered'])).rows.length, 2);
+    } finally {
+      await plain.close();
+      await tuned.close();
+    }
   });
 
   test('SELECT reads the UIDs as runs of consecutive UIDs, holes and all', async () => {
