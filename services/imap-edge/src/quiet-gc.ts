@@ -23,46 +23,78 @@ export interface QuietGcOptions {
   log?: Logger;
 }
 
+export interface HeapSample {
+  total: number;
+  used: number;
+}
+
+/**
+ * One look: decides whether to collect now and does it. Pure apart from what
+ * it is given (`heap`, `gc`, `now`), so that tests can drive it.
+ */
+export class QuietCollector {
+  private readonly minFree: number;
+  private readonly maxGrowth: number;
+  private readonly maxCommands: number;
+  private lastUsed: number;
+  private lastCommands: number;
+  /** The slack a collection left: the next one waits until minFree more has piled up (a heap that simply keeps some room is left alone). */
+  private slackAfterGc = 0;
+  /** The last look stopped before the heap stopped shrinking. */
+  private unfinished = false;
+
+  constructor(
+    private readonly opts: QuietGcOptions,
+    private readonly heap: () => HeapSample,
+    private readonly gc: () => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.minFree = opts.minFreeBytes ?? 16 * 1024 * 1024;
+    this.maxGrowth = opts.maxGrowthBytes ?? 4 * 1024 * 1024;
+    this.maxCommands = opts.maxCommands ?? 100;
+    this.lastUsed = heap().used;
+    this.lastCommands = opts.commands();
+  }
+
+  /** Returns whether it collected. */
+  look(): boolean {
+    const s = this.heap();
+    const grew = s.used - this.lastUsed;
+    const ran = this.opts.commands() - this.lastCommands;
+    this.lastUsed = s.used;
+    this.lastCommands += ran;
+    if (ran >= this.maxCommands) return false;
+    if (!this.unfinished && (s.total - s.used - this.slackAfterGc < this.minFree || grew > this.maxGrowth)) return false;
+    const t0 = this.now();
+    // Each full collection compacts only some of the fragmented pages: repeat
+    // while it still gives back a good share, for ~300 ms at most.
+    let total = s.total;
+    let settled = false;
+    while (this.now() - t0 < 300) {
+      this.gc();
+      const next = this.heap().total;
+      settled = total - next < 4 * 1024 * 1024;
+      total = next;
+      if (settled) break;
+    }
+    const after = this.heap();
+    this.lastUsed = after.used;
+    this.unfinished = !settled;
+    this.slackAfterGc = after.total - after.used;
+    this.opts.log?.info({ ms: Math.round(this.now() - t0), heapBefore: s.total, heapAfter: after.total }, 'quiet full collection');
+    return true;
+  }
+}
+
 export function startQuietGc(opts: QuietGcOptions): () => void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  const minFree = opts.minFreeBytes ?? 16 * 1024 * 1024;
-  const maxGrowth = opts.maxGrowthBytes ?? 4 * 1024 * 1024;
-  const maxCommands = opts.maxCommands ?? 100;
-  let lastUsed = getHeapStatistics().used_heap_size;
-  let lastCommands = opts.commands();
-  // The slack a collection left: the next one waits until minFree more has
-  // piled up on top of it (a heap that simply keeps some room is left alone).
-  let slackAfterGc = 0;
-  /** The last look stopped before the heap stopped shrinking. */
-  let unfinished = false;
-  const timer = setInterval(() => {
-    const s = getHeapStatistics();
-    const grew = s.used_heap_size - lastUsed;
-    const ran = opts.commands() - lastCommands;
-    lastUsed = s.used_heap_size;
-    lastCommands += ran;
-    if (ran >= maxCommands) return;
-    if (!unfinished && (s.total_heap_size - s.used_heap_size - slackAfterGc < minFree || grew > maxGrowth)) return;
-    const t0 = performance.now();
-    // Each full collection compacts only some of the fragmented pages: repeat
-    // while it still gives back a good share (bounded).
-    let total = s.total_heap_size;
-    let settled = false;
-    while (performance.now() - t0 < 300) {
-      gc();
-      const now = getHeapStatistics().total_heap_size;
-      settled = total - now < 4 * 1024 * 1024;
-      total = now;
-      if (settled) break;
-    }
-    const after = getHeapStatistics();
-    lastUsed = after.used_heap_size;
-    // Not settled yet: the next look goes on.
-    unfinished = !settled;
-    slackAfterGc = after.total_heap_size - after.used_heap_size;
-    opts.log?.info({ ms: Math.round(performance.now() - t0), heapBefore: s.total_heap_size, heapAfter: after.total_heap_size }, 'quiet full collection');
-  }, opts.intervalMs ?? 10_000);
+  const heap = (): HeapSample => {
+    const h = getHeapStatistics();
+    return { total: h.total_heap_size, used: h.used_heap_size };
+  };
+  const collector = new QuietCollector(opts, heap, gc);
+  const timer = setInterval(() => collector.look(), opts.intervalMs ?? 10_000);
   timer.unref();
   return () => clearInterval(timer);
 }

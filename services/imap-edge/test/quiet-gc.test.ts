@@ -1,0 +1,59 @@
+// The quiet collector's decisions, driven with a simulated heap.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QuietCollector, type HeapSample } from '../src/quiet-gc.js';
+
+const MB = 1024 * 1024;
+
+function rig(start: HeapSample) {
+  const heap = { ...start };
+  let commands = 0;
+  let clock = 0;
+  const gcs: number[] = [];
+  /** What each collection gives back, in turn (MB of total heap). */
+  const freed: number[] = [];
+  const collector = new QuietCollector(
+    { commands: () => commands },
+    () => ({ ...heap }),
+    () => {
+      gcs.push(clock);
+      heap.total -= (freed.shift() ?? 0) * MB;
+      clock += 100;
+    },
+    () => clock,
+  );
+  return { heap, collector, gcs, freed, run: (n: number) => (commands += n) };
+}
+
+test('a busy edge is left alone, whatever its heap', () => {
+  const r = rig({ total: 400 * MB, used: 100 * MB });
+  r.run(500);
+  assert.equal(r.collector.look(), false);
+  assert.equal(r.gcs.length, 0);
+});
+
+test('a quiet edge with a fragmented heap collects until the heap stops shrinking, over several looks', () => {
+  const r = rig({ total: 400 * MB, used: 100 * MB });
+  r.freed.push(60, 50, 40, 30, 2);
+  assert.equal(r.collector.look(), true);
+  assert.equal(r.gcs.length, 3, 'at most ~300 ms per look');
+  assert.equal(r.heap.total, 250 * MB);
+  // Not settled: the next look goes on although the slack did not grow.
+  assert.equal(r.collector.look(), true);
+  assert.equal(r.heap.total, 218 * MB);
+  // Settled (the last collection gave back less than 4 MB): nothing more until 16 MB more slack piles up.
+  assert.equal(r.collector.look(), false);
+  r.heap.total += 10 * MB;
+  assert.equal(r.collector.look(), false);
+  r.heap.total += 10 * MB;
+  assert.equal(r.collector.look(), true);
+});
+
+test('a heap that is still growing, or has little slack, is left alone', () => {
+  const growing = rig({ total: 400 * MB, used: 100 * MB });
+  growing.heap.used += 20 * MB;
+  assert.equal(growing.collector.look(), false);
+  const tight = rig({ total: 110 * MB, used: 100 * MB });
+  assert.equal(tight.collector.look(), false);
+  assert.equal(growing.gcs.length + tight.gcs.length, 0);
+});
