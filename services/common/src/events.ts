@@ -152,10 +152,33 @@ export class KafkaSubscriber implements ChangeSubscriber {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     const alive = () => (this.lastAlive = Date.now());
-    const { GROUP_JOIN, HEARTBEAT, FETCH } = this.consumer.events;
+    const { GROUP_JOIN, HEARTBEAT, FETCH, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, alive);
     this.consumer.on(HEARTBEAT, alive);
     this.consumer.on(FETCH, alive);
+    // kafkajs restarts a crashed consumer only when the error's cause is
+    // retriable; a broker restart can end in one that is not, and the feed
+    // would stay down for good. Start it again ourselves.
+    this.consumer.on(CRASH, (e) => {
+      if (e.payload.restart || this.closed || !this.handler) return;
+      this.opts.log?.warn({ err: e.payload.error }, 'change feed consumer stopped; starting it again');
+      void this.restart();
+    });
+  }
+
+  private handler?: ChangeHandler;
+  private restarting = false;
+
+  private async restart(): Promise<void> {
+    if (this.restarting) return;
+    this.restarting = true;
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      await this.consumer.disconnect().catch(() => undefined);
+      if (!this.closed && this.handler) await this.start(this.handler);
+    } finally {
+      this.restarting = false;
+    }
   }
 
   /** Healthy while the consumer showed life in the last few seconds (it heartbeats every second). */
@@ -187,6 +210,7 @@ export class KafkaSubscriber implements ChangeSubscriber {
   }
 
   private async start(handler: ChangeHandler): Promise<void> {
+    this.handler = handler;
     for (let delay = 500; !this.closed; delay = Math.min(delay * 2, 10_000)) {
       try {
         await this.consumer.connect();
