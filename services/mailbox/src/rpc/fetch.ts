@@ -2,7 +2,8 @@ import type { FetchRequest__Output } from '@kimap/common/generated/mail/v1/Fetch
 import type { FetchResponse } from '@kimap/common/generated/mail/v1/FetchResponse';
 import type { FetchedMessage } from '@kimap/common/generated/mail/v1/FetchedMessage';
 import type { MailboxContext } from '../context.js';
-import { fetchMessagePages, markSeen } from '../store/messages.js';
+import { storeFlags } from '../store/flags.js';
+import { fetchMessagePages } from '../store/messages.js';
 import { accountOf, serverStream } from './handler.js';
 
 /** A stream message carries a page of rows, split so that none grows past this many bytes of content. */
@@ -11,9 +12,10 @@ const BATCH_BYTES = 4 * 1024 * 1024;
 export const Fetch = (ctx: MailboxContext) =>
   serverStream<FetchRequest__Output, FetchResponse>(ctx.log, 'Fetch', async function* (req, cancelled) {
     const accountId = accountOf(req);
+    // A non-PEEK body FETCH sets \Seen: a STORE +FLAGS (\Seen) of the same messages.
     if (req.markSeen && req.uids.length > 0) {
-      const changed = await ctx.db.transaction((tx) => markSeen(tx, accountId, req.mailboxId, req.uids));
-      if (changed) ctx.changed();
+      const seen = await storeFlags(ctx.db, accountId, req.mailboxId, req.uids, 'add', ['\\Seen']);
+      ctx.committed([seen.event]);
     }
     const pages = fetchMessagePages(ctx.db, accountId, req.mailboxId, req.uids, {
       raw: req.raw,

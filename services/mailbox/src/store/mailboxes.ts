@@ -82,14 +82,22 @@ export async function createMailbox(tx: Queryable, accountId: number, rawName: s
 }
 
 /** A mailbox with its counts, kept in its row by triggers (migration 0005). */
+const STATUS_COLUMNS = `${MAILBOX_COLUMNS}, messages, unseen, deleted, total_size, keywords`;
+
+type RawStatus = RawMailbox & { messages: number; unseen: number; deleted: number; total_size: number; keywords: string[] };
+
+function toStatusRow(r: RawStatus): MailboxStatusRow {
+  return { ...toRow(r), messages: r.messages, unseen: r.unseen, deleted: r.deleted, size: r.total_size, keywords: r.keywords };
+}
+
 export async function mailboxStatus(db: Queryable, accountId: number, name: string): Promise<MailboxStatusRow> {
-  const { rows } = await db.query<RawMailbox & { messages: number; unseen: number; deleted: number; total_size: number; keywords: string[] }>(
-    `SELECT ${MAILBOX_COLUMNS}, messages, unseen, deleted, total_size, keywords FROM mailboxes WHERE account_id = $1 AND name = $2`,
-    [accountId, normalizeMailboxName(name)],
-  );
+  const { rows } = await db.query<RawStatus>(`SELECT ${STATUS_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2`, [
+    accountId,
+    normalizeMailboxName(name),
+  ]);
   const r = rows[0];
   if (!r) throw notFound(`Mailbox does not exist: ${name}`);
-  return { ...toRow(r), messages: r.messages, unseen: r.unseen, deleted: r.deleted, size: r.total_size, keywords: r.keywords };
+  return toStatusRow(r);
 }
 
 /** A mailbox's status and the UIDs of its messages as runs of consecutive UIDs. */
@@ -106,8 +114,8 @@ export interface SelectedRows {
  * costs two numbers however large it is.
  */
 export async function selectMailbox(db: Queryable, accountId: number, name: string): Promise<SelectedRows> {
-  const { rows } = await db.query<RawMailbox & { messages: number; unseen: number; deleted: number; total_size: number; keywords: string[]; firsts: number[] | null; lasts: number[] | null }>(
-    `SELECT ${MAILBOX_COLUMNS}, messages, unseen, deleted, total_size, keywords, r.firsts, r.lasts
+  const { rows } = await db.query<RawStatus & { firsts: number[] | null; lasts: number[] | null }>(
+    `SELECT ${STATUS_COLUMNS}, r.firsts, r.lasts
        FROM mailboxes
        CROSS JOIN LATERAL (
          SELECT array_agg(s.uid ORDER BY s.uid) FILTER (WHERE s.prev IS DISTINCT FROM s.uid - 1) AS firsts,
@@ -122,7 +130,7 @@ export async function selectMailbox(db: Queryable, accountId: number, name: stri
   const r = rows[0];
   if (!r) throw notFound(`Mailbox does not exist: ${name}`);
   return {
-    status: { ...toRow(r), messages: r.messages, unseen: r.unseen, deleted: r.deleted, size: r.total_size, keywords: r.keywords },
+    status: toStatusRow(r),
     firsts: (r.firsts ?? []).map(Number),
     lasts: (r.lasts ?? []).map(Number),
   };

@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '@kimap/common';
 import { toBuffer } from '@kimap/common';
 import { parseMessage, searchText, toCrlf } from '@kimap/common/mime/index';
-import { fromWriteFunction, notFound } from './errors.js';
+import { fromWriteFunction } from './errors.js';
 import { normalizeMailboxName } from './names.js';
-import { recordChange, recorded, type RecordedEvent } from './outbox.js';
+import { recorded, type RecordedEvent } from './outbox.js';
 import { BODIES_JOIN, foldCase } from './search.js';
 
 export interface UidRange {
@@ -190,7 +190,6 @@ export async function* fetchMessagePages(
   const withBody = Boolean(opts.raw || opts.header || wantsMeta);
   const pageSize = opts.raw ? 50 : withBody ? 500 : 10_000;
   const cond = uidRangeCondition(ranges, 4, 'm.uid');
-  // Milliseconds as a number: cheaper to decode than a timestamp per row.
   // Flags as one space-separated string (flags are atoms: no spaces), split
   // here: cheaper than decoding an array literal per row. Milliseconds as a
   // number: cheaper than a timestamp.
@@ -256,28 +255,4 @@ export async function changesSince(db: Queryable, accountId: number, mailboxId: 
     [accountId, mailboxId, since],
   );
   return { changed: rows, expunged: gone.map((r) => r.uid) };
-}
-
-
-/**
- * Sets \Seen on the messages of the ranges that lack it (a non-PEEK body
- * FETCH), under one new MODSEQ. Returns how many messages changed.
- */
-export async function markSeen(tx: Queryable, accountId: number, mailboxId: number, ranges: UidRange[]): Promise<number> {
-  const { rows } = await tx.query<{ highestmodseq: number }>(
-    'SELECT highestmodseq FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2 FOR UPDATE',
-    [accountId, mailboxId],
-  );
-  if (!rows[0]) throw notFound('Mailbox no longer exists');
-  const modseq = rows[0].highestmodseq + 1;
-  const cond = uidRangeCondition(ranges, 4);
-  const updated = await tx.query(
-    `UPDATE messages SET flags = array_append(flags, '\\Seen'), modseq = $3
-      WHERE account_id = $1 AND mailbox_id = $2 AND NOT ('\\Seen' = ANY (flags)) AND ${cond.sql}`,
-    [accountId, mailboxId, modseq, ...cond.params],
-  );
-  if (updated.rowCount === 0) return 0;
-  await tx.query('UPDATE mailboxes SET highestmodseq = $3 WHERE account_id = $1 AND mailbox_id = $2', [accountId, mailboxId, modseq]);
-  await recordChange(tx, { accountId, mailboxId, modseq, kind: 'flags' });
-  return updated.rowCount;
 }

@@ -12,8 +12,9 @@ export interface RecordedEvent extends ChangeEvent {
   eventId: number;
 }
 
+/** Writes the outbox row of a change, in the caller's transaction (the same SQL function the write functions use). */
 export async function recordChange(tx: Queryable, event: ChangeEvent): Promise<void> {
-  await tx.query('INSERT INTO outbox (account_id, payload) VALUES ($1, $2)', [event.accountId, JSON.stringify(event)]);
+  await tx.query('SELECT kimap_record_change($1, $2, $3, $4)', [event.accountId, event.mailboxId, event.modseq, event.kind]);
 }
 
 /** The event a write function (migration 0006) recorded; undefined when it changed nothing. */
