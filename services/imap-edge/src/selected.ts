@@ -82,19 +82,23 @@ export class SelectedMailbox {
    * A change this session just committed (APPEND into it, STORE, EXPUNGE).
    * When its MODSEQ directly follows the last one this view has, nothing else
    * happened in between, and the next sync can report it without asking the
-   * service. Returns false when that is not so: the caller must pull.
+   * service; otherwise the next sync asks the service.
    */
-  ownChange(change: ChangeSet): boolean {
-    if (this.own || change.status.highestmodseq !== this.highestModseq + 1) {
+  ownChange(change: ChangeSet): void {
+    if (this.own || this.mustPull || change.status.highestmodseq !== this.highestModseq + 1) {
       this.own = undefined;
-      return false;
+      this.mustPull = true;
+      return;
     }
     this.own = change;
-    return true;
   }
 
+  /** An own change that could not be taken as it is: the next sync asks the service. */
+  private mustPull = false;
+
+  /** The next sync has something to report or to ask for, because of the session's own changes. */
   get hasOwnChange(): boolean {
-    return this.own !== undefined;
+    return this.own !== undefined || this.mustPull;
   }
 
   /**
@@ -104,6 +108,7 @@ export class SelectedMailbox {
   takeOwnChange(): ChangeSet | undefined {
     const own = this.own;
     this.own = undefined;
+    this.mustPull = false;
     if (!own || own.status.highestmodseq !== this.highestModseq + 1 || this.eventModseq > own.status.highestmodseq) return undefined;
     return own;
   }

@@ -35,8 +35,7 @@ export const append: CommandHandler<'APPEND'> = {
     if (mb?.mailboxId === res.mailboxId) {
       const flags = messages.length === 1 ? messages[0]!.flags : [];
       const changed = res.uids.map((uid) => ({ uid, modseq: res.modseq, flags }));
-      const own = mb.ownChange({ status: { highestmodseq: res.modseq, uidnext: res.uids[res.uids.length - 1]! + 1 }, changed, expunged: [] });
-      if (!own) session.dirty = true;
+      mb.ownChange({ status: { highestmodseq: res.modseq, uidnext: res.uids[res.uids.length - 1]! + 1 }, changed, expunged: [] });
     }
     return { code: `APPENDUID ${res.uidvalidity} ${formatUidSet(res.uids)}`, text: 'APPEND completed' };
   },

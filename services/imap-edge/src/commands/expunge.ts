@@ -15,10 +15,7 @@ export const expunge: CommandHandler<'EXPUNGE' | 'UID EXPUNGE'> = {
       if (ranges.length === 0) return { text: 'UID EXPUNGE completed' };
     }
     const res = await ctx.backend.expunge(ctx.session.principal!, mb.mailboxId, ranges);
-    if (res.uids.length) {
-      const own = mb.ownChange({ status: { highestmodseq: res.highestmodseq, uidnext: mb.uidnext }, changed: [], expunged: res.uids });
-      if (!own) ctx.session.dirty = true;
-    }
+    if (res.uids.length) mb.ownChange({ status: { highestmodseq: res.highestmodseq, uidnext: mb.uidnext }, changed: [], expunged: res.uids });
     await ctx.sync({ allowExpunge: true });
     return { text: `${cmd.name} completed` };
   },

@@ -48,7 +48,7 @@ export const store: CommandHandler<'STORE' | 'UID STORE'> = {
     const changed = rows.filter((r) => !r.modified && r.modseq > mb.highestModseq);
     if (changed.length) {
       const modseq = changed.reduce((m, r) => Math.max(m, r.modseq), 0);
-      if (!mb.ownChange({ status: { highestmodseq: modseq, uidnext: mb.uidnext }, changed, expunged: [] })) session.dirty = true;
+      mb.ownChange({ status: { highestmodseq: modseq, uidnext: mb.uidnext }, changed, expunged: [] });
     }
     if (modified.length) return { code: `MODIFIED ${formatUidSet(modified.sort((a, b) => a - b))}`, text: 'Conditional STORE failed' };
     return { text: `${cmd.name} completed` };
