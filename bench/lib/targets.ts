@@ -179,7 +179,8 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
       ],
       async stop() {
         await Promise.all(procs.map((p) => p.stop()));
-        await tdb.drop();
+        if (process.env.BENCH_KEEP_DATABASE === '1') opts.log(`kimap: database kept: ${tdb.url}`);
+        else await tdb.drop();
         dir.remove();
       },
     };

@@ -6,6 +6,8 @@ import type { MailboxInfo__Output } from '@kimap/common/generated/mail/v1/Mailbo
 import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
 import type { FetchRequest } from '@kimap/common/generated/mail/v1/FetchRequest';
 import type { FetchedMessage__Output } from '@kimap/common/generated/mail/v1/FetchedMessage';
+import type { FetchResponse__Output } from '@kimap/common/generated/mail/v1/FetchResponse';
+import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
 import type { AppendResponse__Output } from '@kimap/common/generated/mail/v1/AppendResponse';
 import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/ChangedMessage';
 import type { StoredFlags__Output } from '@kimap/common/generated/mail/v1/StoredFlags';
@@ -17,6 +19,11 @@ export type MailboxInfo = MailboxInfo__Output;
 export type MailboxStatus = MailboxStatus__Output;
 export type FetchedMessage = FetchedMessage__Output;
 export type FetchQuery = Omit<FetchRequest, 'account'>;
+/**
+ * A page of a FETCH: messages, or (for a query with `columns`, when the
+ * service answers so) the same as columns. A returned promise holds the next page back.
+ */
+export type FetchBatchHandler = (messages: FetchedMessage[], columns?: MessageColumns__Output) => void | Promise<void>;
 
 export interface Principal {
   account: { accountId: number; tenantId: number };
@@ -76,7 +83,7 @@ export interface MailboxBackend {
   select(p: Principal, name: string): Promise<SelectResult>;
   append(p: Principal, input: AppendInput): Promise<AppendResponse__Output>;
   /** Messages in ascending UID order, a batch at a time; a returned promise holds the next batch back. */
-  fetch(p: Principal, query: FetchQuery, onBatch: (messages: FetchedMessage[]) => void | Promise<void>): Promise<void>;
+  fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void>;
   changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes>;
   close(): void;
 }
@@ -251,8 +258,8 @@ export class GrpcBackend implements MailboxBackend {
     return this.unary('Append', { account: p.account, ...input });
   }
 
-  fetch(p: Principal, query: FetchQuery, onBatch: (messages: FetchedMessage[]) => void | Promise<void>): Promise<void> {
-    return this.stream<{ messages: FetchedMessage[] }>('Fetch', { account: p.account, ...query }, (page) => onBatch(page.messages));
+  fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void> {
+    return this.stream<FetchResponse__Output>('Fetch', { account: p.account, ...query }, (page) => onBatch(page.messages, page.columns ?? undefined));
   }
 
   async changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes> {

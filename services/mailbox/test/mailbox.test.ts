@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { createLogger, createMailboxClient, InProcessBus, type ChangeEvent, type MailboxServiceClient } from '@kimap/common';
 import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser } from '../src/store/accounts.js';
+import { storeFlags } from '../src/store/flags.js';
+import { fetchColumnPages, type MessageColumns } from '../src/store/messages.js';
 import { startMailboxService, type RunningMailboxService } from '../src/server.js';
 import { openDatabase, type Database } from '@kimap/common';
 
@@ -170,6 +172,42 @@ describe('mailbox service on PostgreSQL', () => {
     assert.ok(parts[0]!.status!.highestmodseq >= 51);
     assert.ok(parts[0]!.changed.length > 0);
     assert.ok(parts[0]!.changed.every((m) => m.uid >= 39));
+  });
+
+  test('fetch in columns: the n-th entry of each column is the n-th message; what was not asked for is left out', async () => {
+    const id = await inboxId();
+    await storeFlags(tdb.db, account.accountId, id, [{ first: 5, last: 9 }], 'add', ['\\Seen', '$Label1']);
+    await storeFlags(tdb.db, account.accountId, id, [{ first: 7, last: 7 }], 'add', ['\\Flagged']);
+    type Msg = { uid: number; modseq: number; flags: string[]; size: number; internalDateMs: number };
+    const range = { account, mailboxId: id, uids: [{ first: 3, last: 12 }, { first: 30, last: 31 }], flags: true };
+    const expected = (await collect<{ messages: Msg[] }>(clientA, 'Fetch', { ...range, size: true, internalDate: true })).flatMap((b) => b.messages);
+    type Cols = { count: number; uids: Buffer; modseqs: Buffer; internalDatesMs: Buffer; sizes: Buffer; flags: string };
+    const parts = await collect<{ messages: Msg[]; columns: Cols | null }>(clientB, 'Fetch', { ...range, columns: true, modseq: true, size: true });
+    assert.equal(parts.length, 1);
+    assert.deepEqual(parts[0]!.messages, []);
+    const c = parts[0]!.columns!;
+    const num = (col: Buffer, i: number) => Number(col.readBigUInt64BE(i * 8));
+    const lines = c.flags.split('\n');
+    const got = Array.from({ length: c.count }, (_, i) => ({ uid: num(c.uids, i), modseq: num(c.modseqs, i), flags: lines[i] ? lines[i]!.split(' ') : [], size: num(c.sizes, i) }));
+    assert.deepEqual(got, expected.map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags, size: m.size })));
+    assert.equal(c.internalDatesMs.length, 0, 'INTERNALDATE was not asked for');
+    assert.deepEqual(got.find((m) => m.uid === 7)!.flags.sort(), ['$Label1', '\\Flagged', '\\Seen']);
+    // Page after page (keyset), with CHANGEDSINCE, and dates to the millisecond.
+    const pages: MessageColumns[] = [];
+    for await (const page of fetchColumnPages(tdb.db, account.accountId, id, [{ first: 1, last: 0 }], { internalDate: true, pageSize: 3 })) pages.push(page);
+    assert.deepEqual(pages.map((p) => p.count), [...Array(16).fill(3), 2]);
+    const uids = pages.flatMap((p) => Array.from({ length: p.count }, (_, i) => num(p.uids, i)));
+    assert.deepEqual(uids, Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      pages.flatMap((p) => Array.from({ length: p.count }, (_, i) => num(p.internalDatesMs, i))).slice(2, 12),
+      expected.slice(0, 10).map((m) => m.internalDateMs),
+    );
+    const since = Math.min(...got.filter((m) => m.uid === 7).map((m) => m.modseq)) - 1;
+    const changed: number[] = [];
+    for await (const page of fetchColumnPages(tdb.db, account.accountId, id, [{ first: 1, last: 0 }], { changedSince: since, pageSize: 2 })) {
+      for (let i = 0; i < page.count; i++) changed.push(num(page.uids, i));
+    }
+    assert.deepEqual(changed, [7]);
   });
 
   async function inboxId(): Promise<number> {

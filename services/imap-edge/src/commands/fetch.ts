@@ -6,8 +6,9 @@ import {
   type Envelope, type MessageStructure,
 } from '@kimap/common/mime/index';
 import type { FetchedMessage, FetchQuery } from '../backend.js';
-import { fetchResponseName, fetchSetsSeen, formatDateTime, type FetchItem, type ResponseEncoder } from '../protocol/index.js';
+import { EncodeError, fetchResponseName, fetchSetsSeen, formatDateTime, type FetchItem, type ResponseEncoder } from '../protocol/index.js';
 import { ImapBad, ImapNo, SELECTED, type CommandContext, type CommandHandler } from './context.js';
+import { ColumnLineWriter, columnItems, InvalidStoredFlag } from './fetch-columns.js';
 import { writeVanishedEarlier } from './select.js';
 import { resolveUids } from './sequence.js';
 
@@ -188,8 +189,11 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
       mailboxId: mb.mailboxId,
       uids: uids.ranges,
       flags: true,
-      internalDate: true,
-      size: true,
+      internalDate: items.some((i) => i.kind === 'internaldate'),
+      size: items.some((i) => i.kind === 'rfc822.size'),
+      // Metadata only: the service answers in columns and leaves out what is not asked for.
+      columns: !markSeen && columnItems(withFlags),
+      modseq: withFlags.some((i) => i.kind === 'modseq'),
       raw: need.raw,
       header: need.header,
       bodyStructure: need.structure,
@@ -198,7 +202,14 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
       changedSince: cmd.args.changedSince !== undefined ? Number(cmd.args.changedSince) : 0,
     };
     try {
-      await ctx.backend.fetch(session.principal!, query, (batch) => {
+      const columnWriter = query.columns ? new ColumnLineWriter(withFlags, (chunk) => enc.rawBytes(chunk)) : undefined;
+      const wanted = (uid: number) => uids.has(uid);
+      const seqOf = (uid: number) => mb.seqOf(uid);
+      await ctx.backend.fetch(session.principal!, query, (batch, columns) => {
+        if (columns && columnWriter) {
+          columnWriter.page(columns, seqOf, wanted);
+          columnWriter.flush();
+        }
         for (const m of batch) {
           // Only messages this session has been told about (EXISTS) are reported.
           const seq = mb.seqOf(m.uid);
@@ -221,6 +232,7 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
       });
     } catch (err) {
       if (err instanceof UnknownCteError) throw new ImapNo('UNKNOWN-CTE', err.message);
+      if (err instanceof InvalidStoredFlag) throw new EncodeError('Invalid flag');
       throw err;
     }
     return { text: `${cmd.name} completed` };

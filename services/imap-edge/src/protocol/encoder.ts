@@ -96,6 +96,27 @@ function sanitizeText(s: string): string {
   return s.replace(/[\r\n\0]/g, ' ');
 }
 
+function isFlag(f: string): boolean {
+  return f === '\\*' || isAtom(f.startsWith('\\') ? f.slice(1) : f);
+}
+
+const flagTexts = new WeakMap<readonly string[], string>();
+
+/**
+ * `(\Seen \Flagged)` for a frozen flag array, checked and joined once per array
+ * (the mailbox service's pages share one array per flag combination);
+ * undefined if a flag is not an atom.
+ */
+export function flagListText(flags: readonly string[]): string | undefined {
+  let text = flagTexts.get(flags);
+  if (text === undefined) {
+    if (!flags.every(isFlag)) return undefined;
+    text = '(' + flags.join(' ') + ')';
+    if (Object.isFrozen(flags)) flagTexts.set(flags, text);
+  }
+  return text;
+}
+
 export class ResponseEncoder {
   /** May be switched on after `ENABLE UTF8=ACCEPT`. */
   utf8: boolean;
@@ -303,8 +324,7 @@ export class ResponseEncoder {
   /** Flag list `(\Seen $Forwarded)`: flags are atoms (`\` + atom for system flags, `\*` allowed in PERMANENTFLAGS). */
   flags(flags: Iterable<string>): this {
     return this.list(flags, (enc, f) => {
-      const body = f.startsWith('\\') ? f.slice(1) : f;
-      if (f !== '\\*' && !isAtom(body)) enc.fail('Invalid flag');
+      if (!isFlag(f)) enc.fail('Invalid flag');
       else enc.put(f);
     });
   }

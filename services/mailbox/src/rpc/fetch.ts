@@ -3,7 +3,7 @@ import type { FetchResponse } from '@kimap/common/generated/mail/v1/FetchRespons
 import type { FetchedMessage } from '@kimap/common/generated/mail/v1/FetchedMessage';
 import type { MailboxContext } from '../context.js';
 import { storeFlags } from '../store/flags.js';
-import { fetchMessagePages } from '../store/messages.js';
+import { fetchColumnPages, fetchMessagePages } from '../store/messages.js';
 import { accountOf, serverStream } from './handler.js';
 
 /** A stream message carries a page of rows, split so that none grows past this many bytes of content. */
@@ -16,6 +16,19 @@ export const Fetch = (ctx: MailboxContext) =>
     if (req.markSeen && req.uids.length > 0) {
       const seen = await storeFlags(ctx.db, accountId, req.mailboxId, req.uids, 'add', ['\\Seen']);
       ctx.committed([seen.event]);
+    }
+    if (req.columns && !req.raw && !req.header && !req.bodyStructure && !req.envelope) {
+      const pages = fetchColumnPages(ctx.db, accountId, req.mailboxId, req.uids, {
+        modseq: req.modseq,
+        internalDate: req.internalDate,
+        size: req.size,
+        changedSince: req.changedSince,
+      });
+      for await (const columns of pages) {
+        if (cancelled()) return;
+        yield { columns };
+      }
+      return;
     }
     const pages = fetchMessagePages(ctx.db, accountId, req.mailboxId, req.uids, {
       raw: req.raw,

@@ -17,6 +17,8 @@ export interface FetchRequest {
   'envelope'?: (boolean);
   'bodyStructure'?: (boolean);
   'header'?: (boolean);
+  'columns'?: (boolean);
+  'modseq'?: (boolean);
 }
 
 export interface FetchRequest__Output {
@@ -32,4 +34,6 @@ export interface FetchRequest__Output {
   'envelope': (boolean);
   'bodyStructure': (boolean);
   'header': (boolean);
+  'columns': (boolean);
+  'modseq': (boolean);
 }
