@@ -57,8 +57,8 @@ export async function copyMessages(
   const sourceUids = src.map((r) => r.uid);
   const destinationUids = sourceUids.map((_, i) => first + i);
   await tx.query(
-    `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
-     SELECT m.account_id, $3, c.dest, $4, m.body_hash, m.size, m.internal_date, m.flags
+    `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags, search_fields)
+     SELECT m.account_id, $3, c.dest, $4, m.body_hash, m.size, m.internal_date, m.flags, m.search_fields
        FROM unnest($5::bigint[], $6::bigint[]) AS c(src, dest)
        JOIN messages m ON m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = c.src`,
     [accountId, sourceId, dest.mailbox_id, modseq, sourceUids, destinationUids],

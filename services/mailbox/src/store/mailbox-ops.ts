@@ -77,8 +77,8 @@ async function moveAllMessages(tx: Queryable, accountId: number, fromId: number,
   );
   const { first, modseq: toModseq } = target.rows[0]!;
   await tx.query(
-    `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
-     SELECT account_id, $3, $4 + row_number() OVER (ORDER BY uid) - 1, $5, body_hash, size, internal_date, flags
+    `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags, search_fields)
+     SELECT account_id, $3, $4 + row_number() OVER (ORDER BY uid) - 1, $5, body_hash, size, internal_date, flags, search_fields
        FROM messages WHERE account_id = $1 AND mailbox_id = $2`,
     [accountId, fromId, toId, first, toModseq],
   );

@@ -142,8 +142,22 @@ function escapedMatch(e: string, n: Needle): string {
 const HEADER_LINES = `regexp_split_to_table(regexp_replace(encode(${HEADER_BYTES}, 'escape'), ${UNFOLD}, ${lit('\\1')}, 'g'), ${NEWLINE}) AS l(line)`;
 
 /**
- * Where message text comes from: the only code that knows. A searchable,
- * decoded text column would replace these two functions.
+ * Decoded "name: value" lines (encoded-words decoded, folded; computed when the
+ * body was stored) in `column`: some line of `field` (any line, with null)
+ * contains the needle. One LIKE over the whole text first: most messages fail
+ * it, and only the ones that pass are split into lines to check the field.
+ */
+function decodedMatch(column: string, field: { plain: string } | null, n: Needle): string {
+  const line = field === null ? 'true' : `rtrim(split_part(d.line, ':', 1), ${lit(' \t')}) = ${field.plain}`;
+  const value = field === null ? 'd.line' : `substr(d.line, strpos(d.line, ':') + 1)`;
+  return `(${column} LIKE ${n.folded} AND EXISTS (SELECT 1 FROM regexp_split_to_table(${column}, ${lit('\n')}) AS d(line) WHERE ${line} AND ${value} LIKE ${n.folded}))`;
+}
+
+/** Header fields kept, decoded, on the message row (messages.search_fields, migration 0008). */
+const SEARCH_FIELDS = new Set(['from', 'to', 'cc', 'bcc', 'subject']);
+
+/**
+ * Where message text comes from: the only code that knows.
  */
 export const TEXT_SOURCE = {
   /**
@@ -152,12 +166,7 @@ export const TEXT_SOURCE = {
    * contains the needle.
    */
   header(field: { escaped: string; plain: string } | null, n: Needle): string {
-    // Decoded "Name: value" lines (encoded-words decoded), computed when the body was stored.
-    const decodedLine = field === null ? 'true' : `rtrim(split_part(d.line, ':', 1), ${lit(' \t')}) = ${field.plain}`;
-    const decodedValue = field === null ? 'd.line' : `substr(d.line, strpos(d.line, ':') + 1)`;
-    // One LIKE over the whole header text first: most messages fail it, and only
-    // the ones that pass are split into lines to check the field.
-    const decoded = `(b.search_header LIKE ${n.folded} AND EXISTS (SELECT 1 FROM regexp_split_to_table(b.search_header, ${lit('\n')}) AS d(line) WHERE ${decodedLine} AND ${decodedValue} LIKE ${n.folded}))`;
+    const decoded = decodedMatch('b.search_header', field, n);
     const raw =
       field === null
         ? `EXISTS (SELECT 1 FROM ${HEADER_LINES} WHERE ${escapedMatch('l.line', n)})`
@@ -165,6 +174,15 @@ export const TEXT_SOURCE = {
           `AND lower(rtrim(split_part(l.line, ':', 1), ${lit(' \t')})) = ${field.escaped} ` +
           `AND ${escapedMatch(`substr(l.line, strpos(l.line, ':') + 1)`, n)})`;
     return `(CASE WHEN b.search_header IS NOT NULL THEN ${decoded} ELSE ${raw} END)`;
+  },
+  /**
+   * As header() for a field kept on the message row (SEARCH_FIELDS): the row
+   * alone answers; a row without them looks at its body.
+   */
+  rowField(field: { escaped: string; plain: string }, n: Needle): string {
+    const inRow = decodedMatch('m.search_fields', field, n);
+    const inBody = `EXISTS (SELECT 1 FROM message_bodies b WHERE b.account_id = m.account_id AND b.body_hash = m.body_hash AND ${TEXT_SOURCE.header(field, n)})`;
+    return `(CASE WHEN m.search_fields IS NOT NULL THEN ${inRow} ELSE ${inBody} END)`;
   },
   /** The body (decoded text parts; the raw bytes after the header for bodies stored before that text existed) contains the needle. */
   body(n: Needle): string {
@@ -368,13 +386,14 @@ class Compiler {
         if (system) return `m.flags @> ARRAY[${this.param(system, 'text')}]`;
         return `EXISTS (SELECT 1 FROM unnest(m.flags) AS f(flag) WHERE lower(f.flag) = lower(${this.param(k.flag, 'text')}))`;
       }
-      case 'header':
-        this.needsBody = true;
+      case 'header': {
+        const name = k.field.toLowerCase();
         // compared with the escape-encoded line: a backslash in the name is doubled there too
-        return TEXT_SOURCE.header(
-          { escaped: this.param(escapeBytes(Buffer.from(k.field.toLowerCase(), 'latin1')), 'text'), plain: this.param(k.field.toLowerCase(), 'text') },
-          this.needle(k.value),
-        );
+        const field = { escaped: this.param(escapeBytes(Buffer.from(name, 'latin1')), 'text'), plain: this.param(name, 'text') };
+        if (SEARCH_FIELDS.has(name)) return TEXT_SOURCE.rowField(field, this.needle(k.value));
+        this.needsBody = true;
+        return TEXT_SOURCE.header(field, this.needle(k.value));
+      }
       case 'body':
         this.needsBody = true;
         return TEXT_SOURCE.body(this.needle(k.value));
