@@ -1,4 +1,5 @@
 import type { Database, Logger } from '@kimap/common';
+import type { MetadataCache } from './store/metadata-cache.js';
 import type { RecordedEvent } from './store/outbox.js';
 
 /** What every RPC handler needs. */
@@ -9,4 +10,6 @@ export interface MailboxContext {
   changed(): void;
   /** Called after a commit with the events it recorded: published at once by this process. */
   committed(events: Array<RecordedEvent | undefined>): void;
+  /** UIDs, MODSEQs and flags of big mailboxes in memory, for FETCHes of those alone. */
+  metadata?: MetadataCache;
 }

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     registry,
     relayPollMs: envInt('OUTBOX_POLL_MS', 1000),
     tombstoneRetentionMs: envInt('EXPUNGE_RETENTION_DAYS', 30) * 86_400_000,
+    metadataCache: { minMessages: envInt('METADATA_CACHE_MIN_MESSAGES', 10_000), maxMessages: envInt('METADATA_CACHE_MESSAGES', 2_000_000) },
   });
   let ready = true;
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9101), registry, ready: () => ready });

@@ -5,6 +5,7 @@ import type { MailboxContext } from './context.js';
 import { addMailboxService } from './service.js';
 import { OutboxRelay } from './store/outbox.js';
 import { purgeTombstones, sweepOrphanBodies } from './store/bodies.js';
+import { MetadataCache, type MetadataCacheOptions } from './store/metadata-cache.js';
 
 export interface MailboxServiceOptions {
   db: Database;
@@ -16,6 +17,8 @@ export interface MailboxServiceOptions {
   relayPollMs?: number;
   /** How long expunged UIDs are remembered for QRESYNC. */
   tombstoneRetentionMs?: number;
+  /** Metadata of big mailboxes kept in memory (see MetadataCache); maxMessages 0: none. */
+  metadataCache?: MetadataCacheOptions;
 }
 
 export interface RunningMailboxService {
@@ -34,7 +37,29 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
     pollIntervalMs: opts.relayPollMs ?? 1000,
     onPublished: (n) => published?.inc(n),
   });
-  const ctx: MailboxContext = { db: opts.db, log: opts.log, changed: () => relay.kick(), committed: (events) => relay.publishCommitted(events) };
+  const cacheOpts = opts.metadataCache ?? { minMessages: 10_000, maxMessages: 2_000_000 };
+  const metadata = cacheOpts.maxMessages > 0 ? new MetadataCache(cacheOpts) : undefined;
+  if (metadata && opts.registry) {
+    const uses = { hits: 'answered from memory', loads: 'read in full', mismatches: 'updated wrongly and read again (0 unless there is a bug)' } as const;
+    for (const [field, help] of Object.entries(uses) as Array<[keyof typeof uses, string]>) {
+      new Counter({
+        name: `kimap_metadata_cache_${field}_total`,
+        help: `FETCHes of big mailboxes' UIDs and flags: ${help}`,
+        registers: [opts.registry],
+        collect() {
+          this.reset();
+          this.inc(metadata[field]);
+        },
+      });
+    }
+  }
+  const ctx: MailboxContext = {
+    db: opts.db,
+    log: opts.log,
+    changed: () => relay.kick(),
+    committed: (events) => relay.publishCommitted(events),
+    ...(metadata && { metadata }),
+  };
   const server = createGrpcServer();
   addMailboxService(server, ctx);
   const port = await bindServer(server, opts.address);

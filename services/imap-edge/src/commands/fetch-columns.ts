@@ -22,6 +22,46 @@ const WORDS: Partial<Record<FetchItem['kind'], Buffer>> = {
   'rfc822.size': ascii('RFC822.SIZE '),
 };
 
+const UID = 0;
+const FLAGS = 1;
+const MODSEQ = 2;
+const DATE = 3;
+const SIZE = 4;
+const CODES: Partial<Record<FetchItem['kind'], number>> = { uid: UID, flags: FLAGS, modseq: MODSEQ, internaldate: DATE, 'rfc822.size': SIZE };
+
+function copy(buf: Buffer, pos: number, src: Buffer): number {
+  for (let j = 0; j < src.length; j++) buf[pos++] = src[j]!;
+  return pos;
+}
+
+/** A non-negative integer in decimal at `pos`; returns the position after it. */
+function digits(buf: Buffer, pos: number, n: number): number {
+  if (n < 10) {
+    buf[pos] = 0x30 + n;
+    return pos + 1;
+  }
+  let len = 1;
+  if (n < 0x80000000) {
+    // Small integer arithmetic for the usual case.
+    for (let x = n; x >= 10; x = (x / 10) | 0) len++;
+    let at = pos + len;
+    do {
+      const q = (n / 10) | 0;
+      buf[--at] = 0x30 + n - q * 10;
+      n = q;
+    } while (n > 0);
+    return pos + len;
+  }
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) len++;
+  let at = pos + len;
+  do {
+    const q = Math.floor(n / 10);
+    buf[--at] = 0x30 + (n - q * 10);
+    n = q;
+  } while (n > 0);
+  return pos + len;
+}
+
 /** The items this writer can answer: all of them must be metadata. */
 export function columnItems(items: readonly FetchItem[]): boolean {
   return items.every((i) => WORDS[i.kind] !== undefined);
@@ -41,15 +81,18 @@ export class ColumnLineWriter {
   private pos = 0;
   /** `(\Seen \Flagged)` as bytes, per flag line seen. */
   private readonly flagBytes = new Map<string, Buffer>();
-  private readonly kinds: Array<FetchItem['kind']>;
+  /** Per item: what to write (UID, FLAGS...) and the words before it. */
+  private readonly codes: number[];
+  private readonly words: Buffer[];
   private readonly hasDate: boolean;
 
   constructor(
     items: readonly FetchItem[],
     private readonly emit: (chunk: Buffer) => void,
   ) {
-    this.kinds = items.map((i) => i.kind);
-    this.hasDate = this.kinds.includes('internaldate');
+    this.codes = items.map((i) => CODES[i.kind] ?? SIZE);
+    this.words = items.map((i) => WORDS[i.kind] ?? Buffer.alloc(0));
+    this.hasDate = this.codes.includes(DATE);
   }
 
   /**
@@ -60,15 +103,23 @@ export class ColumnLineWriter {
   page(cols: MessageColumns__Output, seqOf: (uid: number) => number, wanted: (uid: number) => boolean): void {
     const flags = cols.flags;
     let lineStart = 0;
+    // Neighbours mostly have the same flags: the previous line is tried before the map.
+    let prevText = '\0';
+    let prevBytes: Buffer | undefined;
     for (let i = 0; i < cols.count; i++) {
       let lineEnd = flags.indexOf('\n', lineStart);
       if (lineEnd < 0) lineEnd = flags.length;
-      const flagLine = flags.slice(lineStart, lineEnd);
+      let flagBytes: Buffer;
+      if (prevBytes && lineEnd - lineStart === prevText.length && flags.startsWith(prevText, lineStart)) flagBytes = prevBytes;
+      else {
+        prevText = flags.slice(lineStart, lineEnd);
+        flagBytes = prevBytes = this.flagsOf(prevText);
+      }
       lineStart = lineEnd + 1;
       const uid = int64At(cols.uids, i);
       const seq = seqOf(uid);
       if (!seq || !wanted(uid)) continue;
-      this.line(seq, uid, cols, i, flagLine);
+      this.line(seq, uid, cols, i, flagBytes);
     }
   }
 
@@ -80,46 +131,34 @@ export class ColumnLineWriter {
     this.pos = 0;
   }
 
-  private line(seq: number, uid: number, cols: MessageColumns__Output, i: number, flagLine: string): void {
-    const flagText = this.flagsOf(flagLine);
+  private line(seq: number, uid: number, cols: MessageColumns__Output, i: number, flagText: Buffer): void {
     const date = this.hasDate ? formatDateTime(new Date(int64At(cols.internalDatesMs, i))) : '';
-    const kinds = this.kinds;
+    const codes = this.codes;
     // Numbers take at most 16 digits; the fixed words fit in 64.
-    const room = 64 + kinds.length * 24 + flagText.length + date.length;
+    const room = 64 + codes.length * 24 + flagText.length + date.length;
     if (this.pos + room > this.buf.length) {
       this.flush();
       if (room > this.buf.length) this.buf = Buffer.allocUnsafe(room);
     }
-    this.put(STAR);
-    this.digits(seq);
-    this.put(FETCH_OPEN);
-    for (let k = 0; k < kinds.length; k++) {
-      const kind = kinds[k]!;
-      if (k) this.buf[this.pos++] = 0x20;
-      this.put(WORDS[kind]!);
-      switch (kind) {
-        case 'uid':
-          this.digits(uid);
-          break;
-        case 'flags':
-          this.put(flagText);
-          break;
-        case 'modseq':
-          this.digits(int64At(cols.modseqs, i));
-          this.buf[this.pos++] = 0x29; // )
-          break;
-        case 'internaldate':
-          this.pos += this.buf.write(date, this.pos, 'latin1');
-          this.buf[this.pos++] = 0x22; // "
-          break;
-        case 'rfc822.size':
-          this.digits(int64At(cols.sizes, i));
-          break;
-        default:
-          break;
-      }
+    const buf = this.buf;
+    let pos = copy(buf, this.pos, STAR);
+    pos = digits(buf, pos, seq);
+    pos = copy(buf, pos, FETCH_OPEN);
+    for (let k = 0; k < codes.length; k++) {
+      const code = codes[k]!;
+      if (k) buf[pos++] = 0x20;
+      pos = copy(buf, pos, this.words[k]!);
+      if (code === UID) pos = digits(buf, pos, uid);
+      else if (code === FLAGS) pos = copy(buf, pos, flagText);
+      else if (code === MODSEQ) {
+        pos = digits(buf, pos, int64At(cols.modseqs, i));
+        buf[pos++] = 0x29; // )
+      } else if (code === DATE) {
+        pos += buf.write(date, pos, 'latin1');
+        buf[pos++] = 0x22; // "
+      } else pos = digits(buf, pos, int64At(cols.sizes, i));
     }
-    this.put(LINE_END);
+    this.pos = copy(buf, pos, LINE_END);
   }
 
   private flagsOf(line: string): Buffer {
@@ -131,39 +170,5 @@ export class ColumnLineWriter {
       this.flagBytes.set(line, bytes);
     }
     return bytes;
-  }
-
-  private put(src: Buffer): void {
-    const buf = this.buf;
-    let pos = this.pos;
-    for (let j = 0; j < src.length; j++) buf[pos++] = src[j]!;
-    this.pos = pos;
-  }
-
-  /** A non-negative integer in decimal. */
-  private digits(n: number): void {
-    const buf = this.buf;
-    if (n < 0x80000000) {
-      // Small integer arithmetic for the usual case.
-      let len = 1;
-      for (let x = n; x >= 10; x = (x / 10) | 0) len++;
-      let at = this.pos + len;
-      this.pos = at;
-      do {
-        const q = (n / 10) | 0;
-        buf[--at] = 0x30 + n - q * 10;
-        n = q;
-      } while (n > 0);
-      return;
-    }
-    let len = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) len++;
-    let at = this.pos + len;
-    this.pos = at;
-    do {
-      const q = Math.floor(n / 10);
-      buf[--at] = 0x30 + (n - q * 10);
-      n = q;
-    } while (n > 0);
   }
 }

@@ -1,0 +1,262 @@
+// UIDs, MODSEQs and flags of big mailboxes, kept in memory between FETCHes.
+//
+// A client that syncs flags asks for `UID FETCH 1:* (FLAGS)` again and again;
+// on a 100,000-message mailbox PostgreSQL reads 100,000 rows each time. Here a
+// mailbox's metadata is read once and then brought up to date, before every
+// use, from what changed since the MODSEQ it was read at: one statement (one
+// snapshot) returns the mailbox's HIGHESTMODSEQ and the messages changed and
+// expunged after the cached MODSEQ (usually none). Every change to a mailbox
+// raises its HIGHESTMODSEQ and stamps the changed rows with it, so the result
+// is what a fresh read would give, in any process, whoever made the changes.
+// When the expunge tombstones the update needs have been purged, or too much
+// changed, the mailbox is read again.
+import type { Queryable } from '@kimap/common';
+import { fetchColumnPages, rangeArgs, type MessageColumns, type UidRange } from './messages.js';
+
+export interface MetadataCacheOptions {
+  /** Mailboxes with fewer messages are not kept (their rows are cheap to read). */
+  minMessages: number;
+  /** All entries together hold at most this many messages; the least recently used go first. */
+  maxMessages: number;
+  /** Messages per page handed out. */
+  pageSize?: number;
+}
+
+interface Entry {
+  uidvalidity: number;
+  modseq: number;
+  /** Ascending. */
+  uids: number[];
+  modseqs: number[];
+  /** Flags of each message, space-separated; equal lines share one string. */
+  flags: string[];
+  /** The whole entry as pages with MODSEQs, made at its first whole-mailbox FETCH. */
+  pages?: MessageColumns[];
+}
+
+interface DeltaRow {
+  /** 'b': the mailbox (uid: UIDVALIDITY, modseq: HIGHESTMODSEQ, flags: expunge floor and count); 'm': changed; 'x': expunged. */
+  k: 'b' | 'm' | 'x';
+  uid: number;
+  modseq: number;
+  flags: string | null;
+}
+
+const MAX_UID = 4294967295;
+
+/** 8-byte big-endian numbers: values[i] for each i of `picked`. */
+function int64s(values: number[], picked: Int32Array): Buffer {
+  const out = Buffer.allocUnsafe(picked.length * 8);
+  for (let j = 0; j < picked.length; j++) {
+    const v = values[picked[j]!]!;
+    out.writeUInt32BE(Math.floor(v / 4294967296), j * 8);
+    out.writeUInt32BE(v >>> 0, j * 8 + 4);
+  }
+  return out;
+}
+
+export class MetadataCache {
+  private readonly entries = new Map<string, Entry>();
+  private held = 0;
+  /** Reads answered from memory, and mailboxes read in full (for the metrics and tests). */
+  hits = 0;
+  loads = 0;
+  /** Updates whose result disagreed with the mailbox's message count (a bug if ever not 0). */
+  mismatches = 0;
+
+  constructor(private readonly opts: MetadataCacheOptions) {}
+
+  /** Worth asking: the ranges could cover enough messages. */
+  covers(ranges: UidRange[]): boolean {
+    if (ranges.length === 0) return false;
+    const [lo, hi] = rangeArgs(ranges);
+    return hi - lo + 1 >= this.opts.minMessages;
+  }
+
+  /**
+   * The columns (UID, MODSEQ, flags) of the messages in `ranges` (changed
+   * after `changedSince` when not 0), a page at a time; undefined when the
+   * mailbox is too small to be kept (the caller reads the rows instead).
+   */
+  async pages(db: Queryable, accountId: number, mailboxId: number, ranges: UidRange[], opts: { changedSince?: number; modseq?: boolean } = {}): Promise<MessageColumns[] | undefined> {
+    const entry = await this.current(db, accountId, mailboxId);
+    if (!entry) return undefined;
+    this.hits++;
+    return this.slice(entry, ranges, opts.changedSince ?? 0, opts.modseq ?? true);
+  }
+
+  private key(accountId: number, mailboxId: number): string {
+    return `${accountId}:${mailboxId}`;
+  }
+
+  private async current(db: Queryable, accountId: number, mailboxId: number): Promise<Entry | undefined> {
+    const key = this.key(accountId, mailboxId);
+    const old = this.entries.get(key);
+    const since = old?.modseq ?? 0;
+    // One statement: the mailbox row and the changes after `since` come from one snapshot.
+    // Without an entry, only the mailbox row (since = highest possible).
+    const { rows } = await db.query<DeltaRow>(
+      `SELECT 'b' AS k, uidvalidity AS uid, highestmodseq AS modseq, expunged_floor_modseq || ' ' || messages AS flags
+         FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2
+       UNION ALL
+       SELECT 'm', uid, modseq, array_to_string(flags, ' ') FROM messages
+        WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3
+       UNION ALL
+       SELECT 'x', uid, modseq, NULL FROM expunged
+        WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3`,
+      [accountId, mailboxId, since],
+    );
+    const box = rows.find((r) => r.k === 'b');
+    if (!box) {
+      this.drop(key);
+      return undefined;
+    }
+    const [floor, count] = (box.flags ?? '0 0').split(' ').map(Number) as [number, number];
+    if (count < this.opts.minMessages || count > this.opts.maxMessages) {
+      this.drop(key);
+      return undefined;
+    }
+    let entry = old && old.uidvalidity === box.uid && since >= floor && rows.length - 1 <= count / 4 ? this.apply(old, rows, box.modseq) : undefined;
+    // The count kept in the mailbox row, from the same snapshot, must agree; if not, read again rather than trust the entry.
+    if (entry && entry.uids.length !== count) {
+      this.mismatches++;
+      entry = undefined;
+    }
+    if (!entry) entry = await this.load(db, accountId, mailboxId, box.uid);
+    if (!entry) {
+      this.drop(key);
+      return undefined;
+    }
+    this.remember(key, entry);
+    return entry;
+  }
+
+  /** The entry with the changes after its MODSEQ applied (a new entry; the old one may be in use). */
+  private apply(old: Entry, rows: DeltaRow[], modseq: number): Entry {
+    if (rows.length === 1) {
+      // Nothing changed in between: same messages, a later MODSEQ.
+      old.modseq = Math.max(old.modseq, modseq);
+      return old;
+    }
+    const gone = new Set<number>();
+    const changed = new Map<number, DeltaRow>();
+    for (const r of rows) {
+      if (r.k === 'x') gone.add(r.uid);
+      else if (r.k === 'm') changed.set(r.uid, r);
+    }
+    const lines = new Map<string, string>();
+    const line = (s: string) => {
+      let l = lines.get(s);
+      if (l === undefined) lines.set(s, (l = s));
+      return l;
+    };
+    const next: Entry = { uidvalidity: old.uidvalidity, modseq, uids: [], modseqs: [], flags: [] };
+    for (let i = 0; i < old.uids.length; i++) {
+      const uid = old.uids[i]!;
+      if (gone.has(uid)) continue;
+      const c = changed.get(uid);
+      next.uids.push(uid);
+      next.modseqs.push(c ? c.modseq : old.modseqs[i]!);
+      next.flags.push(line(c ? (c.flags ?? '') : old.flags[i]!));
+      changed.delete(uid);
+    }
+    // New messages: UIDs only grow, so they come after every UID kept.
+    const added = [...changed.values()].sort((a, b) => a.uid - b.uid);
+    for (const c of added) {
+      next.uids.push(c.uid);
+      next.modseqs.push(c.modseq);
+      next.flags.push(line(c.flags ?? ''));
+    }
+    return next;
+  }
+
+  /**
+   * Reads a mailbox in full (in columns, as FETCH does). Its HIGHESTMODSEQ is
+   * read first: a change committed between that and the rows is in the rows
+   * and again in the next update, which applies it a second time to the same
+   * effect (a changed row overrides, a known UID is not added twice, an
+   * expunged one is removed).
+   */
+  private async load(db: Queryable, accountId: number, mailboxId: number, uidvalidity: number): Promise<Entry | undefined> {
+    this.loads++;
+    const { rows } = await db.query<{ modseq: number; uidvalidity: number }>(
+      'SELECT highestmodseq AS modseq, uidvalidity FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2',
+      [accountId, mailboxId],
+    );
+    if (!rows[0] || rows[0].uidvalidity !== uidvalidity) return undefined;
+    const entry: Entry = { uidvalidity, modseq: rows[0].modseq, uids: [], modseqs: [], flags: [] };
+    const lines = new Map<string, string>();
+    for await (const page of fetchColumnPages(db, accountId, mailboxId, [{ first: 1, last: 0 }], { modseq: true })) {
+      const flagLines = page.count ? page.flags.split('\n') : [];
+      for (let i = 0; i < page.count; i++) {
+        entry.uids.push(page.uids.readUInt32BE(i * 8) * 4294967296 + page.uids.readUInt32BE(i * 8 + 4));
+        entry.modseqs.push(page.modseqs.readUInt32BE(i * 8) * 4294967296 + page.modseqs.readUInt32BE(i * 8 + 4));
+        const l = flagLines[i] ?? '';
+        let shared = lines.get(l);
+        if (shared === undefined) lines.set(l, (shared = l));
+        entry.flags.push(shared);
+      }
+    }
+    return entry;
+  }
+
+  private remember(key: string, entry: Entry): void {
+    this.drop(key);
+    this.entries.set(key, entry);
+    this.held += entry.uids.length;
+    for (const [k, e] of this.entries) {
+      if (this.held <= this.opts.maxMessages || k === key) break;
+      this.entries.delete(k);
+      this.held -= e.uids.length;
+    }
+  }
+
+  private drop(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    this.held -= e.uids.length;
+  }
+
+  /** The entry's messages in the ranges, as column pages. */
+  private slice(e: Entry, ranges: UidRange[], changedSince: number, withModseq: boolean): MessageColumns[] {
+    const spans = ranges.map((r) => (r.last === 0 ? [r.first, MAX_UID] : [Math.min(r.first, r.last), Math.max(r.first, r.last)]) as [number, number]);
+    // The whole mailbox (1:*, the usual flag sync): the same pages every time until it changes.
+    const whole = changedSince === 0 && e.uids.length > 0 && spans.some(([lo, hi]) => lo <= e.uids[0]! && hi >= e.uids[e.uids.length - 1]!);
+    if (whole) return (e.pages ??= this.cut(e, [[1, MAX_UID]], 0, true));
+    return this.cut(e, spans, changedSince, withModseq);
+  }
+
+  private cut(e: Entry, spans: Array<[number, number]>, changedSince: number, withModseq: boolean): MessageColumns[] {
+    const pageSize = this.opts.pageSize ?? 20_000;
+    const pages: MessageColumns[] = [];
+    const picked = new Int32Array(pageSize);
+    for (let from = 0; from < e.uids.length; from += pageSize) {
+      const to = Math.min(from + pageSize, e.uids.length);
+      let n = 0;
+      for (let i = from; i < to; i++) {
+        if (changedSince !== 0 && e.modseqs[i]! <= changedSince) continue;
+        const uid = e.uids[i]!;
+        for (const [lo, hi] of spans) {
+          if (uid >= lo && uid <= hi) {
+            picked[n++] = i;
+            break;
+          }
+        }
+      }
+      if (n === 0) continue;
+      const these = picked.subarray(0, n);
+      const lines = new Array<string>(n);
+      for (let j = 0; j < n; j++) lines[j] = e.flags[these[j]!]!;
+      pages.push({
+        count: n,
+        uids: int64s(e.uids, these),
+        modseqs: withModseq ? int64s(e.modseqs, these) : Buffer.alloc(0),
+        internalDatesMs: Buffer.alloc(0),
+        sizes: Buffer.alloc(0),
+        flags: lines.join('\n'),
+      });
+    }
+    return pages;
+  }
+}

@@ -1,0 +1,134 @@
+// The metadata cache against fresh reads of the rows, on a real PostgreSQL:
+// after every kind of change, made by anyone, in any order, it answers what
+// reading the mailbox would.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
+import { addUser } from '../src/store/accounts.js';
+import { appendMessages, fetchColumnPages, type MessageColumns, type UidRange } from '../src/store/messages.js';
+import { storeFlags } from '../src/store/flags.js';
+import { removeMessages } from '../src/store/expunge.js';
+import { copyMessages } from '../src/store/copy.js';
+import { createMailbox, findMailbox } from '../src/store/mailboxes.js';
+import { MetadataCache } from '../src/store/metadata-cache.js';
+
+interface Row {
+  uid: number;
+  modseq: number;
+  flags: string;
+}
+
+function rows(pages: MessageColumns[], withModseq = true): Row[] {
+  const out: Row[] = [];
+  for (const p of pages) {
+    const lines = p.count ? p.flags.split('\n') : [];
+    for (let i = 0; i < p.count; i++) {
+      out.push({ uid: Number(p.uids.readBigUInt64BE(i * 8)), modseq: withModseq ? Number(p.modseqs.readBigUInt64BE(i * 8)) : 0, flags: lines[i]! });
+    }
+  }
+  return out;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('metadata cache', () => {
+  let tdb: TestDatabase;
+  let accountId: number;
+
+  before(async () => {
+    tdb = await createTestDatabase();
+    accountId = (await addUser(tdb.db, 'cache@example.test', 'cache-password', { createTenant: true })).accountId;
+  });
+  after(() => tdb.drop());
+
+  const append = (mailbox: string, n: number, flags: string[] = []) =>
+    appendMessages(
+      tdb.db,
+      accountId,
+      mailbox,
+      Array.from({ length: n }, (_, i) => ({ flags, internalDate: new Date(), raw: Buffer.from(`Subject: ${mailbox} ${i} ${Math.random()}\r\n\r\nbody\r\n`) })),
+    );
+  const fresh = async (mailboxId: number, ranges: UidRange[], changedSince = 0) => {
+    const pages: MessageColumns[] = [];
+    for await (const p of fetchColumnPages(tdb.db, accountId, mailboxId, ranges, { modseq: true, changedSince })) pages.push(p);
+    return rows(pages);
+  };
+
+  test('answers as fresh reads do through appends, flag changes, expunges, moves in and out, from two caches', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Big', null));
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Other', null));
+    await append('Big', 40, ['\\Seen']);
+    await append('Other', 10);
+    const big = (await findMailbox(tdb.db, accountId, 'Big')).mailboxId;
+    const other = (await findMailbox(tdb.db, accountId, 'Other')).mailboxId;
+    // Two service instances: each its own cache, the changes made elsewhere.
+    const caches = [new MetadataCache({ minMessages: 5, maxMessages: 1000, pageSize: 7 }), new MetadataCache({ minMessages: 5, maxMessages: 1000 })];
+    const r = rng(7);
+    for (let step = 0; step < 60; step++) {
+      const op = Math.floor(r() * 6);
+      const lo = 1 + Math.floor(r() * 60);
+      const range = [{ first: lo, last: lo + Math.floor(r() * 8) }];
+      if (op === 0) await append('Big', 1 + Math.floor(r() * 3), r() < 0.5 ? ['$Label1'] : []);
+      else if (op === 1) await storeFlags(tdb.db, accountId, big, range, r() < 0.5 ? 'add' : 'remove', ['\\Flagged', 'Work']);
+      else if (op === 2) {
+        await storeFlags(tdb.db, accountId, big, range, 'add', ['\\Deleted']);
+        await removeMessages(tdb.db, accountId, big, { deletedOnly: true });
+      } else if (op === 3) await tdb.db.transaction((tx) => copyMessages(tx, accountId, big, range, 'Other', true));
+      else if (op === 4) await tdb.db.transaction((tx) => copyMessages(tx, accountId, other, [{ first: 1, last: 0 }], 'Big', r() < 0.5));
+      else await storeFlags(tdb.db, accountId, big, [{ first: 1, last: 0 }], 'replace', r() < 0.5 ? ['\\Seen'] : []);
+      // Either cache, whole mailbox or ranges, with or without CHANGEDSINCE.
+      const cache = caches[Math.floor(r() * 2)]!;
+      const ranges = r() < 0.5 ? [{ first: 1, last: 0 }] : [{ first: 3, last: 20 }, { first: 30 + Math.floor(r() * 40), last: 0 }];
+      const box = await findMailbox(tdb.db, accountId, 'Big');
+      const since = r() < 0.3 ? Math.max(0, box.highestmodseq - 3) : 0;
+      const got = await cache.pages(tdb.db, accountId, big, ranges, { changedSince: since });
+      if (box.messages < 5) assert.equal(got, undefined, 'too small to be kept');
+      else assert.deepEqual(rows(got!), await fresh(big, ranges, since), `step ${step}, op ${op}`);
+    }
+    assert.deepEqual(caches.map((c) => c.mismatches), [0, 0], 'every update agreed with the count in the mailbox row');
+    assert.ok(caches.every((c) => c.hits > 20), 'both caches answered');
+    assert.ok(caches.every((c) => c.loads < c.hits), 'mostly brought up to date, not read again');
+  });
+
+  test('reads the mailbox again when the tombstones it needs are gone, and forgets what does not fit', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Purged', null));
+    await append('Purged', 20);
+    const id = (await findMailbox(tdb.db, accountId, 'Purged')).mailboxId;
+    const cache = new MetadataCache({ minMessages: 5, maxMessages: 30 });
+    await cache.pages(tdb.db, accountId, id, [{ first: 1, last: 0 }]);
+    assert.equal(cache.loads, 1);
+    await storeFlags(tdb.db, accountId, id, [{ first: 2, last: 4 }], 'add', ['\\Deleted']);
+    await removeMessages(tdb.db, accountId, id, { deletedOnly: true });
+    // As purgeTombstones does after the retention period.
+    await tdb.db.query('DELETE FROM expunged WHERE account_id = $1 AND mailbox_id = $2', [accountId, id]);
+    await tdb.db.query('UPDATE mailboxes SET expunged_floor_modseq = highestmodseq WHERE account_id = $1 AND mailbox_id = $2', [accountId, id]);
+    const got = await cache.pages(tdb.db, accountId, id, [{ first: 1, last: 0 }]);
+    assert.equal(cache.loads, 2, 'read again');
+    assert.deepEqual(rows(got!).map((m) => m.uid), [1, ...Array.from({ length: 16 }, (_, i) => i + 5)]);
+    // A second mailbox of 20 does not fit beside it (30 at most): the older one goes.
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Second', null));
+    await append('Second', 20);
+    const second = (await findMailbox(tdb.db, accountId, 'Second')).mailboxId;
+    await cache.pages(tdb.db, accountId, id, [{ first: 1, last: 0 }]);
+    await cache.pages(tdb.db, accountId, second, [{ first: 1, last: 0 }]);
+    await cache.pages(tdb.db, accountId, id, [{ first: 1, last: 0 }]);
+    assert.equal(cache.loads, 4, 'evicted, read again');
+    // A deleted mailbox is not answered from memory.
+    await tdb.db.query('DELETE FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2', [accountId, second]);
+    assert.equal(await cache.pages(tdb.db, accountId, second, [{ first: 1, last: 0 }]), undefined);
+  });
+
+  test('only ranges that could hold enough messages are worth asking about', () => {
+    const cache = new MetadataCache({ minMessages: 10_000, maxMessages: 1_000_000 });
+    assert.equal(cache.covers([{ first: 1, last: 0 }]), true);
+    assert.equal(cache.covers([{ first: 1, last: 200 }]), false);
+    assert.equal(cache.covers([{ first: 5, last: 3 }, { first: 20_000, last: 20_010 }]), true);
+    assert.equal(cache.covers([]), false);
+  });
+});
