@@ -22,7 +22,7 @@ export const Fetch = (ctx: MailboxContext) =>
       if (ctx.metadata && !req.internalDate && !req.size && ctx.metadata.covers(req.uids)) {
         const cached = await ctx.metadata.pages(ctx.db, accountId, req.mailboxId, req.uids, { changedSince: req.changedSince, modseq: req.modseq });
         if (cached) {
-          for (const columns of cached) {
+          for await (const columns of cached) {
             if (cancelled()) return;
             yield { columns };
           }

@@ -18,7 +18,7 @@ export interface MetadataCacheOptions {
   minMessages: number;
   /** All entries together hold at most this many messages; the least recently used go first. */
   maxMessages: number;
-  /** Messages per page handed out. */
+  /** Messages per page handed out (and read). */
   pageSize?: number;
 }
 
@@ -34,8 +34,16 @@ interface Entry {
   pages?: MessageColumns[];
 }
 
+/** A mailbox to be read in full: its key, and its row when the read begins. */
+interface Load {
+  key: string;
+  uidvalidity: number;
+  modseq: number;
+  uidnext: number;
+}
+
 interface DeltaRow {
-  /** 'b': the mailbox (uid: UIDVALIDITY, modseq: HIGHESTMODSEQ, flags: expunge floor and count); 'm': changed; 'x': expunged. */
+  /** 'b': the mailbox (uid: UIDVALIDITY, modseq: HIGHESTMODSEQ, flags: expunge floor, count and UIDNEXT); 'm': changed; 'x': expunged. */
   k: 'b' | 'm' | 'x';
   uid: number;
   modseq: number;
@@ -77,26 +85,44 @@ export class MetadataCache {
    * The columns (UID, MODSEQ, flags) of the messages in `ranges` (changed
    * after `changedSince` when not 0), a page at a time; undefined when the
    * mailbox is too small to be kept (the caller reads the rows instead).
+   * A whole-mailbox read of a mailbox not in memory streams the pages as
+   * PostgreSQL gives them and keeps them on the way.
    */
-  async pages(db: Queryable, accountId: number, mailboxId: number, ranges: UidRange[], opts: { changedSince?: number; modseq?: boolean } = {}): Promise<MessageColumns[] | undefined> {
-    const entry = await this.current(db, accountId, mailboxId);
-    if (!entry) return undefined;
-    this.hits++;
-    return this.slice(entry, ranges, opts.changedSince ?? 0, opts.modseq ?? true);
+  async pages(
+    db: Queryable,
+    accountId: number,
+    mailboxId: number,
+    ranges: UidRange[],
+    opts: { changedSince?: number; modseq?: boolean } = {},
+  ): Promise<Iterable<MessageColumns> | AsyncIterable<MessageColumns> | undefined> {
+    const state = await this.current(db, accountId, mailboxId);
+    if (!state) return undefined;
+    const changedSince = opts.changedSince ?? 0;
+    if ('entry' in state) {
+      this.hits++;
+      return this.slice(state.entry, ranges, changedSince, opts.modseq ?? true);
+    }
+    const [lo, hi, lows] = rangeArgs(ranges);
+    if (changedSince === 0 && !lows && lo <= 1 && hi >= state.uidnext - 1) return this.load(db, accountId, mailboxId, state);
+    // Read it all first, then answer from it.
+    for await (const _ of this.load(db, accountId, mailboxId, state));
+    const entry = this.entries.get(state.key);
+    return entry ? this.slice(entry, ranges, changedSince, opts.modseq ?? true) : undefined;
   }
 
   private key(accountId: number, mailboxId: number): string {
     return `${accountId}:${mailboxId}`;
   }
 
-  private async current(db: Queryable, accountId: number, mailboxId: number): Promise<Entry | undefined> {
+  /** The entry brought up to date, or what a load needs to know (the mailbox row), or undefined: not kept. */
+  private async current(db: Queryable, accountId: number, mailboxId: number): Promise<{ entry: Entry } | Load | undefined> {
     const key = this.key(accountId, mailboxId);
     const old = this.entries.get(key);
     const since = old?.modseq ?? 0;
     // One statement: the mailbox row and the changes after `since` come from one snapshot.
-    // Without an entry, only the mailbox row (since = highest possible).
+    // Without an entry, only the mailbox row.
     const { rows } = await db.query<DeltaRow>(
-      `SELECT 'b' AS k, uidvalidity AS uid, highestmodseq AS modseq, expunged_floor_modseq || ' ' || messages AS flags
+      `SELECT 'b' AS k, uidvalidity AS uid, highestmodseq AS modseq, expunged_floor_modseq || ' ' || messages || ' ' || uidnext AS flags
          FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2
        UNION ALL
        SELECT 'm', uid, modseq, array_to_string(flags, ' ') FROM messages
@@ -111,7 +137,7 @@ export class MetadataCache {
       this.drop(key);
       return undefined;
     }
-    const [floor, count] = (box.flags ?? '0 0').split(' ').map(Number) as [number, number];
+    const [floor, count, uidnext] = (box.flags ?? '0 0 0').split(' ').map(Number) as [number, number, number];
     if (count < this.opts.minMessages || count > this.opts.maxMessages) {
       this.drop(key);
       return undefined;
@@ -122,13 +148,12 @@ export class MetadataCache {
       this.mismatches++;
       entry = undefined;
     }
-    if (!entry) entry = await this.load(db, accountId, mailboxId, box.uid);
     if (!entry) {
       this.drop(key);
-      return undefined;
+      return { key, uidvalidity: box.uid, modseq: box.modseq, uidnext };
     }
     this.remember(key, entry);
-    return entry;
+    return { entry };
   }
 
   /** The entry with the changes after its MODSEQ applied (a new entry; the old one may be in use). */
@@ -171,22 +196,18 @@ export class MetadataCache {
   }
 
   /**
-   * Reads a mailbox in full (in columns, as FETCH does). Its HIGHESTMODSEQ is
-   * read first: a change committed between that and the rows is in the rows
-   * and again in the next update, which applies it a second time to the same
-   * effect (a changed row overrides, a known UID is not added twice, an
+   * Reads a mailbox in full (in columns, as FETCH does), yielding the pages
+   * as they come, and keeps it once every page has been read. Its MODSEQ is
+   * the one read before the rows: a change committed in between is in the
+   * rows and again in the next update, which applies it a second time to the
+   * same effect (a changed row overrides, a known UID is not added twice, an
    * expunged one is removed).
    */
-  private async load(db: Queryable, accountId: number, mailboxId: number, uidvalidity: number): Promise<Entry | undefined> {
+  private async *load(db: Queryable, accountId: number, mailboxId: number, at: Load): AsyncGenerator<MessageColumns> {
     this.loads++;
-    const { rows } = await db.query<{ modseq: number; uidvalidity: number }>(
-      'SELECT highestmodseq AS modseq, uidvalidity FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2',
-      [accountId, mailboxId],
-    );
-    if (!rows[0] || rows[0].uidvalidity !== uidvalidity) return undefined;
-    const entry: Entry = { uidvalidity, modseq: rows[0].modseq, uids: [], modseqs: [], flags: [] };
+    const entry: Entry = { uidvalidity: at.uidvalidity, modseq: at.modseq, uids: [], modseqs: [], flags: [] };
     const lines = new Map<string, string>();
-    for await (const page of fetchColumnPages(db, accountId, mailboxId, [{ first: 1, last: 0 }], { modseq: true })) {
+    for await (const page of fetchColumnPages(db, accountId, mailboxId, [{ first: 1, last: 0 }], { modseq: true, ...(this.opts.pageSize && { pageSize: this.opts.pageSize }) })) {
       const flagLines = page.count ? page.flags.split('\n') : [];
       for (let i = 0; i < page.count; i++) {
         entry.uids.push(page.uids.readUInt32BE(i * 8) * 4294967296 + page.uids.readUInt32BE(i * 8 + 4));
@@ -196,8 +217,9 @@ export class MetadataCache {
         if (shared === undefined) lines.set(l, (shared = l));
         entry.flags.push(shared);
       }
+      yield page;
     }
-    return entry;
+    this.remember(at.key, entry);
   }
 
   private remember(key: string, entry: Entry): void {
