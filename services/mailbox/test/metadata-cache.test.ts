@@ -97,7 +97,7 @@ describe('metadata cache', () => {
       const box = await findMailbox(tdb.db, accountId, 'Big');
       const since = r() < 0.3 ? Math.max(0, box.highestmodseq - 3) : 0;
       const got = await read(cache, tdb.db, accountId, big, ranges, { changedSince: since });
-      if (box.messages < 5) assert.equal(got, undefined, 'too small to be kept');
+      if ((await fresh(big, [{ first: 1, last: 0 }])).length < 5) assert.equal(got, undefined, 'too small to be kept');
       else assert.deepEqual(rows(got!), await fresh(big, ranges, since), `step ${step}, op ${op}`);
     }
     assert.deepEqual(caches.map((c) => c.mismatches), [0, 0], 'every update agreed with the count in the mailbox row');
