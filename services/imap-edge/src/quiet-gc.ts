@@ -42,6 +42,8 @@ export class QuietCollector {
   private slackAfterGc = 0;
   /** The last look stopped before the heap stopped shrinking. */
   private unfinished = false;
+  /** The heap in use after the last collection (at the start: when made). */
+  private usedAfterGc: number;
 
   constructor(
     private readonly opts: QuietGcOptions,
@@ -53,6 +55,7 @@ export class QuietCollector {
     this.maxGrowth = opts.maxGrowthBytes ?? 4 * 1024 * 1024;
     this.maxCommands = opts.maxCommands ?? 100;
     this.lastUsed = heap().used;
+    this.usedAfterGc = this.lastUsed;
     this.lastCommands = opts.commands();
   }
 
@@ -64,7 +67,12 @@ export class QuietCollector {
     this.lastUsed = s.used;
     this.lastCommands += ran;
     if (ran >= this.maxCommands) return false;
-    if (!this.unfinished && (s.total - s.used - this.slackAfterGc < this.minFree || grew > this.maxGrowth)) return false;
+    // Worth a collection: room piled up in the heap (fragmented, free pages), or
+    // the heap in use grew by as much since the last one (dead objects of the
+    // old generation count as in use until a full collection finds them).
+    const slack = s.total - s.used - this.slackAfterGc >= this.minFree;
+    const piled = s.used - this.usedAfterGc >= this.minFree;
+    if (!this.unfinished && (grew > this.maxGrowth || (!slack && !piled))) return false;
     const t0 = this.now();
     // Each full collection compacts only some of the fragmented pages: repeat
     // while it still gives back a good share, for ~300 ms at most.
@@ -79,6 +87,7 @@ export class QuietCollector {
     }
     const after = this.heap();
     this.lastUsed = after.used;
+    this.usedAfterGc = after.used;
     this.unfinished = !settled;
     this.slackAfterGc = after.total - after.used;
     this.opts.log?.info({ ms: Math.round(this.now() - t0), heapBefore: s.total, heapAfter: after.total }, 'quiet full collection');

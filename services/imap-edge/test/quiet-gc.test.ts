@@ -12,17 +12,20 @@ function rig(start: HeapSample) {
   const gcs: number[] = [];
   /** What each collection gives back, in turn (MB of total heap). */
   const freed: number[] = [];
+  /** Dead objects each collection finds, in turn (MB of the heap in use). */
+  const dead: number[] = [];
   const collector = new QuietCollector(
     { commands: () => commands },
     () => ({ ...heap }),
     () => {
       gcs.push(clock);
       heap.total -= (freed.shift() ?? 0) * MB;
+      heap.used -= (dead.shift() ?? 0) * MB;
       clock += 100;
     },
     () => clock,
   );
-  return { heap, collector, gcs, freed, run: (n: number) => (commands += n) };
+  return { heap, collector, gcs, freed, dead, run: (n: number) => (commands += n) };
 }
 
 test('a busy edge is left alone, whatever its heap', () => {
@@ -56,4 +59,26 @@ test('a heap that is still growing, or has little slack, is left alone', () => {
   const tight = rig({ total: 110 * MB, used: 100 * MB });
   assert.equal(tight.collector.look(), false);
   assert.equal(growing.gcs.length + tight.gcs.length, 0);
+});
+
+test('dead objects that piled up in the heap in use are collected once the edge is quiet, live ones once only', () => {
+  const r = rig({ total: 120 * MB, used: 100 * MB });
+  // A burst: the heap in use grows by 180 MB (sessions and their garbage), with little room left.
+  r.run(30_000);
+  r.heap.used += 180 * MB;
+  r.heap.total += 182 * MB;
+  assert.equal(r.collector.look(), false, 'busy');
+  // Quiet now: the heap stopped growing, and grew by far more than 16 MB since the start.
+  r.dead.push(100);
+  assert.equal(r.collector.look(), true);
+  assert.equal(r.heap.used, 180 * MB);
+  // What is left is live: no collection again until as much more piles up, slowly.
+  assert.equal(r.collector.look(), false);
+  for (let i = 0; i < 5; i++) {
+    r.heap.used += 3 * MB;
+    assert.equal(r.collector.look(), false, `${(i + 1) * 3} MB more`);
+  }
+  r.heap.used += 3 * MB;
+  assert.equal(r.collector.look(), true, '18 MB more');
+  assert.equal(r.gcs.length, 2);
 });
