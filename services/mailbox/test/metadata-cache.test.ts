@@ -151,6 +151,24 @@ describe('metadata cache', () => {
     assert.deepEqual([cache.loads, cache.hits], [2, 1], 'the finished read was kept');
   });
 
+  test('UIDs as runs for SELECT, only of a mailbox in memory, brought up to date', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Runs', null));
+    await append('Runs', 40);
+    const id = (await findMailbox(tdb.db, accountId, 'Runs')).mailboxId;
+    const cache = new MetadataCache({ minMessages: 5, maxMessages: 100 });
+    assert.equal(await cache.uidRuns(tdb.db, accountId, id), undefined, 'not read in full for a SELECT');
+    assert.equal(cache.holds(accountId), false);
+    await read(cache, tdb.db, accountId, id, [{ first: 1, last: 0 }]);
+    assert.equal(cache.holds(accountId), true);
+    const box = await findMailbox(tdb.db, accountId, 'Runs');
+    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), { modseq: box.highestmodseq, count: 40, firsts: [1], lasts: [40] });
+    await storeFlags(tdb.db, accountId, id, [{ first: 3, last: 4 }, { first: 8, last: 8 }], 'add', ['\\Deleted']);
+    await removeMessages(tdb.db, accountId, id, { deletedOnly: true });
+    await append('Runs', 2);
+    const after = await findMailbox(tdb.db, accountId, 'Runs');
+    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), { modseq: after.highestmodseq, count: 39, firsts: [1, 5, 9], lasts: [2, 7, 42] });
+  });
+
   test('only ranges that could hold enough messages are worth asking about', () => {
     const cache = new MetadataCache({ minMessages: 10_000, maxMessages: 1_000_000 });
     assert.equal(cache.covers([{ first: 1, last: 0 }]), true);

@@ -1,7 +1,7 @@
 import type { SelectRequest__Output } from '@kimap/common/generated/mail/v1/SelectRequest';
 import type { SelectResponse } from '@kimap/common/generated/mail/v1/SelectResponse';
 import type { MailboxContext } from '../context.js';
-import { selectMailbox } from '../store/mailboxes.js';
+import { mailboxStatus, selectMailbox, type MailboxStatusRow } from '../store/mailboxes.js';
 import { accountOf, serverStream } from './handler.js';
 import { statusMessage } from './mailboxes.js';
 
@@ -11,9 +11,22 @@ const RUN_CHUNK = 32768;
 export const Select = (ctx: MailboxContext) =>
   serverStream<SelectRequest__Output, SelectResponse>(ctx.log, 'Select', async function* (req, cancelled) {
     const accountId = accountOf(req);
-    const { status, firsts, lasts } = await selectMailbox(ctx.db, accountId, req.name);
+    const { status, firsts, lasts } = (await fromMemory(ctx, accountId, req.name)) ?? (await selectMailbox(ctx.db, accountId, req.name));
     yield { status: statusMessage(status) };
     for (let i = 0; i < firsts.length && !cancelled(); i += RUN_CHUNK) {
       yield { runs: { first: firsts.slice(i, i + RUN_CHUNK), last: lasts.slice(i, i + RUN_CHUNK) } };
     }
   });
+
+/**
+ * A big mailbox whose UIDs the metadata cache holds: its row, then the UIDs
+ * from memory (brought up to date). Two statements, so they must agree: the
+ * same HIGHESTMODSEQ and message count, or the one-statement SELECT answers.
+ */
+async function fromMemory(ctx: MailboxContext, accountId: number, name: string): Promise<{ status: MailboxStatusRow; firsts: number[]; lasts: number[] } | undefined> {
+  if (!ctx.metadata?.holds(accountId)) return undefined;
+  const status = await mailboxStatus(ctx.db, accountId, name);
+  const runs = await ctx.metadata.uidRuns(ctx.db, accountId, status.mailboxId);
+  if (!runs || runs.modseq !== status.highestmodseq || runs.count !== status.messages) return undefined;
+  return { status, firsts: runs.firsts, lasts: runs.lasts };
+}

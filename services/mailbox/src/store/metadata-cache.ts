@@ -32,6 +32,8 @@ interface Entry {
   flags: string[];
   /** The whole entry as pages with MODSEQs, made at its first whole-mailbox FETCH. */
   pages?: MessageColumns[];
+  /** The UIDs as runs of consecutive UIDs, made at its first SELECT. */
+  runs?: { firsts: number[]; lasts: number[] };
 }
 
 /** A mailbox to be read in full: its key, and its row when the read begins. */
@@ -65,6 +67,8 @@ function int64s(values: number[], picked: Int32Array): Buffer {
 
 export class MetadataCache {
   private readonly entries = new Map<string, Entry>();
+  /** Entries per account. */
+  private readonly accounts = new Map<number, number>();
   private held = 0;
   /** Reads answered from memory, and mailboxes read in full (for the metrics and tests). */
   hits = 0;
@@ -108,6 +112,35 @@ export class MetadataCache {
     for await (const _ of this.load(db, accountId, mailboxId, state));
     const entry = this.entries.get(state.key);
     return entry ? this.slice(entry, ranges, changedSince, opts.modseq ?? true) : undefined;
+  }
+
+  /**
+   * The UIDs of a mailbox that is in memory, brought up to date, as runs of
+   * consecutive UIDs, with the MODSEQ they are at; undefined when it is not
+   * in memory (a SELECT does not read a mailbox in full to keep it).
+   */
+  async uidRuns(db: Queryable, accountId: number, mailboxId: number): Promise<{ modseq: number; count: number; firsts: number[]; lasts: number[] } | undefined> {
+    if (!this.entries.has(this.key(accountId, mailboxId))) return undefined;
+    const state = await this.current(db, accountId, mailboxId);
+    if (!state || !('entry' in state)) return undefined;
+    this.hits++;
+    const e = state.entry;
+    if (!e.runs) {
+      const firsts: number[] = [];
+      const lasts: number[] = [];
+      for (let i = 0; i < e.uids.length; i++) {
+        const uid = e.uids[i]!;
+        if (i === 0 || e.uids[i - 1] !== uid - 1) firsts.push(uid);
+        if (i === e.uids.length - 1 || e.uids[i + 1] !== uid + 1) lasts.push(uid);
+      }
+      e.runs = { firsts, lasts };
+    }
+    return { modseq: e.modseq, count: e.uids.length, ...e.runs };
+  }
+
+  /** Whether some mailbox of the account is in memory. */
+  holds(accountId: number): boolean {
+    return this.accounts.has(accountId);
   }
 
   private key(accountId: number, mailboxId: number): string {
@@ -226,10 +259,11 @@ export class MetadataCache {
     this.drop(key);
     this.entries.set(key, entry);
     this.held += entry.uids.length;
-    for (const [k, e] of this.entries) {
+    const account = Number(key.slice(0, key.indexOf(':')));
+    this.accounts.set(account, (this.accounts.get(account) ?? 0) + 1);
+    for (const k of this.entries.keys()) {
       if (this.held <= this.opts.maxMessages || k === key) break;
-      this.entries.delete(k);
-      this.held -= e.uids.length;
+      this.drop(k);
     }
   }
 
@@ -238,6 +272,10 @@ export class MetadataCache {
     if (!e) return;
     this.entries.delete(key);
     this.held -= e.uids.length;
+    const account = Number(key.slice(0, key.indexOf(':')));
+    const n = (this.accounts.get(account) ?? 1) - 1;
+    if (n > 0) this.accounts.set(account, n);
+    else this.accounts.delete(account);
   }
 
   /** The entry's messages in the ranges, as column pages. */
