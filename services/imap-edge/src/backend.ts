@@ -99,6 +99,21 @@ export class BackendError extends Error {
   }
 }
 
+/**
+ * Starts a call without the stack trace grpc-js captures for every call (to
+ * name the caller in its errors): about 5 µs a call on this machine, and the
+ * edge's errors name the command instead.
+ */
+function withoutStack<T>(start: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return start();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 function toBackendError(err: unknown): Error {
   const e = err as Partial<grpc.ServiceError>;
   if (typeof e.code !== 'number') return err as Error;
@@ -127,7 +142,7 @@ export class GrpcBackend implements MailboxBackend {
   private unary<Res>(method: string, req: unknown): Promise<Res> {
     const fn = (this.client as unknown as Record<string, Unary>)[method]!;
     return new Promise((resolve, reject) => {
-      fn.call(this.client, req, new grpc.Metadata(), this.opts(), (err, res) => (err ? reject(toBackendError(err)) : resolve(res as Res)));
+      withoutStack(() => fn.call(this.client, req, new grpc.Metadata(), this.opts(), (err, res) => (err ? reject(toBackendError(err)) : resolve(res as Res))));
     });
   }
 
@@ -137,7 +152,7 @@ export class GrpcBackend implements MailboxBackend {
    */
   private stream<Res>(method: string, req: unknown, onItem: (item: Res) => void | Promise<void>): Promise<void> {
     const fn = (this.client as unknown as Record<string, Streaming>)[method]!;
-    const call = fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + this.deadlineMs * 10 });
+    const call = withoutStack(() => fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + this.deadlineMs * 10 }));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let pending: Promise<void> | undefined;
