@@ -189,8 +189,8 @@ export class MetadataCache {
     return { entry };
   }
 
-  /** The entry with the changes after its MODSEQ applied (a new entry; the old one may be in use). */
-  private apply(old: Entry, rows: DeltaRow[], modseq: number): Entry {
+  /** The entry with the changes after its MODSEQ applied (a new entry; the old one may be in use); undefined if they do not fit it. */
+  private apply(old: Entry, rows: DeltaRow[], modseq: number): Entry | undefined {
     if (rows.length === 1) {
       // Nothing changed in between: same messages, a later MODSEQ.
       old.modseq = Math.max(old.modseq, modseq);
@@ -218,8 +218,10 @@ export class MetadataCache {
       next.flags.push(line(c ? (c.flags ?? '') : old.flags[i]!));
       changed.delete(uid);
     }
-    // New messages: UIDs only grow, so they come after every UID kept.
+    // New messages: UIDs only grow, so they come after every UID kept (if
+    // not, something is off: read the mailbox again).
     const added = [...changed.values()].sort((a, b) => a.uid - b.uid);
+    if (added.length && next.uids.length && added[0]!.uid <= next.uids[next.uids.length - 1]!) return undefined;
     for (const c of added) {
       next.uids.push(c.uid);
       next.modseqs.push(c.modseq);
