@@ -4,46 +4,43 @@
 -- 0.2 ms of a one-message STORE. PL/pgSQL keeps a function compiled for the
 -- session, and these loops are simple expressions that need no executor.
 
+-- Whether `flags` holds `f`, compared without case.
+CREATE FUNCTION kimap_flag_in(f text, flags text[]) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  x text;
+BEGIN
+  FOREACH x IN ARRAY coalesce(flags, '{}') LOOP
+    IF lower(x) = lower(f) THEN
+      RETURN true;
+    END IF;
+  END LOOP;
+  RETURN false;
+END $$;
+
 -- `current` with `wanted` added (those not already there, compared without
 -- case), removed, or replaced by `wanted`; order kept.
 CREATE OR REPLACE FUNCTION kimap_flags_apply(current text[], mode text, wanted text[]) RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
-  result text[];
+  result text[] := '{}';
   f text;
-  w text;
-  hit boolean;
 BEGIN
   IF mode = 'replace' THEN
     RETURN wanted;
   END IF;
   IF mode = 'remove' THEN
-    result := '{}';
     FOREACH f IN ARRAY coalesce(current, '{}') LOOP
-      hit := false;
-      FOREACH w IN ARRAY coalesce(wanted, '{}') LOOP
-        IF lower(f) = lower(w) THEN
-          hit := true;
-          EXIT;
-        END IF;
-      END LOOP;
-      IF NOT hit THEN
+      IF NOT kimap_flag_in(f, wanted) THEN
         result := result || f;
       END IF;
     END LOOP;
     RETURN result;
   END IF;
   result := coalesce(current, '{}');
-  FOREACH w IN ARRAY coalesce(wanted, '{}') LOOP
-    hit := false;
-    FOREACH f IN ARRAY result LOOP
-      IF lower(f) = lower(w) THEN
-        hit := true;
-        EXIT;
-      END IF;
-    END LOOP;
-    IF NOT hit THEN
-      result := result || w;
+  FOREACH f IN ARRAY coalesce(wanted, '{}') LOOP
+    IF NOT kimap_flag_in(f, result) THEN
+      result := result || f;
     END IF;
   END LOOP;
   RETURN result;
@@ -53,22 +50,13 @@ END $$;
 CREATE OR REPLACE FUNCTION kimap_flags_same(a text[], b text[]) RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
-  x text;
-  y text;
-  hit boolean;
+  f text;
 BEGIN
   IF cardinality(a) IS DISTINCT FROM cardinality(b) THEN
     RETURN false;
   END IF;
-  FOREACH y IN ARRAY coalesce(b, '{}') LOOP
-    hit := false;
-    FOREACH x IN ARRAY coalesce(a, '{}') LOOP
-      IF lower(x) = lower(y) THEN
-        hit := true;
-        EXIT;
-      END IF;
-    END LOOP;
-    IF NOT hit THEN
+  FOREACH f IN ARRAY coalesce(b, '{}') LOOP
+    IF NOT kimap_flag_in(f, a) THEN
       RETURN false;
     END IF;
   END LOOP;

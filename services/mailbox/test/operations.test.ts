@@ -49,6 +49,23 @@ describe('mailbox operations', () => {
     assert.equal(after.highestmodseq, replaced[0]!.modseq);
   });
 
+  test('the flag functions the writes use: add, remove, replace and compare without case, order kept', async () => {
+    const apply = async (current: string[], mode: string, wanted: string[]) =>
+      (await tdb.db.query<{ f: string[] }>('SELECT kimap_flags_apply($1::text[], $2, $3::text[]) AS f', [current, mode, wanted])).rows[0]!.f;
+    const same = async (a: string[], b: string[]) => (await tdb.db.query<{ s: boolean }>('SELECT kimap_flags_same($1::text[], $2::text[]) AS s', [a, b])).rows[0]!.s;
+    assert.deepEqual(await apply(['\\Seen', 'Work'], 'add', ['\\Flagged']), ['\\Seen', 'Work', '\\Flagged']);
+    assert.deepEqual(await apply(['\\Seen', 'Work'], 'add', ['work', 'New']), ['\\Seen', 'Work', 'New']);
+    assert.deepEqual(await apply([], 'add', ['\\Seen']), ['\\Seen']);
+    assert.deepEqual(await apply(['\\Seen', 'Work'], 'remove', ['work']), ['\\Seen']);
+    assert.deepEqual(await apply(['x', 'y', 'z'], 'remove', ['Y', 'q']), ['x', 'z']);
+    assert.deepEqual(await apply(['A'], 'remove', []), ['A']);
+    assert.deepEqual(await apply(['A', 'b'], 'replace', ['c']), ['c']);
+    assert.equal(await same(['A', 'b', 'C'], ['c', 'B', 'a']), true);
+    assert.equal(await same(['A', 'b'], ['a', 'b', 'c']), false);
+    assert.equal(await same(['a', 'a'], ['a', 'b']), false);
+    assert.equal(await same([], []), true);
+  });
+
   test('STORE UNCHANGEDSINCE leaves newer messages alone and reports them', async () => {
     const mb = await box('Flags');
     const res = (await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['\\Answered'], mb.highestmodseq - 1)).rows;
