@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from '../e2e/src/cluster.js';
+import { metric, repoRoot } from '../e2e/src/cluster.js';
 import { cpuMeter, findInfrastructure, type CpuGroup, type CpuUse } from './lib/cpu.js';
 import { ImapConn, destroyAll, liveConnections, type Reply } from './lib/imap-conn.js';
 import { AppendMessage, RARE_WORD, SENDER_KEYS, rng, seedMessage } from './lib/messages.js';
@@ -444,6 +444,11 @@ async function bigScenario(t: Target, literalPlus: boolean): Promise<BigResult> 
       c.destroy();
     }
   });
+  if (t.name === 'kimap') {
+    const mailbox = (t as KimapTarget).mailbox;
+    const [hits, loads, mismatches] = await Promise.all(['hits', 'loads', 'mismatches'].map((k) => metric(mailbox, `kimap_metadata_cache_${k}_total`)));
+    log(`    kimap metadata cache: ${hits} answered from memory, ${loads} read in full, ${mismatches} mismatches`);
+  }
   return {
     seedSeconds,
     ops: names.map((op, k) => {

@@ -53,6 +53,8 @@ interface DeltaRow {
 }
 
 const MAX_UID = 4294967295;
+/** Changed (or expunged) messages an update takes at most; more, and the mailbox is read again. */
+const DELTA_LIMIT = 10_000;
 
 /** 8-byte big-endian numbers: values[i] for each i of `picked`. */
 function int64s(values: number[], picked: Int32Array): Buffer {
@@ -154,15 +156,19 @@ export class MetadataCache {
     const since = old?.modseq ?? 0;
     // One statement: the mailbox row and the changes after `since` come from one snapshot.
     // Without an entry, only the mailbox row.
+    // In MODSEQ order with a limit: the (account, mailbox, modseq) indexes are
+    // the plan whatever the statistics say (after a big import, stale ones
+    // made PostgreSQL walk the whole mailbox instead). A branch that reaches
+    // the limit is too much change to apply: the mailbox is read again.
     const { rows } = await db.query<DeltaRow>(
       `SELECT 'b' AS k, uidvalidity AS uid, highestmodseq AS modseq, expunged_floor_modseq || ' ' || messages || ' ' || uidnext AS flags
          FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2
        UNION ALL
-       SELECT 'm', uid, modseq, array_to_string(flags, ' ') FROM messages
-        WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3
+       (SELECT 'm', uid, modseq, array_to_string(flags, ' ') FROM messages
+         WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY modseq LIMIT ${DELTA_LIMIT})
        UNION ALL
-       SELECT 'x', uid, modseq, NULL FROM expunged
-        WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3`,
+       (SELECT 'x', uid, modseq, NULL FROM expunged
+         WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY modseq LIMIT ${DELTA_LIMIT})`,
       [accountId, mailboxId, since],
     );
     const box = rows.find((r) => r.k === 'b');
@@ -175,7 +181,8 @@ export class MetadataCache {
       this.drop(key);
       return undefined;
     }
-    let entry = old && old.uidvalidity === box.uid && since >= floor && rows.length - 1 <= count / 4 ? this.apply(old, rows, box.modseq) : undefined;
+    const complete = rows.filter((r) => r.k === 'm').length < DELTA_LIMIT && rows.filter((r) => r.k === 'x').length < DELTA_LIMIT;
+    let entry = old && old.uidvalidity === box.uid && since >= floor && complete && rows.length - 1 <= count / 4 ? this.apply(old, rows, box.modseq) : undefined;
     // The count kept in the mailbox row, from the same snapshot, must agree; if not, read again rather than trust the entry.
     if (entry && entry.uids.length !== count) {
       this.mismatches++;
