@@ -133,6 +133,20 @@ describe('metadata cache', () => {
     assert.equal(await read(cache, tdb.db, accountId, second, [{ first: 1, last: 0 }]), undefined);
   });
 
+  test('more changes than one update takes: the mailbox is read again', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Busy', null));
+    await append('Busy', 40);
+    const id = (await findMailbox(tdb.db, accountId, 'Busy')).mailboxId;
+    const cache = new MetadataCache({ minMessages: 5, maxMessages: 1000, maxDelta: 3 });
+    await read(cache, tdb.db, accountId, id, [{ first: 1, last: 0 }]);
+    await storeFlags(tdb.db, accountId, id, [{ first: 1, last: 2 }], 'add', ['\\Seen']);
+    assert.deepEqual(rows((await read(cache, tdb.db, accountId, id, [{ first: 1, last: 0 }]))!), await fresh(id, [{ first: 1, last: 0 }]));
+    assert.equal(cache.loads, 1, 'two changes: brought up to date');
+    await storeFlags(tdb.db, accountId, id, [{ first: 3, last: 7 }], 'add', ['\\Flagged']);
+    assert.deepEqual(rows((await read(cache, tdb.db, accountId, id, [{ first: 1, last: 0 }]))!), await fresh(id, [{ first: 1, last: 0 }]));
+    assert.equal(cache.loads, 2, 'five changes: read again');
+  });
+
   test('a whole-mailbox read streams while it loads; one left unfinished keeps nothing', async () => {
     await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Streamed', null));
     await append('Streamed', 12, ['\\Answered']);

@@ -18,6 +18,8 @@ export interface MetadataCacheOptions {
   minMessages: number;
   /** All entries together hold at most this many messages; the least recently used go first. */
   maxMessages: number;
+  /** Changed (or expunged) messages one update takes at most; more, and the mailbox is read again. Default 10,000. */
+  maxDelta?: number;
   /** Messages per page handed out (and read). */
   pageSize?: number;
 }
@@ -53,8 +55,6 @@ interface DeltaRow {
 }
 
 const MAX_UID = 4294967295;
-/** Changed (or expunged) messages an update takes at most; more, and the mailbox is read again. */
-const DELTA_LIMIT = 10_000;
 
 /** 8-byte big-endian numbers: values[i] for each i of `picked`. */
 function int64s(values: number[], picked: Int32Array): Buffer {
@@ -156,6 +156,7 @@ export class MetadataCache {
     const since = old?.modseq ?? 0;
     // One statement: the mailbox row and the changes after `since` come from one snapshot.
     // Without an entry, only the mailbox row.
+    const limit = Math.max(1, Math.floor(this.opts.maxDelta ?? 10_000));
     // In MODSEQ order with a limit: the (account, mailbox, modseq) indexes are
     // the plan whatever the statistics say (after a big import, stale ones
     // made PostgreSQL walk the whole mailbox instead). A branch that reaches
@@ -165,10 +166,10 @@ export class MetadataCache {
          FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2
        UNION ALL
        (SELECT 'm', uid, modseq, array_to_string(flags, ' ') FROM messages
-         WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY modseq LIMIT ${DELTA_LIMIT})
+         WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY modseq LIMIT ${limit})
        UNION ALL
        (SELECT 'x', uid, modseq, NULL FROM expunged
-         WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY modseq LIMIT ${DELTA_LIMIT})`,
+         WHERE $3 > 0 AND account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY modseq LIMIT ${limit})`,
       [accountId, mailboxId, since],
     );
     const box = rows.find((r) => r.k === 'b');
@@ -181,7 +182,7 @@ export class MetadataCache {
       this.drop(key);
       return undefined;
     }
-    const complete = rows.filter((r) => r.k === 'm').length < DELTA_LIMIT && rows.filter((r) => r.k === 'x').length < DELTA_LIMIT;
+    const complete = rows.filter((r) => r.k === 'm').length < limit && rows.filter((r) => r.k === 'x').length < limit;
     let entry = old && old.uidvalidity === box.uid && since >= floor && complete && rows.length - 1 <= count / 4 ? this.apply(old, rows, box.modseq) : undefined;
     // The count kept in the mailbox row, from the same snapshot, must agree; if not, read again rather than trust the entry.
     if (entry && entry.uids.length !== count) {
