@@ -42,7 +42,8 @@ async function main(): Promise<void> {
     maxConnections: envInt('IMAP_MAX_CONNECTIONS', 50_000),
   });
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9102), registry, ready: () => edge.ready() });
-  if (envInt('EDGE_QUIET_GC_MS', 10_000) > 0) startQuietGc({ intervalMs: envInt('EDGE_QUIET_GC_MS', 10_000), commands: () => activity.commands, log });
+  const quietGcMs = envInt('EDGE_QUIET_GC_MS', 10_000);
+  if (quietGcMs > 0) startQuietGc({ intervalMs: quietGcMs, commands: () => activity.commands, log });
   log.info({ opsPort: ops.port }, 'imap edge ready');
 
   const shutdown = async (signal: string) => {

@@ -3,7 +3,8 @@
 // them was promoted among the long-lived session objects, and V8 compacts
 // those half-empty pages only at a full collection, which an edge that then
 // sits on idle connections may not reach for a long time. When the heap has
-// stopped growing and much of it is free, full collections at a quiet moment
+// stopped growing and much of it is free, or what it holds as in use grew a
+// lot since the last such collection, full collections at a quiet moment
 // return it (at most ~300 ms of them per look; a big heap takes a few looks).
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -36,22 +36,7 @@ function copy(buf: Buffer, pos: number, src: Buffer): number {
 
 /** A non-negative integer in decimal at `pos`; returns the position after it. */
 function digits(buf: Buffer, pos: number, n: number): number {
-  if (n < 10) {
-    buf[pos] = 0x30 + n;
-    return pos + 1;
-  }
   let len = 1;
-  if (n < 0x80000000) {
-    // Small integer arithmetic for the usual case.
-    for (let x = n; x >= 10; x = (x / 10) | 0) len++;
-    let at = pos + len;
-    do {
-      const q = (n / 10) | 0;
-      buf[--at] = 0x30 + n - q * 10;
-      n = q;
-    } while (n > 0);
-    return pos + len;
-  }
   for (let x = n; x >= 10; x = Math.floor(x / 10)) len++;
   let at = pos + len;
   do {
@@ -164,7 +149,7 @@ export class ColumnLineWriter {
   private flagsOf(line: string): Buffer {
     let bytes = this.flagBytes.get(line);
     if (!bytes) {
-      const text = flagListText(Object.freeze(line ? line.split(' ') : []));
+      const text = flagListText(line ? line.split(' ') : []);
       if (text === undefined) throw new InvalidStoredFlag('A stored flag is not an atom');
       bytes = ascii(text);
       this.flagBytes.set(line, bytes);

@@ -100,21 +100,9 @@ function isFlag(f: string): boolean {
   return f === '\\*' || isAtom(f.startsWith('\\') ? f.slice(1) : f);
 }
 
-const flagTexts = new WeakMap<readonly string[], string>();
-
-/**
- * `(\Seen \Flagged)` for a frozen flag array, checked and joined once per array
- * (the mailbox service's pages share one array per flag combination);
- * undefined if a flag is not an atom.
- */
+/** `(\Seen \Flagged)`, or undefined if a flag is not an atom. */
 export function flagListText(flags: readonly string[]): string | undefined {
-  let text = flagTexts.get(flags);
-  if (text === undefined) {
-    if (!flags.every(isFlag)) return undefined;
-    text = '(' + flags.join(' ') + ')';
-    if (Object.isFrozen(flags)) flagTexts.set(flags, text);
-  }
-  return text;
+  return flags.every(isFlag) ? '(' + flags.join(' ') + ')' : undefined;
 }
 
 export class ResponseEncoder {

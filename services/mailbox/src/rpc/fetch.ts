@@ -19,22 +19,18 @@ export const Fetch = (ctx: MailboxContext) =>
     }
     if (req.columns && !req.raw && !req.header && !req.bodyStructure && !req.envelope) {
       // UIDs, MODSEQs and flags of a big mailbox: from memory, brought up to date.
-      if (ctx.metadata && !req.internalDate && !req.size && ctx.metadata.covers(req.uids)) {
-        const cached = await ctx.metadata.pages(ctx.db, accountId, req.mailboxId, req.uids, { changedSince: req.changedSince, modseq: req.modseq });
-        if (cached) {
-          for await (const columns of cached) {
-            if (cancelled()) return;
-            yield { columns };
-          }
-          return;
-        }
-      }
-      const pages = fetchColumnPages(ctx.db, accountId, req.mailboxId, req.uids, {
-        modseq: req.modseq,
-        internalDate: req.internalDate,
-        size: req.size,
-        changedSince: req.changedSince,
-      });
+      const cached =
+        ctx.metadata && !req.internalDate && !req.size && ctx.metadata.covers(req.uids)
+          ? await ctx.metadata.pages(ctx.db, accountId, req.mailboxId, req.uids, { changedSince: req.changedSince, modseq: req.modseq })
+          : undefined;
+      const pages =
+        cached ??
+        fetchColumnPages(ctx.db, accountId, req.mailboxId, req.uids, {
+          modseq: req.modseq,
+          internalDate: req.internalDate,
+          size: req.size,
+          changedSince: req.changedSince,
+        });
       for await (const columns of pages) {
         if (cancelled()) return;
         yield { columns };

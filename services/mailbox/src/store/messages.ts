@@ -266,7 +266,7 @@ const EMPTY = Buffer.alloc(0);
 /**
  * Streams the metadata of messages (UID, flags and, when asked for, MODSEQ,
  * INTERNALDATE, size) in pages of columns that PostgreSQL aggregates itself:
- * one row per 50,000 messages instead of one row, and one object, per
+ * one row per 20,000 messages instead of one row, and one object, per
  * message. The columns of a page line up because they are aggregated from the
  * same rows in the same pass; the pages follow each other in UID order (keyset).
  */

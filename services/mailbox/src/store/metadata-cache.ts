@@ -56,6 +56,21 @@ interface DeltaRow {
 
 const MAX_UID = 4294967295;
 
+/** The i-th 8-byte big-endian number of a column (UIDs and MODSEQs fit a double). */
+function int64At(column: Buffer, i: number): number {
+  return column.readUInt32BE(i * 8) * 4294967296 + column.readUInt32BE(i * 8 + 4);
+}
+
+/** A function that returns one shared string for equal flag lines. */
+function interner(): (line: string) => string {
+  const lines = new Map<string, string>();
+  return (line) => {
+    let shared = lines.get(line);
+    if (shared === undefined) lines.set(line, (shared = line));
+    return shared;
+  };
+}
+
 /** 8-byte big-endian numbers: values[i] for each i of `picked`. */
 function int64s(values: number[], picked: Int32Array): Buffer {
   const out = Buffer.allocUnsafe(picked.length * 8);
@@ -69,8 +84,6 @@ function int64s(values: number[], picked: Int32Array): Buffer {
 
 export class MetadataCache {
   private readonly entries = new Map<string, Entry>();
-  /** Entries per account. */
-  private readonly accounts = new Map<number, number>();
   private held = 0;
   /** Reads answered from memory, and mailboxes read in full (for the metrics and tests). */
   hits = 0;
@@ -140,9 +153,11 @@ export class MetadataCache {
     return { modseq: e.modseq, count: e.uids.length, ...e.runs };
   }
 
-  /** Whether some mailbox of the account is in memory. */
+  /** Whether some mailbox of the account is in memory (a few hundred entries at most). */
   holds(accountId: number): boolean {
-    return this.accounts.has(accountId);
+    const prefix = `${accountId}:`;
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) return true;
+    return false;
   }
 
   private key(accountId: number, mailboxId: number): string {
@@ -210,12 +225,7 @@ export class MetadataCache {
       if (r.k === 'x') gone.add(r.uid);
       else if (r.k === 'm') changed.set(r.uid, r);
     }
-    const lines = new Map<string, string>();
-    const line = (s: string) => {
-      let l = lines.get(s);
-      if (l === undefined) lines.set(s, (l = s));
-      return l;
-    };
+    const line = interner();
     const next: Entry = { uidvalidity: old.uidvalidity, modseq, uids: [], modseqs: [], flags: [] };
     for (let i = 0; i < old.uids.length; i++) {
       const uid = old.uids[i]!;
@@ -249,16 +259,13 @@ export class MetadataCache {
   private async *load(db: Queryable, accountId: number, mailboxId: number, at: Load): AsyncGenerator<MessageColumns> {
     this.loads++;
     const entry: Entry = { uidvalidity: at.uidvalidity, modseq: at.modseq, uids: [], modseqs: [], flags: [] };
-    const lines = new Map<string, string>();
+    const line = interner();
     for await (const page of fetchColumnPages(db, accountId, mailboxId, [{ first: 1, last: 0 }], { modseq: true, ...(this.opts.pageSize && { pageSize: this.opts.pageSize }) })) {
       const flagLines = page.count ? page.flags.split('\n') : [];
       for (let i = 0; i < page.count; i++) {
-        entry.uids.push(page.uids.readUInt32BE(i * 8) * 4294967296 + page.uids.readUInt32BE(i * 8 + 4));
-        entry.modseqs.push(page.modseqs.readUInt32BE(i * 8) * 4294967296 + page.modseqs.readUInt32BE(i * 8 + 4));
-        const l = flagLines[i] ?? '';
-        let shared = lines.get(l);
-        if (shared === undefined) lines.set(l, (shared = l));
-        entry.flags.push(shared);
+        entry.uids.push(int64At(page.uids, i));
+        entry.modseqs.push(int64At(page.modseqs, i));
+        entry.flags.push(line(flagLines[i] ?? ''));
       }
       yield page;
     }
@@ -269,8 +276,6 @@ export class MetadataCache {
     this.drop(key);
     this.entries.set(key, entry);
     this.held += entry.uids.length;
-    const account = Number(key.slice(0, key.indexOf(':')));
-    this.accounts.set(account, (this.accounts.get(account) ?? 0) + 1);
     for (const k of this.entries.keys()) {
       if (this.held <= this.opts.maxMessages || k === key) break;
       this.drop(k);
@@ -282,10 +287,6 @@ export class MetadataCache {
     if (!e) return;
     this.entries.delete(key);
     this.held -= e.uids.length;
-    const account = Number(key.slice(0, key.indexOf(':')));
-    const n = (this.accounts.get(account) ?? 1) - 1;
-    if (n > 0) this.accounts.set(account, n);
-    else this.accounts.delete(account);
   }
 
   /** The entry's messages in the ranges, as column pages. */
