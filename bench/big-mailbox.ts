@@ -7,7 +7,7 @@
 //   BIG_DB=postgres://.../kimap_bench_x node --conditions=source --import tsx bench/big-mailbox.ts
 //
 // BIG_CMDS (flags,from,body,headers), BIG_ROUNDS (5), BIG_BUILD=0 (skip tsc -b),
-// BIG_PROF=1 (CPU profiles into /tmp/big-mailbox-prof, see cpuprofile-top.ts).
+// BIG_REPEAT (1: each command that many times per session), BIG_PROF=1 (CPU profiles into /tmp/big-mailbox-prof, see cpuprofile-top.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { freePort, startService, waitForMetric, tempDir } from '../e2e/src/cluster.js';
@@ -29,6 +29,7 @@ const edge = await startService('edge', 'services/imap-edge/src/main.ts', { ...e
 await waitForMetric(edge, 'kimap_change_feed_up', (v) => v === 1);
 const cmds = (process.env.BIG_CMDS ?? 'flags,from,body,headers').split(',');
 const rounds = Number(process.env.BIG_ROUNDS ?? 5);
+const repeat = Number(process.env.BIG_REPEAT ?? 1);
 const res: Record<string, number[]> = {};
 if (process.env.BIG_PROF) {
   edge.child.kill('SIGUSR2');
@@ -46,7 +47,7 @@ for (let r = 0; r < rounds; r++) {
     body: 'UID SEARCH BODY "zebrafish"',
     headers: 'FETCH 99901:100000 (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Subject Date)])',
   };
-  for (const k of cmds) {
+  for (const k of cmds.flatMap((c) => Array<string>(repeat).fill(c))) {
     let n = 0;
     t = performance.now();
     let first = 0;

@@ -145,7 +145,7 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
     const brokers = (await kafkaBrokers()).join(',');
     const topic = uniqueName('kimap-bench');
     await ensureTopic({ brokers: brokers.split(','), topic, clientId: 'bench' });
-    const env = { DATABASE_URL: tdb.url, KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...opts.extraEnv };
+    const env: Record<string, string> = { DATABASE_URL: tdb.url, KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...opts.extraEnv };
     const grpcPort = await freePort();
     const mailbox = await startService('mailbox', 'services/mailbox/src/main.ts', { ...env, GRPC_LISTEN: `127.0.0.1:${grpcPort}` }, compiled);
     procs.push(mailbox);
@@ -160,6 +160,8 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
       DATA_DIR: dir.path,
       ALLOW_PLAINTEXT_AUTH: 'true',
       DRAIN_GRACE_MS: '1000',
+      // Node options for the edge alone, to try V8 settings (e.g. --max-semi-space-size=2).
+      ...(process.env.BENCH_EDGE_NODE_OPTIONS ? { NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} ${process.env.BENCH_EDGE_NODE_OPTIONS}`.trim() } : {}),
     }, compiled);
     procs.push(edge);
     await waitForMetric(edge, 'kimap_change_feed_up', (v) => v === 1);

@@ -6,6 +6,9 @@
 // stopped growing and much of it is free, or what it holds as in use grew a
 // lot since the last such collection, full collections at a quiet moment
 // return it (at most ~300 ms of them per look; a big heap takes a few looks).
+// The first collection of a look compacts the whole old generation: an
+// ordinary full collection moves objects only off pages that are nearly empty,
+// and leaves the half-empty pages a burst of sessions leaves behind committed.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from '@kimap/common';
@@ -49,7 +52,8 @@ export class QuietCollector {
   constructor(
     private readonly opts: QuietGcOptions,
     private readonly heap: () => HeapSample,
-    private readonly gc: () => void,
+    /** A full collection; `compact`: moving the live objects of every fragmented page together. */
+    private readonly gc: (compact: boolean) => void,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.minFree = opts.minFreeBytes ?? 16 * 1024 * 1024;
@@ -75,12 +79,15 @@ export class QuietCollector {
     const piled = s.used - this.usedAfterGc >= this.minFree;
     if (!this.unfinished && (grew > this.maxGrowth || (!slack && !piled))) return false;
     const t0 = this.now();
-    // Each full collection compacts only some of the fragmented pages: repeat
-    // while it still gives back a good share, for ~300 ms at most.
+    // One compacting collection, then ordinary ones while they still give back
+    // a good share (pages emptied by moving objects are released by the next
+    // collection), for ~300 ms at most.
     let total = s.total;
     let settled = false;
+    let compact = true;
     while (this.now() - t0 < 300) {
-      this.gc();
+      this.gc(compact);
+      compact = false;
       const next = this.heap().total;
       settled = total - next < 4 * 1024 * 1024;
       total = next;
@@ -98,7 +105,17 @@ export class QuietCollector {
 
 export function startQuietGc(opts: QuietGcOptions): () => void {
   setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
+  const collect = runInNewContext('gc') as () => void;
+  const gc = (compact: boolean) => {
+    if (!compact) return collect();
+    // V8's flag is read when a collection selects the pages to evacuate; set only for this one.
+    setFlagsFromString('--compact-on-every-full-gc');
+    try {
+      collect();
+    } finally {
+      setFlagsFromString('--no-compact-on-every-full-gc');
+    }
+  };
   const heap = (): HeapSample => {
     const h = getHeapStatistics();
     return { total: h.total_heap_size, used: h.used_heap_size };
