@@ -2,7 +2,7 @@
 // means. Part numbers are resolved as Dovecot resolves them: inside a
 // message/rfc822 part the numbers address the embedded message's parts; a
 // non-multipart part is its own part 1.
-import { CR, LF, toCrlf } from './bytes.js';
+import { CR, HT, LF, SP, toCrlf } from './bytes.js';
 import { parseHeaderBlock } from './header.js';
 import type { MessageStructure, MimePart } from './types.js';
 
@@ -73,8 +73,97 @@ export function sectionRange(structure: MessageStructure, part: readonly number[
  * by the blank line. Line breaks come out as CRLF. (For a header that has
  * no blank line Dovecot sometimes omits it, and the last line break; we
  * always end as RFC 9051 describes.)
+ *
+ * The usual case — a stored header (CRLF line breaks) and field names in
+ * ASCII — is one pass over the bytes and one copy: a message-list FETCH asks
+ * this of every message it lists.
  */
 export function headerFields(header: Buffer, names: readonly string[], not: boolean): Buffer {
+  const wanted = asciiNames(names);
+  if (!wanted) return headerFieldsGeneral(header, names, not);
+  // Field ranges [start, end) to copy, as pairs.
+  const ranges: number[] = [];
+  let size = 2;
+  const end = header.length;
+  let fieldStart = -1;
+  let fieldEnd = -1;
+  let keep = false;
+  let pos = 0;
+  while (pos < end) {
+    const c = header[pos]!;
+    if (c === LF || (c === CR && pos + 1 < end && header[pos + 1] === LF)) break;
+    // A byte loop: cheaper than indexOf for lines this short.
+    let lf = pos;
+    while (lf < end && header[lf] !== LF) lf++;
+    // A bare LF inside the fields: the general path makes the line breaks CRLF.
+    if (lf < end && header[lf - 1] !== CR) return headerFieldsGeneral(header, names, not);
+    const next = lf < end ? lf + 1 : end;
+    if (fieldStart >= 0 && (c === SP || c === HT)) {
+      fieldEnd = next;
+    } else {
+      if (keep) ranges.push(fieldStart, fieldEnd);
+      fieldStart = pos;
+      fieldEnd = next;
+      keep = nameIn(header, pos, lf < end ? lf - 1 : end, wanted) !== not;
+    }
+    pos = next;
+  }
+  if (keep) ranges.push(fieldStart, fieldEnd);
+  for (let i = 0; i < ranges.length; i += 2) size += ranges[i + 1]! - ranges[i]! + (endsWithCrlf(header, ranges[i + 1]!) ? 0 : 2);
+  const out = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (let i = 0; i < ranges.length; i += 2) {
+    o += header.copy(out, o, ranges[i], ranges[i + 1]);
+    if (!endsWithCrlf(header, ranges[i + 1]!)) o = out.writeUInt16BE(0x0d0a, o);
+  }
+  out.writeUInt16BE(0x0d0a, o);
+  return out;
+}
+
+function endsWithCrlf(buf: Buffer, end: number): boolean {
+  return end >= 2 && buf[end - 1] === LF && buf[end - 2] === CR;
+}
+
+/** The names lower-cased as bytes, when all are ASCII (a FETCH asks with the same array for every message). */
+const asciiNameCache = new WeakMap<readonly string[], Buffer[] | null>();
+function asciiNames(names: readonly string[]): Buffer[] | null {
+  let bufs = asciiNameCache.get(names);
+  if (bufs === undefined) {
+    bufs = names.every((n) => /^[\x00-\x7f]*$/.test(n)) ? names.map((n) => Buffer.from(n.toLowerCase(), 'latin1')) : null;
+    asciiNameCache.set(names, bufs);
+  }
+  return bufs;
+}
+
+/**
+ * Whether the field whose first line is [pos, contentEnd) has one of the
+ * names: the bytes before the colon without the blanks before it, or the
+ * whole line when it has no colon, compared case-insensitively.
+ */
+function nameIn(buf: Buffer, pos: number, contentEnd: number, wanted: Buffer[]): boolean {
+  let nameEnd = contentEnd;
+  for (let i = pos; i < contentEnd; i++) {
+    if (buf[i] === 0x3a) {
+      nameEnd = i;
+      while (nameEnd > pos && (buf[nameEnd - 1] === SP || buf[nameEnd - 1] === HT)) nameEnd--;
+      break;
+    }
+  }
+  const len = nameEnd - pos;
+  outer: for (const w of wanted) {
+    if (w.length !== len) continue;
+    for (let i = 0; i < len; i++) {
+      let b = buf[pos + i]!;
+      if (b >= 0x41 && b <= 0x5a) b += 0x20;
+      if (b !== w[i]) continue outer;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** headerFields() for any header and any names: field by field, line breaks made CRLF. */
+export function headerFieldsGeneral(header: Buffer, names: readonly string[], not: boolean): Buffer {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
   const chunks: Buffer[] = [];
   for (const f of parseHeaderBlock(header)) {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findPart, headerFields, parseMessage, sectionBytes, sectionRange, toCrlf } from '../../src/mime/index.js';
+import { headerFieldsGeneral } from '../../src/mime/section.js';
 import { crlf, fixture } from './helpers.js';
 
 const text = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
@@ -76,6 +77,33 @@ describe('headerFields()', () => {
 
   it('ends in CRLF even for bare-LF input and a missing last line break', () => {
     assert.equal(headerFields(Buffer.from('From: a\nTo: b'), ['to', 'from'], false).toString(), 'From: a\r\nTo: b\r\n\r\n');
+  });
+
+  it('answers as the field-by-field reading does, on random headers (CRLF, odd names, folding, no blank line)', () => {
+    // Deterministic pseudo-random numbers, so that a failure can be replayed.
+    let seed = 12345;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const pick = <T>(xs: readonly T[]) => xs[rnd(xs.length)]!;
+    const names = ['From', 'to', 'SUBJECT', 'Date', 'X-Ümlaut', 'Cc', 'subject ', 'Reply-To'];
+    const bits = ['From', 'TO', 'Subject', 'subject', 'DATE', 'X-Ümlaut', 'x-ümlaut', 'Received', 'Cc', 'no colon here', '', 'Sub\u00c4'];
+    let checked = 0;
+    for (let round = 0; round < 2000; round++) {
+      const lines: string[] = [];
+      for (let i = rnd(8); i >= 0; i--) {
+        const blank = pick(['', ' ', '\t', ' \t']);
+        lines.push(rnd(5) === 0 ? pick(bits) : `${pick(bits)}${blank}:${pick(['', ' ', ' value', '\tv:w'])}`);
+        for (let k = rnd(3); k > 0 && rnd(2); k--) lines.push(`${pick([' ', '\t'])}${pick(['more', '', 'x: y'])}`);
+      }
+      if (rnd(4) === 0) lines.unshift(' leading continuation');
+      const end = pick(['\r\n\r\nbody', '\r\n\r\n', '\r\n', '', '\r']);
+      const header = Buffer.from(lines.join('\r\n') + end, 'latin1');
+      const wanted = Array.from({ length: 1 + rnd(3) }, () => pick(names));
+      for (const not of [false, true]) {
+        assert.deepEqual(headerFields(header, wanted, not), headerFieldsGeneral(header, wanted, not), `${JSON.stringify(header.toString('latin1'))} ${JSON.stringify(wanted)} not=${not}`);
+        checked++;
+      }
+    }
+    assert.equal(checked, 4000);
   });
 
   it('works through sectionBytes', () => {
