@@ -5,7 +5,9 @@ import { createLogger, createMailboxClient, InProcessBus, type ChangeEvent, type
 import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser } from '../src/store/accounts.js';
 import { storeFlags } from '../src/store/flags.js';
-import { fetchColumnPages, type MessageColumns } from '../src/store/messages.js';
+import { appendMessages, fetchColumnPages, type MessageColumns } from '../src/store/messages.js';
+import { removeMessages } from '../src/store/expunge.js';
+import { readChanges } from '../src/rpc/changes.js';
 import { startMailboxService, type RunningMailboxService } from '../src/server.js';
 import { openDatabase, type Database } from '@kimap/common';
 
@@ -172,6 +174,25 @@ describe('mailbox service on PostgreSQL', () => {
     assert.ok(parts[0]!.status!.highestmodseq >= 51);
     assert.ok(parts[0]!.changed.length > 0);
     assert.ok(parts[0]!.changed.every((m) => m.uid >= 39));
+  });
+
+  test('changes past the read limit are read again without it: none is cut off, on either side', async () => {
+    const other = await addUser(tdb.db, 'changes@example.test', 'secret-pass');
+    const items = Array.from({ length: 8 }, (_, i) => ({ flags: [], internalDate: new Date(), raw: Buffer.from(`Subject: c${i}\r\n\r\nbody\r\n`) }));
+    const { mailboxId } = await appendMessages(tdb.db, other.accountId, 'INBOX', items);
+    await storeFlags(tdb.db, other.accountId, mailboxId, [{ first: 5, last: 6 }], 'add', ['\\Seen']);
+    await removeMessages(tdb.db, other.accountId, mailboxId, { ranges: [{ first: 1, last: 4 }], deletedOnly: false });
+    const all = await readChanges(tdb.db, other.accountId, mailboxId, 0);
+    assert.deepEqual(all!.changed.map((m) => m.uid), [5, 6, 7, 8]);
+    assert.deepEqual(all!.expunged, [1, 2, 3, 4]);
+    assert.deepEqual(all!.changed.filter((m) => m.flags.includes('\\Seen')).map((m) => m.uid), [5, 6]);
+    // A limit below both sides' counts, and one below the expunged side's only.
+    assert.deepEqual(await readChanges(tdb.db, other.accountId, mailboxId, 0, 3), all);
+    const since = Math.max(...all!.changed.map((m) => m.modseq));
+    const recent = await readChanges(tdb.db, other.accountId, mailboxId, since, 3);
+    assert.deepEqual(recent!.changed, []);
+    assert.deepEqual(recent!.expunged, [1, 2, 3, 4]);
+    assert.equal(await readChanges(tdb.db, other.accountId, 999_999, 0), undefined);
   });
 
   test('fetch in columns: the n-th entry of each column is the n-th message; what was not asked for is left out', async () => {
