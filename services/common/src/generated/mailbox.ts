@@ -27,6 +27,7 @@ import type { MailboxInfo as _mail_v1_MailboxInfo, MailboxInfo__Output as _mail_
 import type { MailboxServiceClient as _mail_v1_MailboxServiceClient, MailboxServiceDefinition as _mail_v1_MailboxServiceDefinition } from './mail/v1/MailboxService.js';
 import type { MailboxStatus as _mail_v1_MailboxStatus, MailboxStatus__Output as _mail_v1_MailboxStatus__Output } from './mail/v1/MailboxStatus.js';
 import type { MessageColumns as _mail_v1_MessageColumns, MessageColumns__Output as _mail_v1_MessageColumns__Output } from './mail/v1/MessageColumns.js';
+import type { MuxFrame as _mail_v1_MuxFrame, MuxFrame__Output as _mail_v1_MuxFrame__Output } from './mail/v1/MuxFrame.js';
 import type { Partial as _mail_v1_Partial, Partial__Output as _mail_v1_Partial__Output } from './mail/v1/Partial.js';
 import type { RenameMailboxRequest as _mail_v1_RenameMailboxRequest, RenameMailboxRequest__Output as _mail_v1_RenameMailboxRequest__Output } from './mail/v1/RenameMailboxRequest.js';
 import type { RenameMailboxResponse as _mail_v1_RenameMailboxResponse, RenameMailboxResponse__Output as _mail_v1_RenameMailboxResponse__Output } from './mail/v1/RenameMailboxResponse.js';
@@ -75,6 +76,7 @@ export interface ProtoGrpcType {
       MailboxService: SubtypeConstructor<typeof grpc.Client, _mail_v1_MailboxServiceClient> & { service: _mail_v1_MailboxServiceDefinition }
       MailboxStatus: MessageTypeDefinition<_mail_v1_MailboxStatus, _mail_v1_MailboxStatus__Output>
       MessageColumns: MessageTypeDefinition<_mail_v1_MessageColumns, _mail_v1_MessageColumns__Output>
+      MuxFrame: MessageTypeDefinition<_mail_v1_MuxFrame, _mail_v1_MuxFrame__Output>
       Partial: MessageTypeDefinition<_mail_v1_Partial, _mail_v1_Partial__Output>
       RenameMailboxRequest: MessageTypeDefinition<_mail_v1_RenameMailboxRequest, _mail_v1_RenameMailboxRequest__Output>
       RenameMailboxResponse: MessageTypeDefinition<_mail_v1_RenameMailboxResponse, _mail_v1_RenameMailboxResponse__Output>

@@ -22,6 +22,7 @@ import type { ListMailboxesRequest as _mail_v1_ListMailboxesRequest, ListMailbox
 import type { ListMailboxesResponse as _mail_v1_ListMailboxesResponse, ListMailboxesResponse__Output as _mail_v1_ListMailboxesResponse__Output } from '../../mail/v1/ListMailboxesResponse.js';
 import type { MailboxInfo as _mail_v1_MailboxInfo, MailboxInfo__Output as _mail_v1_MailboxInfo__Output } from '../../mail/v1/MailboxInfo.js';
 import type { MailboxStatus as _mail_v1_MailboxStatus, MailboxStatus__Output as _mail_v1_MailboxStatus__Output } from '../../mail/v1/MailboxStatus.js';
+import type { MuxFrame as _mail_v1_MuxFrame, MuxFrame__Output as _mail_v1_MuxFrame__Output } from '../../mail/v1/MuxFrame.js';
 import type { RenameMailboxRequest as _mail_v1_RenameMailboxRequest, RenameMailboxRequest__Output as _mail_v1_RenameMailboxRequest__Output } from '../../mail/v1/RenameMailboxRequest.js';
 import type { RenameMailboxResponse as _mail_v1_RenameMailboxResponse, RenameMailboxResponse__Output as _mail_v1_RenameMailboxResponse__Output } from '../../mail/v1/RenameMailboxResponse.js';
 import type { SearchRequest as _mail_v1_SearchRequest, SearchRequest__Output as _mail_v1_SearchRequest__Output } from '../../mail/v1/SearchRequest.js';
@@ -125,6 +126,11 @@ export interface MailboxServiceClient extends grpc.Client {
   move(argument: _mail_v1_CopyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CopyResponse__Output>): grpc.ClientUnaryCall;
   move(argument: _mail_v1_CopyRequest, callback: grpc.requestCallback<_mail_v1_CopyResponse__Output>): grpc.ClientUnaryCall;
   
+  Multiplex(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_mail_v1_MuxFrame, _mail_v1_MuxFrame__Output>;
+  Multiplex(options?: grpc.CallOptions): grpc.ClientDuplexStream<_mail_v1_MuxFrame, _mail_v1_MuxFrame__Output>;
+  multiplex(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_mail_v1_MuxFrame, _mail_v1_MuxFrame__Output>;
+  multiplex(options?: grpc.CallOptions): grpc.ClientDuplexStream<_mail_v1_MuxFrame, _mail_v1_MuxFrame__Output>;
+  
   RenameMailbox(argument: _mail_v1_RenameMailboxRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_RenameMailboxResponse__Output>): grpc.ClientUnaryCall;
   RenameMailbox(argument: _mail_v1_RenameMailboxRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_RenameMailboxResponse__Output>): grpc.ClientUnaryCall;
   RenameMailbox(argument: _mail_v1_RenameMailboxRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_RenameMailboxResponse__Output>): grpc.ClientUnaryCall;
@@ -183,6 +189,8 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
   
   Move: grpc.handleUnaryCall<_mail_v1_CopyRequest__Output, _mail_v1_CopyResponse>;
   
+  Multiplex: grpc.handleBidiStreamingCall<_mail_v1_MuxFrame__Output, _mail_v1_MuxFrame>;
+  
   RenameMailbox: grpc.handleUnaryCall<_mail_v1_RenameMailboxRequest__Output, _mail_v1_RenameMailboxResponse>;
   
   Search: grpc.handleServerStreamingCall<_mail_v1_SearchRequest__Output, _mail_v1_SearchResponse>;
@@ -207,6 +215,7 @@ export interface MailboxServiceDefinition extends grpc.ServiceDefinition {
   GetStatus: MethodDefinition<_mail_v1_GetStatusRequest, _mail_v1_MailboxStatus, _mail_v1_GetStatusRequest__Output, _mail_v1_MailboxStatus__Output>
   ListMailboxes: MethodDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesResponse, _mail_v1_ListMailboxesRequest__Output, _mail_v1_ListMailboxesResponse__Output>
   Move: MethodDefinition<_mail_v1_CopyRequest, _mail_v1_CopyResponse, _mail_v1_CopyRequest__Output, _mail_v1_CopyResponse__Output>
+  Multiplex: MethodDefinition<_mail_v1_MuxFrame, _mail_v1_MuxFrame, _mail_v1_MuxFrame__Output, _mail_v1_MuxFrame__Output>
   RenameMailbox: MethodDefinition<_mail_v1_RenameMailboxRequest, _mail_v1_RenameMailboxResponse, _mail_v1_RenameMailboxRequest__Output, _mail_v1_RenameMailboxResponse__Output>
   Search: MethodDefinition<_mail_v1_SearchRequest, _mail_v1_SearchResponse, _mail_v1_SearchRequest__Output, _mail_v1_SearchResponse__Output>
   Select: MethodDefinition<_mail_v1_SelectRequest, _mail_v1_SelectResponse, _mail_v1_SelectRequest__Output, _mail_v1_SelectResponse__Output>
