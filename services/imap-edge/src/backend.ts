@@ -1,6 +1,6 @@
 // The edge's view of the mailbox service. The real implementation is the gRPC
 // client below; protocol tests may use a fake.
-import { createMailboxClient, grpc, IMAP_CODE_METADATA_KEY, type MailboxServiceClient } from '@kimap/common';
+import { createMailboxClient, grpc, IMAP_CODE_METADATA_KEY, loadMailProto, MuxClient, type MailboxServiceClient } from '@kimap/common';
 import type { AccountRef } from '@kimap/common/generated/mail/v1/AccountRef';
 import type { MailboxInfo__Output } from '@kimap/common/generated/mail/v1/MailboxInfo';
 import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
@@ -125,14 +125,40 @@ function toBackendError(err: unknown): Error {
 type Unary = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
 type Streaming = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
 
+/** An APPEND bigger than this goes as a call of its own rather than over the shared stream. */
+const MUX_MAX_APPEND_BYTES = 256 * 1024;
+
 export class GrpcBackend implements MailboxBackend {
   private readonly client: MailboxServiceClient;
+  /** Calls over one long-lived stream (rpc Multiplex); undefined: a gRPC call each. */
+  private readonly mux?: MuxClient;
 
   constructor(
     address: string,
     private readonly deadlineMs = 30_000,
+    multiplex = true,
   ) {
     this.client = createMailboxClient(address);
+    if (multiplex) {
+      const service = loadMailProto().mail.v1.MailboxService.service;
+      this.mux = new MuxClient(() => withoutStack(() => this.client.Multiplex()), service as never, (err) => toBackendError(err));
+    }
+  }
+
+  /**
+   * Whether a call goes over the shared stream: not when the service does not
+   * offer it, nor for what can be big in one message (message bodies, big
+   * APPENDs), which would hold the other calls up behind it.
+   */
+  private muxed(method: string, req: unknown): MuxClient | undefined {
+    if (!this.mux || this.mux.unsupported) return undefined;
+    if (method === 'Fetch' && (req as FetchQuery).raw) return undefined;
+    if (method === 'Append') {
+      let bytes = 0;
+      for (const i of (req as AppendInput).items) bytes += i.message.length;
+      if (bytes > MUX_MAX_APPEND_BYTES) return undefined;
+    }
+    return this.mux;
   }
 
   private opts(): grpc.CallOptions {
@@ -140,6 +166,8 @@ export class GrpcBackend implements MailboxBackend {
   }
 
   private unary<Res>(method: string, req: unknown): Promise<Res> {
+    const mux = this.muxed(method, req);
+    if (mux) return mux.unary<Res>(method, req, this.deadlineMs);
     const fn = (this.client as unknown as Record<string, Unary>)[method]!;
     return new Promise((resolve, reject) => {
       withoutStack(() => fn.call(this.client, req, new grpc.Metadata(), this.opts(), (err, res) => (err ? reject(toBackendError(err)) : resolve(res as Res))));
@@ -151,6 +179,8 @@ export class GrpcBackend implements MailboxBackend {
    * pauses the stream until it settles; a handler that throws cancels the call.
    */
   private stream<Res>(method: string, req: unknown, onItem: (item: Res) => void | Promise<void>): Promise<void> {
+    const mux = this.muxed(method, req);
+    if (mux) return mux.stream<Res>(method, req, this.deadlineMs * 10, onItem);
     const fn = (this.client as unknown as Record<string, Streaming>)[method]!;
     const call = withoutStack(() => fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + this.deadlineMs * 10 }));
     return new Promise<void>((resolve, reject) => {
@@ -295,6 +325,7 @@ export class GrpcBackend implements MailboxBackend {
   }
 
   close(): void {
+    this.mux?.close();
     this.client.close();
   }
 }

@@ -61,7 +61,7 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
     ...(metadata && { metadata }),
   };
   const server = createGrpcServer();
-  addMailboxService(server, ctx);
+  const service = addMailboxService(server, ctx);
   const port = await bindServer(server, opts.address);
   relay.start();
   // Bodies no message uses any more are removed after a grace period.
@@ -75,6 +75,8 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
     relay,
     async stop() {
       clearInterval(janitor);
+      // Multiplexed streams end once their calls are done, as plain calls do.
+      service.goaway();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       await relay.stop();
     },

@@ -1,5 +1,5 @@
 // The MailboxService: one handler per RPC, each in its own module under rpc/.
-import { loadMailProto, type grpc } from '@kimap/common';
+import { loadMailProto, multiplexService, type grpc } from '@kimap/common';
 import type { MailboxContext } from './context.js';
 import { Authenticate } from './rpc/authenticate.js';
 import { Append } from './rpc/append.js';
@@ -11,7 +11,8 @@ import { DeleteMailbox, RenameMailbox, SetSubscribed } from './rpc/mailbox-ops.j
 import { Copy, Expunge, Move, Store } from './rpc/messages.js';
 import { Search } from './rpc/search.js';
 
-export function addMailboxService(server: grpc.Server, ctx: MailboxContext): void {
+/** Registers the service; returns what its shutdown must call first (see multiplexService). */
+export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { goaway(): void } {
   const proto = loadMailProto();
   const handlers: grpc.UntypedServiceImplementation = {
     Authenticate: Authenticate(ctx),
@@ -31,5 +32,9 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext): voi
     Move: Move(ctx),
     Search: Search(ctx),
   };
+  // The same handlers again, for calls carried by one long-lived stream.
+  const mux = multiplexService(proto.mail.v1.MailboxService.service as never, handlers);
+  handlers.Multiplex = mux.handler;
   server.addService(proto.mail.v1.MailboxService.service, handlers);
+  return mux;
 }
