@@ -66,9 +66,10 @@ export function multiplexService(service: ServiceDef, handlers: grpc.UntypedServ
       const id = frame.id;
       switch (frame.kind) {
         case 'KIND_REQUEST': {
-          const def = service[frame.method];
-          const handler = handlers[frame.method] as ((call: unknown, cb?: unknown) => void) | undefined;
-          if (!def || !handler || frame.method === 'Multiplex' || calls.has(id)) {
+          const known = Object.hasOwn(service, frame.method) && Object.hasOwn(handlers, frame.method) && frame.method !== 'Multiplex';
+          const def = known ? service[frame.method] : undefined;
+          const impl = known ? (handlers[frame.method] as (call: unknown, cb?: unknown) => void) : undefined;
+          if (!def || !impl || calls.has(id)) {
             send({ id, kind: 'KIND_ERROR', code: grpc.status.UNIMPLEMENTED, details: `${frame.method} cannot be multiplexed` });
             return;
           }
@@ -84,8 +85,12 @@ export function multiplexService(service: ServiceDef, handlers: grpc.UntypedServ
             endIfIdle();
           });
           calls.set(id, call);
-          if (def.responseStream) handler(call);
-          else handler(call, (err: Partial<grpc.ServiceError> | null, res: unknown) => (err ? call.fail(err) : call.finish(res)));
+          try {
+            if (def.responseStream) impl(call);
+            else impl(call, (err: Partial<grpc.ServiceError> | null, res: unknown) => (err ? call.fail(err) : call.finish(res)));
+          } catch {
+            call.fail({ code: grpc.status.INTERNAL, details: 'Internal error' });
+          }
           return;
         }
         case 'KIND_CANCEL':
