@@ -8,6 +8,9 @@ import { storeFlags } from '../src/store/flags.js';
 import { appendMessages, fetchColumnPages, type MessageColumns } from '../src/store/messages.js';
 import { removeMessages } from '../src/store/expunge.js';
 import { readChanges } from '../src/rpc/changes.js';
+import { createMailbox } from '../src/store/mailboxes.js';
+import { renameMailbox } from '../src/store/mailbox-ops.js';
+import { Registry } from 'prom-client';
 import { startMailboxService, type RunningMailboxService } from '../src/server.js';
 import { openDatabase, type Database } from '@kimap/common';
 
@@ -235,4 +238,59 @@ describe('mailbox service on PostgreSQL', () => {
     const { rows } = await tdb.db.query<{ mailbox_id: number }>("SELECT mailbox_id FROM mailboxes WHERE account_id = $1 AND name = 'INBOX'", [account.accountId]);
     return rows[0]!.mailbox_id;
   }
+});
+
+describe('SELECT of a mailbox the metadata cache holds', () => {
+  let tdb: TestDatabase;
+  let svc: RunningMailboxService;
+  let client: MailboxServiceClient;
+  let account: { accountId: number; tenantId: number };
+  const registry = new Registry();
+  const hits = async () => (await registry.getSingleMetricAsString('kimap_metadata_cache_hits_total')).match(/ (\d+)$/m)?.[1];
+  type Sel = { status?: { mailboxId: number; messages: number; uidnext: number }; runs?: { first: number[]; last: number[] } };
+  const select = async (name: string) => {
+    const parts = await collect<Sel>(client, 'Select', { account, name });
+    return { status: parts[0]!.status!, first: parts.flatMap((p) => p.runs?.first ?? []), last: parts.flatMap((p) => p.runs?.last ?? []) };
+  };
+  const items = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ flags: [], internalDate: new Date(), raw: Buffer.from(`Subject: ${tag} ${i}\r\n\r\nbody\r\n`) }));
+
+  before(async () => {
+    tdb = await createTestDatabase();
+    svc = await startMailboxService({ db: tdb.db, publisher: new InProcessBus(), address: '127.0.0.1:0', log, registry, metadataCache: { minMessages: 5, maxMessages: 100_000 } });
+    client = createMailboxClient(`127.0.0.1:${svc.port}`);
+    const acc = await addUser(tdb.db, 'select@example.test', 'secret-pass', { createTenant: true });
+    account = { accountId: acc.accountId, tenantId: acc.tenantId };
+  });
+
+  after(async () => {
+    client.close();
+    await svc.stop();
+    await tdb.drop();
+  });
+
+  test('answers from memory, and a name that now names another mailbox is not answered with the old one', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, account.accountId, 'Big', null));
+    const big = await appendMessages(tdb.db, account.accountId, 'Big', items(8, 'big'));
+    // A whole-mailbox FETCH of the flags reads it into the cache.
+    await collect(client, 'Fetch', { account, mailboxId: big.mailboxId, uids: [{ first: 1, last: 0 }], columns: true });
+    const first = await select('Big');
+    const second = await select('Big');
+    assert.equal(second.status.mailboxId, big.mailboxId);
+    assert.deepEqual([first.first, first.last], [[1], [8]]);
+    assert.deepEqual([second.first, second.last], [[1], [8]]);
+    const before = Number(await hits());
+    assert.ok(before >= 2, `hits ${before}`);
+    // The name moves to another mailbox: RENAME, then a new "Big" with other messages.
+    await tdb.db.transaction((tx) => renameMailbox(tx, account.accountId, 'Big', 'Old'));
+    await tdb.db.transaction((tx) => createMailbox(tx, account.accountId, 'Big', null));
+    await appendMessages(tdb.db, account.accountId, 'Big', items(6, 'new'));
+    await appendMessages(tdb.db, account.accountId, 'Big', items(1, 'newer'));
+    const now = await select('Big');
+    assert.notEqual(now.status.mailboxId, big.mailboxId);
+    assert.equal(now.status.messages, 7);
+    assert.deepEqual([now.first, now.last], [[1], [7]]);
+    const old = await select('Old');
+    assert.equal(old.status.mailboxId, big.mailboxId);
+    assert.deepEqual([old.first, old.last], [[1], [8]]);
+  });
 });

@@ -2,6 +2,7 @@ import type { SelectRequest__Output } from '@kimap/common/generated/mail/v1/Sele
 import type { SelectResponse } from '@kimap/common/generated/mail/v1/SelectResponse';
 import type { MailboxContext } from '../context.js';
 import { mailboxStatus, selectMailbox, type MailboxStatusRow } from '../store/mailboxes.js';
+import { normalizeMailboxName } from '../store/names.js';
 import { accountOf, serverStream } from './handler.js';
 import { statusMessage } from './mailboxes.js';
 
@@ -22,11 +23,25 @@ export const Select = (ctx: MailboxContext) =>
  * A big mailbox whose UIDs the metadata cache holds: its row, then the UIDs
  * from memory (brought up to date). Two statements, so they must agree: the
  * same HIGHESTMODSEQ and message count, or the one-statement SELECT answers.
+ * When the name selected a mailbox before, both statements run at once on
+ * that guess, which the row then confirms (or the UIDs are read for the
+ * mailbox the row names).
  */
 async function fromMemory(ctx: MailboxContext, accountId: number, name: string): Promise<{ status: MailboxStatusRow; firsts: number[]; lasts: number[] } | undefined> {
-  if (!ctx.metadata?.holds(accountId)) return undefined;
-  const status = await mailboxStatus(ctx.db, accountId, name);
-  const runs = await ctx.metadata.uidRuns(ctx.db, accountId, status.mailboxId);
+  const cache = ctx.metadata;
+  if (!cache?.holds(accountId)) return undefined;
+  const normalized = normalizeMailboxName(name);
+  const guess = cache.mailboxIdOf(accountId, normalized);
+  let status: MailboxStatusRow;
+  let runs: Awaited<ReturnType<typeof cache.uidRuns>>;
+  if (guess !== undefined) {
+    [status, runs] = await Promise.all([mailboxStatus(ctx.db, accountId, name), cache.uidRuns(ctx.db, accountId, guess)]);
+    if (status.mailboxId !== guess) runs = await cache.uidRuns(ctx.db, accountId, status.mailboxId);
+  } else {
+    status = await mailboxStatus(ctx.db, accountId, name);
+    runs = await cache.uidRuns(ctx.db, accountId, status.mailboxId);
+  }
+  if (runs) cache.noteName(accountId, normalized, status.mailboxId);
   if (!runs || runs.modseq !== status.highestmodseq || runs.count !== status.messages) return undefined;
   return { status, firsts: runs.firsts, lasts: runs.lasts };
 }

@@ -91,7 +91,20 @@ export class MetadataCache {
   /** Updates whose result disagreed with the mailbox's message count (a bug if ever not 0). */
   mismatches = 0;
 
+  /** The mailbox each name selected last ("account:name" → id), so that SELECT can run its two statements at once. */
+  private readonly named = new Map<string, number>();
+
   constructor(private readonly opts: MetadataCacheOptions) {}
+
+  /** The mailbox `name` (normalised) was last seen to be; a guess, to be checked. */
+  mailboxIdOf(accountId: number, name: string): number | undefined {
+    return this.named.get(`${accountId}:${name}`);
+  }
+
+  noteName(accountId: number, name: string, mailboxId: number): void {
+    if (this.named.size >= 10_000) this.named.clear();
+    this.named.set(`${accountId}:${name}`, mailboxId);
+  }
 
   /** Worth asking: the ranges could cover enough messages. */
   covers(ranges: UidRange[]): boolean {
