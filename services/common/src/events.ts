@@ -168,6 +168,13 @@ export class KafkaSubscriber implements ChangeSubscriber {
 
   private handler?: ChangeHandler;
   private restarting = false;
+  /**
+   * Where this consumer is in each partition (the next offset to read). A
+   * consumer started again joins its group afresh, and with no committed
+   * offsets it would start at the newest event, skipping whatever was
+   * published while it was away; it goes on from here instead.
+   */
+  private readonly positions = new Map<number, string>();
 
   private async restart(): Promise<void> {
     if (this.restarting) return;
@@ -225,8 +232,11 @@ export class KafkaSubscriber implements ChangeSubscriber {
               const e = decodeEvent(message.value);
               if (e) handler(e);
             }
+            const last = batch.messages[batch.messages.length - 1];
+            if (last) this.positions.set(batch.partition, (BigInt(last.offset) + 1n).toString());
           },
         });
+        for (const [partition, offset] of this.positions) this.consumer.seek({ topic: this.opts.topic, partition, offset });
         return;
       } catch (err) {
         this.opts.log?.warn({ err }, 'change feed unavailable; sessions poll until it is back');
