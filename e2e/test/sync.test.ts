@@ -160,7 +160,7 @@ describe('sync across edges (PostgreSQL, Kafka, separate processes)', () => {
     await kafka.start();
     // The edge's consumer back first, so that the 30 s below measure the relay
     // and the delivery, not the consumer's reconnection (a consumer started
-    // again goes on from where it was: events-test covers what it missed meanwhile).
+    // again goes on from where it was: services/common/test/events.test.ts).
     await waitForMetric(edges[0]!.proc, 'kimap_change_feed_up', (v) => v === 1, 90_000);
     mailbox = await startService('mailbox-2', 'services/mailbox/src/main.ts', { ...env, GRPC_LISTEN: `127.0.0.1:${mailboxPort}` });
     const deadline = Date.now() + 30_000;
