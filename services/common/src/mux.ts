@@ -154,8 +154,15 @@ class InnerCall extends EventEmitter {
 
   finish(response: unknown): void {
     if (this.done) return;
+    let payload: Buffer | undefined;
+    try {
+      payload = response === undefined ? undefined : this.def.responseSerialize(response);
+    } catch {
+      this.fail({ code: grpc.status.INTERNAL, details: 'Response could not be encoded' });
+      return;
+    }
     this.close();
-    this.send({ id: this.id, kind: 'KIND_END', ...(response === undefined ? {} : { payload: this.def.responseSerialize(response) }) });
+    this.send({ id: this.id, kind: 'KIND_END', ...(payload ? { payload } : {}) });
   }
 
   fail(err: Partial<grpc.ServiceError>): void {
@@ -310,7 +317,13 @@ export class MuxClient {
     return new Promise<Res>((resolve, reject) => {
       this.start(method, req, deadlineMs, {
         onMessage: () => undefined,
-        onEnd: (payload) => resolve(def.responseDeserialize(payload) as Res),
+        onEnd: (payload) => {
+          try {
+            resolve(def.responseDeserialize(payload) as Res);
+          } catch (err) {
+            reject(err);
+          }
+        },
         onError: reject,
       });
     });
