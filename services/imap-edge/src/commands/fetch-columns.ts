@@ -4,6 +4,7 @@
 // string per message. A `UID FETCH 1:* (FLAGS)` of 100,000 messages is
 // 100,000 lines; built token by token it cost more in garbage collection
 // than everything else together.
+import { int64At } from '@kimap/common/columns';
 import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
 import { flagListText, formatDateTime, type FetchItem } from '../protocol/index.js';
 
@@ -53,13 +54,6 @@ export function columnItems(items: readonly FetchItem[]): boolean {
 }
 
 export class InvalidStoredFlag extends Error {}
-
-/** An 8-byte big-endian number of a column (UIDs, MODSEQs, sizes and dates all fit a double). */
-function int64At(column: Buffer, i: number): number {
-  const at = i * 8;
-  if (column.length < at + 8) return 0;
-  return column.readInt32BE(at) * 4294967296 + column.readUInt32BE(at + 4);
-}
 
 export class ColumnLineWriter {
   private buf = Buffer.allocUnsafe(CHUNK);

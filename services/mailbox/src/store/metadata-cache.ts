@@ -11,6 +11,7 @@
 // When the expunge tombstones the update needs have been purged, or too much
 // changed, the mailbox is read again.
 import type { Queryable } from '@kimap/common';
+import { int64At, int64Column } from '@kimap/common/columns';
 import { fetchColumnPages, rangeArgs, type MessageColumns, type UidRange } from './messages.js';
 
 export interface MetadataCacheOptions {
@@ -56,11 +57,6 @@ interface DeltaRow {
 
 const MAX_UID = 4294967295;
 
-/** The i-th 8-byte big-endian number of a column (UIDs and MODSEQs fit a double). */
-function int64At(column: Buffer, i: number): number {
-  return column.readUInt32BE(i * 8) * 4294967296 + column.readUInt32BE(i * 8 + 4);
-}
-
 /** A function that returns one shared string for equal flag lines. */
 function interner(): (line: string) => string {
   const lines = new Map<string, string>();
@@ -69,17 +65,6 @@ function interner(): (line: string) => string {
     if (shared === undefined) lines.set(line, (shared = line));
     return shared;
   };
-}
-
-/** 8-byte big-endian numbers: values[i] for each i of `picked`. */
-function int64s(values: number[], picked: Int32Array): Buffer {
-  const out = Buffer.allocUnsafe(picked.length * 8);
-  for (let j = 0; j < picked.length; j++) {
-    const v = values[picked[j]!]!;
-    out.writeUInt32BE(Math.floor(v / 4294967296), j * 8);
-    out.writeUInt32BE(v >>> 0, j * 8 + 4);
-  }
-  return out;
 }
 
 export class MetadataCache {
@@ -334,8 +319,8 @@ export class MetadataCache {
       for (let j = 0; j < n; j++) lines[j] = e.flags[these[j]!]!;
       pages.push({
         count: n,
-        uids: int64s(e.uids, these),
-        modseqs: withModseq ? int64s(e.modseqs, these) : Buffer.alloc(0),
+        uids: int64Column(e.uids, these),
+        modseqs: withModseq ? int64Column(e.modseqs, these) : Buffer.alloc(0),
         internalDatesMs: Buffer.alloc(0),
         sizes: Buffer.alloc(0),
         flags: lines.join('\n'),
