@@ -118,10 +118,16 @@ export async function appendMessages(db: Queryable, accountId: number, mailbox: 
   };
 }
 
+/** Each range as [lowest, highest] UID (an open end, 0, is the highest UID there can be). */
+export function uidSpans(ranges: UidRange[]): Array<[number, number]> {
+  return ranges.map((r) => (r.last === 0 ? [r.first, MAX_UID] : [Math.min(r.first, r.last), Math.max(r.first, r.last)]));
+}
+
 /** The first four parameters of the write functions that take UID ranges: overall bounds, then the ranges when there are several. */
 export function rangeArgs(ranges: UidRange[]): [number, number, number[] | null, number[] | null] {
-  const lows = ranges.map((r) => (r.last === 0 ? r.first : Math.min(r.first, r.last)));
-  const highs = ranges.map((r) => (r.last === 0 ? MAX_UID : Math.max(r.first, r.last)));
+  const spans = uidSpans(ranges);
+  const lows = spans.map(([lo]) => lo);
+  const highs = spans.map(([, hi]) => hi);
   return [Math.min(...lows), Math.max(...highs), ranges.length > 1 ? lows : null, ranges.length > 1 ? highs : null];
 }
 

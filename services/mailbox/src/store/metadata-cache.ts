@@ -12,7 +12,7 @@
 // changed, the mailbox is read again.
 import type { Queryable } from '@kimap/common';
 import { int64At, int64Column } from '@kimap/common/columns';
-import { fetchColumnPages, rangeArgs, type MessageColumns, type UidRange } from './messages.js';
+import { fetchColumnPages, rangeArgs, uidSpans, type MessageColumns, type UidRange } from './messages.js';
 
 export interface MetadataCacheOptions {
   /** Mailboxes with fewer messages are not kept (their rows are cheap to read). */
@@ -54,8 +54,6 @@ interface DeltaRow {
   modseq: number;
   flags: string | null;
 }
-
-const MAX_UID = 4294967295;
 
 /** A function that returns one shared string for equal flag lines. */
 function interner(): (line: string) => string {
@@ -289,10 +287,10 @@ export class MetadataCache {
 
   /** The entry's messages in the ranges, as column pages. */
   private slice(e: Entry, ranges: UidRange[], changedSince: number, withModseq: boolean): MessageColumns[] {
-    const spans = ranges.map((r) => (r.last === 0 ? [r.first, MAX_UID] : [Math.min(r.first, r.last), Math.max(r.first, r.last)]) as [number, number]);
+    const spans = uidSpans(ranges);
     // The whole mailbox (1:*, the usual flag sync): the same pages every time until it changes.
     const whole = changedSince === 0 && e.uids.length > 0 && spans.some(([lo, hi]) => lo <= e.uids[0]! && hi >= e.uids[e.uids.length - 1]!);
-    if (whole) return (e.pages ??= this.cut(e, [[1, MAX_UID]], 0, true));
+    if (whole) return (e.pages ??= this.cut(e, uidSpans([{ first: 1, last: 0 }]), 0, true));
     return this.cut(e, spans, changedSince, withModseq);
   }
 
