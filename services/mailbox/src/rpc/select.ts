@@ -32,15 +32,8 @@ async function fromMemory(ctx: MailboxContext, accountId: number, name: string):
   if (!cache?.holds(accountId)) return undefined;
   const normalized = normalizeMailboxName(name);
   const guess = cache.mailboxIdOf(accountId, normalized);
-  let status: MailboxStatusRow;
-  let runs: Awaited<ReturnType<typeof cache.uidRuns>>;
-  if (guess !== undefined) {
-    [status, runs] = await Promise.all([mailboxStatus(ctx.db, accountId, name), cache.uidRuns(ctx.db, accountId, guess)]);
-    if (status.mailboxId !== guess) runs = await cache.uidRuns(ctx.db, accountId, status.mailboxId);
-  } else {
-    status = await mailboxStatus(ctx.db, accountId, name);
-    runs = await cache.uidRuns(ctx.db, accountId, status.mailboxId);
-  }
+  const [status, guessed] = await Promise.all([mailboxStatus(ctx.db, accountId, name), guess === undefined ? undefined : cache.uidRuns(ctx.db, accountId, guess)]);
+  const runs = status.mailboxId === guess ? guessed : await cache.uidRuns(ctx.db, accountId, status.mailboxId);
   if (runs) cache.noteName(accountId, normalized, status.mailboxId);
   if (!runs || runs.modseq !== status.highestmodseq || runs.count !== status.messages) return undefined;
   return { status, firsts: runs.firsts, lasts: runs.lasts };
