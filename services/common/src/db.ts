@@ -8,8 +8,19 @@ export interface QueryResult<T> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Plan the statement for these parameter values on every call: for a
+   * search, whose best plan can depend on its patterns and dates. Other
+   * statements are prepared once per connection and PostgreSQL may reuse a
+   * generic plan for them (the primary-key and MODSEQ lookups a mail server
+   * mostly runs, whose planning can cost more than their execution).
+   */
+  replan?: boolean;
+}
+
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>>;
 }
 
 export interface Database extends Queryable {
@@ -43,9 +54,10 @@ export class PgDatabase implements Database {
   /** Statement text -> prepared statement name: parsed once per connection, not on every call. */
   private readonly prepared = new Map<string, string>();
 
-  private config(text: string, values?: unknown[]): pg.QueryConfig {
+  private config(text: string, values?: unknown[], opts?: QueryOptions): pg.QueryConfig {
     // Without parameters a text may hold several statements, which a prepared statement cannot.
-    if (!values?.length || !this.prepare) return { text, values: values as unknown[] };
+    // An unnamed statement is planned for the values it is sent with.
+    if (!values?.length || !this.prepare || opts?.replan) return { text, values: values as unknown[] };
     let name = this.prepared.get(text);
     if (name === undefined && this.prepared.size < MAX_PREPARED) this.prepared.set(text, (name = `k${this.prepared.size}`));
     return name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] };
@@ -60,15 +72,17 @@ export class PgDatabase implements Database {
    */
   constructor(connectionString: string, opts: { max?: number; applicationName?: string; prepare?: boolean; sessionOptions?: string } = {}) {
     this.prepare = opts.prepare ?? true;
-    const options = opts.sessionOptions ?? '-c plan_cache_mode=force_custom_plan -c jit=off';
+    const options = opts.sessionOptions ?? '-c plan_cache_mode=auto -c jit=off';
     this.pool = new pg.Pool({
       connectionString,
       max: opts.max ?? 10,
       application_name: opts.applicationName ?? 'kimap',
-      // Statements are prepared once per connection (see config()), but planned
-      // for their actual parameters every time: a generic plan cannot see that a
-      // LIKE pattern is selective. JIT compilation costs more than it saves for
-      // the short statements of a mail server.
+      // Statements are prepared once per connection (see config()); PostgreSQL
+      // keeps a generic plan for one when it is no costlier than planning for
+      // each call's values (`auto`, whatever the server's default says), and
+      // statements sent with `replan` are planned on every call. JIT
+      // compilation costs more than it saves for the short statements of a
+      // mail server.
       ...(options ? { options } : {}),
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
@@ -81,16 +95,16 @@ export class PgDatabase implements Database {
     this.pool.on('error', () => undefined);
   }
 
-  async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    const r = await this.pool.query(this.config(sql, params));
+  async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
+    const r = await this.pool.query(this.config(sql, params, opts));
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const tx: Queryable = {
-      query: async <R>(sql: string, params?: unknown[]) => {
-        const r = await client.query(this.config(sql, params));
+      query: async <R>(sql: string, params?: unknown[], opts?: QueryOptions) => {
+        const r = await client.query(this.config(sql, params, opts));
         return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
       },
     };

@@ -11,7 +11,8 @@ import { copyMessages } from '../src/store/copy.js';
 import { deleteMailbox, orphanSubscriptions, renameMailbox, setSubscribed } from '../src/store/mailbox-ops.js';
 import { createMailbox, findMailbox, listMailboxes, selectMailbox } from '../src/store/mailboxes.js';
 import { sweepOrphanBodies } from '../src/store/bodies.js';
-import { changesSince } from '../src/store/messages.js';
+import { changesSince, fetchColumnPages } from '../src/store/messages.js';
+import { searchUids } from '../src/store/search.js';
 
 const ALL = [{ first: 1, last: 0 }];
 
@@ -92,13 +93,33 @@ describe('mailbox operations', () => {
     assert.deepEqual(ranged.uids, [3]);
   });
 
-  test('statements are prepared and planned per call by default; a pooler-friendly connection sends neither', async () => {
+  test('statements are prepared and PostgreSQL may reuse their plans; searches are planned for each call', async () => {
+    const mb = await box('Flags');
+    const one = new PgDatabase(tdb.url, { max: 1 });
+    try {
+      for (let i = 0; i < 8; i++) {
+        for await (const _ of fetchColumnPages(one, accountId, mb.mailboxId, ALL, {}));
+        for await (const _ of searchUids(one, accountId, mb.mailboxId, { type: 'header', field: 'subject', value: 'a' }));
+      }
+      const { rows } = await one.query<{ statement: string; generic_plans: number; custom_plans: number }>(
+        'SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements',
+      );
+      const fetch = rows.find((r) => r.statement.includes('count(*)::int AS n'));
+      assert.ok(fetch, 'the FETCH statement is prepared');
+      assert.ok(fetch.generic_plans > 0, `the FETCH statement keeps a generic plan (${fetch.generic_plans} generic, ${fetch.custom_plans} custom)`);
+      assert.ok(!rows.some((r) => r.statement.includes('LIKE')), 'no search statement is prepared');
+    } finally {
+      await one.close();
+    }
+  });
+
+  test('statements are prepared with the plan cache in auto mode by default; a pooler-friendly connection sends neither', async () => {
     const settings = (db: PgDatabase) =>
       db.query<{ jit: string; mode: string }>("SELECT current_setting('jit') AS jit, current_setting('plan_cache_mode') AS mode WHERE $1::int = 1", [1]);
     const plain = new PgDatabase(tdb.url, { prepare: false, sessionOptions: '' });
     const tuned = new PgDatabase(tdb.url);
     try {
-      assert.deepEqual((await settings(tuned)).rows, [{ jit: 'off', mode: 'force_custom_plan' }]);
+      assert.deepEqual((await settings(tuned)).rows, [{ jit: 'off', mode: 'auto' }]);
       assert.deepEqual((await settings(plain)).rows, [{ jit: 'on', mode: 'auto' }]);
       // The write functions work either way.
       const mb = await box('Flags');

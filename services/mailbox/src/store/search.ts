@@ -496,7 +496,7 @@ export async function* searchUids(
   let after = 0;
   for (;;) {
     const q = buildSearchQuery(accountId, mailboxId, criteria, { afterUid: after, limit: pageSize, ...(opts.now && { now: opts.now }) });
-    const { rows } = await db.query<{ uid: number; modseq: number }>(q.sql, q.params);
+    const { rows } = await db.query<{ uid: number; modseq: number }>(q.sql, q.params, { replan: true });
     if (rows.length > 0) yield { uids: rows.map((r) => r.uid), highestModseq: rows.reduce((max, r) => Math.max(max, r.modseq), 0) };
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.uid;
