@@ -11,6 +11,7 @@ import { ImapBad, ImapNo, type CommandContext, type Completion, type EdgeSetting
 import { handlerFor } from './commands/registry.js';
 import type { ChangeFeed, ChangeListener } from './feed.js';
 import type { EdgeMetrics } from './metrics.js';
+import type { HeaderCache } from './header-cache.js';
 import {
   CommandReceiver,
   ParseError,
@@ -51,6 +52,7 @@ export interface ConnectionDeps {
   settings: EdgeSettings;
   secureContext?: SecureContext;
   metrics?: EdgeMetrics;
+  headers?: HeaderCache;
   /** Whether the change feed is healthy; when not, sessions poll on every command. */
   feedHealthy: () => boolean;
 }
@@ -273,6 +275,7 @@ export class Connection implements ChangeListener {
       session: this.session,
       backend: this.deps.backend,
       feed: this.deps.feed,
+      ...(this.deps.headers ? { headers: this.deps.headers } : {}),
       enc: this.enc,
       log: () => this.log,
       settings: this.deps.settings,

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { HeaderCache } from './header-cache.js';
 
 export interface EdgeMetrics {
   feedUp: Gauge;
@@ -6,6 +7,10 @@ export interface EdgeMetrics {
   openConnections: Gauge;
   badCommands: Counter;
   events: Counter;
+  /** FETCHes of headers that could be answered from the edge's header cache, by whether they were. */
+  headerCacheFetches: Counter;
+  /** Reports the cache's size with every scrape. */
+  watchHeaderCache(cache: HeaderCache): void;
   observeCommand(name: string, outcome: string, seconds: number): void;
 }
 
@@ -23,6 +28,30 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     openConnections: new Gauge({ name: 'kimap_imap_connections_open', help: 'IMAP connections open now', registers: [registry] }),
     badCommands: new Counter({ name: 'kimap_imap_bad_commands_total', help: 'Commands answered with BAD', registers: [registry] }),
     events: new Counter({ name: 'kimap_change_events_received_total', help: 'Change events received from the bus', registers: [registry] }),
+    headerCacheFetches: new Counter({
+      name: 'kimap_edge_header_cache_fetches_total',
+      help: 'FETCHes of header sections the edge could answer from its header cache: hit (only flags asked of the mailbox service) or miss',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    watchHeaderCache(cache) {
+      new Gauge({
+        name: 'kimap_edge_header_cache_bytes',
+        help: 'Bytes held by the edge header cache',
+        registers: [registry],
+        collect() {
+          this.set(cache.heldBytes);
+        },
+      });
+      new Gauge({
+        name: 'kimap_edge_header_cache_entries',
+        help: 'Messages whose header block the edge header cache holds',
+        registers: [registry],
+        collect() {
+          this.set(cache.size);
+        },
+      });
+    },
     observeCommand(name, outcome, seconds) {
       commands.observe({ command: name, outcome }, seconds);
     },

@@ -8,6 +8,7 @@ import type { MailboxBackend } from './backend.js';
 import type { EdgeSettings } from './commands/context.js';
 import { Connection } from './connection.js';
 import { ChangeFeed } from './feed.js';
+import { HeaderCache } from './header-cache.js';
 import { createEdgeMetrics } from './metrics.js';
 import { secureContext, type TlsMaterial } from './tls.js';
 
@@ -58,6 +59,9 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const metrics = opts.registry ? createEdgeMetrics(opts.registry) : undefined;
   const ctx = opts.tls ? secureContext(opts.tls) : undefined;
   const settings: EdgeSettings = { ...opts.settings, tlsAvailable: ctx !== undefined };
+  const headerBytes = settings.headerCacheBytes ?? 32 * 1024 * 1024;
+  const headers = headerBytes > 0 ? new HeaderCache(headerBytes, (hit) => metrics?.headerCacheFetches.inc({ result: hit ? 'hit' : 'miss' })) : undefined;
+  if (headers) metrics?.watchHeaderCache(headers);
   const open = new Set<Connection>();
   const maxConnections = opts.maxConnections ?? 50_000;
   let accepting = true;
@@ -83,6 +87,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       settings,
       ...(ctx ? { secureContext: ctx } : {}),
       ...(metrics ? { metrics } : {}),
+      ...(headers ? { headers } : {}),
       feedHealthy: () => opts.subscriber.healthy,
     }, tls);
     open.add(conn);

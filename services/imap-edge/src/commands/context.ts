@@ -3,6 +3,7 @@
 import type { Logger } from '@kimap/common';
 import type { MailboxBackend } from '../backend.js';
 import type { ChangeFeed } from '../feed.js';
+import type { HeaderCache } from '../header-cache.js';
 import type { CommandName, ParsedCommand, ResponseEncoder } from '../protocol/index.js';
 import type { Session, SessionState } from '../session.js';
 
@@ -25,6 +26,8 @@ export interface EdgeSettings {
   pollIntervalMs: number;
   /** How often an IDLE session gets an untagged keep-alive line (NAT and load balancer timeouts). */
   idleKeepaliveMs: number;
+  /** Bytes of recently fetched header blocks the edge keeps (see HeaderCache); 0: none. Default 32 MiB. */
+  headerCacheBytes?: number;
 }
 
 /** Connection-level actions a few commands need. */
@@ -41,6 +44,8 @@ export interface CommandContext {
   readonly session: Session;
   readonly backend: MailboxBackend;
   readonly feed: ChangeFeed;
+  /** Header blocks of recently fetched messages, shared by the edge's sessions; undefined: none kept. */
+  readonly headers?: HeaderCache;
   readonly enc: ResponseEncoder;
   /** A logger bound to the session. */
   log(): Logger;

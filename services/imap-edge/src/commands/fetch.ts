@@ -11,6 +11,10 @@ import { ImapBad, ImapNo, SELECTED, type CommandContext, type CommandHandler } f
 import { ColumnLineWriter, columnItems, InvalidStoredFlag } from './fetch-columns.js';
 import { writeVanishedEarlier } from './select.js';
 import { resolveUids } from './sequence.js';
+import { int64At } from '@kimap/common/columns';
+import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
+import type { HeaderCache } from '../header-cache.js';
+import type { SelectedMailbox } from '../selected.js';
 
 /** A section of the top-level header, which the header block alone answers. */
 function isTopHeader(i: FetchItem): boolean {
@@ -162,6 +166,54 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, v: MessageView, seen: 
   }
 }
 
+/** A FETCH whose messages can all be held in the header cache: at most this many UIDs wide. */
+const MAX_CACHED_FETCH = 1000;
+
+/** Top-level header sections and metadata only (see needs()), nothing that sets \Seen. */
+function cacheable(q: FetchQuery): boolean {
+  return Boolean(q.header) && !q.raw && !q.bodyStructure && !q.envelope && !q.markSeen;
+}
+
+/** The UIDs the session knows in the ranges; undefined when they span too many to look up. */
+function knownUids(mb: SelectedMailbox, ranges: ReadonlyArray<{ first: number; last: number }>): number[] | undefined {
+  let width = 0;
+  for (const r of ranges) width += r.last - r.first + 1;
+  if (width > MAX_CACHED_FETCH) return undefined;
+  return ranges.flatMap((r) => mb.uidsInRange(r.first, r.last));
+}
+
+/** The messages of a page of columns (UIDs still there, flags, MODSEQs) with their header blocks from the cache. */
+function fromCache(cache: HeaderCache, mailboxId: number, uidvalidity: number, cols: MessageColumns__Output): FetchedMessage[] {
+  const lines = cols.count ? cols.flags.split('\n') : [];
+  const out: FetchedMessage[] = [];
+  for (let i = 0; i < cols.count; i++) {
+    const uid = int64At(cols.uids, i);
+    // A message the session does not know yet (not in the cache): not reported by this FETCH.
+    const c = cache.get(mailboxId, uidvalidity, uid);
+    if (!c) continue;
+    const line = lines[i] ?? '';
+    out.push({
+      uid,
+      modseq: cols.modseqs.length ? int64At(cols.modseqs, i) : 0,
+      flags: line ? line.split(' ') : [],
+      internalDateMs: c.internalDateMs,
+      size: c.size,
+      header: c.header,
+      raw: EMPTY,
+      bodyStructureJson: '',
+      envelopeJson: '',
+    });
+  }
+  return out;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Keeps the header blocks of a batch the service sent. */
+function keep(cache: HeaderCache, mailboxId: number, uidvalidity: number, batch: readonly FetchedMessage[]): void {
+  for (const m of batch) if (m.header.length && !m.raw.length) cache.put(mailboxId, uidvalidity, m.uid, { header: m.header, size: m.size, internalDateMs: m.internalDateMs });
+}
+
 export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
   names: ['FETCH', 'UID FETCH'],
   states: SELECTED,
@@ -201,15 +253,24 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
       markSeen,
       changedSince: cmd.args.changedSince !== undefined ? Number(cmd.args.changedSince) : 0,
     };
+    // Headers this edge has already fetched: only what can change is asked for.
+    const cache = ctx.headers && cacheable(query) ? ctx.headers : undefined;
+    const known = cache ? knownUids(mb, uids.ranges) : undefined;
+    const cached = cache && known ? cache.holdsAll(mb.mailboxId, mb.uidvalidity, known) : false;
+    if (cache && known) cache.noteFetch(cached);
+    const sent: FetchQuery = cached ? { ...query, header: false, size: false, internalDate: false, columns: true } : query;
     try {
-      const columnWriter = query.columns ? new ColumnLineWriter(withFlags, (chunk) => enc.rawBytes(chunk)) : undefined;
+      const columnWriter = sent.columns && !cached ? new ColumnLineWriter(withFlags, (chunk) => enc.rawBytes(chunk)) : undefined;
       const wanted = (uid: number) => uids.has(uid);
       const seqOf = (uid: number) => mb.seqOf(uid);
-      await ctx.backend.fetch(session.principal!, query, (batch, columns) => {
+      await ctx.backend.fetch(session.principal!, sent, (received, columns) => {
         if (columns && columnWriter) {
           columnWriter.page(columns, seqOf, wanted);
           columnWriter.flush();
         }
+        let batch = received;
+        if (cached && columns) batch = fromCache(cache!, mb.mailboxId, mb.uidvalidity, columns);
+        else if (cache && known) keep(cache, mb.mailboxId, mb.uidvalidity, received);
         for (const m of batch) {
           // Only messages this session has been told about (EXISTS) are reported.
           const seq = mb.seqOf(m.uid);
