@@ -1,28 +1,49 @@
-// The header blocks of recently fetched messages, per edge process.
+// The header blocks (and envelopes and body structures) of recently fetched
+// messages, per edge process.
 //
 // A message list (a webmail page, a client scrolling) FETCHes the same
 // headers again and again: `UID FETCH x:y (UID FLAGS RFC822.SIZE
-// BODY.PEEK[HEADER.FIELDS (From To Subject Date)])`. What such a FETCH needs
-// of a message besides its flags never changes: a UID names one message for
-// as long as the mailbox keeps its UIDVALIDITY, and a stored message is never
-// rewritten. So the header block, the size and the internal date are kept
-// here, and a FETCH whose messages are all known asks the mailbox service
-// only for what can change (UIDs still there, flags, MODSEQs), which it
-// answers without reading the bodies. The least recently used entries go
-// first once `maxBytes` is reached.
+// BODY.PEEK[HEADER.FIELDS (From To Subject Date)])`, or ENVELOPE and
+// BODYSTRUCTURE. What such a FETCH needs of a message besides its flags never
+// changes: a UID names one message for as long as the mailbox keeps its
+// UIDVALIDITY, and a stored message is never rewritten. So the header block,
+// the envelope and structure as the mailbox service sent them, the size and
+// the internal date are kept here, and a FETCH whose messages are all known
+// asks the mailbox service only for what can change (UIDs still there, flags,
+// MODSEQs), which it answers without reading the bodies. The least recently
+// used entries go first once `maxBytes` is reached.
 
-export interface CachedHeader {
-  /** The message's header block (up to and including the empty line). */
-  header: Buffer;
+export interface CachedMessage {
+  /** The message's header block (up to and including the empty line), when it was fetched. */
+  header?: Buffer;
+  /** The envelope as JSON, when it was fetched alone. */
+  envelopeJson?: string;
+  /** The MIME structure (with the envelope) as JSON, when it was fetched. */
+  structureJson?: string;
   size: number;
   internalDateMs: number;
 }
 
-/** Bytes an entry costs besides its header block (key, object, Map slot), roughly. */
+/** What a FETCH needs of each message. */
+export interface CachedParts {
+  header: boolean;
+  envelope: boolean;
+  structure: boolean;
+}
+
+/** Bytes an entry costs besides its data (key, object, Map slot), roughly. */
 const ENTRY_OVERHEAD = 160;
 
+function cost(e: CachedMessage): number {
+  return ENTRY_OVERHEAD + (e.header?.length ?? 0) + (e.envelopeJson?.length ?? 0) + (e.structureJson?.length ?? 0);
+}
+
+function has(e: CachedMessage, parts: CachedParts): boolean {
+  return (!parts.header || e.header !== undefined) && (!parts.structure || e.structureJson !== undefined) && (!parts.envelope || e.envelopeJson !== undefined || e.structureJson !== undefined);
+}
+
 export class HeaderCache {
-  private readonly entries = new Map<string, CachedHeader>();
+  private readonly entries = new Map<string, CachedMessage>();
   private bytes = 0;
 
   /** `observe` hears of each FETCH that could use the cache: answered from it (true) or not. */
@@ -48,14 +69,17 @@ export class HeaderCache {
     return `${mailboxId}/${uidvalidity}/${uid}`;
   }
 
-  /** Whether every UID is held (the entries keep their place in the LRU order). */
-  holdsAll(mailboxId: number, uidvalidity: number, uids: readonly number[]): boolean {
-    for (const uid of uids) if (!this.entries.has(HeaderCache.key(mailboxId, uidvalidity, uid))) return false;
+  /** Whether every UID is held with the parts asked for (the entries keep their place in the LRU order). */
+  holdsAll(mailboxId: number, uidvalidity: number, uids: readonly number[], parts: CachedParts): boolean {
+    for (const uid of uids) {
+      const e = this.entries.get(HeaderCache.key(mailboxId, uidvalidity, uid));
+      if (!e || !has(e, parts)) return false;
+    }
     return true;
   }
 
   /** The entry, now the most recently used; undefined when not held. */
-  get(mailboxId: number, uidvalidity: number, uid: number): CachedHeader | undefined {
+  get(mailboxId: number, uidvalidity: number, uid: number): CachedMessage | undefined {
     const key = HeaderCache.key(mailboxId, uidvalidity, uid);
     const e = this.entries.get(key);
     if (e) {
@@ -65,24 +89,37 @@ export class HeaderCache {
     return e;
   }
 
-  /** Keeps a copy of the header block (never a view into a larger buffer, which it would keep alive). */
-  put(mailboxId: number, uidvalidity: number, uid: number, value: CachedHeader): void {
-    const cost = value.header.length + ENTRY_OVERHEAD;
-    if (cost > this.maxBytes / 8) return;
+  /**
+   * Keeps what `value` has of a message, added to what is held of it already.
+   * Header blocks are copied (never kept as a view into a larger buffer, which
+   * they would keep alive).
+   */
+  put(mailboxId: number, uidvalidity: number, uid: number, value: CachedMessage): void {
     const key = HeaderCache.key(mailboxId, uidvalidity, uid);
     const old = this.entries.get(key);
+    let header = value.header ?? old?.header;
+    if (value.header) {
+      header = Buffer.allocUnsafeSlow(value.header.length);
+      value.header.copy(header);
+    }
+    const entry: CachedMessage = { size: value.size, internalDateMs: value.internalDateMs };
+    if (header) entry.header = header;
+    const envelopeJson = value.envelopeJson ?? old?.envelopeJson;
+    if (envelopeJson !== undefined) entry.envelopeJson = envelopeJson;
+    const structureJson = value.structureJson ?? old?.structureJson;
+    if (structureJson !== undefined) entry.structureJson = structureJson;
+    const size = cost(entry);
+    if (size > this.maxBytes / 8) return;
     if (old) {
       this.entries.delete(key);
-      this.bytes -= old.header.length + ENTRY_OVERHEAD;
+      this.bytes -= cost(old);
     }
-    const header = Buffer.allocUnsafeSlow(value.header.length);
-    value.header.copy(header);
-    this.entries.set(key, { header, size: value.size, internalDateMs: value.internalDateMs });
-    this.bytes += cost;
+    this.entries.set(key, entry);
+    this.bytes += size;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(k);
-      this.bytes -= e.header.length + ENTRY_OVERHEAD;
+      this.bytes -= cost(e);
     }
   }
 }

@@ -15,24 +15,25 @@ import { appendSync, ImapClient } from './support/imap-client.js';
 
 describe('HeaderCache', () => {
   const entry = (n: number, fill = 0x41) => ({ header: Buffer.alloc(n, fill), size: n * 2, internalDateMs: n });
+  const HEADER = { header: true, envelope: false, structure: false };
 
   test('keeps copies, evicts the least recently used past its bytes, and says whether all of a list is held', () => {
     const cache = new HeaderCache(8 * (1000 + 160));
     const source = Buffer.alloc(8192, 0x42);
     cache.put(1, 7, 1, { header: source.subarray(0, 1000), size: 2000, internalDateMs: 5 });
     const held = cache.get(1, 7, 1)!;
-    assert.equal(held.header.length, 1000);
-    assert.notEqual(held.header.buffer, source.buffer, 'a copy, not a view into the larger buffer');
+    assert.equal(held.header!.length, 1000);
+    assert.notEqual(held.header!.buffer, source.buffer, 'a copy, not a view into the larger buffer');
     assert.deepEqual([held.size, held.internalDateMs], [2000, 5]);
     for (let uid = 2; uid <= 8; uid++) cache.put(1, 7, uid, entry(1000));
     assert.equal(cache.size, 8);
-    assert.ok(cache.holdsAll(1, 7, [1, 2, 3, 4, 5, 6, 7, 8]));
+    assert.ok(cache.holdsAll(1, 7, [1, 2, 3, 4, 5, 6, 7, 8], HEADER));
     cache.get(1, 7, 1); // 1 is now the most recently used: 2 goes first
     cache.put(1, 7, 9, entry(1000));
     assert.equal(cache.size, 8);
     assert.equal(cache.get(1, 7, 2), undefined);
-    assert.ok(cache.holdsAll(1, 7, [1, 3, 4, 5, 6, 7, 8, 9]));
-    assert.ok(!cache.holdsAll(1, 7, [1, 2]));
+    assert.ok(cache.holdsAll(1, 7, [1, 3, 4, 5, 6, 7, 8, 9], HEADER));
+    assert.ok(!cache.holdsAll(1, 7, [1, 2], HEADER));
     assert.ok(cache.heldBytes <= cache.maxBytes);
     // Another UIDVALIDITY is another mailbox.
     assert.equal(cache.get(1, 8, 1), undefined);
@@ -40,6 +41,23 @@ describe('HeaderCache', () => {
     cache.put(1, 7, 10, entry(1200));
     assert.equal(cache.get(1, 7, 10), undefined);
     assert.equal(cache.size, 8);
+  });
+
+  test('what different FETCHes brought of a message is kept together; a FETCH needing a part not held is a miss', () => {
+    const cache = new HeaderCache(1 << 20);
+    cache.put(2, 1, 5, { header: Buffer.from('Subject: x\r\n\r\n'), size: 40, internalDateMs: 1 });
+    assert.ok(cache.holdsAll(2, 1, [5], { header: true, envelope: false, structure: false }));
+    assert.ok(!cache.holdsAll(2, 1, [5], { header: false, envelope: true, structure: false }));
+    cache.put(2, 1, 5, { envelopeJson: '{"subject":"x"}', size: 40, internalDateMs: 1 });
+    assert.ok(cache.holdsAll(2, 1, [5], { header: true, envelope: true, structure: false }));
+    assert.ok(!cache.holdsAll(2, 1, [5], { header: false, envelope: false, structure: true }));
+    cache.put(2, 1, 5, { structureJson: '{"type":"text"}', size: 40, internalDateMs: 1 });
+    const e = cache.get(2, 1, 5)!;
+    assert.deepEqual([e.header!.toString(), e.envelopeJson, e.structureJson], ['Subject: x\r\n\r\n', '{"subject":"x"}', '{"type":"text"}']);
+    // The structure carries the envelope: it answers ENVELOPE too.
+    cache.put(2, 1, 6, { structureJson: '{"type":"text"}', size: 40, internalDateMs: 1 });
+    assert.ok(cache.holdsAll(2, 1, [6], { header: false, envelope: true, structure: true }));
+    assert.equal(cache.heldBytes, 2 * 160 + 14 + 15 + 15 + 15);
   });
 });
 
@@ -150,6 +168,28 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
     const again = await a.command('F4', 'UID FETCH 1:2 (FLAGS BODY.PEEK[HEADER])');
     assert.equal(await fetches('hit') - hits0, 1);
     assert.ok(again.untagged.every((l) => l.includes('\\Seen')));
+  });
+
+  test('ENVELOPE and BODYSTRUCTURE fetched again are answered from the cache with the same bytes', async () => {
+    const a = await session();
+    const name = uniqueName('He');
+    assert.match((await a.command('C', `CREATE ${name}`)).tagged, /OK/);
+    for (let i = 1; i <= 3; i++) assert.match((await appendSync(a, `A${i}`, name, message(i))).tagged, /OK/);
+    assert.match((await a.command('S', `SELECT ${name}`)).tagged, /OK/);
+    const [hits0, misses0] = [await fetches('hit'), await fetches('miss')];
+    const outlook = '1:3 (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)';
+    const first = await a.command('E1', `FETCH ${outlook}`);
+    assert.equal(first.untagged.length, 3);
+    assert.match(first.untagged[1]!, /ENVELOPE \("Mon, 2 Mar 2026 10:02:00 \+0000" "message 2" /);
+    const second = await a.command('E2', `FETCH ${outlook}`);
+    assert.deepEqual(second.untagged, first.untagged);
+    // BODYSTRUCTURE is not held yet: a miss, which keeps it; then both come from the cache.
+    const full = '1:3 (UID FLAGS ENVELOPE BODYSTRUCTURE)';
+    const third = await a.command('E3', `FETCH ${full}`);
+    const fourth = await a.command('E4', `FETCH ${full}`);
+    assert.deepEqual(fourth.untagged, third.untagged);
+    assert.match(fourth.untagged[0]!, /BODYSTRUCTURE \("TEXT" "PLAIN" /i);
+    assert.deepEqual([await fetches('hit') - hits0, await fetches('miss') - misses0], [2, 2]);
   });
 
   test('a mailbox deleted and created again under the same name does not answer with the old headers', async () => {

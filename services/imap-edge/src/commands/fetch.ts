@@ -13,7 +13,7 @@ import { writeVanishedEarlier } from './select.js';
 import { resolveUids } from './sequence.js';
 import { int64At } from '@kimap/common/columns';
 import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
-import type { HeaderCache } from '../header-cache.js';
+import type { CachedMessage, CachedParts, HeaderCache } from '../header-cache.js';
 import type { SelectedMailbox } from '../selected.js';
 
 /** A section of the top-level header, which the header block alone answers. */
@@ -169,9 +169,10 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, v: MessageView, seen: 
 /** A FETCH whose messages can all be held in the header cache: at most this many UIDs wide. */
 const MAX_CACHED_FETCH = 1000;
 
-/** Top-level header sections and metadata only (see needs()), nothing that sets \Seen. */
-function cacheable(q: FetchQuery): boolean {
-  return Boolean(q.header) && !q.raw && !q.bodyStructure && !q.envelope && !q.markSeen;
+/** What the cache would have to hold: top-level header sections, ENVELOPE, BODYSTRUCTURE (see needs()); undefined: not for the cache (message text, or \Seen set). */
+function cachedParts(q: FetchQuery): CachedParts | undefined {
+  if (q.raw || q.markSeen || !(q.header || q.envelope || q.bodyStructure)) return undefined;
+  return { header: Boolean(q.header), envelope: Boolean(q.envelope), structure: Boolean(q.bodyStructure) };
 }
 
 /** The UIDs the session knows in the ranges; undefined when they span too many to look up. */
@@ -198,10 +199,10 @@ function fromCache(cache: HeaderCache, mailboxId: number, uidvalidity: number, c
       flags: line ? line.split(' ') : [],
       internalDateMs: c.internalDateMs,
       size: c.size,
-      header: c.header,
+      header: c.header ?? EMPTY,
       raw: EMPTY,
-      bodyStructureJson: '',
-      envelopeJson: '',
+      bodyStructureJson: c.structureJson ?? '',
+      envelopeJson: c.envelopeJson ?? '',
     });
   }
   return out;
@@ -209,9 +210,16 @@ function fromCache(cache: HeaderCache, mailboxId: number, uidvalidity: number, c
 
 const EMPTY = Buffer.alloc(0);
 
-/** Keeps the header blocks of a batch the service sent. */
+/** Keeps what a batch the service sent has of each message (never message text). */
 function keep(cache: HeaderCache, mailboxId: number, uidvalidity: number, batch: readonly FetchedMessage[]): void {
-  for (const m of batch) if (m.header.length && !m.raw.length) cache.put(mailboxId, uidvalidity, m.uid, { header: m.header, size: m.size, internalDateMs: m.internalDateMs });
+  for (const m of batch) {
+    if (m.raw.length) continue;
+    const value: CachedMessage = { size: m.size, internalDateMs: m.internalDateMs };
+    if (m.header.length) value.header = m.header;
+    if (m.envelopeJson) value.envelopeJson = m.envelopeJson;
+    if (m.bodyStructureJson) value.structureJson = m.bodyStructureJson;
+    if (value.header || value.envelopeJson !== undefined || value.structureJson !== undefined) cache.put(mailboxId, uidvalidity, m.uid, value);
+  }
 }
 
 export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
@@ -253,12 +261,13 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
       markSeen,
       changedSince: cmd.args.changedSince !== undefined ? Number(cmd.args.changedSince) : 0,
     };
-    // Headers this edge has already fetched: only what can change is asked for.
-    const cache = ctx.headers && cacheable(query) ? ctx.headers : undefined;
+    // Headers (envelopes, structures) this edge has already fetched: only what can change is asked for.
+    const parts = ctx.headers ? cachedParts(query) : undefined;
+    const cache = parts ? ctx.headers : undefined;
     const known = cache ? knownUids(mb, uids.ranges) : undefined;
-    const cached = cache && known ? cache.holdsAll(mb.mailboxId, mb.uidvalidity, known) : false;
+    const cached = cache && known ? cache.holdsAll(mb.mailboxId, mb.uidvalidity, known, parts!) : false;
     if (cache && known) cache.noteFetch(cached);
-    const sent: FetchQuery = cached ? { ...query, header: false, size: false, internalDate: false, columns: true } : query;
+    const sent: FetchQuery = cached ? { ...query, header: false, envelope: false, bodyStructure: false, size: false, internalDate: false, columns: true } : query;
     try {
       const columnWriter = sent.columns && !cached ? new ColumnLineWriter(withFlags, (chunk) => enc.rawBytes(chunk)) : undefined;
       const wanted = (uid: number) => uids.has(uid);
