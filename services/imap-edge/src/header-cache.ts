@@ -31,11 +31,12 @@ export interface CachedParts {
   structure: boolean;
 }
 
-/** Bytes an entry costs besides its data (key, object, Map slot), roughly. */
-const ENTRY_OVERHEAD = 160;
+/** Bytes an entry costs besides its data (key, object, Map slot, the header's own ArrayBuffer), roughly. */
+const ENTRY_OVERHEAD = 400;
 
+/** Counted at 2 bytes a character: what a string with any non-Latin-1 character takes in V8. */
 function cost(e: CachedMessage): number {
-  return ENTRY_OVERHEAD + (e.header?.length ?? 0) + (e.envelopeJson?.length ?? 0) + (e.structureJson?.length ?? 0);
+  return ENTRY_OVERHEAD + (e.header?.length ?? 0) + 2 * ((e.envelopeJson?.length ?? 0) + (e.structureJson?.length ?? 0));
 }
 
 function has(e: CachedMessage, parts: CachedParts): boolean {
@@ -69,13 +70,25 @@ export class HeaderCache {
     return `${mailboxId}/${uidvalidity}/${uid}`;
   }
 
-  /** Whether every UID is held with the parts asked for (the entries keep their place in the LRU order). */
-  holdsAll(mailboxId: number, uidvalidity: number, uids: readonly number[], parts: CachedParts): boolean {
+  /**
+   * The entries of all the UIDs, each with the parts asked for, now the most
+   * recently used; undefined when one is missing (nothing is moved then). The
+   * FETCH answers from this snapshot: entries evicted or replaced by other
+   * sessions while it waits for the flags do not matter to it.
+   */
+  take(mailboxId: number, uidvalidity: number, uids: readonly number[], parts: CachedParts): Map<number, CachedMessage> | undefined {
+    const found = new Map<number, CachedMessage>();
     for (const uid of uids) {
       const e = this.entries.get(HeaderCache.key(mailboxId, uidvalidity, uid));
-      if (!e || !has(e, parts)) return false;
+      if (!e || !has(e, parts)) return undefined;
+      found.set(uid, e);
     }
-    return true;
+    for (const [uid, e] of found) {
+      const key = HeaderCache.key(mailboxId, uidvalidity, uid);
+      this.entries.delete(key);
+      this.entries.set(key, e);
+    }
+    return found;
   }
 
   /** The entry, now the most recently used; undefined when not held. */

@@ -45,7 +45,7 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
       });
       new Gauge({
         name: 'kimap_edge_header_cache_entries',
-        help: 'Messages whose header block the edge header cache holds',
+        help: 'Messages the edge header cache holds something of (header block, envelope, body structure)',
         registers: [registry],
         collect() {
           this.set(cache.size);

@@ -99,7 +99,15 @@ export class UidList {
   /** UIDs held within [lo, hi]. */
   inRange(lo: number, hi: number): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.runs.length; i += 2) {
+    // The first run that ends at lo or later.
+    let a = 0;
+    let b = this.runs.length >>> 1;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (this.runs[2 * mid + 1]! < lo) a = mid + 1;
+      else b = mid;
+    }
+    for (let i = 2 * a; i < this.runs.length; i += 2) {
       const first = Math.max(lo, this.runs[i]!);
       const last = Math.min(hi, this.runs[i + 1]!);
       for (let u = first; u <= last; u++) out.push(u);

@@ -18,7 +18,7 @@ describe('HeaderCache', () => {
   const HEADER = { header: true, envelope: false, structure: false };
 
   test('keeps copies, evicts the least recently used past its bytes, and says whether all of a list is held', () => {
-    const cache = new HeaderCache(8 * (1000 + 160));
+    const cache = new HeaderCache(8 * (1000 + 400));
     const source = Buffer.alloc(8192, 0x42);
     cache.put(1, 7, 1, { header: source.subarray(0, 1000), size: 2000, internalDateMs: 5 });
     const held = cache.get(1, 7, 1)!;
@@ -27,37 +27,42 @@ describe('HeaderCache', () => {
     assert.deepEqual([held.size, held.internalDateMs], [2000, 5]);
     for (let uid = 2; uid <= 8; uid++) cache.put(1, 7, uid, entry(1000));
     assert.equal(cache.size, 8);
-    assert.ok(cache.holdsAll(1, 7, [1, 2, 3, 4, 5, 6, 7, 8], HEADER));
-    cache.get(1, 7, 1); // 1 is now the most recently used: 2 goes first
+    assert.ok(cache.take(1, 7, [1, 2, 3, 4, 5, 6, 7, 8], HEADER));
+    // A FETCH's snapshot: 1 becomes the most recently used, so 2 goes first.
+    const snapshot = cache.take(1, 7, [1], HEADER)!;
     cache.put(1, 7, 9, entry(1000));
     assert.equal(cache.size, 8);
     assert.equal(cache.get(1, 7, 2), undefined);
-    assert.ok(cache.holdsAll(1, 7, [1, 3, 4, 5, 6, 7, 8, 9], HEADER));
-    assert.ok(!cache.holdsAll(1, 7, [1, 2], HEADER));
+    assert.ok(cache.take(1, 7, [1, 3, 4, 5, 6, 7, 8, 9], HEADER));
+    assert.equal(cache.take(1, 7, [1, 2], HEADER), undefined);
+    // What the FETCH took stays with it whatever happens to the cache meanwhile.
+    for (let uid = 10; uid <= 20; uid++) cache.put(1, 7, uid, entry(1000));
+    assert.equal(cache.get(1, 7, 1), undefined);
+    assert.equal(snapshot.get(1)!.header!.length, 1000);
     assert.ok(cache.heldBytes <= cache.maxBytes);
     // Another UIDVALIDITY is another mailbox.
     assert.equal(cache.get(1, 8, 1), undefined);
     // A header block bigger than an eighth of the cache is not kept.
-    cache.put(1, 7, 10, entry(1200));
-    assert.equal(cache.get(1, 7, 10), undefined);
+    cache.put(1, 7, 30, entry(1200));
+    assert.equal(cache.get(1, 7, 30), undefined);
     assert.equal(cache.size, 8);
   });
 
   test('what different FETCHes brought of a message is kept together; a FETCH needing a part not held is a miss', () => {
     const cache = new HeaderCache(1 << 20);
     cache.put(2, 1, 5, { header: Buffer.from('Subject: x\r\n\r\n'), size: 40, internalDateMs: 1 });
-    assert.ok(cache.holdsAll(2, 1, [5], { header: true, envelope: false, structure: false }));
-    assert.ok(!cache.holdsAll(2, 1, [5], { header: false, envelope: true, structure: false }));
+    assert.ok(cache.take(2, 1, [5], { header: true, envelope: false, structure: false }));
+    assert.equal(cache.take(2, 1, [5], { header: false, envelope: true, structure: false }), undefined);
     cache.put(2, 1, 5, { envelopeJson: '{"subject":"x"}', size: 40, internalDateMs: 1 });
-    assert.ok(cache.holdsAll(2, 1, [5], { header: true, envelope: true, structure: false }));
-    assert.ok(!cache.holdsAll(2, 1, [5], { header: false, envelope: false, structure: true }));
+    assert.ok(cache.take(2, 1, [5], { header: true, envelope: true, structure: false }));
+    assert.equal(cache.take(2, 1, [5], { header: false, envelope: false, structure: true }), undefined);
     cache.put(2, 1, 5, { structureJson: '{"type":"text"}', size: 40, internalDateMs: 1 });
     const e = cache.get(2, 1, 5)!;
     assert.deepEqual([e.header!.toString(), e.envelopeJson, e.structureJson], ['Subject: x\r\n\r\n', '{"subject":"x"}', '{"type":"text"}']);
     // The structure carries the envelope: it answers ENVELOPE too.
     cache.put(2, 1, 6, { structureJson: '{"type":"text"}', size: 40, internalDateMs: 1 });
-    assert.ok(cache.holdsAll(2, 1, [6], { header: false, envelope: true, structure: true }));
-    assert.equal(cache.heldBytes, 2 * 160 + 14 + 15 + 15 + 15);
+    assert.ok(cache.take(2, 1, [6], { header: false, envelope: true, structure: true }));
+    assert.equal(cache.heldBytes, 2 * 400 + 14 + 2 * (15 + 15 + 15));
   });
 });
 

@@ -11,7 +11,7 @@ import { copyMessages } from '../src/store/copy.js';
 import { deleteMailbox, orphanSubscriptions, renameMailbox, setSubscribed } from '../src/store/mailbox-ops.js';
 import { createMailbox, findMailbox, listMailboxes, selectMailbox } from '../src/store/mailboxes.js';
 import { sweepOrphanBodies } from '../src/store/bodies.js';
-import { changesSince, fetchColumnPages } from '../src/store/messages.js';
+import { changesSince, fetchColumnPages, fetchMessagePages } from '../src/store/messages.js';
 import { searchUids } from '../src/store/search.js';
 
 const ALL = [{ first: 1, last: 0 }];
@@ -93,13 +93,15 @@ describe('mailbox operations', () => {
     assert.deepEqual(ranged.uids, [3]);
   });
 
-  test('statements are prepared and PostgreSQL may reuse their plans; searches are planned for each call', async () => {
+  test('statements are prepared and PostgreSQL may reuse their plans; searches and CHANGEDSINCE fetches are planned for each call', async () => {
     const mb = await box('Flags');
     const one = new PgDatabase(tdb.url, { max: 1 });
     try {
       for (let i = 0; i < 8; i++) {
         for await (const _ of fetchColumnPages(one, accountId, mb.mailboxId, ALL, {}));
         for await (const _ of searchUids(one, accountId, mb.mailboxId, { type: 'header', field: 'subject', value: 'a' }));
+        for await (const _ of fetchColumnPages(one, accountId, mb.mailboxId, ALL, { changedSince: 1 }));
+        for await (const _ of fetchMessagePages(one, accountId, mb.mailboxId, ALL, { header: true, changedSince: 1 }));
       }
       const { rows } = await one.query<{ statement: string; generic_plans: number; custom_plans: number }>(
         'SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements',
@@ -108,6 +110,8 @@ describe('mailbox operations', () => {
       assert.ok(fetch, 'the FETCH statement is prepared');
       assert.ok(fetch.generic_plans > 0, `the FETCH statement keeps a generic plan (${fetch.generic_plans} generic, ${fetch.custom_plans} custom)`);
       assert.ok(!rows.some((r) => r.statement.includes('LIKE')), 'no search statement is prepared');
+      // CHANGEDSINCE: the MODSEQ index or the UID order depends on the values.
+      assert.ok(!rows.some((r) => r.statement.includes('m.modseq >')), 'no CHANGEDSINCE statement is prepared');
     } finally {
       await one.close();
     }

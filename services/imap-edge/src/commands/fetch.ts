@@ -183,14 +183,14 @@ function knownUids(mb: SelectedMailbox, ranges: ReadonlyArray<{ first: number; l
   return ranges.flatMap((r) => mb.uidsInRange(r.first, r.last));
 }
 
-/** The messages of a page of columns (UIDs still there, flags, MODSEQs) with their header blocks from the cache. */
-function fromCache(cache: HeaderCache, mailboxId: number, uidvalidity: number, cols: MessageColumns__Output): FetchedMessage[] {
+/** The messages of a page of columns (UIDs still there, flags, MODSEQs) with what the cache held of them. */
+function fromCache(held: ReadonlyMap<number, CachedMessage>, cols: MessageColumns__Output): FetchedMessage[] {
   const lines = cols.count ? cols.flags.split('\n') : [];
   const out: FetchedMessage[] = [];
   for (let i = 0; i < cols.count; i++) {
     const uid = int64At(cols.uids, i);
-    // A message the session does not know yet (not in the cache): not reported by this FETCH.
-    const c = cache.get(mailboxId, uidvalidity, uid);
+    // A message the session does not know yet: not reported by this FETCH.
+    const c = held.get(uid);
     if (!c) continue;
     const line = lines[i] ?? '';
     out.push({
@@ -264,9 +264,11 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
     // Headers (envelopes, structures) this edge has already fetched: only what can change is asked for.
     const parts = ctx.headers ? cachedParts(query) : undefined;
     const cache = parts ? ctx.headers : undefined;
+    // (A FETCH of no message the session knows is left as it is.)
     const known = cache ? knownUids(mb, uids.ranges) : undefined;
-    const cached = cache && known ? cache.holdsAll(mb.mailboxId, mb.uidvalidity, known, parts!) : false;
-    if (cache && known) cache.noteFetch(cached);
+    const held = cache && known?.length ? cache.take(mb.mailboxId, mb.uidvalidity, known, parts!) : undefined;
+    if (cache && known?.length) cache.noteFetch(held !== undefined);
+    const cached = held !== undefined;
     const sent: FetchQuery = cached ? { ...query, header: false, envelope: false, bodyStructure: false, size: false, internalDate: false, columns: true } : query;
     try {
       const columnWriter = sent.columns && !cached ? new ColumnLineWriter(withFlags, (chunk) => enc.rawBytes(chunk)) : undefined;
@@ -278,8 +280,8 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
           columnWriter.flush();
         }
         let batch = received;
-        if (cached && columns) batch = fromCache(cache!, mb.mailboxId, mb.uidvalidity, columns);
-        else if (cache && known) keep(cache, mb.mailboxId, mb.uidvalidity, received);
+        if (held && columns) batch = fromCache(held, columns);
+        else if (cache && known?.length) keep(cache, mb.mailboxId, mb.uidvalidity, received);
         for (const m of batch) {
           // Only messages this session has been told about (EXISTS) are reported.
           const seq = mb.seqOf(m.uid);

@@ -216,6 +216,8 @@ export async function* fetchMessagePages(
         WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid > $3 AND ${cond.sql} ${changed}
         ORDER BY m.uid LIMIT ${pageSize}`,
       [accountId, mailboxId, after, ...cond.params, ...(opts.changedSince ? [opts.changedSince] : [])],
+      // With CHANGEDSINCE the best plan depends on the values (a recent MODSEQ: its index).
+      { replan: Boolean(opts.changedSince) },
     );
     const page: FetchedMessage[] = [];
     for (const r of rows) {
@@ -301,6 +303,7 @@ export async function* fetchColumnPages(
                 WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid > $3 AND ${cond.sql} ${changed}
                 ORDER BY m.uid LIMIT ${pageSize}) p`,
       [accountId, mailboxId, after, ...cond.params, ...(opts.changedSince ? [opts.changedSince] : [])],
+      { replan: Boolean(opts.changedSince) },
     );
   // The next page is asked for as soon as this one has arrived, so that
   // PostgreSQL works on it while this one is on its way to the edge.
@@ -336,10 +339,12 @@ export async function changesSince(db: Queryable, accountId: number, mailboxId: 
   const { rows } = await db.query<{ uid: number; modseq: number; flags: string[] }>(
     'SELECT uid, modseq, flags FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY uid',
     [accountId, mailboxId, since],
+    { replan: true },
   );
   const { rows: gone } = await db.query<{ uid: number }>(
     'SELECT uid FROM expunged WHERE account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY uid',
     [accountId, mailboxId, since],
+    { replan: true },
   );
   return { changed: rows, expunged: gone.map((r) => r.uid) };
 }
