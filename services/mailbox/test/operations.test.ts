@@ -4,14 +4,13 @@ import assert from 'node:assert/strict';
 import { PgDatabase } from '@kimap/common';
 import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser } from '../src/store/accounts.js';
-import { appendMessage } from '../src/store/messages.js';
 import { storeFlags } from '../src/store/flags.js';
 import { removeMessages } from '../src/store/expunge.js';
 import { copyMessages } from '../src/store/copy.js';
 import { deleteMailbox, orphanSubscriptions, renameMailbox, setSubscribed } from '../src/store/mailbox-ops.js';
 import { createMailbox, findMailbox, listMailboxes, selectMailbox } from '../src/store/mailboxes.js';
 import { sweepOrphanBodies } from '../src/store/bodies.js';
-import { changesSince, fetchColumnPages, fetchMessagePages } from '../src/store/messages.js';
+import { appendMessage, appendMessages, changesSince, fetchColumnPages, fetchMessagePages } from '../src/store/messages.js';
 import { searchUids } from '../src/store/search.js';
 
 const ALL = [{ first: 1, last: 0 }];
@@ -235,6 +234,35 @@ describe('mailbox operations', () => {
     await tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Sub', false));
     assert.deepEqual(await orphanSubscriptions(tdb.db, accountId), []);
     await assert.rejects(tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Nope', true)), /does not exist/);
+  });
+
+  test('APPEND counts what it adds itself (a MULTIAPPEND of mixed flags and keywords); one refused counts nothing', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Counted', null));
+    const status = async () =>
+      (await tdb.db.query<{ messages: number; unseen: number; deleted: number; total_size: number; keywords: string[] }>(
+        "SELECT messages, unseen, deleted, total_size, keywords FROM mailboxes WHERE account_id = $1 AND name = 'Counted'",
+        [accountId],
+      )).rows[0];
+    const flags = [[], ['\\Seen'], ['\\Deleted', 'Later'], ['\\Seen', '\\Deleted', 'Work', 'Later']];
+    const items = flags.map((f, i) => ({ raw: Buffer.from(`Subject: c${i}\r\n\r\n${i}\r\n`), flags: f, internalDate: new Date() }));
+    await tdb.db.transaction((tx) => appendMessages(tx, accountId, 'Counted', items));
+    const size = items.reduce((t, i) => t + i.raw.length, 0);
+    assert.deepEqual(await status(), { messages: 4, unseen: 2, deleted: 2, total_size: size, keywords: ['Later', 'Work'] });
+    // Over the quota: the whole APPEND is undone, counters included.
+    await assert.rejects(append('Counted', `Subject: big\r\n\r\n${'x'.repeat(20_000)}\r\n`, ['Huge']), /[Qq]uota/);
+    assert.deepEqual(await status(), { messages: 4, unseen: 2, deleted: 2, total_size: size, keywords: ['Later', 'Work'] });
+    // Other inserts are still counted by the trigger (the mark of an APPEND does not outlive its statement).
+    await tdb.db.transaction(async (tx) => {
+      await appendMessages(tx, accountId, 'Counted', [{ raw: Buffer.from('Subject: d\r\n\r\nd\r\n'), flags: [], internalDate: new Date() }]);
+      await tx.query(
+        `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
+         SELECT account_id, mailbox_id, uid + 1000, modseq, body_hash, size, internal_date, flags FROM messages
+          WHERE account_id = $1 AND mailbox_id = (SELECT mailbox_id FROM mailboxes WHERE account_id = $1 AND name = 'Counted') AND uid = 1`,
+        [accountId],
+      );
+    });
+    assert.equal((await status())!.messages, 6);
+    assert.equal((await status())!.unseen, 4);
   });
 
   test('the counters kept in the mailbox rows match a fresh count after all of the above', async () => {
