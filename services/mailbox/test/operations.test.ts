@@ -236,7 +236,7 @@ describe('mailbox operations', () => {
     await assert.rejects(tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Nope', true)), /does not exist/);
   });
 
-  test('APPEND counts what it adds itself (a MULTIAPPEND of mixed flags and keywords); one refused counts nothing', async () => {
+  test('the counters after a MULTIAPPEND of mixed flags and keywords, one refused for quota, and a plain INSERT in the same transaction', async () => {
     await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Counted', null));
     const status = async () =>
       (await tdb.db.query<{ messages: number; unseen: number; deleted: number; total_size: number; keywords: string[] }>(
@@ -251,7 +251,7 @@ describe('mailbox operations', () => {
     // Over the quota: the whole APPEND is undone, counters included.
     await assert.rejects(append('Counted', `Subject: big\r\n\r\n${'x'.repeat(20_000)}\r\n`, ['Huge']), /[Qq]uota/);
     assert.deepEqual(await status(), { messages: 4, unseen: 2, deleted: 2, total_size: size, keywords: ['Later', 'Work'] });
-    // Other inserts are still counted by the trigger (the mark of an APPEND does not outlive its statement).
+    // Any INSERT is counted, also one after an APPEND in the same transaction.
     await tdb.db.transaction(async (tx) => {
       await appendMessages(tx, accountId, 'Counted', [{ raw: Buffer.from('Subject: d\r\n\r\nd\r\n'), flags: [], internalDate: new Date() }]);
       await tx.query(
