@@ -31,6 +31,9 @@ export interface CachedParts {
   structure: boolean;
 }
 
+/** EDGE_HEADER_CACHE_MB when not set. */
+export const DEFAULT_HEADER_CACHE_MB = 32;
+
 /** Bytes an entry costs besides its data (key, object, Map slot, the header's own ArrayBuffer), roughly. */
 const ENTRY_OVERHEAD = 400;
 
@@ -89,17 +92,6 @@ export class HeaderCache {
       this.entries.set(key, e);
     }
     return found;
-  }
-
-  /** The entry, now the most recently used; undefined when not held. */
-  get(mailboxId: number, uidvalidity: number, uid: number): CachedMessage | undefined {
-    const key = HeaderCache.key(mailboxId, uidvalidity, uid);
-    const e = this.entries.get(key);
-    if (e) {
-      this.entries.delete(key);
-      this.entries.set(key, e);
-    }
-    return e;
   }
 
   /**

@@ -8,7 +8,7 @@ import type { MailboxBackend } from './backend.js';
 import type { EdgeSettings } from './commands/context.js';
 import { Connection } from './connection.js';
 import { ChangeFeed } from './feed.js';
-import { HeaderCache } from './header-cache.js';
+import { DEFAULT_HEADER_CACHE_MB, HeaderCache } from './header-cache.js';
 import { createEdgeMetrics } from './metrics.js';
 import { secureContext, type TlsMaterial } from './tls.js';
 
@@ -59,7 +59,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const metrics = opts.registry ? createEdgeMetrics(opts.registry) : undefined;
   const ctx = opts.tls ? secureContext(opts.tls) : undefined;
   const settings: EdgeSettings = { ...opts.settings, tlsAvailable: ctx !== undefined };
-  const headerBytes = settings.headerCacheBytes ?? 32 * 1024 * 1024;
+  const headerBytes = settings.headerCacheBytes ?? DEFAULT_HEADER_CACHE_MB * 1024 * 1024;
   const headers = headerBytes > 0 ? new HeaderCache(headerBytes, (hit) => metrics?.headerCacheFetches.inc({ result: hit ? 'hit' : 'miss' })) : undefined;
   if (headers) metrics?.watchHeaderCache(headers);
   const open = new Set<Connection>();

@@ -1,6 +1,7 @@
 import { envBool, envInt, envString } from '@kimap/common';
 import { hostname } from 'node:os';
 import type { EdgeSettings } from './commands/context.js';
+import { DEFAULT_HEADER_CACHE_MB } from './header-cache.js';
 
 /** Edge settings from the environment (documented in the README's table). */
 export function edgeSettingsFromEnv(): EdgeSettings {
@@ -10,7 +11,7 @@ export function edgeSettingsFromEnv(): EdgeSettings {
     tlsAvailable: true,
     pollIntervalMs: envInt('CHANGE_POLL_INTERVAL_MS', 300_000),
     idleKeepaliveMs: envInt('IMAP_IDLE_KEEPALIVE_MS', 120_000),
-    headerCacheBytes: envInt('EDGE_HEADER_CACHE_MB', 32) * 1024 * 1024,
+    headerCacheBytes: envInt('EDGE_HEADER_CACHE_MB', DEFAULT_HEADER_CACHE_MB) * 1024 * 1024,
     limits: {
       maxLineLength: envInt('IMAP_MAX_LINE_LENGTH', 64 * 1024),
       appendLimit: envInt('IMAP_APPEND_LIMIT', 50 * 1024 * 1024),

@@ -21,7 +21,7 @@ describe('HeaderCache', () => {
     const cache = new HeaderCache(8 * (1000 + 400));
     const source = Buffer.alloc(8192, 0x42);
     cache.put(1, 7, 1, { header: source.subarray(0, 1000), size: 2000, internalDateMs: 5 });
-    const held = cache.get(1, 7, 1)!;
+    const held = cache.take(1, 7, [1], HEADER)!.get(1)!;
     assert.equal(held.header!.length, 1000);
     assert.notEqual(held.header!.buffer, source.buffer, 'a copy, not a view into the larger buffer');
     assert.deepEqual([held.size, held.internalDateMs], [2000, 5]);
@@ -32,19 +32,19 @@ describe('HeaderCache', () => {
     const snapshot = cache.take(1, 7, [1], HEADER)!;
     cache.put(1, 7, 9, entry(1000));
     assert.equal(cache.size, 8);
-    assert.equal(cache.get(1, 7, 2), undefined);
+    assert.equal(cache.take(1, 7, [2], HEADER), undefined);
     assert.ok(cache.take(1, 7, [1, 3, 4, 5, 6, 7, 8, 9], HEADER));
     assert.equal(cache.take(1, 7, [1, 2], HEADER), undefined);
     // What the FETCH took stays with it whatever happens to the cache meanwhile.
     for (let uid = 10; uid <= 20; uid++) cache.put(1, 7, uid, entry(1000));
-    assert.equal(cache.get(1, 7, 1), undefined);
+    assert.equal(cache.take(1, 7, [1], HEADER), undefined);
     assert.equal(snapshot.get(1)!.header!.length, 1000);
     assert.ok(cache.heldBytes <= cache.maxBytes);
     // Another UIDVALIDITY is another mailbox.
-    assert.equal(cache.get(1, 8, 1), undefined);
+    assert.equal(cache.take(1, 8, [1], HEADER), undefined);
     // A header block bigger than an eighth of the cache is not kept.
     cache.put(1, 7, 30, entry(1200));
-    assert.equal(cache.get(1, 7, 30), undefined);
+    assert.equal(cache.take(1, 7, [30], HEADER), undefined);
     assert.equal(cache.size, 8);
   });
 
@@ -57,7 +57,7 @@ describe('HeaderCache', () => {
     assert.ok(cache.take(2, 1, [5], { header: true, envelope: true, structure: false }));
     assert.equal(cache.take(2, 1, [5], { header: false, envelope: false, structure: true }), undefined);
     cache.put(2, 1, 5, { structureJson: '{"type":"text"}', size: 40, internalDateMs: 1 });
-    const e = cache.get(2, 1, 5)!;
+    const e = cache.take(2, 1, [5], { header: true, envelope: true, structure: true })!.get(5)!;
     assert.deepEqual([e.header!.toString(), e.envelopeJson, e.structureJson], ['Subject: x\r\n\r\n', '{"subject":"x"}', '{"type":"text"}']);
     // The structure carries the envelope: it answers ENVELOPE too.
     cache.put(2, 1, 6, { structureJson: '{"type":"text"}', size: 40, internalDateMs: 1 });

@@ -26,7 +26,7 @@ export interface EdgeSettings {
   pollIntervalMs: number;
   /** How often an IDLE session gets an untagged keep-alive line (NAT and load balancer timeouts). */
   idleKeepaliveMs: number;
-  /** Bytes of recently fetched header blocks the edge keeps (see HeaderCache); 0: none. Default 32 MiB. */
+  /** Bytes of recently fetched header blocks, envelopes and structures the edge keeps (see HeaderCache); 0: none. Default DEFAULT_HEADER_CACHE_MB. */
   headerCacheBytes?: number;
 }
 
