@@ -6,3 +6,4 @@ export * from './mux.js';
 export * from './config.js';
 export * from './log.js';
 export * from './ops.js';
+export * from './imap.js';

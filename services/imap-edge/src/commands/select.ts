@@ -1,11 +1,11 @@
 // SELECT and EXAMINE, with CONDSTORE and QRESYNC parameters (RFC 7162).
+import { SYSTEM_FLAGS } from '@kimap/common';
 import type { Changes } from '../backend.js';
 import type { QresyncParams, SequenceSet } from '../protocol/index.js';
 import { SelectedMailbox } from '../selected.js';
 import { AUTHENTICATED, ImapBad, type CommandContext, type CommandHandler } from './context.js';
 import { mailboxFromWire, mailboxToWire } from './names.js';
 
-const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
 export const select: CommandHandler<'SELECT' | 'EXAMINE'> = {
   names: ['SELECT', 'EXAMINE'],

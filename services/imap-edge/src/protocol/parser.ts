@@ -14,6 +14,7 @@
  */
 
 import { TextDecoder } from 'node:util';
+import { canonicalFlag } from '@kimap/common';
 import {
   BACKSLASH,
   DQUOTE,
@@ -60,10 +61,8 @@ export function decodeUtf8(buf: Buffer): string {
   }
 }
 
-/** Canonical spelling of the RFC 9051 system flags; anything else is kept as sent. */
-const SYSTEM_FLAGS = new Map(
-  ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', '\\Recent'].map((f) => [f.toLowerCase(), f] as const),
-);
+/** Canonical spelling of the system flags, and of \\Recent (IMAP4rev1), which a client may still name. */
+const canonicalParsedFlag = (flag: string): string => (flag.toLowerCase() === '\\recent' ? '\\Recent' : canonicalFlag(flag));
 
 const EMPTY = Buffer.alloc(0);
 
@@ -324,7 +323,7 @@ export class CommandParser {
       const name = this.readWhile(isAtomChar);
       if (name.length === 0) this.fail('Invalid flag');
       const flag = '\\' + name;
-      return SYSTEM_FLAGS.get(flag.toLowerCase()) ?? flag;
+      return canonicalParsedFlag(flag);
     }
     const kw = this.readWhile(isAtomChar);
     if (kw.length === 0) this.fail('Expected flag');

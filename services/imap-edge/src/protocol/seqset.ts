@@ -7,6 +7,7 @@
  * merged, concrete ranges.
  */
 
+import { MAX_UID } from '@kimap/common';
 import { ParseError } from './errors.js';
 
 /** A range endpoint: a positive number or `*` (largest number in use). */
@@ -20,7 +21,7 @@ export interface SeqRange {
 /** Concrete inclusive range [first, last] with first <= last. */
 export type ResolvedRange = readonly [first: number, last: number];
 
-const MAX_NZ = 0xffffffff;
+const MAX_NZ = MAX_UID;
 
 export class SequenceSet {
   /**

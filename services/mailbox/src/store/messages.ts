@@ -3,7 +3,7 @@
 // process they run in, queue on that row and get strictly ascending values.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '@kimap/common';
-import { toBuffer } from '@kimap/common';
+import { canonicalFlag, MAX_UID, toBuffer } from '@kimap/common';
 import { parseMessage, searchText, toCrlf } from '@kimap/common/mime/index';
 import { fromWriteFunction } from './errors.js';
 import { normalizeMailboxName } from './names.js';
@@ -42,7 +42,6 @@ export interface AppendManyResult {
   event?: RecordedEvent;
 }
 
-const MAX_UID = 4294967295;
 
 /** Removes duplicates and \Recent (never stored); keeps keyword case as given. */
 export function cleanFlags(flags: string[]): string[] {
@@ -52,16 +51,11 @@ export function cleanFlags(flags: string[]): string[] {
     const key = f.toLowerCase();
     if (key === '\\recent' || seen.has(key)) continue;
     seen.add(key);
-    out.push(canonicalSystemFlag(f));
+    out.push(canonicalFlag(f));
   }
   return out;
 }
 
-const SYSTEM_FLAGS = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'];
-function canonicalSystemFlag(f: string): string {
-  if (!f.startsWith('\\')) return f;
-  return SYSTEM_FLAGS.find((s) => s.toLowerCase() === f.toLowerCase()) ?? f;
-}
 
 /** PostgreSQL text and jsonb cannot hold NUL characters. */
 const noNul = (s: string): string => s.replaceAll('\0', '');

@@ -30,7 +30,7 @@
 // - OLDER/YOUNGER: the internal date against now() (or ctx.now).
 //
 // Every compiled predicate is two-valued (never NULL), so NOT is exact.
-import type { Queryable } from '@kimap/common';
+import { MAX_UID, systemFlag, type Queryable } from '@kimap/common';
 import { invalid } from './errors.js';
 import type { UidRange } from './messages.js';
 
@@ -86,7 +86,6 @@ export const BODIES_JOIN =
 export const MAX_CRITERIA_DEPTH = 64;
 export const MAX_CRITERIA_NODES = 5000;
 
-const MAX_UID = 4294967295;
 
 // --- SQL text helpers (constants only, never user input) --------------------
 
@@ -228,7 +227,6 @@ function escapeBytes(bytes: Buffer): string {
   return out;
 }
 
-const SYSTEM_FLAGS = new Map(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'].map((f) => [f.toLowerCase(), f] as const));
 
 function dayStart(date: string): Date {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
@@ -381,7 +379,7 @@ class Compiler {
         return `EXISTS (SELECT 1 FROM unnest(${this.param(lo, 'bigint[]')}, ${this.param(hi, 'bigint[]')}) AS r(lo, hi) WHERE m.uid BETWEEN r.lo AND r.hi)`;
       }
       case 'flag': {
-        const system = SYSTEM_FLAGS.get(k.flag.toLowerCase());
+        const system = systemFlag(k.flag);
         // System flags are stored in canonical case (cleanFlags): containment, indexable.
         if (system) return `m.flags @> ARRAY[${this.param(system, 'text')}]`;
         return `EXISTS (SELECT 1 FROM unnest(m.flags) AS f(flag) WHERE lower(f.flag) = lower(${this.param(k.flag, 'text')}))`;

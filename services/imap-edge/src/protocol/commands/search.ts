@@ -14,6 +14,7 @@
  */
 
 import iconv from 'iconv-lite';
+import { canonicalFlag } from '@kimap/common';
 import { DQUOTE, LPAREN, isAtom, isAtomChar, isDigit } from '../chars.js';
 import type { ImapDate } from '../datetime.js';
 import { ParseError } from '../errors.js';
@@ -392,7 +393,6 @@ function parseKey(s: State): SearchKey {
   }
 }
 
-const SYSTEM_FLAGS = new Map(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'].map((f) => [f.toLowerCase(), f] as const));
 
 /** `MODSEQ [SP entry-name SP entry-type-req] SP mod-sequence-valzer` (RFC 7162 §3.1.5). */
 function parseModseq(p: CommandParser): SearchKey {
@@ -407,7 +407,7 @@ function parseModseq(p: CommandParser): SearchKey {
     p.expectSP();
     const type = p.expectAtom().toLowerCase();
     if (type !== 'priv' && type !== 'shared' && type !== 'all') p.fail('Invalid MODSEQ entry type');
-    entry = { flag: SYSTEM_FLAGS.get(raw.toLowerCase()) ?? raw, entryType: type };
+    entry = { flag: canonicalFlag(raw), entryType: type };
     p.expectSP();
   }
   const modseq = p.expectNumber64();

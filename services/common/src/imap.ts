@@ -1,0 +1,19 @@
+// IMAP facts that the edge and the mailbox service both rely on.
+
+/** The largest UID and the largest non-zero number of a sequence set (RFC 9051: nz-number fits 32 bits). */
+export const MAX_UID = 4294967295;
+
+/** The system flags (RFC 9051 2.3.2), in the order FLAGS and PERMANENTFLAGS list them. */
+export const SYSTEM_FLAGS: readonly string[] = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+const SYSTEM_FLAGS_BY_LOWER = new Map(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f] as const));
+
+/** A system flag in its canonical spelling (`\SEEN` → `\Seen`); any other flag as it is. */
+export function canonicalFlag(flag: string): string {
+  return SYSTEM_FLAGS_BY_LOWER.get(flag.toLowerCase()) ?? flag;
+}
+
+/** The system flag `flag` names, whatever its case; undefined for a keyword. */
+export function systemFlag(flag: string): string | undefined {
+  return SYSTEM_FLAGS_BY_LOWER.get(flag.toLowerCase());
+}
