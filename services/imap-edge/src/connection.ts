@@ -7,19 +7,20 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { ChangeEvent, Logger } from '@kimap/common';
 import { BackendError, type MailboxBackend } from './backend.js';
 import type { ChangeSet } from './selected.js';
-import { ImapBad, ImapNo, type CommandContext, type Completion, type EdgeSettings } from './commands/context.js';
-import { handlerFor } from './commands/registry.js';
+import { SASL_MECHANISMS } from './commands/authenticate.js';
+import { ImapBad, ImapNo, type Completion } from './commands/command.js';
+import type { CommandContext, EdgeSettings } from './commands/context.js';
+import { BASE_CAPABILITIES, commandNamed } from './commands/registry.js';
 import type { ChangeFeed, ChangeListener } from './feed.js';
 import type { EdgeMetrics } from './metrics.js';
 import type { HeaderCache } from './header-cache.js';
 import {
+  CommandParser,
   CommandReceiver,
   ParseError,
   ResponseEncoder,
   formatUidSet,
-  SearchCharsetError,
   UnknownCommandError,
-  parseCommand,
   type LiteralDecision,
   type LiteralRequest,
   type ReceivedCommand,
@@ -27,23 +28,13 @@ import {
 } from './protocol/index.js';
 import { Session } from './session.js';
 
-/** Commands that exchange lines with the client while they run (never corked). */
-const INTERACTIVE = new Set(['IDLE', 'AUTHENTICATE', 'STARTTLS']);
-
-/** What every session is offered; STARTTLS, LOGINDISABLED and AUTH= depend on the connection. */
-export const BASE_CAPABILITIES: readonly string[] = [
-  'IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'BINARY', 'UTF8=ACCEPT', 'MULTIAPPEND', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'UNSELECT', 'MOVE',
-  'CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE',
-  'ESEARCH', 'SEARCHRES', 'WITHIN', 'CONDSTORE', 'QRESYNC',
-];
-
 /** Commands whose literals may be large; everything else gets a small cap. */
 const MAX_SMALL_LITERAL = 64 * 1024;
 /** Unsent output above which a connection stops reading until the client catches up. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
 
 /** Commands executed by this process so far (all connections). */
-export const activity = { commands: 0 };
+export const commandsExecuted = { count: 0 };
 
 export interface ConnectionDeps {
   backend: MailboxBackend;
@@ -212,23 +203,23 @@ export class Connection implements ChangeListener {
   }
 
   private async execute(cmd: ReceivedCommand): Promise<void> {
-    activity.commands++;
+    commandsExecuted.count++;
     const started = process.hrtime.bigint();
-    const handler = handlerFor(cmd.name);
+    const command = commandNamed(cmd.name);
     let outcome = 'OK';
     // A command's responses leave in as few writes as possible; commands that
     // talk with the client while they run are not held back.
-    const corked = INTERACTIVE.has(cmd.name) ? undefined : this.socket;
+    const corked = command?.interactive ? undefined : this.socket;
     corked?.cork();
     try {
-      if (!handler) throw new UnknownCommandError(cmd.name);
-      if (!handler.states.includes(this.session.state)) {
+      if (!command) throw new UnknownCommandError(cmd.name);
+      if (!command.states.includes(this.session.state)) {
         throw new ImapBad(stateMessage(this.session.state, cmd.name));
       }
-      const parsed = parseCommand(cmd);
-      const done = ((await handler.run(this.context(), parsed as never)) ?? {}) as Completion;
+      const args = command.parse(CommandParser.forCommand(cmd), cmd.name);
+      const done: Completion = (await command.run(this.context(), { tag: cmd.tag, name: cmd.name, args })) ?? {};
       if (done.answered) return;
-      if (this.session.state === 'selected') await this.sync({ allowExpunge: handler.expungeAllowed ?? true });
+      if (this.session.state === 'selected') await this.sync({ allowExpunge: command.expungeAllowed ?? true });
       this.enc.status(cmd.tag, 'OK', done.text ?? `${cmd.name} completed`, done.code);
     } catch (err) {
       outcome = this.answerError(cmd, err);
@@ -243,13 +234,12 @@ export class Connection implements ChangeListener {
 
   /** The one error funnel: protocol errors BAD, domain errors NO [code], the rest NO [SERVERBUG]. */
   private answerError(cmd: ReceivedCommand, err: unknown): string {
-    if (err instanceof SearchCharsetError) {
+    if (err instanceof ParseError && err.status === 'NO') {
       this.enc.status(cmd.tag, 'NO', err.message, err.responseCode);
       return 'NO';
     }
     if (err instanceof ParseError || err instanceof ImapBad) {
-      const code = err instanceof ImapBad ? err.code : err.code;
-      this.enc.status(cmd.tag, 'BAD', err.message, code);
+      this.enc.status(cmd.tag, 'BAD', err.message, err instanceof ParseError ? err.responseCode : err.code);
       this.countBad();
       return 'BAD';
     }
@@ -301,7 +291,7 @@ export class Connection implements ChangeListener {
     if (s.state === 'not-authenticated') {
       if (!s.tls && this.deps.settings.tlsAvailable) caps.push('STARTTLS');
       if (!s.tls && !this.deps.settings.allowPlaintextAuth) caps.push('LOGINDISABLED');
-      else caps.push('AUTH=PLAIN', 'AUTH=LOGIN');
+      else caps.push(...SASL_MECHANISMS.map((m) => `AUTH=${m}`));
     }
     return caps;
   }

@@ -3,7 +3,7 @@
 import { createLogger, createRegistry, envBool, envInt, envList, envOptional, envString, KafkaSubscriber, startOpsServer } from '@kimap/common';
 import { hostname } from 'node:os';
 import { GrpcBackend } from './backend.js';
-import { activity } from './connection.js';
+import { commandsExecuted } from './connection.js';
 import { startEdge } from './server.js';
 import { startQuietGc } from './quiet-gc.js';
 import { edgeSettingsFromEnv } from './settings.js';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   });
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9102), registry, ready: () => edge.ready() });
   const quietGcMs = envInt('EDGE_QUIET_GC_MS', 10_000);
-  if (quietGcMs > 0) startQuietGc({ intervalMs: quietGcMs, commands: () => activity.commands, log });
+  if (quietGcMs > 0) startQuietGc({ intervalMs: quietGcMs, commands: () => commandsExecuted.count, log });
   log.info({ opsPort: ops.port }, 'imap edge ready');
 
   const shutdown = async (signal: string) => {

@@ -10,7 +10,7 @@ import { createLogger, InProcessBus } from '@kimap/common';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
 import { GrpcBackend } from '../src/backend.js';
-import { BASE_CAPABILITIES } from '../src/connection.js';
+import { BASE_CAPABILITIES } from '../src/commands/registry.js';
 import { startEdge, type RunningEdge } from '../src/server.js';
 import { selfSignedTls } from '../src/tls.js';
 import type { EdgeSettings } from '../src/commands/context.js';

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ColumnLineWriter, columnItems, InvalidStoredFlag } from '../src/commands/fetch-columns.js';
-import { formatDateTime, ResponseEncoder, type FetchItem } from '../src/protocol/index.js';
+import type { FetchItem } from '../src/commands/fetch-items.js';
+import { formatDateTime, ResponseEncoder } from '../src/protocol/index.js';
 
 interface Msg {
   uid: number;

@@ -5,7 +5,8 @@ import iconv from 'iconv-lite';
 import { grpc, RpcError } from '@kimap/common';
 import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
 import { CommandParser } from '@kimap/imap-edge/protocol/parser';
-import { parseSearch, toSearchCriteria } from '@kimap/imap-edge/protocol/commands/search';
+import { toSearchCriteria } from '@kimap/imap-edge/commands/search-criteria';
+import { parseSearch } from '@kimap/imap-edge/commands/search-keys';
 import { addUser } from '../src/store/accounts.js';
 import { appendMessage } from '../src/store/messages.js';
 import {

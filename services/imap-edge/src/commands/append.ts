@@ -1,11 +1,77 @@
-import { formatUidSet } from '../protocol/index.js';
-import { AUTHENTICATED, ImapBad, ImapNo, type CommandHandler } from './context.js';
-import { mailboxFromWire } from './names.js';
+// APPEND with MULTIAPPEND (RFC 3502), BINARY literal8 (RFC 3516), UTF8
+// (RFC 6855) and UIDPLUS's APPENDUID (RFC 4315). Large literals are refused
+// before they are sent (the connection's literal check, APPENDLIMIT).
+import { formatUidSet, type CommandParser, type ImapDateTime } from '../protocol/index.js';
+import { AUTHENTICATED, defineCommand, ImapBad, ImapNo } from './command.js';
 import { checkFlags } from './flags.js';
+import { mailboxFromWire } from './names.js';
 
-export const append: CommandHandler<'APPEND'> = {
+export interface AppendMessage {
+  /** Flags to set; empty if none were given. */
+  readonly flags: string[];
+  /** INTERNALDATE to set; absent means "now". */
+  readonly internalDate?: ImapDateTime;
+  /** The message bytes (the literal, exactly as sent). */
+  readonly data: Buffer;
+  /** Sent as literal8 `~{n}` (may contain NUL / binary content). */
+  readonly binary: boolean;
+  /** Sent as `UTF8 (~{n})` (RFC 6855): the message may contain raw UTF-8 headers. */
+  readonly utf8: boolean;
+}
+
+export interface AppendArgs {
+  readonly mailbox: string;
+  /** One entry per message; more than one is MULTIAPPEND (must be stored atomically). */
+  readonly messages: AppendMessage[];
+}
+
+/**
+ * `APPEND SP mailbox 1*append-message`,
+ * append-message = [SP flag-list] [SP date-time] SP append-data,
+ * append-data = literal / literal8 / "UTF8" SP "(" literal8 ")".
+ */
+export function parseAppend(p: CommandParser): AppendArgs {
+  p.expectSP();
+  const mailbox = p.expectMailbox();
+  const messages: AppendMessage[] = [];
+  do {
+    p.expectSP();
+    let flags: string[] = [];
+    let internalDate: ImapDateTime | undefined;
+    if (p.peek() === 0x28 /* ( */) {
+      flags = p.expectFlagList();
+      p.expectSP();
+    }
+    if (p.peek() === 0x22 /* " */) {
+      internalDate = p.expectDateTime();
+      p.expectSP();
+    }
+    let utf8 = false;
+    let lit;
+    if (p.atLiteral()) {
+      lit = p.expectLiteral(true);
+    } else if (p.tryKeyword('UTF8')) {
+      utf8 = true;
+      p.expectSP();
+      p.expectChar('(');
+      lit = p.expectLiteral(true);
+      if (!lit.binary) p.fail('UTF8 APPEND data must be a literal8');
+      p.expectChar(')');
+    } else if (p.tryKeyword('CATENATE')) {
+      return p.fail('CATENATE is not supported', 'CANNOT');
+    } else {
+      return p.fail('Expected message literal');
+    }
+    messages.push({ flags, ...(internalDate && { internalDate }), data: lit.data, binary: lit.binary, utf8 });
+  } while (!p.atEnd());
+  return { mailbox, messages };
+}
+
+export const append = defineCommand({
   names: ['APPEND'],
   states: AUTHENTICATED,
+  capabilities: ['MULTIAPPEND'],
+  parse: parseAppend,
   expungeAllowed: true,
   async run(ctx, cmd) {
     const { session } = ctx;
@@ -39,4 +105,4 @@ export const append: CommandHandler<'APPEND'> = {
     }
     return { code: `APPENDUID ${res.uidvalidity} ${formatUidSet(res.uids)}`, text: 'APPEND completed' };
   },
-};
+});

@@ -1,9 +1,45 @@
 // AUTHENTICATE with SASL PLAIN (RFC 4616) and LOGIN, with SASL-IR (RFC 4959).
-import { parseSaslResponse, ParseError } from '../protocol/index.js';
-import { ImapBad, ImapNo, NOT_AUTHENTICATED, type CommandContext, type CommandHandler } from './context.js';
+import { ParseError, type CommandParser } from '../protocol/index.js';
+import { defineCommand, ImapBad, ImapNo, NOT_AUTHENTICATED } from './command.js';
+import type { CommandContext } from './context.js';
 import { signIn } from './login.js';
 
 export const SASL_MECHANISMS = ['PLAIN', 'LOGIN'];
+
+export interface AuthenticateArgs {
+  /** Upper-cased SASL mechanism name, e.g. `PLAIN`. */
+  readonly mechanism: string;
+  /** SASL-IR initial response, base64-decoded; `=` gives an empty buffer. Absent if not sent. */
+  readonly initialResponse?: Buffer;
+}
+
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Strict base64 decode (Buffer.from(…, 'base64') silently skips garbage). */
+export function decodeBase64Strict(s: string): Buffer {
+  if (!BASE64_RE.test(s)) throw new ParseError('Invalid base64');
+  return Buffer.from(s, 'base64');
+}
+
+/** `AUTHENTICATE SP auth-type [SP (base64 / "=")]`. */
+export function parseAuthenticate(p: CommandParser): AuthenticateArgs {
+  p.expectSP();
+  const mechanism = p.expectAtom().toUpperCase();
+  if (!p.trySP()) {
+    p.expectEnd();
+    return { mechanism };
+  }
+  const ir = p.expectAtom();
+  p.expectEnd();
+  return { mechanism, initialResponse: ir === '=' ? Buffer.alloc(0) : decodeBase64Strict(ir) };
+}
+
+/** A client's response line during AUTHENTICATE: base64 data, or `*` to cancel. */
+export function parseSaslResponse(line: Buffer): Buffer | 'cancel' {
+  const s = line.toString('latin1');
+  if (s === '*') return 'cancel';
+  return decodeBase64Strict(s);
+}
 
 /** Sends a continuation with a base64 challenge and reads the client's base64 answer. */
 async function challenge(ctx: CommandContext, text: string): Promise<Buffer> {
@@ -19,9 +55,12 @@ function decodePlain(data: Buffer): { authzid: string; user: string; pass: strin
   return { authzid: parts[0]!, user: parts[1]!, pass: parts[2]! };
 }
 
-export const authenticate: CommandHandler<'AUTHENTICATE'> = {
+export const authenticate = defineCommand({
   names: ['AUTHENTICATE'],
   states: NOT_AUTHENTICATED,
+  capabilities: ['SASL-IR'],
+  interactive: true,
+  parse: parseAuthenticate,
   async run(ctx, cmd) {
     const { mechanism, initialResponse } = cmd.args;
     if (!ctx.session.tls && !ctx.settings.allowPlaintextAuth) {
@@ -47,4 +86,4 @@ export const authenticate: CommandHandler<'AUTHENTICATE'> = {
     await signIn(ctx, user, pass);
     return { code: 'CAPABILITY ' + ctx.capabilities().join(' '), text: 'Authenticated' };
   },
-};
+});

@@ -1,9 +1,11 @@
-import { ANY_STATE, type CommandHandler } from './context.js';
+// CAPABILITY (RFC 9051 6.1.1): what this session is offered now.
+import { ANY_STATE, defineCommand, noArguments } from './command.js';
 
-export const capability: CommandHandler<'CAPABILITY'> = {
+export const capability = defineCommand({
   names: ['CAPABILITY'],
   states: ANY_STATE,
+  parse: noArguments,
   async run(ctx) {
     ctx.enc.untagged().raw('CAPABILITY ' + ctx.capabilities().join(' ')).crlf();
   },
-};
+});

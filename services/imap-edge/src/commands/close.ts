@@ -1,9 +1,11 @@
-// CLOSE expunges silently (when read-write) and deselects; UNSELECT only deselects.
-import { SELECTED, type CommandHandler } from './context.js';
+// CLOSE expunges silently (when read-write) and deselects; UNSELECT (RFC 3691) only deselects.
+import { defineCommand, noArguments, SELECTED } from './command.js';
 
-export const close: CommandHandler<'CLOSE' | 'UNSELECT'> = {
+export const close = defineCommand({
   names: ['CLOSE', 'UNSELECT'],
   states: SELECTED,
+  capabilities: ['UNSELECT'],
+  parse: noArguments,
   async run(ctx, cmd) {
     const mb = ctx.session.selected!;
     if (cmd.name === 'CLOSE' && !mb.readOnly) {
@@ -12,4 +14,4 @@ export const close: CommandHandler<'CLOSE' | 'UNSELECT'> = {
     ctx.deselect();
     return { text: `${cmd.name} completed` };
   },
-};
+});

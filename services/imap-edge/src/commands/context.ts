@@ -1,11 +1,11 @@
-// What a command handler gets, and the errors it may throw. Handlers parse
-// nothing themselves: they receive typed arguments from the protocol layer.
+// What a command handler gets: the session, the backend, the encoder and the
+// few connection-level actions some commands need.
 import type { Logger } from '@kimap/common';
 import type { MailboxBackend } from '../backend.js';
 import type { ChangeFeed } from '../feed.js';
 import type { HeaderCache } from '../header-cache.js';
-import type { CommandName, ParsedCommand, ResponseEncoder } from '../protocol/index.js';
-import type { Session, SessionState } from '../session.js';
+import type { ResponseEncoder } from '../protocol/index.js';
+import type { Session } from '../session.js';
 
 export interface EdgeLimits {
   maxLineLength: number;
@@ -61,48 +61,3 @@ export interface CommandContext {
   /** Registers (or clears, with undefined) what to call when a change event for the selected mailbox arrives. */
   onWake(fn: (() => void) | undefined): void;
 }
-
-/** The tagged OK a handler asks for. */
-export interface Completion {
-  code?: string;
-  text?: string;
-  /** The handler wrote its tagged reply itself (STARTTLS answers before the handshake). */
-  answered?: boolean;
-}
-
-export interface CommandHandler<N extends CommandName = CommandName> {
-  readonly names: readonly N[];
-  /** States in which the command is valid; elsewhere it is refused with BAD. */
-  readonly states: readonly SessionState[];
-  /**
-   * RFC 9051 7.5.1: no untagged EXPUNGE while answering FETCH, STORE or
-   * SEARCH (with sequence numbers): the client could not match them up.
-   */
-  readonly expungeAllowed?: boolean;
-  run(ctx: CommandContext, cmd: Extract<ParsedCommand, { name: N }>): Promise<Completion | void>;
-}
-
-/** A tagged NO with a response code, for failures the client should see. */
-export class ImapNo extends Error {
-  constructor(
-    readonly code: string | undefined,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A tagged BAD thrown by a handler (e.g. a sequence number out of range). */
-export class ImapBad extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
-
-export const SELECTED: readonly SessionState[] = ['selected'];
-export const AUTHENTICATED: readonly SessionState[] = ['authenticated', 'selected'];
-export const ANY_STATE: readonly SessionState[] = ['not-authenticated', 'authenticated', 'selected'];
-export const NOT_AUTHENTICATED: readonly SessionState[] = ['not-authenticated'];

@@ -1,12 +1,30 @@
 // COPY, MOVE (RFC 6851) and their UID forms, answering COPYUID (RFC 4315).
-import { formatUidSet } from '../protocol/index.js';
-import { ImapNo, SELECTED, type CommandHandler } from './context.js';
+import { formatUidSet, type CommandParser, type SequenceSet } from '../protocol/index.js';
+import { defineCommand, ImapNo, SELECTED } from './command.js';
 import { mailboxFromWire } from './names.js';
 import { resolveUids } from './sequence.js';
 
-export const copy: CommandHandler<'COPY' | 'UID COPY' | 'MOVE' | 'UID MOVE'> = {
+export interface CopyArgs {
+  readonly uid: boolean;
+  readonly sequenceSet: SequenceSet;
+  readonly mailbox: string;
+}
+
+/** COPY and MOVE: `SP sequence-set SP mailbox`. */
+export function parseCopy(p: CommandParser, name: string): CopyArgs {
+  p.expectSP();
+  const sequenceSet = p.expectSequenceSet();
+  p.expectSP();
+  const mailbox = p.expectMailbox();
+  p.expectEnd();
+  return { uid: name.startsWith('UID '), sequenceSet, mailbox };
+}
+
+export const copy = defineCommand({
   names: ['COPY', 'UID COPY', 'MOVE', 'UID MOVE'],
   states: SELECTED,
+  capabilities: ['MOVE'],
+  parse: parseCopy,
   async run(ctx, cmd) {
     const { session, enc } = ctx;
     const mb = session.selected!;
@@ -33,4 +51,4 @@ export const copy: CommandHandler<'COPY' | 'UID COPY' | 'MOVE' | 'UID MOVE'> = {
     await ctx.sync({ allowExpunge: true, force: true });
     return { text: `${cmd.name} completed` };
   },
-};
+});

@@ -1,11 +1,29 @@
 // ENABLE (RFC 5161): only extensions that change what the server sends.
-import { AUTHENTICATED, type CommandHandler } from './context.js';
+import type { CommandParser } from '../protocol/index.js';
+import { AUTHENTICATED, defineCommand } from './command.js';
 
 export const ENABLEABLE = new Set(['IMAP4REV2', 'UTF8=ACCEPT', 'CONDSTORE', 'QRESYNC']);
 
-export const enable: CommandHandler<'ENABLE'> = {
+export interface EnableArgs {
+  /** Upper-cased capability names, in order. */
+  readonly capabilities: string[];
+}
+
+/** `ENABLE 1*(SP capability)`. */
+export function parseEnable(p: CommandParser): EnableArgs {
+  const capabilities: string[] = [];
+  do {
+    p.expectSP();
+    capabilities.push(p.expectAtom().toUpperCase());
+  } while (!p.atEnd());
+  return { capabilities };
+}
+
+export const enable = defineCommand({
   names: ['ENABLE'],
   states: AUTHENTICATED,
+  capabilities: ['ENABLE'],
+  parse: parseEnable,
   async run(ctx, cmd) {
     const newly: string[] = [];
     const offered = new Set(ctx.capabilities().map((c) => c.toUpperCase()));
@@ -18,4 +36,4 @@ export const enable: CommandHandler<'ENABLE'> = {
     ctx.enc.untagged().raw('ENABLED' + newly.map((c) => ' ' + c).join('')).crlf();
     return { text: 'ENABLE completed' };
   },
-};
+});

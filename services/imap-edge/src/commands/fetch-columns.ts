@@ -6,7 +6,8 @@
 // than everything else together.
 import { int64At } from '@kimap/common/columns';
 import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
-import { flagListText, formatDateTime, type FetchItem } from '../protocol/index.js';
+import { flagListText, formatDateTime } from '../protocol/index.js';
+import type { FetchItem } from './fetch-items.js';
 
 /** Output is handed on in chunks of about this many bytes. */
 const CHUNK = 64 * 1024;

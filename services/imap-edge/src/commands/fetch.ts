@@ -6,9 +6,11 @@ import {
   type Envelope, type MessageStructure,
 } from '@kimap/common/mime/index';
 import type { FetchedMessage, FetchQuery } from '../backend.js';
-import { EncodeError, fetchResponseName, fetchSetsSeen, formatDateTime, type FetchItem, type ResponseEncoder } from '../protocol/index.js';
-import { ImapBad, ImapNo, SELECTED, type CommandContext, type CommandHandler } from './context.js';
+import { EncodeError, formatDateTime, type CommandParser, type ResponseEncoder, type SequenceSet } from '../protocol/index.js';
+import { defineCommand, ImapBad, ImapNo, SELECTED } from './command.js';
+import type { CommandContext } from './context.js';
 import { ColumnLineWriter, columnItems, InvalidStoredFlag } from './fetch-columns.js';
+import { fetchResponseName, fetchSetsSeen, parseFetchAttributes, type FetchItem, type FetchMacro } from './fetch-items.js';
 import { writeVanishedEarlier } from './select.js';
 import { resolveUids } from './sequence.js';
 import { int64At } from '@kimap/common/columns';
@@ -222,10 +224,60 @@ function keep(cache: HeaderCache, mailboxId: number, uidvalidity: number, batch:
   }
 }
 
-export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
+export interface FetchArgs {
+  readonly uid: boolean;
+  readonly sequenceSet: SequenceSet;
+  /**
+   * Requested items, macros expanded. Items the protocol makes implicit are
+   * added: UID for UID FETCH (RFC 9051 §6.4.9), MODSEQ with CHANGEDSINCE
+   * (RFC 7162 §3.1.4.1).
+   */
+  readonly items: FetchItem[];
+  readonly macro?: FetchMacro;
+  /** `(CHANGEDSINCE n)` modifier. */
+  readonly changedSince?: bigint;
+  /** `(VANISHED)` modifier (QRESYNC; only valid with UID FETCH and CHANGEDSINCE). */
+  readonly vanished: boolean;
+}
+
+/** `FETCH SP sequence-set SP (macro / fetch-att / "(" fetch-att *(SP fetch-att) ")") [SP fetch-modifiers]`. */
+export function parseFetch(p: CommandParser, name: string): FetchArgs {
+  const uid = name === 'UID FETCH';
+  p.expectSP();
+  const sequenceSet = p.expectSequenceSet();
+  p.expectSP();
+  const { items, macro } = parseFetchAttributes(p);
+  let changedSince: bigint | undefined;
+  let vanished = false;
+  if (p.trySP()) {
+    p.expectList(
+      (q) => {
+        if (q.tryKeyword('CHANGEDSINCE')) {
+          q.expectSP();
+          changedSince = q.expectNumber64();
+        } else if (q.tryKeyword('VANISHED')) {
+          vanished = true;
+        } else {
+          q.fail('Unsupported FETCH modifier');
+        }
+      },
+      { allowEmpty: false },
+    );
+  }
+  p.expectEnd();
+  // RFC 7162 §3.2.6: VANISHED is only valid in UID FETCH together with CHANGEDSINCE.
+  if (vanished && (!uid || changedSince === undefined)) p.fail('VANISHED requires UID FETCH with CHANGEDSINCE');
+  if (uid && !items.some((i) => i.kind === 'uid')) items.unshift({ kind: 'uid' });
+  if (changedSince !== undefined && !items.some((i) => i.kind === 'modseq')) items.push({ kind: 'modseq' });
+  return { uid, sequenceSet, items, ...(macro && { macro }), ...(changedSince !== undefined && { changedSince }), vanished };
+}
+
+export const fetch = defineCommand({
   names: ['FETCH', 'UID FETCH'],
   states: SELECTED,
+  capabilities: ['BINARY'],
   expungeAllowed: false,
+  parse: parseFetch,
   async run(ctx: CommandContext, cmd) {
     const { session, enc } = ctx;
     const mb = session.selected!;
@@ -309,4 +361,4 @@ export const fetch: CommandHandler<'FETCH' | 'UID FETCH'> = {
     }
     return { text: `${cmd.name} completed` };
   },
-};
+});

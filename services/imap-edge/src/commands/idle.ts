@@ -4,7 +4,7 @@
 //
 // An idling session costs no timer of its own: one ticker per process walks
 // the idling sessions once a second for their keep-alives and polls.
-import { ImapBad, AUTHENTICATED, type CommandHandler } from './context.js';
+import { AUTHENTICATED, defineCommand, ImapBad, noArguments } from './command.js';
 
 interface Idler {
   keepaliveAt: number;
@@ -49,9 +49,12 @@ function unwatch(i: Idler): void {
   }
 }
 
-export const idle: CommandHandler<'IDLE'> = {
+export const idle = defineCommand({
   names: ['IDLE'],
   states: AUTHENTICATED,
+  capabilities: ['IDLE'],
+  interactive: true,
+  parse: noArguments,
   async run(ctx) {
     const { enc } = ctx;
     enc.continuation('idling');
@@ -107,4 +110,4 @@ export const idle: CommandHandler<'IDLE'> = {
     if (failed) throw failed;
     return { text: 'IDLE terminated' };
   },
-};
+});

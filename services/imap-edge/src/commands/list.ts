@@ -1,10 +1,92 @@
 // LIST with LIST-EXTENDED (RFC 5258), SPECIAL-USE (RFC 6154), LIST-STATUS
 // (RFC 5819) and CHILDREN; LSUB for IMAP4rev1 clients.
 import type { MailboxInfo } from '../backend.js';
-import type { ListArgs } from '../protocol/index.js';
-import { AUTHENTICATED, type CommandContext, type CommandHandler } from './context.js';
+import type { CommandParser } from '../protocol/index.js';
+import { AUTHENTICATED, defineCommand } from './command.js';
+import type { CommandContext } from './context.js';
 import { listMatcher, mailboxFromWire, mailboxToWire } from './names.js';
-import { writeStatus } from './status.js';
+import { parseStatusItems, writeStatus, type StatusItem } from './status.js';
+
+export type ListSelectOption = 'SUBSCRIBED' | 'REMOTE' | 'RECURSIVEMATCH' | 'SPECIAL-USE';
+export type ListReturnOption = 'SUBSCRIBED' | 'CHILDREN' | 'SPECIAL-USE' | 'STATUS' | 'MYRIGHTS';
+
+const SELECT_OPTIONS: ReadonlySet<string> = new Set<ListSelectOption>(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
+const RETURN_OPTIONS: ReadonlySet<string> = new Set<ListReturnOption>(['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE', 'STATUS', 'MYRIGHTS']);
+
+export interface ListArgs {
+  /** Reference name (often ""). Not INBOX-normalized: it is a prefix, not a mailbox. */
+  readonly reference: string;
+  /** One pattern for basic LIST; one or more with LIST-EXTENDED `(p1 p2)`. May contain `%` / `*`. */
+  readonly patterns: string[];
+  readonly selectOptions: ListSelectOption[];
+  readonly returnOptions: ListReturnOption[];
+  /** Items of `RETURN (STATUS (...))` (RFC 5819), when requested. */
+  readonly statusItems?: StatusItem[];
+  /** True if any LIST-EXTENDED syntax was used (the response format differs slightly). */
+  readonly extended: boolean;
+}
+
+/** `LIST [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]` (RFC 5258). */
+export function parseList(p: CommandParser): ListArgs {
+  p.expectSP();
+  let extended = false;
+  const selectOptions: ListSelectOption[] = [];
+  if (p.peek() === 0x28) {
+    extended = true;
+    p.expectList((q) => {
+      const opt = q.expectAtom().toUpperCase();
+      if (!SELECT_OPTIONS.has(opt)) q.fail(`Unsupported LIST selection option ${opt.slice(0, 40)}`);
+      selectOptions.push(opt as ListSelectOption);
+    });
+    // RFC 5258 §3.1: RECURSIVEMATCH needs another selection option to act on.
+    if (selectOptions.includes('RECURSIVEMATCH') && selectOptions.every((o) => o === 'RECURSIVEMATCH' || o === 'REMOTE')) {
+      p.fail('RECURSIVEMATCH requires another selection option');
+    }
+    p.expectSP();
+  }
+  const reference = p.expectAstring();
+  p.expectSP();
+  let patterns: string[];
+  if (p.peek() === 0x28) {
+    extended = true;
+    patterns = p.expectList((q) => q.expectListMailbox(), { allowEmpty: false });
+  } else {
+    patterns = [p.expectListMailbox()];
+  }
+  const returnOptions: ListReturnOption[] = [];
+  let statusItems: StatusItem[] | undefined;
+  if (p.trySP()) {
+    extended = true;
+    if (!p.tryKeyword('RETURN')) p.fail('Expected RETURN');
+    p.expectSP();
+    p.expectList((q) => {
+      const opt = q.expectAtom().toUpperCase();
+      if (!RETURN_OPTIONS.has(opt)) q.fail(`Unsupported LIST return option ${opt.slice(0, 40)}`);
+      returnOptions.push(opt as ListReturnOption);
+      if (opt === 'STATUS') {
+        q.expectSP();
+        statusItems = parseStatusItems(q);
+      }
+    });
+  }
+  p.expectEnd();
+  return { reference, patterns, selectOptions, returnOptions, ...(statusItems && { statusItems }), extended };
+}
+
+export interface LsubArgs {
+  readonly reference: string;
+  readonly pattern: string;
+}
+
+/** `LSUB SP mailbox SP list-mailbox` (RFC 3501; deprecated in 9051 but still used). */
+export function parseLsub(p: CommandParser): LsubArgs {
+  p.expectSP();
+  const reference = p.expectAstring();
+  p.expectSP();
+  const pattern = p.expectListMailbox();
+  p.expectEnd();
+  return { reference, pattern };
+}
 
 const DELIMITER = '/';
 
@@ -55,9 +137,11 @@ async function collect(ctx: CommandContext, args: ListArgs): Promise<Entry[]> {
   return entries;
 }
 
-export const list: CommandHandler<'LIST'> = {
+export const list = defineCommand({
   names: ['LIST'],
   states: AUTHENTICATED,
+  capabilities: ['CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE'],
+  parse: parseList,
   async run(ctx, cmd) {
     const { session, enc } = ctx;
     const args = cmd.args;
@@ -79,11 +163,12 @@ export const list: CommandHandler<'LIST'> = {
     }
     return { text: 'LIST completed' };
   },
-};
+});
 
-export const lsub: CommandHandler<'LSUB'> = {
+export const lsub = defineCommand({
   names: ['LSUB'],
   states: AUTHENTICATED,
+  parse: parseLsub,
   async run(ctx, cmd) {
     const { session, enc } = ctx;
     const { mailboxes, orphanSubscriptions } = await ctx.backend.listMailboxes(session.principal!);
@@ -110,4 +195,4 @@ export const lsub: CommandHandler<'LSUB'> = {
     }
     return { text: 'LSUB completed' };
   },
-};
+});

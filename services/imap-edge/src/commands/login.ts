@@ -1,4 +1,31 @@
-import { ImapNo, NOT_AUTHENTICATED, type CommandContext, type CommandHandler } from './context.js';
+// LOGIN (RFC 9051 6.2.3), and the sign-in it shares with AUTHENTICATE.
+import { decodeUtf8, type CommandParser } from '../protocol/index.js';
+import { defineCommand, ImapNo, NOT_AUTHENTICATED } from './command.js';
+import type { CommandContext } from './context.js';
+
+export interface LoginArgs {
+  readonly username: string;
+  /** UTF-8 decoded; falls back to latin1 if the bytes are not UTF-8 (legacy clients). */
+  readonly password: string;
+  /** The password exactly as sent. */
+  readonly passwordBytes: Buffer;
+}
+
+/** `LOGIN SP userid SP password` (both astrings). */
+export function parseLogin(p: CommandParser): LoginArgs {
+  p.expectSP();
+  const username = p.expectAstring();
+  p.expectSP();
+  const passwordBytes = p.expectAstringBytes();
+  p.expectEnd();
+  let password: string;
+  try {
+    password = decodeUtf8(passwordBytes);
+  } catch {
+    password = passwordBytes.toString('latin1');
+  }
+  return { username, password, passwordBytes: Buffer.from(passwordBytes) };
+}
 
 /** Shared by LOGIN and AUTHENTICATE: checks the credentials and enters the authenticated state. */
 export async function signIn(ctx: CommandContext, username: string, password: string): Promise<void> {
@@ -16,11 +43,12 @@ export async function signIn(ctx: CommandContext, username: string, password: st
   ctx.log().info({ user: principal.username, account: principal.account.accountId }, 'logged in');
 }
 
-export const login: CommandHandler<'LOGIN'> = {
+export const login = defineCommand({
   names: ['LOGIN'],
   states: NOT_AUTHENTICATED,
+  parse: parseLogin,
   async run(ctx, cmd) {
     await signIn(ctx, cmd.args.username, cmd.args.password);
     return { code: 'CAPABILITY ' + ctx.capabilities().join(' '), text: 'Logged in' };
   },
-};
+});

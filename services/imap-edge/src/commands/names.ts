@@ -1,6 +1,6 @@
 // Mailbox names between the wire and the mailbox service: modified UTF-7 for
 // IMAP4rev1 sessions, UTF-8 once UTF8=ACCEPT or IMAP4rev2 is enabled.
-import { decodeMutf7, encodeMutf7, ParseError } from '../protocol/index.js';
+import { decodeMutf7, encodeMutf7, ParseError, type CommandParser } from '../protocol/index.js';
 import type { Session } from '../session.js';
 
 export function mailboxFromWire(session: Session, wire: string): string {
@@ -36,4 +36,17 @@ export function listMatcher(pattern: string, delimiter = '/'): (name: string) =>
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** The arguments of a command whose one argument is a mailbox (DELETE, SUBSCRIBE, UNSUBSCRIBE). */
+export interface MailboxArgs {
+  readonly mailbox: string;
+}
+
+/** `SP mailbox`, as sent (INBOX normalised); decoding waits for the session (mailboxFromWire). */
+export function parseMailboxArgument(p: CommandParser): MailboxArgs {
+  p.expectSP();
+  const mailbox = p.expectMailbox();
+  p.expectEnd();
+  return { mailbox };
 }

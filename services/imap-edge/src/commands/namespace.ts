@@ -1,11 +1,13 @@
 // NAMESPACE (RFC 2342): one personal namespace, "/" delimited.
-import { AUTHENTICATED, type CommandHandler } from './context.js';
+import { AUTHENTICATED, defineCommand, noArguments } from './command.js';
 
-export const namespace: CommandHandler<'NAMESPACE'> = {
+export const namespace = defineCommand({
   names: ['NAMESPACE'],
   states: AUTHENTICATED,
+  capabilities: ['NAMESPACE'],
+  parse: noArguments,
   async run(ctx) {
     ctx.enc.untagged().raw('NAMESPACE (("" "/")) NIL NIL').crlf();
     return { text: 'NAMESPACE completed' };
   },
-};
+});

@@ -1,39 +1,57 @@
-// Every command the edge answers, by name. The connection checks the state
-// once, centrally, before a handler runs.
-import type { CommandName } from '../protocol/index.js';
+// Every command the edge answers: the one table. Adding a command is one
+// module (see command.ts) and one line in COMMANDS.
+import { CommandParser, UnknownCommandError, type ParserOptions, type ReceivedCommand } from '../protocol/index.js';
 import { append } from './append.js';
+import { authenticate } from './authenticate.js';
 import { capability } from './capability.js';
-import type { CommandHandler } from './context.js';
+import { close } from './close.js';
+import type { Command, Invocation } from './command.js';
+import { copy } from './copy.js';
 import { create } from './create.js';
+import { del } from './delete.js';
+import { enable } from './enable.js';
+import { expunge } from './expunge.js';
 import { fetch } from './fetch.js';
+import { id } from './id.js';
+import { idle } from './idle.js';
 import { list, lsub } from './list.js';
 import { login } from './login.js';
 import { logout } from './logout.js';
+import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { rename } from './rename.js';
+import { search } from './search.js';
 import { select } from './select.js';
 import { starttls } from './starttls.js';
-import { authenticate } from './authenticate.js';
-import { enable } from './enable.js';
-import { id } from './id.js';
-import { namespace } from './namespace.js';
 import { status } from './status.js';
-import { close } from './close.js';
-import { expunge } from './expunge.js';
 import { store } from './store.js';
-import { copy } from './copy.js';
-import { del, rename, subscribe } from './mailbox-admin.js';
-import { idle } from './idle.js';
-import { search } from './search.js';
+import { subscribe } from './subscribe.js';
 
-const handlers: CommandHandler<never>[] = [
+/** A command of any argument type: each one's handler gets what its own parser returned. */
+export type AnyCommand = Command<unknown>;
+
+const COMMANDS: readonly AnyCommand[] = [
   capability, noop, check, logout, starttls, login, authenticate, enable, id, namespace,
   list, lsub, create, del, rename, subscribe, status, select, append,
   fetch, store, expunge, copy, close, idle, search,
-] as unknown as CommandHandler<never>[];
+];
 
-export const registry = new Map<string, CommandHandler>();
-for (const h of handlers) for (const name of h.names as readonly string[]) registry.set(name, h as unknown as CommandHandler);
+/** What every session is offered besides the commands' own capabilities. */
+const PROTOCOL_CAPABILITIES = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'UTF8=ACCEPT', 'CONDSTORE', 'QRESYNC'];
 
-export function handlerFor(name: CommandName | string): CommandHandler | undefined {
-  return registry.get(name);
+/** What every session is offered; STARTTLS, LOGINDISABLED, AUTH= and APPENDLIMIT= depend on the connection. */
+export const BASE_CAPABILITIES: readonly string[] = [...new Set([...PROTOCOL_CAPABILITIES, ...COMMANDS.flatMap((c) => c.capabilities ?? [])])];
+
+const BY_NAME: ReadonlyMap<string, AnyCommand> = new Map(COMMANDS.flatMap((c) => c.names.map((name) => [name, c] as const)));
+
+/** The command of a name as the receiver reports it (upper case, `UID FETCH`). */
+export function commandNamed(name: string): AnyCommand | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Parses a received command's arguments with its command's parser. Throws UnknownCommandError / ParseError. */
+export function parseCommand(received: ReceivedCommand, options?: ParserOptions): Invocation<unknown> {
+  const command = commandNamed(received.name);
+  if (!command) throw new UnknownCommandError(received.name);
+  return { tag: received.tag, name: received.name, args: command.parse(CommandParser.forCommand(received, options), received.name) };
 }

@@ -1,13 +1,19 @@
 // SEARCH and UID SEARCH, with ESEARCH return options (RFC 4731, 9051),
 // SEARCHRES (RFC 5182) and the MODSEQ of CONDSTORE searches (RFC 7162).
-import { formatUidSet, toSearchCriteria, usesModseq } from '../protocol/index.js';
-import { SELECTED, type CommandHandler } from './context.js';
+// The grammar is in search-keys.ts, the charsets in search-charsets.ts, the
+// program sent to the mailbox service in search-criteria.ts.
+import { formatUidSet } from '../protocol/index.js';
+import { defineCommand, SELECTED } from './command.js';
+import { toSearchCriteria } from './search-criteria.js';
+import { parseSearch, usesModseq } from './search-keys.js';
 import { resolveUids } from './sequence.js';
 
-export const search: CommandHandler<'SEARCH' | 'UID SEARCH'> = {
+export const search = defineCommand({
   names: ['SEARCH', 'UID SEARCH'],
   states: SELECTED,
+  capabilities: ['ESEARCH', 'SEARCHRES', 'WITHIN'],
   expungeAllowed: false,
+  parse: (p, name) => parseSearch(p, name === 'UID SEARCH'),
   async run(ctx, cmd) {
     const { session, enc } = ctx;
     const mb = session.selected!;
@@ -44,4 +50,4 @@ export const search: CommandHandler<'SEARCH' | 'UID SEARCH'> = {
     }
     return { text: `${cmd.name} completed` };
   },
-};
+});

@@ -1,15 +1,94 @@
 // SELECT and EXAMINE, with CONDSTORE and QRESYNC parameters (RFC 7162).
 import { SYSTEM_FLAGS } from '@kimap/common';
 import type { Changes } from '../backend.js';
-import type { QresyncParams, SequenceSet } from '../protocol/index.js';
+import type { CommandParser, SequenceSet } from '../protocol/index.js';
 import { SelectedMailbox } from '../selected.js';
-import { AUTHENTICATED, ImapBad, type CommandContext, type CommandHandler } from './context.js';
+import { AUTHENTICATED, defineCommand, ImapBad } from './command.js';
+import type { CommandContext } from './context.js';
 import { mailboxFromWire, mailboxToWire } from './names.js';
 
+export interface QresyncParams {
+  readonly uidValidity: number;
+  readonly modSeq: bigint;
+  /** UIDs the client knows about (no `*`). */
+  readonly knownUids?: SequenceSet;
+  /** Message sequence numbers and corresponding UIDs, for faster resync. */
+  readonly seqMatch?: { readonly seqs: SequenceSet; readonly uids: SequenceSet };
+}
 
-export const select: CommandHandler<'SELECT' | 'EXAMINE'> = {
+export interface SelectArgs {
+  readonly mailbox: string;
+  /** True for EXAMINE. */
+  readonly readOnly: boolean;
+  /** `(CONDSTORE)` given (RFC 7162 §3.1.8). */
+  readonly condstore: boolean;
+  readonly qresync?: QresyncParams;
+}
+
+/** `SELECT/EXAMINE SP mailbox [SP "(" select-param *(SP select-param) ")"]`. */
+export function parseSelect(p: CommandParser, name: string): SelectArgs {
+  const readOnly = name === 'EXAMINE';
+  p.expectSP();
+  const mailbox = p.expectMailbox();
+  let condstore = false;
+  let qresync: QresyncParams | undefined;
+  if (p.trySP()) {
+    p.expectList(
+      (q) => {
+        const param = q.expectAtom().toUpperCase();
+        if (param === 'CONDSTORE') condstore = true;
+        else if (param === 'QRESYNC') {
+          if (qresync) q.fail('Duplicate QRESYNC parameter');
+          q.expectSP();
+          qresync = parseQresync(q);
+        } else q.fail(`Unsupported SELECT parameter ${param.slice(0, 40)}`);
+      },
+      { allowEmpty: false },
+    );
+  }
+  p.expectEnd();
+  return { mailbox, readOnly, condstore, ...(qresync && { qresync }) };
+}
+
+/** `"(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")"` (RFC 7162 §3.2.5). */
+function parseQresync(p: CommandParser): QresyncParams {
+  p.expectChar('(');
+  const uidValidity = p.expectNzNumber();
+  p.expectSP();
+  const modSeq = p.expectNumber64();
+  let knownUids: SequenceSet | undefined;
+  let seqMatch: QresyncParams['seqMatch'];
+  if (p.trySP()) {
+    if (p.peek() !== 0x28 /* ( */) {
+      knownUids = noStar(p, p.expectSequenceSet());
+      if (p.trySP()) seqMatch = parseSeqMatch(p);
+    } else {
+      seqMatch = parseSeqMatch(p);
+    }
+  }
+  p.expectChar(')');
+  return { uidValidity, modSeq, ...(knownUids && { knownUids }), ...(seqMatch && { seqMatch }) };
+}
+
+/** `seq-match-data = "(" known-sequence-set SP known-uid-set ")"`. */
+function parseSeqMatch(p: CommandParser): NonNullable<QresyncParams['seqMatch']> {
+  p.expectChar('(');
+  const seqs = noStar(p, p.expectSequenceSet());
+  p.expectSP();
+  const uids = noStar(p, p.expectSequenceSet());
+  p.expectChar(')');
+  return { seqs, uids };
+}
+
+function noStar(p: CommandParser, set: SequenceSet): SequenceSet {
+  if (set.hasStar || set.searchResult) p.fail('"*" and "$" are not allowed in QRESYNC parameters');
+  return set;
+}
+
+export const select = defineCommand({
   names: ['SELECT', 'EXAMINE'],
   states: AUTHENTICATED,
+  parse: parseSelect,
   async run(ctx, cmd) {
     const { session, enc } = ctx;
     const { qresync, condstore } = cmd.args;
@@ -44,7 +123,7 @@ export const select: CommandHandler<'SELECT' | 'EXAMINE'> = {
     session.lastSync = Date.now();
     return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${cmd.name} completed` };
   },
-};
+});
 
 /**
  * QRESYNC (RFC 7162 3.2.5): what vanished and what changed since the

@@ -1,7 +1,7 @@
 // Turning a client's sequence set into the UIDs of the session's view.
 import type { SelectedMailbox } from '../selected.js';
 import { SequenceSet } from '../protocol/index.js';
-import { ImapBad } from './context.js';
+import { ImapBad } from './command.js';
 
 export interface UidSelection {
   /** UID ranges, ascending; empty when nothing matches. */

@@ -1,8 +1,12 @@
-import { ImapBad, NOT_AUTHENTICATED, type CommandHandler } from './context.js';
+// STARTTLS (RFC 9051 6.2.1). Offered only where a certificate is configured
+// (the connection adds it to CAPABILITY before TLS).
+import { defineCommand, ImapBad, noArguments, NOT_AUTHENTICATED } from './command.js';
 
-export const starttls: CommandHandler<'STARTTLS'> = {
+export const starttls = defineCommand({
   names: ['STARTTLS'],
   states: NOT_AUTHENTICATED,
+  interactive: true,
+  parse: noArguments,
   async run(ctx, cmd) {
     if (ctx.session.tls) throw new ImapBad('TLS is already active');
     if (!ctx.settings.tlsAvailable) throw new ImapBad('STARTTLS is not available');
@@ -12,4 +16,4 @@ export const starttls: CommandHandler<'STARTTLS'> = {
     await ctx.conn.startTls();
     return { answered: true };
   },
-};
+});

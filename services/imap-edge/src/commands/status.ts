@@ -1,8 +1,61 @@
 // STATUS, and the STATUS lines of LIST-STATUS (RFC 5819).
 import type { MailboxStatus } from '../backend.js';
-import type { StatusItem } from '../protocol/index.js';
-import { AUTHENTICATED, type CommandContext, type CommandHandler } from './context.js';
+import type { CommandParser } from '../protocol/index.js';
+import { AUTHENTICATED, defineCommand } from './command.js';
+import type { CommandContext } from './context.js';
 import { mailboxFromWire, mailboxToWire } from './names.js';
+
+export type StatusItem =
+  | 'MESSAGES'
+  | 'UIDNEXT'
+  | 'UIDVALIDITY'
+  | 'UNSEEN'
+  | 'DELETED'
+  | 'SIZE'
+  | 'RECENT'
+  | 'HIGHESTMODSEQ'
+  | 'APPENDLIMIT'
+  | 'MAILBOXID';
+
+const STATUS_ITEMS: ReadonlySet<string> = new Set<StatusItem>([
+  'MESSAGES',
+  'UIDNEXT',
+  'UIDVALIDITY',
+  'UNSEEN',
+  'DELETED',
+  'SIZE',
+  'RECENT',
+  'HIGHESTMODSEQ',
+  'APPENDLIMIT',
+  'MAILBOXID',
+]);
+
+/** `"(" status-att *(SP status-att) ")"` (also in LIST's RETURN (STATUS ...)). */
+export function parseStatusItems(p: CommandParser): StatusItem[] {
+  return p.expectList(
+    (q) => {
+      const item = q.expectAtom().toUpperCase();
+      if (!STATUS_ITEMS.has(item)) q.fail(`Unknown STATUS item ${item.slice(0, 40)}`);
+      return item as StatusItem;
+    },
+    { allowEmpty: false },
+  );
+}
+
+export interface StatusArgs {
+  readonly mailbox: string;
+  readonly items: StatusItem[];
+}
+
+/** `STATUS SP mailbox SP "(" status-att *(SP status-att) ")"`. */
+export function parseStatus(p: CommandParser): StatusArgs {
+  p.expectSP();
+  const mailbox = p.expectMailbox();
+  p.expectSP();
+  const items = parseStatusItems(p);
+  p.expectEnd();
+  return { mailbox, items };
+}
 
 export function writeStatus(ctx: CommandContext, wireName: string, status: MailboxStatus, items: StatusItem[]): void {
   const values: string[] = [];
@@ -24,13 +77,15 @@ export function writeStatus(ctx: CommandContext, wireName: string, status: Mailb
   ctx.enc.untagged().raw('STATUS ').astring(wireName).raw(` (${values.join(' ')})`).crlf();
 }
 
-export const status: CommandHandler<'STATUS'> = {
+export const status = defineCommand({
   names: ['STATUS'],
   states: AUTHENTICATED,
+  capabilities: ['STATUS=SIZE'],
+  parse: parseStatus,
   async run(ctx, cmd) {
     const name = mailboxFromWire(ctx.session, cmd.args.mailbox);
     const st = await ctx.backend.status(ctx.session.principal!, name);
     writeStatus(ctx, mailboxToWire(ctx.session, st.name), st, cmd.args.items);
     return { text: 'STATUS completed' };
   },
-};
+});

@@ -1,13 +1,64 @@
 // STORE and UID STORE, with .SILENT and CONDSTORE's UNCHANGEDSINCE (RFC 7162).
-import { formatUidSet } from '../protocol/index.js';
-import { ImapNo, SELECTED, type CommandHandler } from './context.js';
-import { resolveUids } from './sequence.js';
+import { formatUidSet, type CommandParser, type SequenceSet } from '../protocol/index.js';
+import { defineCommand, ImapNo, SELECTED } from './command.js';
 import { checkFlags } from './flags.js';
+import { resolveUids } from './sequence.js';
 
-export const store: CommandHandler<'STORE' | 'UID STORE'> = {
+export type StoreAction = 'set' | 'add' | 'remove';
+
+export interface StoreArgs {
+  readonly uid: boolean;
+  readonly sequenceSet: SequenceSet;
+  /** FLAGS / +FLAGS / -FLAGS. */
+  readonly action: StoreAction;
+  /** `.SILENT`: do not send untagged FETCH for the change (except for UNCHANGEDSINCE conflicts). */
+  readonly silent: boolean;
+  readonly flags: string[];
+  /** `(UNCHANGEDSINCE n)` modifier (CONDSTORE). */
+  readonly unchangedSince?: bigint;
+}
+
+/**
+ * `STORE SP sequence-set [SP store-modifiers] SP store-att-flags`,
+ * store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP (flag-list / (flag *(SP flag))).
+ */
+export function parseStore(p: CommandParser, name: string): StoreArgs {
+  p.expectSP();
+  const sequenceSet = p.expectSequenceSet();
+  p.expectSP();
+  let unchangedSince: bigint | undefined;
+  if (p.peek() === 0x28 /* ( */) {
+    p.expectList(
+      (q) => {
+        if (!q.tryKeyword('UNCHANGEDSINCE')) q.fail('Unsupported STORE modifier');
+        q.expectSP();
+        unchangedSince = q.expectNumber64();
+      },
+      { allowEmpty: false },
+    );
+    p.expectSP();
+  }
+  const action: StoreAction = p.tryChar('+') ? 'add' : p.tryChar('-') ? 'remove' : 'set';
+  const item = p.expectAtom().toUpperCase();
+  if (item !== 'FLAGS' && item !== 'FLAGS.SILENT') p.fail('Expected FLAGS, +FLAGS or -FLAGS');
+  p.expectSP();
+  let flags: string[];
+  if (p.peek() === 0x28) {
+    flags = p.expectFlagList();
+  } else {
+    flags = [p.expectFlag()];
+    while (p.trySP()) flags.push(p.expectFlag());
+  }
+  p.expectEnd();
+  const uid = name.startsWith('UID ');
+  return { uid, sequenceSet, action, silent: item === 'FLAGS.SILENT', flags, ...(unchangedSince !== undefined && { unchangedSince }) };
+}
+
+export const store = defineCommand({
   names: ['STORE', 'UID STORE'],
   states: SELECTED,
   expungeAllowed: false,
+  parse: parseStore,
   async run(ctx, cmd) {
     const { session, enc } = ctx;
     const mb = session.selected!;
@@ -53,4 +104,4 @@ export const store: CommandHandler<'STORE' | 'UID STORE'> = {
     if (modified.length) return { code: `MODIFIED ${formatUidSet(modified.sort((a, b) => a - b))}`, text: 'Conditional STORE failed' };
     return { text: `${cmd.name} completed` };
   },
-};
+});

@@ -18,6 +18,16 @@ export class ParseError extends Error {
   ) {
     super(message);
   }
+
+  /** The tagged answer: BAD, except for the few refusals the RFCs answer with NO (an unknown SEARCH charset). */
+  get status(): 'BAD' | 'NO' {
+    return 'BAD';
+  }
+
+  /** The response code of that answer. */
+  get responseCode(): string | undefined {
+    return this.code;
+  }
 }
 
 /** The command name is not one we know (answer `tag BAD Unknown command`). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandReceiver, type ReceiverEvent } from '../../src/protocol/receiver.js';
-import { parseCommand } from '../../src/protocol/commands/index.js';
+import { parseCommand } from '../../src/commands/registry.js';
 import { ParseError } from '../../src/protocol/errors.js';
 
 /** Small deterministic PRNG so failures are reproducible. */

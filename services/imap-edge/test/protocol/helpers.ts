@@ -1,5 +1,6 @@
 import { CommandReceiver, type ReceiverEvent, type ReceiverOptions } from '../../src/protocol/receiver.js';
-import { parseCommand, type ParsedCommand } from '../../src/protocol/commands/index.js';
+import type { Invocation } from '../../src/commands/command.js';
+import { parseCommand } from '../../src/commands/registry.js';
 import type { ReceivedCommand } from '../../src/protocol/types.js';
 
 /** Feed `input` in chunks of `chunkSize` (Infinity = whole) and collect every event. */
@@ -25,7 +26,7 @@ export function receiveOne(input: string | Buffer, options: ReceiverOptions = {}
 }
 
 /** Raw wire text (with CRLF and inline literals) -> typed parsed command. */
-export function parse(input: string): ParsedCommand {
+export function parse(input: string): Invocation<unknown> {
   return parseCommand(receiveOne(input.endsWith('\r\n') ? input : input + '\r\n'));
 }
 

@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParseError, UnknownCommandError } from '../../src/protocol/errors.js';
 import { SequenceSet } from '../../src/protocol/seqset.js';
-import { parseCommand } from '../../src/protocol/commands/index.js';
-import { lit, parse, receiveOne } from './helpers.js';
+import { parseLogin } from '../../src/commands/login.js';
+import { parseCommand } from '../../src/commands/registry.js';
+import { CommandParser } from '../../src/protocol/parser.js';
+import { lit, parse, receiveOne } from '../protocol/helpers.js';
 
 const seq = (s: string) => SequenceSet.parse(s);
 
@@ -325,10 +327,9 @@ test('invalid UTF-8 in a quoted string is BAD; a latin1 password literal is tole
   const raw = Buffer.concat([Buffer.from('a LOGIN "'), Buffer.from([0xff]), Buffer.from('" x\r\n')]);
   assert.throws(() => parseCommand(receiveOne(raw)), /not valid UTF-8/);
   const pw = Buffer.concat([Buffer.from('a LOGIN joe {2+}\r\n'), Buffer.from([0x70, 0xe9]), Buffer.from('\r\n')]);
-  const cmd = parseCommand(receiveOne(pw));
-  assert.ok(cmd.name === 'LOGIN');
-  assert.equal(cmd.args.password, 'pé');
-  assert.deepEqual(cmd.args.passwordBytes, Buffer.from([0x70, 0xe9]));
+  const args = parseLogin(CommandParser.forCommand(receiveOne(pw)));
+  assert.equal(args.password, 'pé');
+  assert.deepEqual(args.passwordBytes, Buffer.from([0x70, 0xe9]));
 });
 
 test('unknown command raises UnknownCommandError (a ParseError)', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandParser } from '../../src/protocol/parser.js';
-import { fetchResponseName, fetchSetsSeen, formatSection, parseFetchAttributes, type FetchItem } from '../../src/protocol/fetch.js';
+import { fetchResponseName, fetchSetsSeen, formatSection, parseFetchAttributes, type FetchItem } from '../../src/commands/fetch-items.js';
 
 const items = (s: string) => {
   const p = CommandParser.fromString(s);

@@ -4,19 +4,10 @@ import iconv from 'iconv-lite';
 import { ParseError } from '../../src/protocol/errors.js';
 import { CommandParser } from '../../src/protocol/parser.js';
 import { SequenceSet } from '../../src/protocol/seqset.js';
-import {
-  canonicalSearchCharset,
-  decodeSearchString,
-  parseSearch,
-  SEARCH_CHARSETS,
-  SearchCharsetError,
-  toSearchCriteria,
-  usesModseq,
-  usesSearchResult,
-  type SearchArgs,
-  type SearchKey,
-} from '../../src/protocol/commands/search.js';
-import { lit, receiveOne } from './helpers.js';
+import { canonicalSearchCharset, decodeSearchString, SEARCH_CHARSETS, SearchCharsetError } from '../../src/commands/search-charsets.js';
+import { toSearchCriteria } from '../../src/commands/search-criteria.js';
+import { parseSearch, usesModseq, usesSearchResult, type SearchArgs, type SearchKey } from '../../src/commands/search-keys.js';
+import { lit, receiveOne } from '../protocol/helpers.js';
 
 const seq = (s: string) => SequenceSet.parse(s);
 const d = (day: number, month: number, year: number) => ({ year, month, day });

@@ -3,8 +3,8 @@
  * typed parse of the request side and the matching response-side names.
  */
 
-import { isAstringAtom, LBRACKET, isDigit } from './chars.js';
-import type { CommandParser } from './parser.js';
+import { isAstringAtom, isDigit, LBRACKET } from '../protocol/chars.js';
+import type { CommandParser } from '../protocol/parser.js';
 
 export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
 
