@@ -3,6 +3,9 @@
 /** The largest UID and the largest non-zero number of a sequence set (RFC 9051: nz-number fits 32 bits). */
 export const MAX_UID = 4294967295;
 
+/** The hierarchy delimiter of mailbox names, stored and on the wire. */
+export const MAILBOX_DELIMITER = '/';
+
 /** The system flags (RFC 9051 2.3.2), in the order FLAGS and PERMANENTFLAGS list them. */
 export const SYSTEM_FLAGS: readonly string[] = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 

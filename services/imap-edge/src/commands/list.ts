@@ -1,5 +1,6 @@
 // LIST with LIST-EXTENDED (RFC 5258), SPECIAL-USE (RFC 6154), LIST-STATUS
 // (RFC 5819) and CHILDREN; LSUB for IMAP4rev1 clients.
+import { MAILBOX_DELIMITER } from '@kimap/common';
 import type { MailboxInfo } from '../backend.js';
 import type { CommandParser } from '../protocol/index.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
@@ -88,7 +89,7 @@ export function parseLsub(p: CommandParser): LsubArgs {
   return { reference, pattern };
 }
 
-const DELIMITER = '/';
+const DELIMITER = MAILBOX_DELIMITER;
 
 interface Entry {
   name: string;

@@ -1,5 +1,6 @@
 // Mailbox names between the wire and the mailbox service: modified UTF-7 for
 // IMAP4rev1 sessions, UTF-8 once UTF8=ACCEPT or IMAP4rev2 is enabled.
+import { MAILBOX_DELIMITER } from '@kimap/common';
 import { decodeMutf7, encodeMutf7, ParseError, type CommandParser } from '../protocol/index.js';
 import type { Session } from '../session.js';
 
@@ -21,7 +22,7 @@ export function mailboxToWire(session: Session, name: string): string {
  * LIST pattern matching (RFC 9051 6.3.9): "*" matches anything, "%" anything
  * but the hierarchy delimiter. INBOX matches case-insensitively.
  */
-export function listMatcher(pattern: string, delimiter = '/'): (name: string) => boolean {
+export function listMatcher(pattern: string, delimiter = MAILBOX_DELIMITER): (name: string) => boolean {
   let re = '^';
   for (const ch of pattern) {
     if (ch === '*') re += '.*';

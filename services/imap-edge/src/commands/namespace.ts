@@ -1,4 +1,5 @@
 // NAMESPACE (RFC 2342): one personal namespace, "/" delimited.
+import { MAILBOX_DELIMITER } from '@kimap/common';
 import { AUTHENTICATED, defineCommand, noArguments } from './command.js';
 
 export const namespace = defineCommand({
@@ -7,7 +8,7 @@ export const namespace = defineCommand({
   capabilities: ['NAMESPACE'],
   parse: noArguments,
   async run(ctx) {
-    ctx.enc.untagged().raw('NAMESPACE (("" "/")) NIL NIL').crlf();
+    ctx.enc.untagged().raw('NAMESPACE (("" ').quoted(MAILBOX_DELIMITER).raw(')) NIL NIL').crlf();
     return { text: 'NAMESPACE completed' };
   },
 });

@@ -1,5 +1,5 @@
 // SELECT and EXAMINE, with CONDSTORE and QRESYNC parameters (RFC 7162).
-import { SYSTEM_FLAGS } from '@kimap/common';
+import { MAILBOX_DELIMITER, SYSTEM_FLAGS } from '@kimap/common';
 import type { Changes } from '../backend.js';
 import type { CommandParser, SequenceSet } from '../protocol/index.js';
 import { SelectedMailbox } from '../selected.js';
@@ -109,7 +109,7 @@ export const select = defineCommand({
     enc.untagged().raw('OK [PERMANENTFLAGS ').flags(readOnly ? [] : [...flags, '\\*']).raw('] Flags permitted').crlf();
     enc.untagged().number(mb.exists).raw(' EXISTS').crlf();
     if (rev2) {
-      enc.untagged().raw(`LIST (${status.specialUse}) `).quoted('/').sp().astring(mailboxToWire(session, status.name)).crlf();
+      enc.untagged().raw(`LIST (${status.specialUse}) `).quoted(MAILBOX_DELIMITER).sp().astring(mailboxToWire(session, status.name)).crlf();
     } else {
       enc.untagged().raw('0 RECENT').crlf();
     }

@@ -1,8 +1,9 @@
 // Mailbox names as stored: UTF-8, "/" as the hierarchy delimiter, INBOX in
 // upper case whatever case the client used.
+import { MAILBOX_DELIMITER } from '@kimap/common';
 import { invalid } from './errors.js';
 
-export const DELIMITER = '/';
+export const DELIMITER = MAILBOX_DELIMITER;
 export const MAX_NAME_BYTES = 1024;
 export const MAX_DEPTH = 32;
 
