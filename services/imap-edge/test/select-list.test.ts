@@ -1,0 +1,118 @@
+// SELECT and EXAMINE responses, LIST of the default and nested folders, CREATE
+// with ALREADYEXISTS, and mailbox names in modified UTF-7.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendSync } from './support/imap-client.js';
+import { SYSTEM_FLAGS, msg, useEdgeServices } from './support/edge-harness.js';
+
+describe('IMAP edge: SELECT, EXAMINE, LIST and CREATE', () => {
+  const services = useEdgeServices();
+  const { loggedIn, freshUser, uidvalidity } = services;
+
+  test('SELECT INBOX: FLAGS, PERMANENTFLAGS, EXISTS, UIDVALIDITY, UIDNEXT, OK [READ-WRITE]', async () => {
+    const { user, accountId } = await freshUser();
+    const c = await loggedIn(user);
+    const v = await uidvalidity(accountId, 'INBOX');
+    await appendSync(c, 'p', 'INBOX', msg('first'));
+    await appendSync(c, 'q', 'INBOX', msg('second'));
+    const r = await c.command('a', 'SELECT INBOX');
+    assert.ok(r.untagged.includes(`* FLAGS (${SYSTEM_FLAGS})`), JSON.stringify(r.untagged));
+    assert.ok(r.untagged.includes(`* OK [PERMANENTFLAGS (${SYSTEM_FLAGS} \\*)] Flags permitted`), JSON.stringify(r.untagged));
+    assert.ok(r.untagged.includes('* 2 EXISTS'), JSON.stringify(r.untagged));
+    assert.ok(r.untagged.includes(`* OK [UIDVALIDITY ${v}] UIDs valid`), JSON.stringify(r.untagged));
+    assert.ok(r.untagged.includes('* OK [UIDNEXT 3] Predicted next UID'), JSON.stringify(r.untagged));
+    assert.equal(r.tagged, 'a OK [READ-WRITE] SELECT completed');
+    // The exact transcript, in order.
+    assert.deepEqual(
+      r.untagged.filter((l) => !l.startsWith('* OK [HIGHESTMODSEQ ')),
+      [
+        `* FLAGS (${SYSTEM_FLAGS})`,
+        `* OK [PERMANENTFLAGS (${SYSTEM_FLAGS} \\*)] Flags permitted`,
+        '* 2 EXISTS',
+        '* 0 RECENT',
+        `* OK [UIDVALIDITY ${v}] UIDs valid`,
+        '* OK [UIDNEXT 3] Predicted next UID',
+      ],
+    );
+  });
+
+  test('EXAMINE -> OK [READ-ONLY] with empty PERMANENTFLAGS', async () => {
+    const { user } = await freshUser();
+    const c = await loggedIn(user);
+    const r = await c.command('a', 'EXAMINE INBOX');
+    assert.ok(r.untagged.includes('* OK [PERMANENTFLAGS ()] Flags permitted'), JSON.stringify(r.untagged));
+    assert.ok(r.untagged.includes('* 0 EXISTS'));
+    assert.ok(r.untagged.includes('* OK [UIDNEXT 1] Predicted next UID'));
+    assert.equal(r.tagged, 'a OK [READ-ONLY] EXAMINE completed');
+  });
+
+  test('SELECT of a missing mailbox -> NO [NONEXISTENT] and the session leaves selected state', async () => {
+    const c = await loggedIn();
+    const ok = await c.command('a', 'SELECT INBOX');
+    assert.match(ok.tagged, /^a OK \[READ-WRITE\] /);
+    const r = await c.command('b', 'SELECT No-Such-Box');
+    assert.deepEqual(r.untagged, []);
+    assert.match(r.tagged, /^b NO \[NONEXISTENT\] /);
+    const f = await c.command('c', 'FETCH 1 FLAGS');
+    assert.deepEqual(f.untagged, []);
+    assert.match(f.tagged, /^c BAD /);
+  });
+
+  test('LIST "" "*" shows the default folders with special-use and \\HasNoChildren', async () => {
+    const { user } = await freshUser();
+    const c = await loggedIn(user);
+    const r = await c.command('a', 'LIST "" "*"');
+    assert.deepEqual([...r.untagged].sort(), [
+      '* LIST (\\HasNoChildren \\Archive) "/" Archive',
+      '* LIST (\\HasNoChildren \\Drafts) "/" Drafts',
+      '* LIST (\\HasNoChildren \\Junk) "/" Junk',
+      '* LIST (\\HasNoChildren \\Sent) "/" Sent',
+      '* LIST (\\HasNoChildren \\Trash) "/" Trash',
+      '* LIST (\\HasNoChildren) "/" INBOX',
+    ]);
+    assert.equal(r.tagged, 'a OK LIST completed');
+  });
+
+  test('CREATE nested -> parent has \\HasChildren; duplicate -> NO [ALREADYEXISTS]', async () => {
+    const { user } = await freshUser();
+    const c = await loggedIn(user);
+    const r1 = await c.command('a', 'CREATE Projects/2026');
+    assert.equal(r1.tagged, 'a OK CREATE completed');
+    const r2 = await c.command('b', 'LIST "" "Projects*"');
+    assert.deepEqual([...r2.untagged].sort(), ['* LIST (\\HasChildren) "/" Projects', '* LIST (\\HasNoChildren) "/" Projects/2026']);
+    const r3 = await c.command('c', 'LIST "" "%"');
+    assert.ok(r3.untagged.includes('* LIST (\\HasChildren) "/" Projects'));
+    assert.ok(!r3.untagged.some((l) => l.endsWith('Projects/2026')), '% does not cross the delimiter');
+    const r4 = await c.command('d', 'CREATE Projects/2026');
+    assert.match(r4.tagged, /^d NO \[ALREADYEXISTS\] /);
+    const r5 = await c.command('e', 'CREATE Projects');
+    assert.match(r5.tagged, /^e NO \[ALREADYEXISTS\] /);
+    const r6 = await c.command('f', 'CREATE inbox');
+    assert.match(r6.tagged, /^f NO \[ALREADYEXISTS\] /);
+  });
+
+  test('LIST "" "" -> * LIST (\\Noselect) "/" ""', async () => {
+    const c = await loggedIn();
+    const r = await c.command('a', 'LIST "" ""');
+    assert.deepEqual(r.untagged, ['* LIST (\\Noselect) "/" ""']);
+    assert.equal(r.tagged, 'a OK LIST completed');
+  });
+
+  test('a non-ASCII mailbox name round-trips through modified UTF-7', async () => {
+    const { user, accountId } = await freshUser();
+    const c = await loggedIn(user);
+    const r1 = await c.command('a', 'CREATE "&AOQ-bc"');
+    assert.equal(r1.tagged, 'a OK CREATE completed');
+    const { rows } = await services.db.query<{ name: string }>('SELECT name FROM mailboxes WHERE account_id = $1 AND name LIKE $2', [accountId, '%bc']);
+    assert.deepEqual(rows.map((r) => r.name), ['\u00e4bc'], 'stored as UTF-8');
+    const r2 = await c.command('b', 'LIST "" "*"');
+    const line = r2.untagged.find((l) => l.includes('AOQ'));
+    assert.match(line ?? '', /^\* LIST \(\\HasNoChildren\) "\/" "?&AOQ-bc"?$/);
+    const r3 = await c.command('c', 'SELECT "&AOQ-bc"');
+    assert.match(r3.tagged, /^c OK \[READ-WRITE\] /);
+    const r4 = await c.command('d', 'CREATE "&AOQ-bc"');
+    assert.match(r4.tagged, /^d NO \[ALREADYEXISTS\] /);
+    const r5 = await c.command('e', 'CREATE "&Jjo"');
+    assert.match(r5.tagged, /^e BAD /, 'invalid modified UTF-7');
+  });
+});

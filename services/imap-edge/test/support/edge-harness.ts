@@ -1,0 +1,212 @@
+// The IMAP edge wired for real, for the protocol tests of one test file:
+// a fresh PostgreSQL database of the file's own, the mailbox service over
+// gRPC, the edge on loopback ports (plaintext with STARTTLS, and implicit
+// TLS), and the in-process change bus between them. Each file starts its own,
+// so files can run side by side.
+//
+// The tests reach the edge's command modules (src/commands/) only through
+// this module, so moving those modules changes the imports here alone.
+import { after, afterEach, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, InProcessBus, type Database } from '@kimap/common';
+import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
+import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
+import { GrpcBackend } from '../../src/backend.js';
+import { BASE_CAPABILITIES } from '../../src/commands/registry.js';
+import { startEdge, type RunningEdge } from '../../src/server.js';
+import { selfSignedTls } from '../../src/tls.js';
+import type { EdgeSettings } from '../../src/commands/context.js';
+import { ImapClient } from './imap-client.js';
+
+export type { EdgeSettings };
+
+export const APPEND_LIMIT = 10_000;
+export const MAX_LINE = 1024;
+export const MAX_BAD = 5;
+export const PREAUTH_MS = 1500;
+
+export const settings: EdgeSettings = {
+  hostname: 'test',
+  allowPlaintextAuth: false,
+  tlsAvailable: true,
+  pollIntervalMs: 30_000,
+  idleKeepaliveMs: 120_000,
+  limits: {
+    maxLineLength: MAX_LINE,
+    appendLimit: APPEND_LIMIT,
+    maxBadCommands: MAX_BAD,
+    preAuthTimeoutMs: PREAUTH_MS,
+    autologoutMs: 60_000,
+  },
+};
+
+export const PASSWORD = 'password-1';
+export const ALICE = 'alice@example.test';
+export const CAPS_AUTH = `${BASE_CAPABILITIES.join(' ')} APPENDLIMIT=${APPEND_LIMIT}`;
+export const CAPS_PREAUTH_TLS = `${CAPS_AUTH} AUTH=PLAIN AUTH=LOGIN`;
+export const SYSTEM_FLAGS = '\\Answered \\Flagged \\Deleted \\Seen \\Draft';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A small message with the given subject and body. */
+export const msg = (subject: string, body = 'Hello world\r\n') => Buffer.from(`Subject: ${subject}\r\nFrom: a@example.test\r\n\r\n${body}`, 'latin1');
+
+/** The running services of one test file, and the helpers its tests use. */
+export interface EdgeServices {
+  readonly db: Database;
+  readonly bus: InProcessBus;
+  readonly backend: GrpcBackend;
+  readonly edge: RunningEdge;
+  /** Plaintext connection (greeting consumed). */
+  plain(): Promise<{ c: ImapClient; greeting: string }>;
+  /** Implicit-TLS connection (greeting consumed). */
+  secure(): Promise<{ c: ImapClient; greeting: string }>;
+  /** A logged-in session over implicit TLS. */
+  loggedIn(user?: string, password?: string): Promise<ImapClient>;
+  /** A new account of its own (fresh default folders, empty INBOX). */
+  freshUser(): Promise<{ user: string; accountId: number }>;
+  /** A new mailbox for alice, so each test starts from an empty one. */
+  freshMailbox(c: ImapClient, prefix?: string): Promise<string>;
+  uidvalidity(accountId: number, name: string): Promise<number>;
+  aliceId(): Promise<number>;
+  /** Rows in messages and message_bodies, across all accounts. */
+  rowCounts(): Promise<{ messages: number; bodies: number }>;
+}
+
+interface Running {
+  tdb: TestDatabase;
+  bus: InProcessBus;
+  mailbox: RunningMailboxService;
+  backend: GrpcBackend;
+  edge: RunningEdge;
+  dir: string;
+}
+
+const log = createLogger('edge-test', 'silent');
+
+/**
+ * Registers, in the calling suite, hooks that start the services before its
+ * first test (with alice as a user), close each test's connections after it,
+ * and stop the services after the last test.
+ */
+export function useEdgeServices(): EdgeServices {
+  // Filled in as each service starts, so that a failed start still stops what did start.
+  const running: Partial<Running> = {};
+  const clients: ImapClient[] = [];
+  const started = (): Running => {
+    if (!running.edge) throw new Error('the edge services are not started (call useEdgeServices() inside a describe)');
+    return running as Running;
+  };
+
+  before(async () => {
+    running.tdb = await createTestDatabase();
+    running.bus = new InProcessBus();
+    running.mailbox = await startMailboxService({ db: running.tdb.db, publisher: running.bus, address: '127.0.0.1:0', log });
+    running.backend = new GrpcBackend(`127.0.0.1:${running.mailbox.port}`);
+    running.dir = mkdtempSync(join(tmpdir(), 'kimap-edge-test-'));
+    running.edge = await startEdge({
+      backend: running.backend,
+      subscriber: running.bus,
+      settings,
+      log,
+      tls: await selfSignedTls(running.dir, 'localhost'),
+      host: '127.0.0.1',
+      imapPort: 0,
+      imapsPort: 0,
+    });
+    await addUser(running.tdb.db, ALICE, PASSWORD, { createTenant: true });
+    // One login before the first test: a cold start (TLS, the gRPC channel,
+    // argon2, the pool's connections) can take longer on a busy machine than
+    // the pre-auth timeout (PREAUTH_MS) allows a test's first login.
+    const { client } = await ImapClient.connect(running.edge.imapsPort!, { tls: true, timeoutMs: 30_000 });
+    try {
+      assert.match((await client.command('W', `LOGIN "${ALICE}" "${PASSWORD}"`, 30_000)).tagged, /^W OK /);
+    } finally {
+      await client.close();
+    }
+  });
+
+  // Each test gets fresh connections; whatever it left open is closed here.
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close();
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close();
+    await running.edge?.stop(1000);
+    running.backend?.close();
+    await running.mailbox?.stop();
+    await running.bus?.close();
+    await running.tdb?.drop();
+    if (running.dir) rmSync(running.dir, { recursive: true, force: true });
+  });
+
+  const services: EdgeServices = {
+    get db() {
+      return started().tdb.db;
+    },
+    get bus() {
+      return started().bus;
+    },
+    get backend() {
+      return started().backend;
+    },
+    get edge() {
+      return started().edge;
+    },
+
+    async plain() {
+      const { client, greeting } = await ImapClient.connect(started().edge.imapPort!);
+      clients.push(client);
+      return { c: client, greeting };
+    },
+
+    async secure() {
+      const { client, greeting } = await ImapClient.connect(started().edge.imapsPort!, { tls: true });
+      clients.push(client);
+      return { c: client, greeting };
+    },
+
+    async loggedIn(user = ALICE, password = PASSWORD) {
+      const { c } = await services.secure();
+      const r = await c.command('L1', `LOGIN "${user}" "${password}"`);
+      assert.equal(r.tagged, `L1 OK [CAPABILITY ${CAPS_AUTH}] Logged in`);
+      return c;
+    },
+
+    async freshUser() {
+      const user = `${uniqueName('u')}@example.test`;
+      const acc = await addUser(started().tdb.db, user, PASSWORD, { createTenant: true });
+      return { user, accountId: acc.accountId };
+    },
+
+    async freshMailbox(c, prefix = 'box') {
+      const name = uniqueName(prefix);
+      const r = await c.command('MK', `CREATE ${name}`);
+      assert.equal(r.tagged, 'MK OK CREATE completed');
+      return name;
+    },
+
+    async uidvalidity(accountId, name) {
+      const { rows } = await started().tdb.db.query<{ uidvalidity: string | number }>('SELECT uidvalidity FROM mailboxes WHERE account_id = $1 AND name = $2', [accountId, name]);
+      assert.ok(rows[0], `mailbox ${name} exists`);
+      return Number(rows[0].uidvalidity);
+    },
+
+    async aliceId() {
+      const { rows } = await started().tdb.db.query<{ account_id: string | number }>('SELECT account_id FROM accounts WHERE username = $1', [ALICE]);
+      return Number(rows[0]!.account_id);
+    },
+
+    async rowCounts() {
+      const db = started().tdb.db;
+      const m = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM messages');
+      const b = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM message_bodies');
+      return { messages: Number(m.rows[0]!.n), bodies: Number(b.rows[0]!.n) };
+    },
+  };
+  return services;
+}
