@@ -10,7 +10,7 @@ import { addUser, startMailboxService, type RunningMailboxService } from '@kimap
 import { GrpcBackend } from '../src/backend.js';
 import { HeaderCache } from '../src/header-cache.js';
 import { startEdge, type RunningEdge } from '../src/server.js';
-import type { EdgeSettings } from '../src/commands/context.js';
+import type { EdgeSettings } from './support/edge-harness.js';
 import { appendSync, ImapClient } from './support/imap-client.js';
 
 describe('HeaderCache', () => {
