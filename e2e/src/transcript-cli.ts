@@ -10,7 +10,10 @@
 //   node --conditions=source --import tsx e2e/src/transcript-cli.ts --port N --user U --pass P --server kimap|dovecot [--record] FILE.imap...
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatMismatches, parseTranscript, runTranscript, SERVERS, type Account, type ServerName } from './transcript.js';
+import { SERVERS, type Account, type ServerName } from './transcript/model.js';
+import { parseTranscript } from './transcript/parser.js';
+import { formatMismatches } from './transcript/report.js';
+import { runTranscript } from './transcript/runner.js';
 import { devAccounts, devFile, startDovecot, startKimap, type DevServers, type TranscriptServer } from './transcript-servers.js';
 
 const { values, positionals } = parseArgs({

@@ -12,7 +12,7 @@ import { ensureTopic, openDatabase } from '@kimap/common';
 import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser } from '@kimap/mailbox';
 import { freePort, repoRoot, startService, tempDir, type ServiceProcess } from './cluster.js';
-import type { Account } from './transcript.js';
+import type { Account } from './transcript/model.js';
 
 export interface TranscriptServer {
   port: number;

@@ -13,17 +13,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../src/cluster.js';
-import {
-  formatMismatches,
-  matchBlock,
-  parseTranscript,
-  runTranscript,
-  SERVERS,
-  type CommandStep,
-  type ServerName,
-  type Transcript,
-  type TranscriptRun,
-} from '../src/transcript.js';
+import { matchBlock } from '../src/transcript/block-matcher.js';
+import { SERVERS, type CommandStep, type ServerName, type Transcript, type TranscriptRun } from '../src/transcript/model.js';
+import { parseTranscript } from '../src/transcript/parser.js';
+import { formatMismatches } from '../src/transcript/report.js';
+import { runTranscript } from '../src/transcript/runner.js';
 import { DovecotUnavailable, startDovecot, startKimap, type TranscriptServer } from '../src/transcript-servers.js';
 
 /**
