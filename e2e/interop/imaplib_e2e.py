@@ -9,11 +9,18 @@ Usage:
 Every check prints "ok   ..." or "FAIL ..." (with what was expected and what
 came back); the exit code is 1 when any check failed. --debug 4 makes imaplib
 print the protocol exchange to stderr.
+
+With --report jsonl every line on stdout is one JSON object instead:
+  {"check": NAME, "ok": true|false, "detail": TEXT}   one per check
+  {"note": TEXT}                                      what is worth knowing, not a failure
+  {"info": TEXT}                                      the versions, the mode begun
+so that a test runner can show each check as a test of its own.
 """
 import argparse
 import base64
 import datetime as dt
 import imaplib
+import json
 import re
 import ssl
 import sys
@@ -22,32 +29,43 @@ import traceback
 
 failures = []
 notes = []
+# "text" (ok/FAIL/note lines) or "jsonl" (one JSON object a line), set by --report.
+report = "text"
 
 
-def ok(msg):
-    print(f"ok   {msg}", flush=True)
+def emit(record, text):
+    print(json.dumps(record) if report == "jsonl" else text, flush=True)
 
 
-def fail(msg):
+def ok(name):
+    emit({"check": name, "ok": True, "detail": ""}, f"ok   {name}")
+
+
+def fail(name, detail=""):
+    msg = f"{name}{': ' + detail if detail else ''}"
     failures.append(msg)
-    print(f"FAIL {msg}", flush=True)
+    emit({"check": name, "ok": False, "detail": detail}, f"FAIL {msg}")
 
 
-def check(cond, msg, detail=""):
+def check(cond, name, detail=""):
     if cond:
-        ok(msg)
+        ok(name)
     else:
-        fail(f"{msg}{': ' + detail if detail else ''}")
+        fail(name, detail)
     return cond
 
 
-def equal(actual, expected, msg):
-    return check(actual == expected, msg, f"expected {expected!r}, got {actual!r}")
+def equal(actual, expected, name):
+    return check(actual == expected, name, f"expected {expected!r}, got {actual!r}")
 
 
 def note(msg):
     notes.append(msg)
-    print(f"note {msg}", flush=True)
+    emit({"note": msg}, f"note {msg}")
+
+
+def info(msg):
+    emit({"info": msg}, msg)
 
 
 # ---------------------------------------------------------------- parsing
@@ -288,7 +306,7 @@ def connect(args, mode, ctx):
         if typ == "NO" and b"PRIVACYREQUIRED" not in (dat[-1] or b""):
             note(f"[{mode}] LOGIN refusal has no [PRIVACYREQUIRED] code: {dat[-1]!r}")
     except m.error as e:
-        fail(f"[{mode}] LOGIN before STARTTLS: expected a tagged NO, got {e}")
+        fail(f"[{mode}] LOGIN before STARTTLS is refused", f"expected a tagged NO, got {e}")
     typ, dat = m.starttls(ssl_context=ctx)
     equal(typ, "OK", f"[{mode}] STARTTLS")
     caps = set(m.capabilities)
@@ -362,7 +380,7 @@ def scenario(args, mode, ctx):
     # ---- RENAME INBOX (RFC 3501 6.3.5): its messages move to the new name, INBOX
     # stays (empty, UIDs not reused), and INBOX's children are not renamed.
     for i in range(2):
-        equal(m.append("INBOX", None, None, f"Subject: inbox {i} ({mode})\r\n\r\nbody\r\n".encode())[0], "OK", f"[{mode}] APPEND to INBOX")
+        equal(m.append("INBOX", None, None, f"Subject: inbox {i} ({mode})\r\n\r\nbody\r\n".encode())[0], "OK", f"[{mode}] APPEND #{i + 1} to INBOX")
     equal(m.create(f"INBOX{delim}{base}-kid")[0], "OK", f"[{mode}] CREATE INBOX{delim}{base}-kid")
     before_st = parse_status(m.status("INBOX", "(MESSAGES UIDNEXT UIDVALIDITY)")[1])
     old_inbox = f"{base}-old-inbox"
@@ -432,7 +450,7 @@ def scenario(args, mode, ctx):
             if got.utcoffset() != msg["date"].utcoffset():
                 note(f"[{mode}] INTERNALDATE of #{i} comes back in zone {got.utcoffset()} (appended in {msg['date'].utcoffset()})")
         except Exception as e:  # noqa: BLE001
-            fail(f"[{mode}] FETCH {i} INTERNALDATE unparsable: {r.get('INTERNALDATE')!r} ({e})")
+            fail(f"[{mode}] FETCH {i} INTERNALDATE (same instant)", f"unparsable: {r.get('INTERNALDATE')!r} ({e})")
 
     typ, dat = m.fetch("1:5", "(BODY.PEEK[])")
     f = parse_fetch(dat)
@@ -585,8 +603,8 @@ def scenario(args, mode, ctx):
         typ, dat = m.store("1", "+FLAGS", "(\\Flagged)")
         equal(typ, "NO", f"[{mode}] STORE in EXAMINE is refused")
     except m.error as e:
-        fail(f"[{mode}] STORE in EXAMINE: expected NO, got {e}")
-    equal(m.close()[0], "OK", f"[{mode}] CLOSE")
+        fail(f"[{mode}] STORE in EXAMINE is refused", f"expected NO, got {e}")
+    equal(m.close()[0], "OK", f"[{mode}] CLOSE after EXAMINE")
 
     # ---- clean up: DELETE a non-empty mailbox and its children
     for name in (copies, moved, utf7, main):
@@ -614,29 +632,34 @@ def main():
     p.add_argument("--password", required=True)
     p.add_argument("--mode", choices=["imaps", "starttls", "both"], default="both")
     p.add_argument("--debug", type=int, default=0)
+    p.add_argument("--report", choices=["text", "jsonl"], default="text")
     args = p.parse_args()
     imaplib.Debug = args.debug
+    global report
+    report = args.report
 
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
 
-    print(f"python {sys.version.split()[0]}, {ssl.OPENSSL_VERSION}", flush=True)
+    info(f"python {sys.version.split()[0]}, {ssl.OPENSSL_VERSION}")
     modes = ["imaps", "starttls"] if args.mode == "both" else [args.mode]
     for mode in modes:
-        print(f"==== {mode} ====", flush=True)
+        info(f"==== {mode} ====")
         try:
             scenario(args, mode, ctx)
         except Exception as e:  # noqa: BLE001
-            fail(f"[{mode}] aborted by {type(e).__name__}: {e}")
-            traceback.print_exc(file=sys.stdout)
-    print(f"==== {len(failures)} failure(s), {len(notes)} note(s) ====", flush=True)
-    for f in failures:
-        print(f"  FAIL {f}")
-    for n in notes:
-        print(f"  note {n}")
+            # The checks after the step that raised did not run.
+            fail(f"[{mode}] the scenario runs to its end", f"aborted by {type(e).__name__}: {e}\n{traceback.format_exc()}")
+        else:
+            ok(f"[{mode}] the scenario runs to its end")
+    info(f"==== {len(failures)} failure(s), {len(notes)} note(s) ====")
+    if report == "text":
+        for f in failures:
+            print(f"  FAIL {f.splitlines()[0]}")
+        for n in notes:
+            print(f"  note {n}")
     sys.exit(1 if failures else 0)
-
 
 if __name__ == "__main__":
     main()
