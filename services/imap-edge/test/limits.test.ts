@@ -1,10 +1,10 @@
-// The edge's limits (settings.limits): too many BADs, a line too long, a
-// literal over APPENDLIMIT, and the pre-authentication timeout.
+// The edge's limits on what a client sends: too many BADs, a line too long, a
+// literal over APPENDLIMIT.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APPEND_LIMIT, MAX_LINE, MAX_BAD, PREAUTH_MS, sleep, useEdgeServices } from './support/edge-harness.js';
+import { APPEND_LIMIT, MAX_LINE, MAX_BAD, sleep, useEdgeServices } from './support/edge-harness.js';
 
-describe('IMAP edge: connection limits', () => {
+describe('IMAP edge: limits on what a client sends', () => {
   const { plain, loggedIn, freshMailbox, rowCounts } = useEdgeServices();
 
   test(`more than maxBadCommands (${MAX_BAD}) BADs -> * BYE and the socket closes`, async () => {
@@ -105,32 +105,5 @@ describe('IMAP edge: connection limits', () => {
     const bye = await c.readLine(2000);
     assert.match(bye.text, /^\* BYE /);
     assert.ok(await c.waitClosed(3000));
-  });
-
-  test('pre-auth timeout: an idle unauthenticated connection gets * BYE and is closed', async () => {
-    const { c } = await plain();
-    const started = Date.now();
-    const bye = await c.readLine(PREAUTH_MS + 1000);
-    assert.match(bye.text, /^\* BYE /);
-    assert.ok(Date.now() - started >= PREAUTH_MS - 200, 'not before the timeout');
-    assert.ok(await c.waitClosed(3000));
-  });
-
-  test('pre-auth timeout also applies after STARTTLS', async () => {
-    const { c } = await plain();
-    const r = await c.command('a', 'STARTTLS');
-    assert.equal(r.tagged, 'a OK Begin TLS negotiation now');
-    await c.startTls();
-    const bye = await c.readLine(PREAUTH_MS + 1500);
-    assert.match(bye.text, /^\* BYE /);
-    assert.ok(await c.waitClosed(3000));
-  });
-
-  test('an authenticated session is not cut by the pre-auth timeout', async () => {
-    const c = await loggedIn();
-    await sleep(PREAUTH_MS + 500);
-    assert.ok(!c.closed);
-    const r = await c.command('a', 'NOOP');
-    assert.equal(r.tagged, 'a OK NOOP completed');
   });
 });

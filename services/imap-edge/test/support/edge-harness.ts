@@ -26,9 +26,15 @@ export type { EdgeSettings };
 export const APPEND_LIMIT = 10_000;
 export const MAX_LINE = 1024;
 export const MAX_BAD = 5;
+/** The pre-auth timeout of the files that test it (useEdgeServices({ preAuthTimeoutMs: PREAUTH_MS })). */
 export const PREAUTH_MS = 1500;
+/**
+ * The pre-auth timeout of every other file: one that no login meets, however
+ * busy the machine (argon2 for a fresh user, files running side by side).
+ */
+const PREAUTH_UNTESTED_MS = 60_000;
 
-export const settings: EdgeSettings = {
+const settings: EdgeSettings = {
   hostname: 'test',
   allowPlaintextAuth: false,
   tlsAvailable: true,
@@ -38,7 +44,7 @@ export const settings: EdgeSettings = {
     maxLineLength: MAX_LINE,
     appendLimit: APPEND_LIMIT,
     maxBadCommands: MAX_BAD,
-    preAuthTimeoutMs: PREAUTH_MS,
+    preAuthTimeoutMs: PREAUTH_UNTESTED_MS,
     autologoutMs: 60_000,
   },
 };
@@ -92,7 +98,7 @@ const log = createLogger('edge-test', 'silent');
  * first test (with alice as a user), close each test's connections after it,
  * and stop the services after the last test.
  */
-export function useEdgeServices(): EdgeServices {
+export function useEdgeServices(opts: { preAuthTimeoutMs?: number } = {}): EdgeServices {
   // Filled in as each service starts, so that a failed start still stops what did start.
   const running: Partial<Running> = {};
   const clients: ImapClient[] = [];
@@ -110,7 +116,7 @@ export function useEdgeServices(): EdgeServices {
     running.edge = await startEdge({
       backend: running.backend,
       subscriber: running.bus,
-      settings,
+      settings: { ...settings, limits: { ...settings.limits, preAuthTimeoutMs: opts.preAuthTimeoutMs ?? settings.limits.preAuthTimeoutMs } },
       log,
       tls: await selfSignedTls(running.dir, 'localhost'),
       host: '127.0.0.1',
@@ -120,13 +126,11 @@ export function useEdgeServices(): EdgeServices {
     await addUser(running.tdb.db, ALICE, PASSWORD, { createTenant: true });
     // One login before the first test: a cold start (TLS, the gRPC channel,
     // argon2, the pool's connections) can take longer on a busy machine than
-    // the pre-auth timeout (PREAUTH_MS) allows a test's first login.
+    // a short pre-auth timeout (PREAUTH_MS) allows a test's first login. Only
+    // a warm-up: should it fail, the tests report what fails for them.
     const { client } = await ImapClient.connect(running.edge.imapsPort!, { tls: true, timeoutMs: 30_000 });
-    try {
-      assert.match((await client.command('W', `LOGIN "${ALICE}" "${PASSWORD}"`, 30_000)).tagged, /^W OK /);
-    } finally {
-      await client.close();
-    }
+    await client.command('W', `LOGIN "${ALICE}" "${PASSWORD}"`, 30_000).catch(() => undefined);
+    await client.close();
   });
 
   // Each test gets fresh connections; whatever it left open is closed here.
