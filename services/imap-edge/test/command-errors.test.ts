@@ -53,10 +53,8 @@ describe('IMAP edge: commands it cannot run', () => {
   test('an untagged BAD (line without a valid tag) is sent without waiting for the next command', async () => {
     const { c } = await plain();
     c.send('\r\n');
-    // BUG: connection.ts onReceiveError (line 147) writes `* BAD ...` with a
-    // null tag, and ResponseEncoder.status() only flushes tagged lines; nothing
-    // flushes after onReceiveError in pump(), so the reply sits in the buffer
-    // until the client sends another command.
+    // The connection flushes after a receive error: an untagged reply must not
+    // wait in the buffer for the client's next command.
     const line = await c.readLine(1500);
     assert.match(line.text, /^\* BAD /);
     const r = await c.command('b', 'NOOP');

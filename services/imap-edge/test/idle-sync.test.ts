@@ -143,10 +143,8 @@ describe('IMAP edge: IDLE and NOOP report changes', () => {
     await sleep(100);
 
     const f = await c.command('a', 'FETCH 2 (UID)');
-    // BUG: commands/fetch.ts does not set `expungeAllowed: false`, and
-    // connection.ts line 178 defaults it to true, so the post-command sync
-    // sends `* 1 EXPUNGE` inside the FETCH response (RFC 9051 7.5.1 / RFC
-    // 3501 7.4.1 forbid EXPUNGE while responding to FETCH).
+    // No EXPUNGE while answering FETCH (RFC 9051 7.5.1): FETCH declares
+    // `expungeAllowed: false`; the expunge is reported by the next NOOP.
     assert.deepEqual(f.untagged, ['* 2 FETCH (UID 2)']);
     assert.equal(f.tagged, 'a OK FETCH completed');
     const n = await c.command('b', 'NOOP');

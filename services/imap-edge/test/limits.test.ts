@@ -54,11 +54,8 @@ describe('IMAP edge: limits on what a client sends', () => {
     const r = await c.readTagged('a');
     assert.ok(!r.untagged.some((l) => l.startsWith('+')), `no continuation was sent: ${JSON.stringify(r.untagged)}`);
     assert.deepEqual(r.untagged, []);
-    // BUG: the receiver (protocol/receiver.ts announceLiteral, line 346)
-    // refuses any literal over maxLiteralSize (= appendLimit, set in
-    // connection.ts newReceiver line 79) before calling onContinuationNeeded,
-    // so connection.ts onLiteral's `NO [TOOBIG]` for APPEND (line 112) is
-    // unreachable; the client gets `a BAD [TOOBIG] Literal too big ...`.
+    // An APPEND literal over the limit is a NO (RFC 7889), other commands' a BAD:
+    // the connection decides before the receiver refuses it.
     assert.match(r.tagged, /^a NO \[TOOBIG\] /);
     const r2 = await c.command('b', 'NOOP');
     assert.equal(r2.tagged, 'b OK NOOP completed');
@@ -98,10 +95,7 @@ describe('IMAP edge: limits on what a client sends', () => {
     c.send('a APPEND INBOX {999999999999+}\r\n');
     const r = await c.readTagged('a');
     assert.match(r.tagged, /^a BAD \[TOOBIG\] /);
-    // BUG: connection.ts onReceiveError (lines 148-151) writes `* BYE Too much
-    // invalid input` for a fatal receive error but closes without flushing
-    // the encoder; close() sets `closed`, so the BYE is dropped and the
-    // client sees the socket close with no BYE.
+    // A fatal receive error is answered with BYE, flushed before the close.
     const bye = await c.readLine(2000);
     assert.match(bye.text, /^\* BYE /);
     assert.ok(await c.waitClosed(3000));
