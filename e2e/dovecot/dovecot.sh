@@ -2,23 +2,29 @@
 # A private Dovecot IMAP server: the reference implementation the e2e transcripts
 # (e2e/transcripts/*.imap) are also run against. Never the system instance.
 #
-#   e2e/dovecot/dovecot.sh start     # idempotent; prints DOVECOT_PORT=... and DOVECOT_USERS=...
+#   e2e/dovecot/dovecot.sh start     # idempotent; prints DOVECOT_PORT=..., DOVECOT_USERS=...
+#                                    # and, with LMTP, LMTP_PORT=...
 #   e2e/dovecot/dovecot.sh stop      # stops it; no-op when not running
 #   e2e/dovecot/dovecot.sh port      # prints the port when running, else exit 1
+#   e2e/dovecot/dovecot.sh lmtp-port # prints the LMTP port when running with LMTP, else exit 1
 #   e2e/dovecot/dovecot.sh status
 #   e2e/dovecot/dovecot.sh useradd USER PASSWORD   # adds a user (with the default folders)
 #
-# Installs Debian's dovecot-imapd when `dovecot` is missing (root only; apt-get update
-# once, waiting a bounded time for the dpkg lock another installer may hold). Then runs
-# `dovecot -c <private config>` with base_dir, state_dir, log and mail under the state
-# dir, listening on 127.0.0.1 only (plaintext IMAP, ssl = no, no imaps listener), with a
-# passwd-file of {PLAIN} passwords per user. Mail (maildir) and users are reset on every
-# start that actually starts the server, so each run begins empty; users may be added
-# while it runs (useradd).
+# Installs Debian's dovecot-imapd and dovecot-lmtpd when missing (root only; apt-get
+# update once, waiting a bounded time for the dpkg lock another installer may hold).
+# Then runs `dovecot -c <private config>` with base_dir, state_dir, log and mail under
+# the state dir, listening on 127.0.0.1 only (plaintext IMAP, ssl = no, no imaps
+# listener), with a passwd-file of {PLAIN} passwords per user. It also takes LMTP
+# (RFC 2033) on a second 127.0.0.1 port and delivers to the users' INBOX; an unknown
+# recipient is refused with 550. Not root and no dovecot-lmtpd: it runs without LMTP.
+# Mail (maildir) and users are reset on every start that actually starts the server, so
+# each run begins empty; users may be added while it runs (useradd).
 #
 # Env: KIMAP_DOVECOT_DIR   state dir (default $KIMAP_STATE_DIR/dovecot when
 #                          KIMAP_STATE_DIR is set, else <repo>/.cache/dovecot)
 #      KIMAP_DOVECOT_PORT  port (default 24143; when unset and busy, the next free one)
+#      KIMAP_DOVECOT_LMTP_PORT  LMTP port (default 24124; when unset and busy, the next
+#                          free one); KIMAP_DOVECOT_LMTP=0 runs it without LMTP
 #      KIMAP_DOVECOT_MAIL_USER  system user mail is accessed as when root (default nobody)
 #      CI=true             a failure to install or start exits 1; otherwise it exits 3
 #                          ("unavailable"), so callers may skip the reference server.
@@ -33,11 +39,13 @@ else
   STATE="$REPO_ROOT/.cache/dovecot"
 fi
 DEFAULT_PORT=24143
+DEFAULT_LMTP_PORT=24124
 CONF="$STATE/dovecot.conf"
 USERS="$STATE/users"
 RUN="$STATE/run"
 LOGFILE="$STATE/dovecot.log"
 PORT_FILE="$STATE/port"
+LMTP_PORT_FILE="$STATE/lmtp-port"
 INSTANCE=kimap-dovecot
 
 log() { printf '[dovecot] %s\n' "$*" >&2; }
@@ -62,9 +70,14 @@ find_dovecot() {
 }
 
 # Both halves must be there: dovecot-core brings `dovecot`, dovecot-imapd the imap binary.
-installed() {
+imap_installed() {
   find_dovecot >/dev/null && [ -x /usr/lib/dovecot/imap ] && [ -x /usr/lib/dovecot/imap-login ]
 }
+lmtp_installed() { [ -x /usr/lib/dovecot/lmtp ]; }
+want_lmtp() { [ "${KIMAP_DOVECOT_LMTP:-1}" != 0 ]; }
+# LMTP is served when it is wanted and dovecot-lmtpd is there.
+with_lmtp() { want_lmtp && lmtp_installed; }
+installed() { imap_installed && { ! want_lmtp || lmtp_installed; }; }
 
 dpkg_busy() {
   command -v fuser >/dev/null 2>&1 || return 1
@@ -73,8 +86,16 @@ dpkg_busy() {
 
 ensure_installed() {
   installed && return 0
-  is_root || unavailable "dovecot is not installed and we are not root (run: sudo apt-get install -y dovecot-imapd)"
-  command -v apt-get >/dev/null 2>&1 || unavailable "dovecot is not installed and there is no apt-get"
+  local packages=(dovecot-imapd)
+  want_lmtp && packages+=(dovecot-lmtpd)
+  if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+    if imap_installed; then
+      log "dovecot-lmtpd is not installed (and cannot be here): running without LMTP"
+      return 0
+    fi
+    is_root || unavailable "dovecot is not installed and we are not root (run: sudo apt-get install -y ${packages[*]})"
+    unavailable "dovecot is not installed and there is no apt-get"
+  fi
   local updated=0 attempt
   for attempt in 1 2 3 4 5 6; do
     # Another process may be installing it right now: wait (bounded) for dpkg to be free.
@@ -89,15 +110,15 @@ ensure_installed() {
       log "apt-get update"
       if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q >&2; then updated=1; fi
     fi
-    log "apt-get install -y dovecot-imapd (attempt $attempt)"
+    log "apt-get install -y ${packages[*]} (attempt $attempt)"
     if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
-      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold dovecot-imapd >&2; then
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}" >&2; then
       installed && return 0
     fi
     installed && return 0
     sleep 5
   done
-  unavailable "could not install dovecot-imapd"
+  unavailable "could not install ${packages[*]}"
 }
 
 master_pid() {
@@ -112,6 +133,16 @@ master_pid() {
 
 is_running() { master_pid >/dev/null; }
 
+# The running instance serves LMTP exactly when it should (one started without
+# dovecot-lmtpd, or by an earlier version of this script, has none).
+lmtp_as_wanted() {
+  if with_lmtp; then
+    [ -f "$LMTP_PORT_FILE" ] && port_in_use "$(cat "$LMTP_PORT_FILE")"
+  else
+    [ ! -f "$LMTP_PORT_FILE" ]
+  fi
+}
+
 pick_port() {
   local p="$1" i
   for ((i = 0; i < 200; i++)); do
@@ -124,6 +155,7 @@ pick_port() {
 emit() {
   printf 'DOVECOT_PORT=%s\n' "$(cat "$PORT_FILE")"
   printf 'DOVECOT_USERS=%s\n' "$USERS"
+  if [ -f "$LMTP_PORT_FILE" ]; then printf 'LMTP_PORT=%s\n' "$(cat "$LMTP_PORT_FILE")"; fi
 }
 
 # One passwd-file per user (users/<name>): Dovecot reads a file the first time it is
@@ -157,7 +189,7 @@ seed_users() {
 }
 
 write_config() {
-  local port="$1" version mail_user mail_uid mail_gid userdb_args login_user internal_user
+  local port="$1" lmtp_port="$2" version mail_user mail_uid mail_gid userdb_args login_user internal_user
   version="$(dovecot --version | cut -d' ' -f1)"
   # disable_plaintext_auth was renamed auth_allow_cleartext in 2.4.
   local cleartext
@@ -193,7 +225,7 @@ state_dir = $STATE/lib
 log_path = $LOGFILE
 info_log_path = $LOGFILE
 debug_log_path = $LOGFILE
-protocols = imap
+protocols = imap${lmtp_port:+ lmtp}
 listen = 127.0.0.1
 ssl = no
 $cleartext
@@ -270,6 +302,20 @@ service imap-login {
   }
 }
 EOF
+  if [ -n "$lmtp_port" ]; then
+    cat >>"$CONF" <<EOF
+
+# LMTP into the users' INBOX. The static userdb asks the passdb whether a recipient
+# exists (no allow_all_users), so an unknown one is refused with 550.
+lmtp_save_to_detail_mailbox = no
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $lmtp_port
+  }
+}
+EOF
+  fi
 }
 
 cmd_start() {
@@ -278,12 +324,13 @@ cmd_start() {
   exec 9>"$STATE/lock"
   flock -w 120 9 || die "timed out waiting for $STATE/lock (another start/stop running?)"
 
-  if is_running && [ -f "$PORT_FILE" ] && port_in_use "$(cat "$PORT_FILE")"; then
+  if is_running && [ -f "$PORT_FILE" ] && port_in_use "$(cat "$PORT_FILE")" && lmtp_as_wanted; then
     log "already running on 127.0.0.1:$(cat "$PORT_FILE") (state $STATE)"
     emit
     return 0
   fi
-  # A half-dead instance (master alive, port closed): stop it first.
+  # A half-dead instance (master alive, a port closed), or one with LMTP where it is
+  # not wanted or the other way round: stop it first.
   if is_running; then cmd_stop_locked; fi
 
   local port
@@ -295,6 +342,20 @@ cmd_start() {
     [ "$port" = "$DEFAULT_PORT" ] || log "port $DEFAULT_PORT busy, using $port"
   fi
   case "$port" in 143 | 993) die "refusing to listen on the system IMAP port $port" ;; esac
+  local lmtp_port=
+  if with_lmtp; then
+    if [ -n "${KIMAP_DOVECOT_LMTP_PORT:-}" ]; then
+      lmtp_port="$KIMAP_DOVECOT_LMTP_PORT"
+      port_in_use "$lmtp_port" && unavailable "KIMAP_DOVECOT_LMTP_PORT=$lmtp_port is already in use on 127.0.0.1"
+    else
+      lmtp_port="$(pick_port "$DEFAULT_LMTP_PORT")" || unavailable "no free port found from $DEFAULT_LMTP_PORT"
+      if [ "$lmtp_port" = "$port" ]; then
+        lmtp_port="$(pick_port $((port + 1)))" || unavailable "no free LMTP port found"
+      fi
+    fi
+    [ "$lmtp_port" != "$port" ] || die "the IMAP and LMTP ports must differ ($port)"
+    case "$lmtp_port" in 24 | 25) die "refusing to listen on the system mail port $lmtp_port" ;; esac
+  fi
 
   # Deterministic: no mail, no index, no state from an earlier run.
   rm -rf "${STATE:?}/home" "${STATE:?}/lib" "${RUN:?}"
@@ -304,12 +365,12 @@ cmd_start() {
   fi
   seed_users
   : >"$LOGFILE"
-  write_config "$port"
+  write_config "$port" "$lmtp_port"
   if ! dovecot -c "$CONF" -n >/dev/null 2>"$STATE/config-check.log"; then
     cat "$STATE/config-check.log" >&2
     unavailable "the generated configuration $CONF is rejected by dovecot"
   fi
-  log "starting Dovecot $(dovecot --version) on 127.0.0.1:$port (state $STATE, log $LOGFILE)"
+  log "starting Dovecot $(dovecot --version) on 127.0.0.1:$port${lmtp_port:+ (LMTP 127.0.0.1:$lmtp_port)} (state $STATE, log $LOGFILE)"
   # 9>&-: the master must not inherit (and so hold forever) the lock fd.
   # The daemon must not keep the caller's pipes open (a test runner waits for them).
   if ! dovecot -c "$CONF" 9>&- </dev/null >>"$STATE/dovecot-start.log" 2>&1; then
@@ -317,9 +378,11 @@ cmd_start() {
     unavailable "dovecot failed to start (see $LOGFILE)"
   fi
   printf '%s\n' "$port" >"$PORT_FILE"
+  rm -f "$LMTP_PORT_FILE"
+  if [ -n "$lmtp_port" ]; then printf '%s\n' "$lmtp_port" >"$LMTP_PORT_FILE"; fi
   local i
   for ((i = 0; i < 150; i++)); do
-    if port_in_use "$port"; then
+    if port_in_use "$port" && { [ -z "$lmtp_port" ] || port_in_use "$lmtp_port"; }; then
       log "ready"
       emit
       return 0
@@ -328,14 +391,14 @@ cmd_start() {
     sleep 0.1
   done
   tail -n 30 "$LOGFILE" >&2 || true
-  unavailable "dovecot is not listening on 127.0.0.1:$port after 15 s (see $LOGFILE)"
+  unavailable "dovecot is not listening on 127.0.0.1:$port${lmtp_port:+ and $lmtp_port} after 15 s (see $LOGFILE)"
 }
 
 cmd_stop_locked() {
   local pid
   if ! pid="$(master_pid)"; then
     log "not running"
-    rm -f "$PORT_FILE"
+    rm -f "$PORT_FILE" "$LMTP_PORT_FILE"
     return 0
   fi
   log "stopping (pid $pid)"
@@ -349,7 +412,7 @@ cmd_stop_locked() {
     log "still running after 10 s: SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  rm -f "$PORT_FILE"
+  rm -f "$PORT_FILE" "$LMTP_PORT_FILE"
   log "stopped"
 }
 
@@ -368,9 +431,19 @@ cmd_port() {
   cat "$PORT_FILE"
 }
 
+cmd_lmtp_port() {
+  if ! is_running || [ ! -f "$LMTP_PORT_FILE" ]; then
+    log "not running with LMTP (start it with: $0 start)"
+    exit 1
+  fi
+  cat "$LMTP_PORT_FILE"
+}
+
 cmd_status() {
   if is_running; then
-    log "running on 127.0.0.1:$(cat "$PORT_FILE" 2>/dev/null || echo '?') (state $STATE)"
+    local lmtp=
+    [ -f "$LMTP_PORT_FILE" ] && lmtp=", LMTP on 127.0.0.1:$(cat "$LMTP_PORT_FILE")"
+    log "running on 127.0.0.1:$(cat "$PORT_FILE" 2>/dev/null || echo '?')$lmtp (state $STATE)"
   else
     log "stopped"
     exit 3
@@ -388,10 +461,11 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   port) cmd_port ;;
+  lmtp-port) cmd_lmtp_port ;;
   status) cmd_status ;;
   useradd) shift; cmd_useradd "$@" ;;
   *)
-    echo "usage: $0 start|stop|port|status|useradd USER PASSWORD" >&2
+    echo "usage: $0 start|stop|port|lmtp-port|status|useradd USER PASSWORD" >&2
     exit 2
     ;;
 esac
