@@ -26,7 +26,8 @@
 #                             and busy, the next free one)
 #      KIMAP_POSTFIX_DOMAINS  the domains delivered over LMTP, space-separated
 #                             (default "example.org example.com example.test")
-#      KIMAP_POSTFIX_MAIN_CF  extra main.cf lines ("name = value", one a line), written last
+#      KIMAP_POSTFIX_MAIN_CF  main.cf settings ("name = value", one a line) over the ones
+#                             here, e.g. lmtp_destination_concurrency_limit = 50
 #      CI=true                a failure to install or start exits 1; otherwise it exits 3
 #                             ("unavailable"), so callers may skip.
 set -euo pipefail
@@ -157,7 +158,7 @@ cmd_install() {
 
 master_pid() {
   local pid
-  pid="$(tr -d ' ' <"$QUEUE_DIR/pid/master.pid" 2>/dev/null || true)"
+  pid="$(tr -d ' ' 2>/dev/null <"$QUEUE_DIR/pid/master.pid" || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = master ] || return 1
   printf '%s\n' "$pid"
 }
@@ -258,9 +259,12 @@ smtpd_tls_security_level = none
 smtp_tls_security_level = none
 lmtp_tls_security_level = none
 EOF
-  if [ -n "${KIMAP_POSTFIX_MAIN_CF:-}" ]; then
-    printf '# KIMAP_POSTFIX_MAIN_CF\n%s\n' "$KIMAP_POSTFIX_MAIN_CF" >>"$dir/main.cf"
-  fi
+  # Set in place (a second definition further down would draw a warning).
+  local line
+  while IFS= read -r line; do
+    case "$line" in '' | '#'*) continue ;; esac
+    postconf -c "$dir" -e "$line" || die "KIMAP_POSTFIX_MAIN_CF: postconf -e '$line' failed"
+  done <<<"${KIMAP_POSTFIX_MAIN_CF:-}"
   # Only what this instance uses; no chroot (it would need copies of /etc files in
   # the queue directory), no pickup (mail comes only over SMTP).
   cat >"$dir/master.cf" <<EOF
