@@ -6,8 +6,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EDGE_NODE_FLAGS } from '@kimap/imap-edge/quiet-gc';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The Node flags a service is started with, by its main module (as its `npm start` does). */
+const NODE_FLAGS: Record<string, readonly string[]> = { 'services/imap-edge/src/main.ts': EDGE_NODE_FLAGS };
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,9 +40,10 @@ export interface ServiceProcess {
  */
 export async function startService(name: string, entry: string, env: Record<string, string>, opts: { compiled?: boolean } = {}): Promise<ServiceProcess> {
   const opsPort = await freePort();
+  const flags = NODE_FLAGS[entry] ?? [];
   const args = opts.compiled
-    ? [join(repoRoot, entry.replace(/\/src\/(.*)\.ts$/, '/dist/$1.js'))]
-    : ['--conditions=source', '--import', 'tsx', join(repoRoot, entry)];
+    ? [...flags, join(repoRoot, entry.replace(/\/src\/(.*)\.ts$/, '/dist/$1.js'))]
+    : [...flags, '--conditions=source', '--import', 'tsx', join(repoRoot, entry)];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn', ...env, OPS_PORT: String(opsPort) },

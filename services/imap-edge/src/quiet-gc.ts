@@ -6,12 +6,19 @@
 // stopped growing and much of it is free, or what it holds as in use grew a
 // lot since the last such collection, full collections at a quiet moment
 // return it (at most ~300 ms of them per look; a big heap takes a few looks).
-// The first collection of a look compacts the whole old generation: an
-// ordinary full collection moves objects only off pages that are nearly empty,
-// and leaves the half-empty pages a burst of sessions leaves behind committed.
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+// The collections need the edge started with EDGE_NODE_FLAGS: --expose-gc for
+// `gc()`, and --compact-on-every-full-gc, without which a full collection moves
+// objects only off pages that are nearly empty and leaves the half-empty pages
+// a burst of sessions leaves behind committed. V8 reads both at startup.
+import { getHeapStatistics } from 'node:v8';
 import type { Logger } from '@kimap/common';
+
+/**
+ * The Node flags every command that starts the edge gives (services/imap-edge's
+ * `npm start`, e2e/src/cluster.ts). Command-line flags, not NODE_OPTIONS: Node
+ * refuses --compact-on-every-full-gc there, and the edge's children need neither.
+ */
+export const EDGE_NODE_FLAGS: readonly string[] = ['--expose-gc', '--compact-on-every-full-gc'];
 
 export interface QuietGcOptions {
   /** How often to look, ms. */
@@ -52,8 +59,8 @@ export class QuietCollector {
   constructor(
     private readonly opts: QuietGcOptions,
     private readonly heap: () => HeapSample,
-    /** A full collection; `compact`: moving the live objects of every fragmented page together. */
-    private readonly gc: (compact: boolean) => void,
+    /** A full collection. */
+    private readonly gc: () => void,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.minFree = opts.minFreeBytes ?? 16 * 1024 * 1024;
@@ -79,15 +86,12 @@ export class QuietCollector {
     const piled = s.used - this.usedAfterGc >= this.minFree;
     if (!this.unfinished && (grew > this.maxGrowth || (!slack && !piled))) return false;
     const t0 = this.now();
-    // One compacting collection, then ordinary ones while they still give back
-    // a good share (pages emptied by moving objects are released by the next
-    // collection), for ~300 ms at most.
+    // Collections while they still give back a good share (pages emptied by
+    // moving objects are released by the next collection), for ~300 ms at most.
     let total = s.total;
     let settled = false;
-    let compact = true;
     while (this.now() - t0 < 300) {
-      this.gc(compact);
-      compact = false;
+      this.gc();
       const next = this.heap().total;
       settled = total - next < 4 * 1024 * 1024;
       total = next;
@@ -103,24 +107,23 @@ export class QuietCollector {
   }
 }
 
-export function startQuietGc(opts: QuietGcOptions): () => void {
-  setFlagsFromString('--expose-gc');
-  const collect = runInNewContext('gc') as () => void;
-  const gc = (compact: boolean) => {
-    if (!compact) return collect();
-    // V8's flag is read when a collection selects the pages to evacuate; set only for this one.
-    setFlagsFromString('--compact-on-every-full-gc');
-    try {
-      collect();
-    } finally {
-      setFlagsFromString('--no-compact-on-every-full-gc');
-    }
-  };
+let warned = false;
+
+/**
+ * Looks every `intervalMs` for a quiet moment to collect in. Without `gc` (the
+ * edge started without --expose-gc) it does nothing and says so, once.
+ */
+export function startQuietGc(opts: QuietGcOptions, gc: (() => void) | undefined = globalThis.gc): () => void {
+  if (typeof gc !== 'function') {
+    if (!warned) opts.log?.warn(`quiet collections are off: gc() is not exposed (start the edge with ${EDGE_NODE_FLAGS.join(' ')})`);
+    warned = true;
+    return () => undefined;
+  }
   const heap = (): HeapSample => {
     const h = getHeapStatistics();
     return { total: h.total_heap_size, used: h.used_heap_size };
   };
-  const collector = new QuietCollector(opts, heap, gc);
+  const collector = new QuietCollector(opts, heap, () => gc());
   const timer = setInterval(() => collector.look(), opts.intervalMs ?? 10_000);
   timer.unref();
   return () => clearInterval(timer);
