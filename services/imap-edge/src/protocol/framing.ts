@@ -4,7 +4,7 @@
  */
 
 import { SP, LBRACE, RBRACE, PLUS, TILDE, DQUOTE, BACKSLASH, isTagChar, isAtomChar, isDigit } from './chars.js';
-import type { ReceiveErrorCode } from './receiver.js';
+import type { ReceiveErrorCode } from './types.js';
 
 export interface LiteralMarker {
   /** Offset of `{` (or `~`) in the line. */

@@ -23,7 +23,7 @@
 import { CR, LF } from './chars.js';
 import { findLiteralMarker, parseTagAndName, type LiteralMarker } from './framing.js';
 import { GrowBuffer } from './growbuffer.js';
-import type { CommandPart, ReceivedCommand } from './types.js';
+import type { CommandPart, ReceiveErrorCode, ReceivedCommand } from './types.js';
 
 export type LiteralMode = 'LITERAL+' | 'LITERAL-' | 'none';
 
@@ -77,16 +77,6 @@ export interface ReceiverOptions {
    */
   onContinuationNeeded?: (info: LiteralRequest) => LiteralDecision;
 }
-
-export type ReceiveErrorCode =
-  | 'EMPTY_LINE'
-  | 'BAD_TAG'
-  | 'BAD_COMMAND'
-  | 'LINE_TOO_LONG'
-  | 'LITERAL_TOO_BIG'
-  | 'COMMAND_TOO_BIG'
-  | 'NON_SYNC_LITERAL_TOO_BIG'
-  | 'NON_SYNC_LITERAL_NOT_ALLOWED';
 
 export interface ReceiveError {
   readonly kind: 'error';

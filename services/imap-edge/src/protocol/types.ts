@@ -21,6 +21,17 @@ export interface LiteralPart {
 
 export type CommandPart = TextPart | LiteralPart;
 
+/** Why the receiver refused a line or a literal (framing.ts and receiver.ts). */
+export type ReceiveErrorCode =
+  | 'EMPTY_LINE'
+  | 'BAD_TAG'
+  | 'BAD_COMMAND'
+  | 'LINE_TOO_LONG'
+  | 'LITERAL_TOO_BIG'
+  | 'COMMAND_TOO_BIG'
+  | 'NON_SYNC_LITERAL_TOO_BIG'
+  | 'NON_SYNC_LITERAL_NOT_ALLOWED';
+
 /**
  * A complete command as framed by the receiver. `parts` alternates
  * text, literal, text, ... and always starts and ends with a text part,
