@@ -4,12 +4,46 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'services/common/src/generated/**', '.cache/**', 'data/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', performance: 'readonly' } },
+    languageOptions: {
+      // Each file is checked in the TypeScript project that holds it: services/*/tsconfig.json
+      // (src), services/*/test/tsconfig.json, e2e/tsconfig.json, bench/tsconfig.json.
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', performance: 'readonly' },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-control-regex': 'off',
+      // Passing on what a catch or an error callback received, unchanged, is fine.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+      // node:test's test() and describe() return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+      ],
+    },
+  },
+  // Plain JavaScript (scripts, this file) belongs to no TypeScript project.
+  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  // NOT YET CLEAN: type-checked rules the IMAP edge and the mailbox service do not pass yet,
+  // off for those two folders alone (the number: findings when the rules came in). Delete a
+  // line once its folder passes the rule; delete the block when both are empty.
+  {
+    files: ['services/imap-edge/**'],
+    rules: {
+      '@typescript-eslint/unbound-method': 'off', // 41
+      '@typescript-eslint/require-await': 'off', // 6
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 5
+      '@typescript-eslint/only-throw-error': 'off', // 1
+      '@typescript-eslint/prefer-promise-reject-errors': 'off', // 1
+    },
+  },
+  {
+    files: ['services/mailbox/**'],
+    rules: {
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 2
+      '@typescript-eslint/no-unsafe-assignment': 'off', // 1
     },
   },
 );

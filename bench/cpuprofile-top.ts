@@ -89,7 +89,7 @@ function main(): void {
       if (inRepo) repoFrames++;
     }
     let cm = callers.get(k);
-    if (!cm) callers.set(k, (cm = new Map()));
+    if (!cm) callers.set(k, (cm = new Map<string, number>()));
     const ck = chain.join('\n        <- ');
     cm.set(ck, (cm.get(ck) ?? 0) + dt);
     const seen = new Set<string>();

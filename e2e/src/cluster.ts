@@ -55,8 +55,8 @@ export async function startService(name: string, entry: string, env: Record<stri
     if (output.length > 200) output.shift();
     if (process.env.E2E_VERBOSE) process.stderr.write(`[${name}] ${d.toString()}`);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const proc: ServiceProcess = {
     name,
     child,

@@ -47,7 +47,7 @@ if (values.port) {
   targets.push({
     name: values.server as ServerName,
     port: Number(values.port),
-    account: async () => ({ user: values.user ?? '', password: values.pass ?? '' }),
+    account: () => Promise.resolve({ user: values.user ?? '', password: values.pass ?? '' }),
   });
 } else if (values.dev) {
   // Servers kept running by `transcript-servers.ts`.
@@ -72,7 +72,7 @@ try {
     const t = parseTranscript(readFileSync(file, 'utf8'), file);
     for (const target of targets) {
       const account = await target.account(t.name);
-      const run = await runTranscript(t, { server: target.name, port: target.port, host: values.host!, account, record: values.record! });
+      const run = await runTranscript(t, { server: target.name, port: target.port, host: values.host, account, record: values.record });
       if (values.record) {
         console.log(`# ---- ${file}: recorded from ${target.name} as ${account.user}`);
         console.log(run.log.join('\n'));

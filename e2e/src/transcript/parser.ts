@@ -212,7 +212,7 @@ export function parseTranscript(text: string, file = 'transcript.imap'): Transcr
           sink = exchange().expect;
         }
       }
-      cmd!.display.push(line);
+      cmd.display.push(line);
       const lit = CLIENT_LITERAL.exec(rest);
       exchange().send.push(Buffer.from('\r\n'));
       if (lit) {

@@ -60,7 +60,7 @@ export class PgDatabase implements Database {
     if (!values?.length || !this.prepare || opts?.replan) return { text, values: values as unknown[] };
     let name = this.prepared.get(text);
     if (name === undefined && this.prepared.size < MAX_PREPARED) this.prepared.set(text, (name = `k${this.prepared.size}`));
-    return name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] };
+    return name === undefined ? { text, values } : { name, text, values };
   }
 
   private readonly prepare: boolean;
@@ -87,7 +87,7 @@ export class PgDatabase implements Database {
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === INT8_OID || oid === NUMERIC_OID) return parseInt8;
-          return pg.types.getTypeParser(oid, format as 'text');
+          return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
         }) as typeof pg.types.getTypeParser,
       },
     });
@@ -146,7 +146,7 @@ export class PgliteDatabase implements Database {
     const { PGlite, types } = await import('@electric-sql/pglite');
     const db = new PGlite(dataDir, { parsers: { [types.INT8]: parseInt8, [types.NUMERIC]: parseInt8 } });
     await db.waitReady;
-    return new PgliteDatabase(db as unknown as PgliteLike);
+    return new PgliteDatabase(db);
   }
 
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {

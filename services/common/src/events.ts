@@ -55,17 +55,20 @@ export class InProcessBus implements ChangePublisher, ChangeSubscriber {
   constructor() {
     this.emitter.setMaxListeners(0);
   }
-  async publish(events: ChangeEvent[]): Promise<void> {
+  publish(events: ChangeEvent[]): Promise<void> {
     // Delivered on a later tick, like a real bus: never inside the publisher's call stack.
     setImmediate(() => {
       for (const e of events) this.emitter.emit('change', e);
     });
+    return Promise.resolve();
   }
-  async subscribe(handler: ChangeHandler): Promise<void> {
+  subscribe(handler: ChangeHandler): Promise<void> {
     this.emitter.on('change', handler);
+    return Promise.resolve();
   }
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.emitter.removeAllListeners();
+    return Promise.resolve();
   }
 }
 
@@ -227,13 +230,14 @@ export class KafkaSubscriber implements ChangeSubscriber {
         // anyway, and a commit per fetched batch is work for the broker.
         await this.consumer.run({
           autoCommit: false,
-          eachBatch: async ({ batch }) => {
+          eachBatch: ({ batch }) => {
             for (const message of batch.messages) {
               const e = decodeEvent(message.value);
               if (e) handler(e);
             }
             const last = batch.messages[batch.messages.length - 1];
             if (last) this.positions.set(batch.partition, (BigInt(last.offset) + 1n).toString());
+            return Promise.resolve();
           },
         });
         for (const [partition, offset] of this.positions) this.consumer.seek({ topic: this.opts.topic, partition, offset });

@@ -40,7 +40,7 @@ type MuxServerCall = grpc.ServerDuplexStream<MuxFrame__Output, MuxFrame>;
  */
 export function multiplexService(service: ServiceDef, handlers: grpc.UntypedServiceImplementation): {
   handler: grpc.handleBidiStreamingCall<MuxFrame__Output, MuxFrame>;
-  goaway(): void;
+  goaway: () => void;
 } {
   const streams = new Set<() => void>();
   const handler = (stream: MuxServerCall) => {
@@ -202,9 +202,9 @@ class InnerCall extends EventEmitter {
 }
 
 interface Pending {
-  onMessage(payload: Buffer): void;
-  onEnd(payload: Buffer): void;
-  onError(err: unknown): void;
+  onMessage: (payload: Buffer) => void;
+  onEnd: (payload: Buffer) => void;
+  onError: (err: unknown) => void;
 }
 
 type ClientStream = grpc.ClientDuplexStream<MuxFrame, MuxFrame__Output>;

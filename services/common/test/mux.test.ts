@@ -57,7 +57,7 @@ function handlers(log: Map<string, SearchLog>): grpc.UntypedServiceImplementatio
 async function startServer(log: Map<string, SearchLog>, port = 0, withMux = true): Promise<{ server: grpc.Server; port: number; goaway(): void }> {
   const server = createGrpcServer();
   const h = handlers(log);
-  const mux = multiplexService(service as never, h);
+  const mux = multiplexService(service, h);
   if (withMux) h.Multiplex = mux.handler;
   server.addService(service, h);
   const bound = await bindServer(server, `127.0.0.1:${port}`);
@@ -65,7 +65,7 @@ async function startServer(log: Map<string, SearchLog>, port = 0, withMux = true
 }
 
 function muxFor(client: MailboxServiceClient): MuxClient {
-  return new MuxClient(() => client.Multiplex(), service as never);
+  return new MuxClient(() => client.Multiplex(), service);
 }
 
 const searchReq = (pages: number, key: string) => ({ account: { accountId: 1 }, mailboxId: 1, criteriaJson: JSON.stringify({ pages, key }) });
@@ -153,7 +153,7 @@ describe('the multiplexed stream breaking', () => {
     const first = await startServer(log);
     const client = createMailboxClient(`127.0.0.1:${first.port}`);
     const wrapped: unknown[] = [];
-    const mux = new MuxClient(() => client.Multiplex(), service as never, (err) => (wrapped.push(err), err));
+    const mux = new MuxClient(() => client.Multiplex(), service, (err) => (wrapped.push(err), err));
     try {
       assert.equal((await mux.unary<{ name: string }>('GetStatus', { account: { accountId: 1 }, name: 'a' }, 5000)).name, 'a');
       const inFlight = mux.unary('GetStatus', { account: { accountId: 1 }, name: 'never' }, 10_000);
@@ -179,7 +179,7 @@ describe('the multiplexed stream breaking', () => {
     const srv = await startServer(new Map());
     const client = createMailboxClient(`127.0.0.1:${srv.port}`);
     let opened = 0;
-    const mux = new MuxClient(() => (opened++, client.Multiplex()), service as never);
+    const mux = new MuxClient(() => (opened++, client.Multiplex()), service);
     try {
       const slow = mux.unary<{ name: string }>('GetStatus', { account: { accountId: 1 }, name: 'slow:300' }, 5000);
       await new Promise((r) => setTimeout(r, 50));
