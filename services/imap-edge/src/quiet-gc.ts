@@ -6,19 +6,18 @@
 // stopped growing and much of it is free, or what it holds as in use grew a
 // lot since the last such collection, full collections at a quiet moment
 // return it (at most ~300 ms of them per look; a big heap takes a few looks).
-// The collections need the edge started with EDGE_NODE_FLAGS: --expose-gc for
-// `gc()`, and --compact-on-every-full-gc, without which a full collection moves
-// objects only off pages that are nearly empty and leaves the half-empty pages
-// a burst of sessions leaves behind committed. V8 reads both at startup.
-import { getHeapStatistics } from 'node:v8';
+// The first collection of a look compacts the whole old generation: an
+// ordinary full collection moves objects only off pages that are nearly empty,
+// and leaves the half-empty pages a burst of sessions leaves behind committed.
+// The collections need `gc()`: the edge is started with EDGE_NODE_FLAGS.
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import type { Logger } from '@kimap/common';
 
 /**
  * The Node flags every command that starts the edge gives (services/imap-edge's
- * `npm start`, e2e/src/cluster.ts). Command-line flags, not NODE_OPTIONS: Node
- * refuses --compact-on-every-full-gc there, and the edge's children need neither.
+ * `npm start`, e2e/src/cluster.ts): `gc()` for the quiet collections.
  */
-export const EDGE_NODE_FLAGS: readonly string[] = ['--expose-gc', '--compact-on-every-full-gc'];
+export const EDGE_NODE_FLAGS: readonly string[] = ['--expose-gc'];
 
 export interface QuietGcOptions {
   /** How often to look, ms. */
@@ -59,8 +58,8 @@ export class QuietCollector {
   constructor(
     private readonly opts: QuietGcOptions,
     private readonly heap: () => HeapSample,
-    /** A full collection. */
-    private readonly gc: () => void,
+    /** A full collection; `compact`: moving the live objects of every fragmented page together. */
+    private readonly gc: (compact: boolean) => void,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.minFree = opts.minFreeBytes ?? 16 * 1024 * 1024;
@@ -86,12 +85,15 @@ export class QuietCollector {
     const piled = s.used - this.usedAfterGc >= this.minFree;
     if (!this.unfinished && (grew > this.maxGrowth || (!slack && !piled))) return false;
     const t0 = this.now();
-    // Collections while they still give back a good share (pages emptied by
-    // moving objects are released by the next collection), for ~300 ms at most.
+    // One compacting collection, then ordinary ones while they still give back
+    // a good share (pages emptied by moving objects are released by the next
+    // collection), for ~300 ms at most.
     let total = s.total;
     let settled = false;
+    let compact = true;
     while (this.now() - t0 < 300) {
-      this.gc();
+      this.gc(compact);
+      compact = false;
       const next = this.heap().total;
       settled = total - next < 4 * 1024 * 1024;
       total = next;
@@ -123,7 +125,19 @@ export function startQuietGc(opts: QuietGcOptions, gc: (() => void) | undefined 
     const h = getHeapStatistics();
     return { total: h.total_heap_size, used: h.used_heap_size };
   };
-  const collector = new QuietCollector(opts, heap, () => gc());
+  const collect = (compact: boolean): void => {
+    if (!compact) return gc();
+    // V8 reads this flag when a collection picks the pages to evacuate: set for this
+    // one only (given on the command line it would make every full collection of a
+    // busy edge compact).
+    setFlagsFromString('--compact-on-every-full-gc');
+    try {
+      gc();
+    } finally {
+      setFlagsFromString('--no-compact-on-every-full-gc');
+    }
+  };
+  const collector = new QuietCollector(opts, heap, collect);
   const timer = setInterval(() => collector.look(), opts.intervalMs ?? 10_000);
   timer.unref();
   return () => clearInterval(timer);

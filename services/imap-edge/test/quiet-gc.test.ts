@@ -13,6 +13,8 @@ function rig(start: HeapSample) {
   let commands = 0;
   let clock = 0;
   const gcs: number[] = [];
+  /** Whether each collection was a compacting one. */
+  const compacting: boolean[] = [];
   /** What each collection gives back, in turn (MB of total heap). */
   const freed: number[] = [];
   /** Dead objects each collection finds, in turn (MB of the heap in use). */
@@ -20,15 +22,16 @@ function rig(start: HeapSample) {
   const collector = new QuietCollector(
     { commands: () => commands },
     () => ({ ...heap }),
-    () => {
+    (compact) => {
       gcs.push(clock);
+      compacting.push(compact);
       heap.total -= (freed.shift() ?? 0) * MB;
       heap.used -= (dead.shift() ?? 0) * MB;
       clock += 100;
     },
     () => clock,
   );
-  return { heap, collector, gcs, freed, dead, run: (n: number) => (commands += n) };
+  return { heap, collector, gcs, compacting, freed, dead, run: (n: number) => (commands += n) };
 }
 
 test('a busy edge is left alone, whatever its heap', () => {
@@ -43,11 +46,13 @@ test('a quiet edge with a fragmented heap collects until the heap stops shrinkin
   r.freed.push(60, 50, 40, 30, 2);
   assert.equal(r.collector.look(), true);
   assert.equal(r.gcs.length, 3, 'at most ~300 ms per look');
+  assert.deepEqual(r.compacting, [true, false, false], 'the first collection of a look compacts');
   assert.equal(r.heap.total, 250 * MB);
   // Not settled: the next look goes on although the slack did not grow.
   assert.equal(r.collector.look(), true);
   assert.equal(r.heap.total, 218 * MB);
   assert.equal(r.gcs.length, 5, 'until a collection gives back less than 4 MB');
+  assert.deepEqual(r.compacting, [true, false, false, true, false]);
   // Settled (the last collection gave back less than 4 MB): nothing more until 16 MB more slack piles up.
   assert.equal(r.collector.look(), false);
   r.heap.total += 10 * MB;
