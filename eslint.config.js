@@ -32,11 +32,7 @@ export default tseslint.config(
   {
     files: ['services/imap-edge/**'],
     rules: {
-      '@typescript-eslint/unbound-method': 'off', // 41
-      '@typescript-eslint/require-await': 'off', // 6
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 5
-      '@typescript-eslint/only-throw-error': 'off', // 1
-      '@typescript-eslint/prefer-promise-reject-errors': 'off', // 1
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 3
     },
   },
   {

@@ -376,7 +376,7 @@ export class Connection implements ChangeListener {
     this.listeningAccount = account;
   }
 
-  private async startTls(): Promise<void> {
+  private startTls(): void {
     if (!this.deps.secureContext) throw new ImapBad('STARTTLS is not available');
     const raw = this.socket;
     raw.removeListener('data', this.onData);

@@ -20,8 +20,8 @@ export async function selfSignedTls(dir: string, hostname: string): Promise<TlsM
   const selfsigned = (await import('selfsigned')) as unknown as {
     generate(attrs: Array<{ name: string; value: string }>, opts: Record<string, unknown>): Promise<{ cert: string; private: string }> | { cert: string; private: string };
   };
-  const gen = selfsigned.generate ?? (selfsigned as unknown as { default: typeof selfsigned }).default.generate;
-  const pems = await gen([{ name: 'commonName', value: hostname }], {
+  const generator = typeof selfsigned.generate === 'function' ? selfsigned : (selfsigned as unknown as { default: typeof selfsigned }).default;
+  const pems = await generator.generate([{ name: 'commonName', value: hostname }], {
     keySize: 2048,
     days: 825,
     algorithm: 'sha256',

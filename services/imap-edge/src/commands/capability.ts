@@ -5,7 +5,7 @@ export const capability = defineCommand({
   names: ['CAPABILITY'],
   states: ANY_STATE,
   parse: noArguments,
-  async run(ctx) {
+  run(ctx) {
     ctx.enc.untagged().raw('CAPABILITY ' + ctx.capabilities().join(' ')).crlf();
   },
 });

@@ -39,7 +39,8 @@ export interface Command<A> {
   readonly interactive?: boolean;
   /** Parses the arguments after the name (starting at its SP); throws ParseError for a BAD. */
   parse(p: CommandParser, name: string): A;
-  run(ctx: CommandContext, cmd: Invocation<A>): Promise<Completion | void>;
+  /** May answer at once (no I/O) or return a promise. */
+  run(ctx: CommandContext, cmd: Invocation<A>): Promise<Completion | void> | Completion | void;
 }
 
 /** A command whose handler is typed by what its parser returns. */

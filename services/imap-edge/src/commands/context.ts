@@ -32,7 +32,8 @@ export interface EdgeSettings {
 
 /** Connection-level actions a few commands need. */
 export interface ConnectionControl {
-  startTls(): Promise<void>;
+  /** Starts the TLS handshake on the connection's socket; what the client sends next is read through it. */
+  startTls(): void;
   close(): void;
   /** Resolves when the socket has room again (back-pressure for big responses). */
   drain(): Promise<void>;

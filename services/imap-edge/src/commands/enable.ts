@@ -24,7 +24,7 @@ export const enable = defineCommand({
   states: AUTHENTICATED,
   capabilities: ['ENABLE'],
   parse: parseEnable,
-  async run(ctx, cmd) {
+  run(ctx, cmd) {
     const newly: string[] = [];
     const offered = new Set(ctx.capabilities().map((c) => c.toUpperCase()));
     for (const cap of cmd.args.capabilities) {

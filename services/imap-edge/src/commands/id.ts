@@ -43,7 +43,7 @@ export const id = defineCommand({
   states: ANY_STATE,
   capabilities: ['ID'],
   parse: parseId,
-  async run(ctx, cmd) {
+  run(ctx, cmd) {
     if (cmd.args.params) {
       const client = Object.fromEntries(cmd.args.params.slice(0, 10).map(([k, v]) => [k.slice(0, 30).toLowerCase(), (v ?? '').slice(0, 100)]));
       ctx.log().info({ client }, 'client id');

@@ -60,7 +60,7 @@ export const idle = defineCommand({
     enc.continuation('idling');
     let syncing: Promise<void> = Promise.resolve();
     let again = false;
-    let failed: unknown;
+    let failed: Error | undefined;
     let forced = false;
     const push = (force = false) => {
       forced ||= force;
@@ -74,7 +74,7 @@ export const idle = defineCommand({
           await ctx.sync({ allowExpunge: true, force });
           enc.flush();
         } catch (err) {
-          failed ??= err;
+          failed ??= err instanceof Error ? err : new Error(String(err));
         }
       });
     };

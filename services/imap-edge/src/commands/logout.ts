@@ -5,7 +5,7 @@ export const logout = defineCommand({
   names: ['LOGOUT'],
   states: ANY_STATE,
   parse: noArguments,
-  async run(ctx) {
+  run(ctx) {
     ctx.enc.status(null, 'BYE', 'Logging out');
     ctx.session.state = 'logout';
     return { text: 'LOGOUT completed' };

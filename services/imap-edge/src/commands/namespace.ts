@@ -7,7 +7,7 @@ export const namespace = defineCommand({
   states: AUTHENTICATED,
   capabilities: ['NAMESPACE'],
   parse: noArguments,
-  async run(ctx) {
+  run(ctx) {
     ctx.enc.untagged().raw('NAMESPACE (("" ').quoted(MAILBOX_DELIMITER).raw(')) NIL NIL').crlf();
     return { text: 'NAMESPACE completed' };
   },

@@ -7,13 +7,13 @@ export const starttls = defineCommand({
   states: NOT_AUTHENTICATED,
   interactive: true,
   parse: noArguments,
-  async run(ctx, cmd) {
+  run(ctx, cmd) {
     if (ctx.session.tls) throw new ImapBad('TLS is already active');
     if (!ctx.settings.tlsAvailable) throw new ImapBad('STARTTLS is not available');
     // The OK goes out in clear text before the handshake; the connection then
     // drops any pipelined plaintext and starts TLS.
     ctx.enc.status(cmd.tag, 'OK', 'Begin TLS negotiation now');
-    await ctx.conn.startTls();
+    ctx.conn.startTls();
     return { answered: true };
   },
 });

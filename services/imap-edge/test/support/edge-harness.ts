@@ -67,19 +67,19 @@ export interface EdgeServices {
   readonly backend: GrpcBackend;
   readonly edge: RunningEdge;
   /** Plaintext connection (greeting consumed). */
-  plain(): Promise<{ c: ImapClient; greeting: string }>;
+  readonly plain: () => Promise<{ c: ImapClient; greeting: string }>;
   /** Implicit-TLS connection (greeting consumed). */
-  secure(): Promise<{ c: ImapClient; greeting: string }>;
+  readonly secure: () => Promise<{ c: ImapClient; greeting: string }>;
   /** A logged-in session over implicit TLS. */
-  loggedIn(user?: string, password?: string): Promise<ImapClient>;
+  readonly loggedIn: (user?: string, password?: string) => Promise<ImapClient>;
   /** A new account of its own (fresh default folders, empty INBOX). */
-  freshUser(): Promise<{ user: string; accountId: number }>;
+  readonly freshUser: () => Promise<{ user: string; accountId: number }>;
   /** A new mailbox for alice, so each test starts from an empty one. */
-  freshMailbox(c: ImapClient, prefix?: string): Promise<string>;
-  uidvalidity(accountId: number, name: string): Promise<number>;
-  aliceId(): Promise<number>;
+  readonly freshMailbox: (c: ImapClient, prefix?: string) => Promise<string>;
+  readonly uidvalidity: (accountId: number, name: string) => Promise<number>;
+  readonly aliceId: () => Promise<number>;
   /** Rows in messages and message_bodies, across all accounts. */
-  rowCounts(): Promise<{ messages: number; bodies: number }>;
+  readonly rowCounts: () => Promise<{ messages: number; bodies: number }>;
 }
 
 interface Running {
@@ -162,50 +162,50 @@ export function useEdgeServices(opts: { preAuthTimeoutMs?: number } = {}): EdgeS
       return started().edge;
     },
 
-    async plain() {
+    plain: async () => {
       const { client, greeting } = await ImapClient.connect(started().edge.imapPort!);
       clients.push(client);
       return { c: client, greeting };
     },
 
-    async secure() {
+    secure: async () => {
       const { client, greeting } = await ImapClient.connect(started().edge.imapsPort!, { tls: true });
       clients.push(client);
       return { c: client, greeting };
     },
 
-    async loggedIn(user = ALICE, password = PASSWORD) {
+    loggedIn: async (user = ALICE, password = PASSWORD) => {
       const { c } = await services.secure();
       const r = await c.command('L1', `LOGIN "${user}" "${password}"`);
       assert.equal(r.tagged, `L1 OK [CAPABILITY ${CAPS_AUTH}] Logged in`);
       return c;
     },
 
-    async freshUser() {
+    freshUser: async () => {
       const user = `${uniqueName('u')}@example.test`;
       const acc = await addUser(started().tdb.db, user, PASSWORD, { createTenant: true });
       return { user, accountId: acc.accountId };
     },
 
-    async freshMailbox(c, prefix = 'box') {
+    freshMailbox: async (c, prefix = 'box') => {
       const name = uniqueName(prefix);
       const r = await c.command('MK', `CREATE ${name}`);
       assert.equal(r.tagged, 'MK OK CREATE completed');
       return name;
     },
 
-    async uidvalidity(accountId, name) {
+    uidvalidity: async (accountId, name) => {
       const { rows } = await started().tdb.db.query<{ uidvalidity: string | number }>('SELECT uidvalidity FROM mailboxes WHERE account_id = $1 AND name = $2', [accountId, name]);
       assert.ok(rows[0], `mailbox ${name} exists`);
       return Number(rows[0].uidvalidity);
     },
 
-    async aliceId() {
+    aliceId: async () => {
       const { rows } = await started().tdb.db.query<{ account_id: string | number }>('SELECT account_id FROM accounts WHERE username = $1', [ALICE]);
       return Number(rows[0]!.account_id);
     },
 
-    async rowCounts() {
+    rowCounts: async () => {
       const db = started().tdb.db;
       const m = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM messages');
       const b = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM message_bodies');

@@ -175,7 +175,7 @@ export class ImapClient {
 
   /** Upgrades the connection to TLS (after a tagged OK to STARTTLS). */
   async startTls(timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
-    const raw = this.socket as Socket;
+    const raw = this.socket;
     raw.removeListener('data', this.onData);
     const secure = await new Promise<TLSSocket>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('TLS handshake timed out')), timeoutMs);
@@ -183,7 +183,7 @@ export class ImapClient {
         clearTimeout(t);
         resolve(s);
       });
-      s.once('error', (e) => {
+      s.once('error', (e: Error) => {
         clearTimeout(t);
         reject(e);
       });
