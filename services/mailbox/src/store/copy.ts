@@ -5,7 +5,7 @@ import type { Queryable } from '@kimap/common';
 import { notFound, overQuota } from './errors.js';
 import { removeMessages } from './expunge.js';
 import { normalizeMailboxName } from './names.js';
-import { uidRangeCondition, type UidRange } from './messages.js';
+import { uidRangeCondition, type UidRange } from './sql.js';
 import { recordChange } from './outbox.js';
 
 export interface CopyResult {

@@ -3,7 +3,7 @@
 // statement (kimap_expunge, migration 0006).
 import type { Queryable } from '@kimap/common';
 import { fromWriteFunction } from './errors.js';
-import { rangeArgs, type UidRange } from './messages.js';
+import { rangeArgs, type UidRange } from './sql.js';
 import { recorded, type RecordedEvent } from './outbox.js';
 
 export interface ExpungeResult {

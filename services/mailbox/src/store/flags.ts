@@ -3,7 +3,8 @@
 // written back only on the messages where they change, under one new MODSEQ.
 import type { Queryable } from '@kimap/common';
 import { fromWriteFunction } from './errors.js';
-import { cleanFlags, rangeArgs, type UidRange } from './messages.js';
+import { cleanFlags } from './messages.js';
+import { rangeArgs, type UidRange } from './sql.js';
 import { recorded, type RecordedEvent } from './outbox.js';
 
 export type StoreMode = 'replace' | 'add' | 'remove';

@@ -3,18 +3,12 @@
 // process they run in, queue on that row and get strictly ascending values.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '@kimap/common';
-import { canonicalFlag, MAX_UID, toBuffer } from '@kimap/common';
+import { canonicalFlag, toBuffer } from '@kimap/common';
 import { parseMessage, searchText, toCrlf } from '@kimap/common/mime/index';
 import { fromWriteFunction } from './errors.js';
 import { normalizeMailboxName } from './names.js';
 import { recorded, type RecordedEvent } from './outbox.js';
-import { BODIES_JOIN, foldCase } from './search.js';
-
-export interface UidRange {
-  first: number;
-  /** 0: up to the highest UID. */
-  last: number;
-}
+import { BODIES_JOIN, foldCase, uidRangeCondition, type UidRange } from './sql.js';
 
 export interface AppendItem {
   flags: string[];
@@ -109,34 +103,6 @@ export async function appendMessages(db: Queryable, accountId: number, mailbox: 
     uids: items.map((_, i) => r.first_uid + i),
     modseq: r.modseq,
     event: recorded(accountId, r.mailbox_id, r.modseq, 'append', r.event_id),
-  };
-}
-
-/** Each range as [lowest, highest] UID (an open end, 0, is the highest UID there can be). */
-export function uidSpans(ranges: UidRange[]): Array<[number, number]> {
-  return ranges.map((r) => (r.last === 0 ? [r.first, MAX_UID] : [Math.min(r.first, r.last), Math.max(r.first, r.last)]));
-}
-
-/** The first four parameters of the write functions that take UID ranges: overall bounds, then the ranges when there are several. */
-export function rangeArgs(ranges: UidRange[]): [number, number, number[] | null, number[] | null] {
-  const spans = uidSpans(ranges);
-  const lows = spans.map(([lo]) => lo);
-  const highs = spans.map(([, hi]) => hi);
-  return [Math.min(...lows), Math.max(...highs), ranges.length > 1 ? lows : null, ranges.length > 1 ? highs : null];
-}
-
-/**
- * SQL condition and parameters selecting UIDs in ranges; params start at
- * $index. The overall bounds come first so that the planner can walk the
- * primary key's range instead of the whole mailbox.
- */
-export function uidRangeCondition(ranges: UidRange[], index: number, column = 'uid'): { sql: string; params: unknown[] } {
-  const [lo, hi, lows, highs] = rangeArgs(ranges);
-  if (!lows) return { sql: `${column} BETWEEN $${index} AND $${index + 1}`, params: [lo, hi] };
-  return {
-    sql: `${column} BETWEEN $${index} AND $${index + 1}
-          AND EXISTS (SELECT 1 FROM unnest($${index + 2}::bigint[], $${index + 3}::bigint[]) AS r(lo, hi) WHERE ${column} BETWEEN r.lo AND r.hi)`,
-    params: [lo, hi, lows, highs],
   };
 }
 

@@ -12,7 +12,8 @@
 // changed, the mailbox is read again.
 import type { Queryable } from '@kimap/common';
 import { int64At, int64Column } from '@kimap/common/columns';
-import { fetchColumnPages, rangeArgs, uidSpans, type MessageColumns, type UidRange } from './messages.js';
+import { fetchColumnPages, type MessageColumns } from './messages.js';
+import { rangeArgs, uidSpans, type UidRange } from './sql.js';
 
 export interface MetadataCacheOptions {
   /** Mailboxes with fewer messages are not kept (their rows are cheap to read). */

@@ -32,7 +32,7 @@
 // Every compiled predicate is two-valued (never NULL), so NOT is exact.
 import { MAX_UID, systemFlag, type Queryable } from '@kimap/common';
 import { invalid } from './errors.js';
-import type { UidRange } from './messages.js';
+import { BODIES_JOIN, foldCase, type UidRange } from './sql.js';
 
 export type SearchDateKey = 'before' | 'on' | 'since' | 'sentbefore' | 'senton' | 'sentsince';
 
@@ -72,15 +72,6 @@ export interface CompiledSearch {
   /** The caller must join `b` (BODIES_JOIN). */
   needsBody: boolean;
 }
-
-/**
- * Each message's body, looked up by its primary key (the OFFSET 0 keeps the
- * planner from turning it into a join of its own choosing: with statistics
- * taken before an account's big import it would scan all of the account's
- * bodies for every message).
- */
-export const BODIES_JOIN =
-  'CROSS JOIN LATERAL (SELECT * FROM message_bodies b0 WHERE b0.account_id = m.account_id AND b0.body_hash = m.body_hash OFFSET 0) b';
 
 /** Limits on a program from the wire (the edge's parser allows depth 32). */
 export const MAX_CRITERIA_DEPTH = 64;
@@ -202,14 +193,6 @@ const SENT_DAY =
   `to_char(m.internal_date AT TIME ZONE 'UTC', 'YYYYMMDD')::int)`;
 
 // --- values -------------------------------------------------------------------
-
-/**
- * Case folding for search, done in code so that it does not depend on the
- * database's locale: the stored search text is folded the same way.
- */
-export function foldCase(s: string): string {
-  return s.toLowerCase();
-}
 
 /** `%` `_` `\` escaped for LIKE (backslash is the default escape character). */
 export function escapeLike(s: string): string {
