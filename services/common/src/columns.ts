@@ -1,5 +1,13 @@
-// The 8-byte big-endian number columns of MessageColumns (UIDs, MODSEQs,
-// INTERNALDATEs, sizes): written by the mailbox service, read by it and by the edge.
+// The columns of MessageColumns: 8-byte big-endian numbers (UIDs, MODSEQs,
+// INTERNALDATEs, sizes) and flag lines. Written by the mailbox service, read
+// by it and by the edge.
+//
+// A message's flags are a list (repeated string) in every other message of
+// the contract. A page of columns carries them as text instead, one line per
+// message with its flags separated by spaces (flags are atoms: neither spaces
+// nor line ends), lines separated by LF: one string per page is about three
+// times cheaper to encode and decode than a string per message, and
+// PostgreSQL writes it itself (string_agg).
 
 /** The i-th number of a column; 0 past its end (a column not asked for is empty). All values fit a double. */
 export function int64At(column: Buffer, i: number): number {
@@ -17,4 +25,19 @@ export function int64Column(values: readonly number[], picked: Int32Array): Buff
     out.writeUInt32BE(v >>> 0, j * 8 + 4);
   }
   return out;
+}
+
+/** The flags column of a page from the flag line of each message. */
+export function flagColumn(lines: readonly string[]): string {
+  return lines.join('\n');
+}
+
+/** The flag line of each message of a page (`count` messages). */
+export function flagLines(column: string, count: number): string[] {
+  return count ? column.split('\n') : [];
+}
+
+/** A message's flags from its flag line. */
+export function flagsOfLine(line: string): string[] {
+  return line ? line.split(' ') : [];
 }

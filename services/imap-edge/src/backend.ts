@@ -13,11 +13,21 @@ import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/Cha
 import type { StoredFlags__Output } from '@kimap/common/generated/mail/v1/StoredFlags';
 import type { CopyResponse__Output } from '@kimap/common/generated/mail/v1/CopyResponse';
 import type { ExpungeResponse__Output } from '@kimap/common/generated/mail/v1/ExpungeResponse';
+import type { Envelope, MessageStructure } from '@kimap/common/mime/index';
 import { UidList } from './uid-list.js';
 
 export type MailboxInfo = MailboxInfo__Output;
 export type MailboxStatus = MailboxStatus__Output;
-export type FetchedMessage = FetchedMessage__Output;
+/**
+ * A message of a FETCH: FetchedMessage as the service sends it, with the
+ * envelope and the structure parsed from their JSON once, on arrival (the
+ * JSON is not kept). Present only when asked for; the structure holds the
+ * envelope.
+ */
+export interface FetchedMessage extends Omit<FetchedMessage__Output, 'envelopeJson' | 'bodyStructureJson'> {
+  envelope?: Envelope;
+  bodyStructure?: MessageStructure;
+}
 export type FetchQuery = Omit<FetchRequest, 'account'>;
 /**
  * A page of a FETCH: messages, or (for a query with `columns`, when the
@@ -124,6 +134,16 @@ function toBackendError(err: unknown): Error {
 
 type Unary = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
 type Streaming = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
+
+/** A message as FETCH uses it: its envelope and structure parsed, once. */
+function parsed(m: FetchedMessage__Output): FetchedMessage {
+  if (!m.envelopeJson && !m.bodyStructureJson) return m;
+  const { envelopeJson, bodyStructureJson, ...rest } = m;
+  const out: FetchedMessage = rest;
+  if (envelopeJson) out.envelope = JSON.parse(envelopeJson) as Envelope;
+  if (bodyStructureJson) out.bodyStructure = JSON.parse(bodyStructureJson) as MessageStructure;
+  return out;
+}
 
 /** An APPEND bigger than this goes as a call of its own rather than over the shared stream. */
 const MUX_MAX_APPEND_BYTES = 256 * 1024;
@@ -304,7 +324,7 @@ export class GrpcBackend implements MailboxBackend {
   }
 
   fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void> {
-    return this.stream<FetchResponse__Output>('Fetch', { account: p.account, ...query }, (page) => onBatch(page.messages, page.columns ?? undefined));
+    return this.stream<FetchResponse__Output>('Fetch', { account: p.account, ...query }, (page) => onBatch(page.messages.map(parsed), page.columns ?? undefined));
   }
 
   async changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes> {

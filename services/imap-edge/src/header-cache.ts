@@ -7,19 +7,23 @@
 // BODYSTRUCTURE. What such a FETCH needs of a message besides its flags never
 // changes: a UID names one message for as long as the mailbox keeps its
 // UIDVALIDITY, and a stored message is never rewritten. So the header block,
-// the envelope and structure as the mailbox service sent them, the size and
-// the internal date are kept here, and a FETCH whose messages are all known
-// asks the mailbox service only for what can change (UIDs still there, flags,
-// MODSEQs), which it answers without reading the bodies. The least recently
-// used entries go first once `maxBytes` is reached.
+// the envelope and structure (parsed, as the FETCH that brought them used
+// them), the size and the internal date are kept here, and a FETCH whose
+// messages are all known asks the mailbox service only for what can change
+// (UIDs still there, flags, MODSEQs), which it answers without reading the
+// bodies. The least recently used entries go first once `maxBytes` is reached.
+//
+// Entries are shared by every session of the process: what they hold is
+// never modified.
+import type { Envelope, MessageStructure } from '@kimap/common/mime/index';
 
 export interface CachedMessage {
   /** The message's header block (up to and including the empty line), when it was fetched. */
   header?: Buffer;
-  /** The envelope as JSON, when it was fetched alone. */
-  envelopeJson?: string;
-  /** The MIME structure (with the envelope) as JSON, when it was fetched. */
-  structureJson?: string;
+  /** The envelope, when it was fetched alone. */
+  envelope?: Envelope;
+  /** The MIME structure (with the envelope), when it was fetched. */
+  bodyStructure?: MessageStructure;
   size: number;
   internalDateMs: number;
 }
@@ -37,17 +41,37 @@ export const DEFAULT_HEADER_CACHE_MB = 32;
 /** Bytes an entry costs besides its data (key, object, Map slot, the header's own ArrayBuffer), roughly. */
 const ENTRY_OVERHEAD = 400;
 
-/** Counted at 2 bytes a character: what a string with any non-Latin-1 character takes in V8. */
+/**
+ * What a parsed envelope or structure takes, roughly: 16 bytes an object or
+ * array and a string, 8 a slot, and strings at 2 bytes a character (what a
+ * string with any non-Latin-1 character takes in V8). Above the heap V8
+ * actually uses for them, about as much as their JSON counted the same way.
+ */
+function parsedBytes(v: unknown): number {
+  if (typeof v === 'string') return 16 + 2 * v.length;
+  if (typeof v !== 'object' || v === null) return 8;
+  let n = 16;
+  if (Array.isArray(v)) for (const x of v) n += 8 + parsedBytes(x);
+  else for (const k in v) n += 8 + parsedBytes((v as Record<string, unknown>)[k]);
+  return n;
+}
+
 function cost(e: CachedMessage): number {
-  return ENTRY_OVERHEAD + (e.header?.length ?? 0) + 2 * ((e.envelopeJson?.length ?? 0) + (e.structureJson?.length ?? 0));
+  return ENTRY_OVERHEAD + (e.header?.length ?? 0) + (e.envelope ? parsedBytes(e.envelope) : 0) + (e.bodyStructure ? parsedBytes(e.bodyStructure) : 0);
 }
 
 function has(e: CachedMessage, parts: CachedParts): boolean {
-  return (!parts.header || e.header !== undefined) && (!parts.structure || e.structureJson !== undefined) && (!parts.envelope || e.envelopeJson !== undefined || e.structureJson !== undefined);
+  return (
+    (!parts.header || e.header !== undefined) &&
+    (!parts.structure || e.bodyStructure !== undefined) &&
+    (!parts.envelope || e.envelope !== undefined || e.bodyStructure !== undefined)
+  );
 }
 
 export class HeaderCache {
   private readonly entries = new Map<string, CachedMessage>();
+  /** What each entry costs (see cost()), computed once. */
+  private readonly costs = new Map<string, number>();
   private bytes = 0;
 
   /** `observe` hears of each FETCH that could use the cache: answered from it (true) or not. */
@@ -109,22 +133,24 @@ export class HeaderCache {
     }
     const entry: CachedMessage = { size: value.size, internalDateMs: value.internalDateMs };
     if (header) entry.header = header;
-    const envelopeJson = value.envelopeJson ?? old?.envelopeJson;
-    if (envelopeJson !== undefined) entry.envelopeJson = envelopeJson;
-    const structureJson = value.structureJson ?? old?.structureJson;
-    if (structureJson !== undefined) entry.structureJson = structureJson;
+    const envelope = value.envelope ?? old?.envelope;
+    if (envelope !== undefined) entry.envelope = envelope;
+    const bodyStructure = value.bodyStructure ?? old?.bodyStructure;
+    if (bodyStructure !== undefined) entry.bodyStructure = bodyStructure;
     const size = cost(entry);
     if (size > this.maxBytes / 8) return;
     if (old) {
       this.entries.delete(key);
-      this.bytes -= cost(old);
+      this.bytes -= this.costs.get(key)!;
     }
     this.entries.set(key, entry);
+    this.costs.set(key, size);
     this.bytes += size;
-    for (const [k, e] of this.entries) {
+    for (const k of this.entries.keys()) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(k);
-      this.bytes -= cost(e);
+      this.bytes -= this.costs.get(k)!;
+      this.costs.delete(k);
     }
   }
 }

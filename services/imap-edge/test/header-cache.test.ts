@@ -9,6 +9,7 @@ import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common
 import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
 import { GrpcBackend } from '../src/backend.js';
 import { HeaderCache } from '../src/header-cache.js';
+import type { Envelope, MessageStructure } from '@kimap/common/mime/index';
 import { startEdge, type RunningEdge } from '../src/server.js';
 import type { EdgeSettings } from './support/edge-harness.js';
 import { appendSync, ImapClient } from './support/imap-client.js';
@@ -50,19 +51,24 @@ describe('HeaderCache', () => {
 
   test('what different FETCHes brought of a message is kept together; a FETCH needing a part not held is a miss', () => {
     const cache = new HeaderCache(1 << 20);
+    const envelope = { subject: 'x' } as unknown as Envelope;
+    const bodyStructure = { type: 'text' } as unknown as MessageStructure;
     cache.put(2, 1, 5, { header: Buffer.from('Subject: x\r\n\r\n'), size: 40, internalDateMs: 1 });
     assert.ok(cache.take(2, 1, [5], { header: true, envelope: false, structure: false }));
     assert.equal(cache.take(2, 1, [5], { header: false, envelope: true, structure: false }), undefined);
-    cache.put(2, 1, 5, { envelopeJson: '{"subject":"x"}', size: 40, internalDateMs: 1 });
+    cache.put(2, 1, 5, { envelope, size: 40, internalDateMs: 1 });
     assert.ok(cache.take(2, 1, [5], { header: true, envelope: true, structure: false }));
     assert.equal(cache.take(2, 1, [5], { header: false, envelope: false, structure: true }), undefined);
-    cache.put(2, 1, 5, { structureJson: '{"type":"text"}', size: 40, internalDateMs: 1 });
+    cache.put(2, 1, 5, { bodyStructure, size: 40, internalDateMs: 1 });
     const e = cache.take(2, 1, [5], { header: true, envelope: true, structure: true })!.get(5)!;
-    assert.deepEqual([e.header!.toString(), e.envelopeJson, e.structureJson], ['Subject: x\r\n\r\n', '{"subject":"x"}', '{"type":"text"}']);
+    assert.deepEqual([e.header!.toString(), e.envelope, e.bodyStructure], ['Subject: x\r\n\r\n', { subject: 'x' }, { type: 'text' }]);
+    assert.equal(e.bodyStructure, bodyStructure, 'kept parsed, as given');
     // The structure carries the envelope: it answers ENVELOPE too.
-    cache.put(2, 1, 6, { structureJson: '{"type":"text"}', size: 40, internalDateMs: 1 });
+    cache.put(2, 1, 6, { bodyStructure, size: 40, internalDateMs: 1 });
     assert.ok(cache.take(2, 1, [6], { header: false, envelope: true, structure: true }));
-    assert.equal(cache.heldBytes, 2 * 400 + 14 + 2 * (15 + 15 + 15));
+    // A parsed value is counted at 16 bytes an object, 8 a slot, 16 + 2 a character a string.
+    const one = (chars: number) => 16 + 8 + 16 + 2 * chars;
+    assert.equal(cache.heldBytes, 2 * 400 + 14 + one(1) + one(4) + one(4));
   });
 });
 

@@ -54,7 +54,7 @@ test('imapctl against the embedded data folder (PGlite)', async () => {
     try {
       const acc = await authenticate(db, 'eve@example.net', 'eve-password');
       assert.ok(acc);
-      const boxes = await db.query<{ name: string }>('SELECT name FROM mailboxes WHERE account_id = $1 ORDER BY name', [acc.accountId]);
+      const boxes = await db.query<{ name: string }>('SELECT name FROM mailboxes WHERE account_id = $1 ORDER BY name', [acc.account.accountId]);
       assert.deepEqual(boxes.rows.map((b) => b.name), ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
     } finally {
       await db.close();

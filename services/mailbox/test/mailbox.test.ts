@@ -7,7 +7,7 @@ import { addUser } from '../src/store/accounts.js';
 import { storeFlags } from '../src/store/flags.js';
 import { appendMessages, fetchColumnPages, type MessageColumns } from '../src/store/messages.js';
 import { removeMessages } from '../src/store/expunge.js';
-import { readChanges } from '../src/rpc/changes.js';
+import { readChanges } from '../src/store/changes.js';
 import { createMailbox } from '../src/store/mailboxes.js';
 import { renameMailbox } from '../src/store/mailbox-ops.js';
 import { Registry } from 'prom-client';
@@ -181,7 +181,7 @@ describe('mailbox service on PostgreSQL', () => {
 
   test('changes past the read limit are read again without it: none is cut off, on either side', async () => {
     const other = await addUser(tdb.db, 'changes@example.test', 'secret-pass');
-    const items = Array.from({ length: 8 }, (_, i) => ({ flags: [], internalDate: new Date(), raw: Buffer.from(`Subject: c${i}\r\n\r\nbody\r\n`) }));
+    const items = Array.from({ length: 8 }, (_, i) => ({ flags: [], internalDateMs: Date.now(), message: Buffer.from(`Subject: c${i}\r\n\r\nbody\r\n`) }));
     const { mailboxId } = await appendMessages(tdb.db, other.accountId, 'INBOX', items);
     await storeFlags(tdb.db, other.accountId, mailboxId, [{ first: 5, last: 6 }], 'add', ['\\Seen']);
     await removeMessages(tdb.db, other.accountId, mailboxId, { ranges: [{ first: 1, last: 4 }], deletedOnly: false });
@@ -252,7 +252,7 @@ describe('SELECT of a mailbox the metadata cache holds', () => {
     const parts = await collect<Sel>(client, 'Select', { account, name });
     return { status: parts[0]!.status!, first: parts.flatMap((p) => p.runs?.first ?? []), last: parts.flatMap((p) => p.runs?.last ?? []) };
   };
-  const items = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ flags: [], internalDate: new Date(), raw: Buffer.from(`Subject: ${tag} ${i}\r\n\r\nbody\r\n`) }));
+  const items = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ flags: [], internalDateMs: Date.now(), message: Buffer.from(`Subject: ${tag} ${i}\r\n\r\nbody\r\n`) }));
 
   before(async () => {
     tdb = await createTestDatabase();

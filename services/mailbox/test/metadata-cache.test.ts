@@ -62,7 +62,7 @@ describe('metadata cache', () => {
       tdb.db,
       accountId,
       mailbox,
-      Array.from({ length: n }, (_, i) => ({ flags, internalDate: new Date(), raw: Buffer.from(`Subject: ${mailbox} ${i} ${Math.random()}\r\n\r\nbody\r\n`) })),
+      Array.from({ length: n }, (_, i) => ({ flags, internalDateMs: Date.now(), message: Buffer.from(`Subject: ${mailbox} ${i} ${Math.random()}\r\n\r\nbody\r\n`) })),
     );
   const fresh = async (mailboxId: number, ranges: UidRange[], changedSince = 0) => {
     const pages: MessageColumns[] = [];
@@ -176,12 +176,12 @@ describe('metadata cache', () => {
     await read(cache, tdb.db, accountId, id, [{ first: 1, last: 0 }]);
     assert.equal(cache.holds(accountId), true);
     const box = await findMailbox(tdb.db, accountId, 'Runs');
-    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), { modseq: box.highestmodseq, count: 40, firsts: [1], lasts: [40] });
+    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), { modseq: box.highestmodseq, count: 40, runs: { first: [1], last: [40] } });
     await storeFlags(tdb.db, accountId, id, [{ first: 3, last: 4 }, { first: 8, last: 8 }], 'add', ['\\Deleted']);
     await removeMessages(tdb.db, accountId, id, { deletedOnly: true });
     await append('Runs', 2);
     const after = await findMailbox(tdb.db, accountId, 'Runs');
-    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), { modseq: after.highestmodseq, count: 39, firsts: [1, 5, 9], lasts: [2, 7, 42] });
+    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), { modseq: after.highestmodseq, count: 39, runs: { first: [1, 5, 9], last: [2, 7, 42] } });
   });
 
   test('only ranges that could hold enough messages are worth asking about', () => {

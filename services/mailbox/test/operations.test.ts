@@ -26,7 +26,7 @@ describe('mailbox operations', () => {
   after(() => tdb.drop());
 
   const append = (mailbox: string, body: string, flags: string[] = []) =>
-    tdb.db.transaction((tx) => appendMessage(tx, { accountId, mailbox, flags, internalDate: new Date(), raw: Buffer.from(body) }));
+    tdb.db.transaction((tx) => appendMessage(tx, { accountId, mailbox, flags, internalDateMs: Date.now(), message: Buffer.from(body) }));
   const box = (name: string) => findMailbox(tdb.db, accountId, name);
   const used = async () => (await tdb.db.query<{ used_bytes: number }>('SELECT used_bytes FROM accounts WHERE account_id = $1', [accountId])).rows[0]!.used_bytes;
 
@@ -135,12 +135,12 @@ describe('mailbox operations', () => {
 
   test('SELECT reads the UIDs as runs of consecutive UIDs, holes and all', async () => {
     await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Runs', null));
-    assert.deepEqual(await selectMailbox(tdb.db, accountId, 'Runs').then((s) => [s.firsts, s.lasts, s.status.messages]), [[], [], 0]);
+    assert.deepEqual(await selectMailbox(tdb.db, accountId, 'Runs').then((s) => [s.runs.first, s.runs.last, s.status.messages]), [[], [], 0]);
     for (let i = 1; i <= 9; i++) await append('Runs', `Subject: r${i}\r\n\r\n${i}\r\n`, [2, 3, 7, 9].includes(i) ? ['\\Deleted'] : []);
     const mb = await box('Runs');
     await removeMessages(tdb.db, accountId, mb.mailboxId, { deletedOnly: true });
     const sel = await selectMailbox(tdb.db, accountId, 'Runs');
-    assert.deepEqual([sel.firsts, sel.lasts], [[1, 4, 8], [1, 6, 8]]);
+    assert.deepEqual([sel.runs.first, sel.runs.last], [[1, 4, 8], [1, 6, 8]]);
     assert.equal(sel.status.messages, 5);
   });
 
@@ -244,16 +244,16 @@ describe('mailbox operations', () => {
         [accountId],
       )).rows[0];
     const flags = [[], ['\\Seen'], ['\\Deleted', 'Later'], ['\\Seen', '\\Deleted', 'Work', 'Later']];
-    const items = flags.map((f, i) => ({ raw: Buffer.from(`Subject: c${i}\r\n\r\n${i}\r\n`), flags: f, internalDate: new Date() }));
+    const items = flags.map((f, i) => ({ message: Buffer.from(`Subject: c${i}\r\n\r\n${i}\r\n`), flags: f, internalDateMs: Date.now() }));
     await tdb.db.transaction((tx) => appendMessages(tx, accountId, 'Counted', items));
-    const size = items.reduce((t, i) => t + i.raw.length, 0);
+    const size = items.reduce((t, i) => t + i.message.length, 0);
     assert.deepEqual(await status(), { messages: 4, unseen: 2, deleted: 2, total_size: size, keywords: ['Later', 'Work'] });
     // Over the quota: the whole APPEND is undone, counters included.
     await assert.rejects(append('Counted', `Subject: big\r\n\r\n${'x'.repeat(20_000)}\r\n`, ['Huge']), /[Qq]uota/);
     assert.deepEqual(await status(), { messages: 4, unseen: 2, deleted: 2, total_size: size, keywords: ['Later', 'Work'] });
     // Any INSERT is counted, also one after an APPEND in the same transaction.
     await tdb.db.transaction(async (tx) => {
-      await appendMessages(tx, accountId, 'Counted', [{ raw: Buffer.from('Subject: d\r\n\r\nd\r\n'), flags: [], internalDate: new Date() }]);
+      await appendMessages(tx, accountId, 'Counted', [{ message: Buffer.from('Subject: d\r\n\r\nd\r\n'), flags: [], internalDateMs: Date.now() }]);
       await tx.query(
         `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
          SELECT account_id, mailbox_id, uid + 1000, modseq, body_hash, size, internal_date, flags FROM messages

@@ -115,12 +115,12 @@ describe('SEARCH on PostgreSQL', () => {
     accountId = acc.accountId;
     await tdb.db.transaction(async (tx) => {
       for (const m of MESSAGES) {
-        const r = await appendMessage(tx, { accountId, mailbox: 'INBOX', flags: m.flags ?? [], internalDate: m.internalDate, raw: raw(m) });
+        const r = await appendMessage(tx, { accountId, mailbox: 'INBOX', flags: m.flags ?? [], internalDateMs: m.internalDate.getTime(), message: raw(m) });
         inbox = r.mailboxId;
         modseqs.push(r.modseq);
       }
       // Another mailbox with a matching message: never returned.
-      await appendMessage(tx, { accountId, mailbox: 'Archive', flags: ['\\Seen'], internalDate: new Date(), raw: raw(MESSAGES[0]!) });
+      await appendMessage(tx, { accountId, mailbox: 'Archive', flags: ['\\Seen'], internalDateMs: Date.now(), message: raw(MESSAGES[0]!) });
     });
     await tdb.db.query(
       `UPDATE message_bodies b SET envelope = '{"date": "Mon, 10 Mar 2025 08:00:00 +0100"}'
@@ -295,7 +295,7 @@ describe('SEARCH on PostgreSQL', () => {
     assert.deepEqual(await search({ type: 'modseq', modseq: modseqs[6]! + 1 }), []);
     const pages = [];
     for await (const page of searchUids(tdb.db, accountId, inbox, { type: 'modseq', modseq: modseqs[3]! })) pages.push(page);
-    assert.deepEqual(pages, [{ uids: [4, 5, 6, 7], highestModseq: modseqs[6] }]);
+    assert.deepEqual(pages, [{ uids: [4, 5, 6, 7], highestmodseq: modseqs[6] }]);
   });
 
   test('NOT of every key is its exact complement (no NULLs leak)', async () => {

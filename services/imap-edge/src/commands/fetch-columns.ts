@@ -4,7 +4,7 @@
 // string per message. A `UID FETCH 1:* (FLAGS)` of 100,000 messages is
 // 100,000 lines; built token by token it cost more in garbage collection
 // than everything else together.
-import { int64At } from '@kimap/common/columns';
+import { flagsOfLine, int64At } from '@kimap/common/columns';
 import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
 import { flagListText, formatDateTime } from '../protocol/index.js';
 import type { FetchItem } from './fetch-items.js';
@@ -144,7 +144,7 @@ export class ColumnLineWriter {
   private flagsOf(line: string): Buffer {
     let bytes = this.flagBytes.get(line);
     if (!bytes) {
-      const text = flagListText(line ? line.split(' ') : []);
+      const text = flagListText(flagsOfLine(line));
       if (text === undefined) throw new InvalidStoredFlag('A stored flag is not an atom');
       bytes = ascii(text);
       this.flagBytes.set(line, bytes);

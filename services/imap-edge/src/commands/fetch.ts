@@ -13,7 +13,7 @@ import { ColumnLineWriter, columnItems, InvalidStoredFlag } from './fetch-column
 import { fetchResponseName, fetchSetsSeen, parseFetchAttributes, type FetchItem, type FetchMacro } from './fetch-items.js';
 import { writeVanishedEarlier } from './select.js';
 import { resolveUids } from './sequence.js';
-import { int64At } from '@kimap/common/columns';
+import { flagLines, flagsOfLine, int64At } from '@kimap/common/columns';
 import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
 import type { CachedMessage, CachedParts, HeaderCache } from '../header-cache.js';
 import type { SelectedMailbox } from '../selected.js';
@@ -76,7 +76,7 @@ class MessageView {
   constructor(readonly m: FetchedMessage) {}
 
   get structure(): MessageStructure {
-    if (!this.parsed) this.parsed = this.m.bodyStructureJson ? (JSON.parse(this.m.bodyStructureJson) as MessageStructure) : parseMessage(this.m.raw);
+    if (!this.parsed) this.parsed = this.m.bodyStructure ?? parseMessage(this.m.raw);
     return this.parsed;
   }
 
@@ -91,8 +91,7 @@ class MessageView {
   }
 
   get envelope(): Envelope {
-    if (this.m.envelopeJson) return JSON.parse(this.m.envelopeJson) as Envelope;
-    return this.structure.envelope;
+    return this.m.envelope ?? this.structure.envelope;
   }
 }
 
@@ -187,24 +186,23 @@ function knownUids(mb: SelectedMailbox, ranges: ReadonlyArray<{ first: number; l
 
 /** The messages of a page of columns (UIDs still there, flags, MODSEQs) with what the cache held of them. */
 function fromCache(held: ReadonlyMap<number, CachedMessage>, cols: MessageColumns__Output): FetchedMessage[] {
-  const lines = cols.count ? cols.flags.split('\n') : [];
+  const lines = flagLines(cols.flags, cols.count);
   const out: FetchedMessage[] = [];
   for (let i = 0; i < cols.count; i++) {
     const uid = int64At(cols.uids, i);
     // A message the session does not know yet: not reported by this FETCH.
     const c = held.get(uid);
     if (!c) continue;
-    const line = lines[i] ?? '';
     out.push({
       uid,
       modseq: cols.modseqs.length ? int64At(cols.modseqs, i) : 0,
-      flags: line ? line.split(' ') : [],
+      flags: flagsOfLine(lines[i] ?? ''),
       internalDateMs: c.internalDateMs,
       size: c.size,
       header: c.header ?? EMPTY,
       raw: EMPTY,
-      bodyStructureJson: c.structureJson ?? '',
-      envelopeJson: c.envelopeJson ?? '',
+      ...(c.envelope && { envelope: c.envelope }),
+      ...(c.bodyStructure && { bodyStructure: c.bodyStructure }),
     });
   }
   return out;
@@ -218,9 +216,9 @@ function keep(cache: HeaderCache, mailboxId: number, uidvalidity: number, batch:
     if (m.raw.length) continue;
     const value: CachedMessage = { size: m.size, internalDateMs: m.internalDateMs };
     if (m.header.length) value.header = m.header;
-    if (m.envelopeJson) value.envelopeJson = m.envelopeJson;
-    if (m.bodyStructureJson) value.structureJson = m.bodyStructureJson;
-    if (value.header || value.envelopeJson !== undefined || value.structureJson !== undefined) cache.put(mailboxId, uidvalidity, m.uid, value);
+    if (m.envelope) value.envelope = m.envelope;
+    if (m.bodyStructure) value.bodyStructure = m.bodyStructure;
+    if (value.header || value.envelope || value.bodyStructure) cache.put(mailboxId, uidvalidity, m.uid, value);
   }
 }
 

@@ -9,13 +9,7 @@ export const Append = (ctx: MailboxContext) =>
   unary<AppendRequest__Output, AppendResponse>(ctx.log, 'Append', async (req) => {
     const accountId = accountOf(req);
     if (req.items.length === 0) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'no message to append', 'CLIENTBUG');
-    const now = new Date();
-    const result = await appendMessages(
-      ctx.db,
-      accountId,
-      req.mailbox,
-      req.items.map((i) => ({ flags: i.flags, internalDate: i.internalDateMs ? new Date(i.internalDateMs) : now, raw: i.message })),
-    );
-    ctx.committed([result.event]);
-    return { mailboxId: result.mailboxId, uidvalidity: result.uidvalidity, uids: result.uids, modseq: result.modseq };
+    const { event, ...appended } = await appendMessages(ctx.db, accountId, req.mailbox, req.items);
+    ctx.committed([event]);
+    return appended;
   });

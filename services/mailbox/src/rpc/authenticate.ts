@@ -7,7 +7,7 @@ import { unary } from './handler.js';
 
 export const Authenticate = (ctx: MailboxContext) =>
   unary<AuthenticateRequest__Output, AuthenticateResponse>(ctx.log, 'Authenticate', async (req) => {
-    const account = await authenticate(ctx.db, req.username, req.password);
-    if (!account) throw unauthenticated();
-    return { account: { accountId: account.accountId, tenantId: account.tenantId }, username: account.username };
+    const login = await authenticate(ctx.db, req.username, req.password);
+    if (!login) throw unauthenticated();
+    return login;
   });

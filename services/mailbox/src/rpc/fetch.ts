@@ -1,9 +1,8 @@
 import type { FetchRequest__Output } from '@kimap/common/generated/mail/v1/FetchRequest';
 import type { FetchResponse } from '@kimap/common/generated/mail/v1/FetchResponse';
-import type { FetchedMessage } from '@kimap/common/generated/mail/v1/FetchedMessage';
 import type { MailboxContext } from '../context.js';
 import { storeFlags } from '../store/flags.js';
-import { fetchColumnPages, fetchMessagePages } from '../store/messages.js';
+import { fetchColumnPages, fetchMessagePages, type FetchedMessage } from '../store/messages.js';
 import { accountOf, serverStream } from './handler.js';
 
 /** A stream message carries a page of rows, split so that none grows past this many bytes of content. */
@@ -21,51 +20,26 @@ export const Fetch = (ctx: MailboxContext) =>
       // UIDs, MODSEQs and flags of a big mailbox: from memory, brought up to date.
       const cached =
         ctx.metadata && !req.internalDate && !req.size && ctx.metadata.covers(req.uids)
-          ? await ctx.metadata.pages(ctx.db, accountId, req.mailboxId, req.uids, { changedSince: req.changedSince, modseq: req.modseq })
+          ? await ctx.metadata.pages(ctx.db, accountId, req.mailboxId, req.uids, req)
           : undefined;
-      const pages =
-        cached ??
-        fetchColumnPages(ctx.db, accountId, req.mailboxId, req.uids, {
-          modseq: req.modseq,
-          internalDate: req.internalDate,
-          size: req.size,
-          changedSince: req.changedSince,
-        });
-      for await (const columns of pages) {
+      for await (const columns of cached ?? fetchColumnPages(ctx.db, accountId, req.mailboxId, req.uids, req)) {
         if (cancelled()) return;
         yield { columns };
       }
       return;
     }
-    const pages = fetchMessagePages(ctx.db, accountId, req.mailboxId, req.uids, {
-      raw: req.raw,
-      header: req.header,
-      structure: req.bodyStructure,
-      envelope: req.envelope && !req.bodyStructure,
-      changedSince: req.changedSince,
-    });
-    for await (const page of pages) {
+    for await (const page of fetchMessagePages(ctx.db, accountId, req.mailboxId, req.uids, req)) {
       let batch: FetchedMessage[] = [];
       let bytes = 0;
       for (const m of page) {
-        const size = (m.raw?.length ?? 0) + (m.header?.length ?? 0) + (m.structureJson?.length ?? 0) + (m.envelopeJson?.length ?? 0);
+        const size = (m.raw?.length ?? 0) + (m.header?.length ?? 0) + (m.bodyStructureJson?.length ?? 0) + (m.envelopeJson?.length ?? 0);
         if (batch.length > 0 && bytes + size > BATCH_BYTES) {
           if (cancelled()) return;
           yield { messages: batch };
           batch = [];
           bytes = 0;
         }
-        batch.push({
-          uid: m.uid,
-          modseq: m.modseq,
-          flags: m.flags,
-          internalDateMs: m.internalDateMs,
-          size: m.size,
-          ...(m.raw ? { raw: m.raw } : {}),
-          ...(m.header ? { header: m.header } : {}),
-          ...(m.structureJson ? { bodyStructureJson: m.structureJson } : {}),
-          ...(m.envelopeJson ? { envelopeJson: m.envelopeJson } : {}),
-        });
+        batch.push(m);
         bytes += size;
       }
       if (cancelled()) return;

@@ -6,59 +6,28 @@ import type { MailboxInfo } from '@kimap/common/generated/mail/v1/MailboxInfo';
 import type { GetStatusRequest__Output } from '@kimap/common/generated/mail/v1/GetStatusRequest';
 import type { MailboxStatus } from '@kimap/common/generated/mail/v1/MailboxStatus';
 import type { MailboxContext } from '../context.js';
-import { createMailbox, hasChildren, listMailboxes, mailboxStatus, type MailboxRow, type MailboxStatusRow } from '../store/mailboxes.js';
+import { createMailbox, listMailboxes, mailboxStatus } from '../store/mailboxes.js';
 import { recordChange } from '../store/outbox.js';
 import { orphanSubscriptions } from '../store/mailbox-ops.js';
 import { accountOf, unary } from './handler.js';
 
-export function mailboxInfo(m: MailboxRow, all: MailboxRow[]): MailboxInfo {
-  return {
-    mailboxId: m.mailboxId,
-    name: m.name,
-    specialUse: m.specialUse ?? '',
-    subscribed: m.subscribed,
-    uidvalidity: m.uidvalidity,
-    hasChildren: hasChildren(all, m.name),
-  };
-}
-
-export function statusMessage(s: MailboxStatusRow): MailboxStatus {
-  return {
-    mailboxId: s.mailboxId,
-    name: s.name,
-    uidvalidity: s.uidvalidity,
-    uidnext: s.uidnext,
-    highestmodseq: s.highestmodseq,
-    messages: s.messages,
-    unseen: s.unseen,
-    deleted: s.deleted,
-    size: s.size,
-    keywords: s.keywords,
-    specialUse: s.specialUse ?? '',
-    expungedFloorModseq: s.expungedFloorModseq,
-  };
-}
-
 export const ListMailboxes = (ctx: MailboxContext) =>
   unary<ListMailboxesRequest__Output, ListMailboxesResponse>(ctx.log, 'ListMailboxes', async (req) => {
     const accountId = accountOf(req);
-    const all = await listMailboxes(ctx.db, accountId);
-    return { mailboxes: all.map((m) => mailboxInfo(m, all)), orphanSubscriptions: await orphanSubscriptions(ctx.db, accountId) };
+    return { mailboxes: await listMailboxes(ctx.db, accountId), orphanSubscriptions: await orphanSubscriptions(ctx.db, accountId) };
   });
 
 export const CreateMailbox = (ctx: MailboxContext) =>
   unary<CreateMailboxRequest__Output, MailboxInfo>(ctx.log, 'CreateMailbox', async (req) => {
     const accountId = accountOf(req);
     const created = await ctx.db.transaction(async (tx) => {
-      const mb = await createMailbox(tx, accountId, req.name, req.specialUse || null);
+      const mb = await createMailbox(tx, accountId, req.name, req.specialUse);
       await recordChange(tx, { accountId, mailboxId: mb.mailboxId, modseq: 0, kind: 'mailbox' });
       return mb;
     });
     ctx.changed();
-    return mailboxInfo(created, []);
+    return created;
   });
 
 export const GetStatus = (ctx: MailboxContext) =>
-  unary<GetStatusRequest__Output, MailboxStatus>(ctx.log, 'GetStatus', async (req) =>
-    statusMessage(await mailboxStatus(ctx.db, accountOf(req), req.name)),
-  );
+  unary<GetStatusRequest__Output, MailboxStatus>(ctx.log, 'GetStatus', async (req) => mailboxStatus(ctx.db, accountOf(req), req.name));

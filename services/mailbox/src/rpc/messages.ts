@@ -30,9 +30,9 @@ export const Store = (ctx: MailboxContext) =>
 export const Expunge = (ctx: MailboxContext) =>
   unary<ExpungeRequest__Output, ExpungeResponse>(ctx.log, 'Expunge', async (req) => {
     const accountId = accountOf(req);
-    const result = await removeMessages(ctx.db, accountId, req.mailboxId, { deletedOnly: true, ...(req.uids.length ? { ranges: req.uids } : {}) });
-    ctx.committed([result.event]);
-    return { uids: result.uids, highestmodseq: result.highestmodseq };
+    const { event, ...expunged } = await removeMessages(ctx.db, accountId, req.mailboxId, { deletedOnly: true, ...(req.uids.length ? { ranges: req.uids } : {}) });
+    ctx.committed([event]);
+    return expunged;
   });
 
 const copyOrMove = (move: boolean) => (ctx: MailboxContext) =>

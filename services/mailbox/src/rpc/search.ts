@@ -10,6 +10,6 @@ export const Search = (ctx: MailboxContext) =>
     const criteria = parseSearchCriteria(req.criteriaJson);
     for await (const page of searchUids(ctx.db, accountId, req.mailboxId, criteria)) {
       if (cancelled()) return;
-      yield { uids: page.uids, highestmodseq: page.highestModseq };
+      yield page;
     }
   });

@@ -1,10 +1,9 @@
 import type { SelectRequest__Output } from '@kimap/common/generated/mail/v1/SelectRequest';
 import type { SelectResponse } from '@kimap/common/generated/mail/v1/SelectResponse';
 import type { MailboxContext } from '../context.js';
-import { mailboxStatus, selectMailbox, type MailboxStatusRow } from '../store/mailboxes.js';
+import { mailboxStatus, selectMailbox, type SelectedMailbox } from '../store/mailboxes.js';
 import { normalizeMailboxName } from '../store/names.js';
 import { accountOf, serverStream } from './handler.js';
-import { statusMessage } from './mailboxes.js';
 
 /** Runs per gRPC message: 32 Ki runs packed is about 300 KB. */
 const RUN_CHUNK = 32768;
@@ -12,10 +11,10 @@ const RUN_CHUNK = 32768;
 export const Select = (ctx: MailboxContext) =>
   serverStream<SelectRequest__Output, SelectResponse>(ctx.log, 'Select', async function* (req, cancelled) {
     const accountId = accountOf(req);
-    const { status, firsts, lasts } = (await fromMemory(ctx, accountId, req.name)) ?? (await selectMailbox(ctx.db, accountId, req.name));
-    yield { status: statusMessage(status) };
-    for (let i = 0; i < firsts.length && !cancelled(); i += RUN_CHUNK) {
-      yield { runs: { first: firsts.slice(i, i + RUN_CHUNK), last: lasts.slice(i, i + RUN_CHUNK) } };
+    const { status, runs } = (await fromMemory(ctx, accountId, req.name)) ?? (await selectMailbox(ctx.db, accountId, req.name));
+    yield { status };
+    for (let i = 0; i < runs.first.length && !cancelled(); i += RUN_CHUNK) {
+      yield { runs: { first: runs.first.slice(i, i + RUN_CHUNK), last: runs.last.slice(i, i + RUN_CHUNK) } };
     }
   });
 
@@ -27,14 +26,14 @@ export const Select = (ctx: MailboxContext) =>
  * that guess, which the row then confirms (or the UIDs are read for the
  * mailbox the row names).
  */
-async function fromMemory(ctx: MailboxContext, accountId: number, name: string): Promise<{ status: MailboxStatusRow; firsts: number[]; lasts: number[] } | undefined> {
+async function fromMemory(ctx: MailboxContext, accountId: number, name: string): Promise<SelectedMailbox | undefined> {
   const cache = ctx.metadata;
   if (!cache?.holds(accountId)) return undefined;
   const normalized = normalizeMailboxName(name);
   const guess = cache.mailboxIdOf(accountId, normalized);
   const [status, guessed] = await Promise.all([mailboxStatus(ctx.db, accountId, name), guess === undefined ? undefined : cache.uidRuns(ctx.db, accountId, guess)]);
-  const runs = status.mailboxId === guess ? guessed : await cache.uidRuns(ctx.db, accountId, status.mailboxId);
-  if (runs) cache.noteName(accountId, normalized, status.mailboxId);
-  if (!runs || runs.modseq !== status.highestmodseq || runs.count !== status.messages) return undefined;
-  return { status, firsts: runs.firsts, lasts: runs.lasts };
+  const held = status.mailboxId === guess ? guessed : await cache.uidRuns(ctx.db, accountId, status.mailboxId);
+  if (held) cache.noteName(accountId, normalized, status.mailboxId);
+  if (!held || held.modseq !== status.highestmodseq || held.count !== status.messages) return undefined;
+  return { status, runs: held.runs };
 }

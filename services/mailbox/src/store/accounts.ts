@@ -3,11 +3,18 @@
 import argon2 from 'argon2';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '@kimap/common';
+import type { AccountRef__Output } from '@kimap/common/generated/mail/v1/AccountRef';
 import { alreadyExists, invalid, notFound } from './errors.js';
 
 export interface Account {
   accountId: number;
   tenantId: number;
+  username: string;
+}
+
+/** A verified login, as AuthenticateResponse carries it. */
+export interface Login {
+  account: AccountRef__Output;
   username: string;
 }
 
@@ -77,7 +84,7 @@ async function verifyPassword(username: string, hash: string, password: string):
   return ok;
 }
 
-export async function authenticate(db: Queryable, username: string, password: string): Promise<Account | undefined> {
+export async function authenticate(db: Queryable, username: string, password: string): Promise<Login | undefined> {
   const name = normalizeUsername(username);
   const { rows } = await db.query<{ account_id: number; tenant_id: number; username: string; password_hash: string; disabled: boolean }>(
     'SELECT account_id, tenant_id, username, password_hash, disabled FROM accounts WHERE username = $1',
@@ -91,7 +98,7 @@ export async function authenticate(db: Queryable, username: string, password: st
   }
   const ok = await verifyPassword(row.username, row.password_hash, password);
   if (!ok || row.disabled) return undefined;
-  return { accountId: row.account_id, tenantId: row.tenant_id, username: row.username };
+  return { account: { accountId: row.account_id, tenantId: row.tenant_id }, username: row.username };
 }
 
 export async function addTenant(db: Queryable, domain: string): Promise<number> {

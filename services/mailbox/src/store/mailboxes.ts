@@ -1,8 +1,12 @@
 import type { Queryable } from '@kimap/common';
+import type { MailboxInfo__Output } from '@kimap/common/generated/mail/v1/MailboxInfo';
+import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
+import type { UidRuns__Output } from '@kimap/common/generated/mail/v1/UidRuns';
 import { insertMailbox } from './accounts.js';
 import { notFound } from './errors.js';
 import { parentNames, validateMailboxName, normalizeMailboxName, DELIMITER } from './names.js';
 
+/** A mailbox row, for the store's own use (the service answers with MailboxInfo and MailboxStatus). */
 export interface MailboxRow {
   mailboxId: number;
   name: string;
@@ -14,60 +18,36 @@ export interface MailboxRow {
   expungedFloorModseq: number;
 }
 
-export interface MailboxStatusRow extends MailboxRow {
-  messages: number;
-  unseen: number;
-  deleted: number;
-  size: number;
-  keywords: string[];
-}
-
-const MAILBOX_COLUMNS = `mailbox_id, name, special_use, uidvalidity, uidnext, highestmodseq, expunged_floor_modseq,
+const MAILBOX_COLUMNS = `mailbox_id AS "mailboxId", name, special_use AS "specialUse", uidvalidity, uidnext, highestmodseq,
+  expunged_floor_modseq AS "expungedFloorModseq",
   EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = mailboxes.account_id AND s.name = mailboxes.name) AS subscribed`;
 
-interface RawMailbox {
-  mailbox_id: number;
-  name: string;
-  special_use: string | null;
-  subscribed: boolean;
-  uidvalidity: number;
-  uidnext: number;
-  highestmodseq: number;
-  expunged_floor_modseq: number;
-}
+/** What LIST shows of a mailbox (MailboxInfo): `specialUse` '' for none. */
+const INFO_COLUMNS = `mailbox_id AS "mailboxId", name, coalesce(special_use, '') AS "specialUse", uidvalidity,
+  EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = mailboxes.account_id AND s.name = mailboxes.name) AS subscribed`;
 
-function toRow(r: RawMailbox): MailboxRow {
-  return {
-    mailboxId: r.mailbox_id,
-    name: r.name,
-    specialUse: r.special_use,
-    subscribed: r.subscribed,
-    uidvalidity: r.uidvalidity,
-    uidnext: r.uidnext,
-    highestmodseq: r.highestmodseq,
-    expungedFloorModseq: r.expunged_floor_modseq,
-  };
-}
-
-export async function listMailboxes(db: Queryable, accountId: number): Promise<MailboxRow[]> {
-  const { rows } = await db.query<RawMailbox>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = $1 ORDER BY name`, [accountId]);
-  return rows.map(toRow);
+/** Every mailbox of the account, by name. */
+export async function listMailboxes(db: Queryable, accountId: number): Promise<MailboxInfo__Output[]> {
+  const { rows } = await db.query<MailboxInfo__Output>(`SELECT ${INFO_COLUMNS}, false AS "hasChildren" FROM mailboxes WHERE account_id = $1 ORDER BY name`, [accountId]);
+  for (const m of rows) m.hasChildren = hasChildren(rows, m.name);
+  return rows;
 }
 
 export async function findMailbox(db: Queryable, accountId: number, name: string, lock = false): Promise<MailboxRow> {
-  const { rows } = await db.query<RawMailbox>(
+  const { rows } = await db.query<MailboxRow>(
     `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2${lock ? ' FOR UPDATE' : ''}`,
     [accountId, normalizeMailboxName(name)],
   );
   if (!rows[0]) throw notFound(`Mailbox does not exist: ${name}`);
-  return toRow(rows[0]);
+  return rows[0];
 }
 
 /**
  * Creates a mailbox and any missing parents (RFC 9051 6.3.4). Returns the new
- * mailbox; ALREADY_EXISTS when the name itself is taken.
+ * mailbox; ALREADY_EXISTS when the name itself is taken. `specialUse` null or
+ * '': none.
  */
-export async function createMailbox(tx: Queryable, accountId: number, rawName: string, specialUse: string | null): Promise<MailboxRow> {
+export async function createMailbox(tx: Queryable, accountId: number, rawName: string, specialUse: string | null): Promise<MailboxInfo__Output> {
   const name = validateMailboxName(rawName);
   for (const parent of parentNames(name)) {
     await tx.query(
@@ -77,34 +57,32 @@ export async function createMailbox(tx: Queryable, accountId: number, rawName: s
       [accountId, parent],
     );
   }
-  await insertMailbox(tx, accountId, name, specialUse);
-  return findMailbox(tx, accountId, name);
+  const { mailboxId } = await insertMailbox(tx, accountId, name, specialUse || null);
+  const { rows } = await tx.query<MailboxInfo__Output>(`SELECT ${INFO_COLUMNS}, false AS "hasChildren" FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2`, [
+    accountId,
+    mailboxId,
+  ]);
+  return rows[0]!;
 }
 
-/** A mailbox with its counts, kept in its row by triggers (migration 0005). */
-const STATUS_COLUMNS = `${MAILBOX_COLUMNS}, messages, unseen, deleted, total_size, keywords`;
+/** A mailbox with its counts (kept in its row by triggers, migration 0005), as MailboxStatus. */
+const STATUS_COLUMNS = `mailbox_id AS "mailboxId", name, uidvalidity, uidnext, highestmodseq, messages, unseen, deleted, total_size AS size, keywords,
+  coalesce(special_use, '') AS "specialUse", expunged_floor_modseq AS "expungedFloorModseq"`;
 
-type RawStatus = RawMailbox & { messages: number; unseen: number; deleted: number; total_size: number; keywords: string[] };
-
-function toStatusRow(r: RawStatus): MailboxStatusRow {
-  return { ...toRow(r), messages: r.messages, unseen: r.unseen, deleted: r.deleted, size: r.total_size, keywords: r.keywords };
-}
-
-export async function mailboxStatus(db: Queryable, accountId: number, name: string): Promise<MailboxStatusRow> {
-  const { rows } = await db.query<RawStatus>(`SELECT ${STATUS_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2`, [
+export async function mailboxStatus(db: Queryable, accountId: number, name: string): Promise<MailboxStatus__Output> {
+  const { rows } = await db.query<MailboxStatus__Output>(`SELECT ${STATUS_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2`, [
     accountId,
     normalizeMailboxName(name),
   ]);
   const r = rows[0];
   if (!r) throw notFound(`Mailbox does not exist: ${name}`);
-  return toStatusRow(r);
+  return r;
 }
 
-/** A mailbox's status and the UIDs of its messages as runs of consecutive UIDs. */
-export interface SelectedRows {
-  status: MailboxStatusRow;
-  firsts: number[];
-  lasts: number[];
+/** A mailbox's status and the UIDs of its messages as runs of consecutive UIDs: what SELECT answers. */
+export interface SelectedMailbox {
+  status: MailboxStatus__Output;
+  runs: UidRuns__Output;
 }
 
 /**
@@ -113,13 +91,13 @@ export interface SelectedRows {
  * ends of runs leave the database, so a mailbox whose UIDs are consecutive
  * costs two numbers however large it is.
  */
-export async function selectMailbox(db: Queryable, accountId: number, name: string): Promise<SelectedRows> {
-  const { rows } = await db.query<RawStatus & { firsts: number[] | null; lasts: number[] | null }>(
-    `SELECT ${STATUS_COLUMNS}, r.firsts, r.lasts
+export async function selectMailbox(db: Queryable, accountId: number, name: string): Promise<SelectedMailbox> {
+  const { rows } = await db.query<MailboxStatus__Output & { first: number[] | null; last: number[] | null }>(
+    `SELECT ${STATUS_COLUMNS}, r.first, r.last
        FROM mailboxes
        CROSS JOIN LATERAL (
-         SELECT array_agg(s.uid ORDER BY s.uid) FILTER (WHERE s.prev IS DISTINCT FROM s.uid - 1) AS firsts,
-                array_agg(s.uid ORDER BY s.uid) FILTER (WHERE s.next IS DISTINCT FROM s.uid + 1) AS lasts
+         SELECT array_agg(s.uid ORDER BY s.uid) FILTER (WHERE s.prev IS DISTINCT FROM s.uid - 1) AS first,
+                array_agg(s.uid ORDER BY s.uid) FILTER (WHERE s.next IS DISTINCT FROM s.uid + 1) AS last
            FROM (SELECT m.uid, lag(m.uid) OVER w AS prev, lead(m.uid) OVER w AS next
                    FROM messages m
                   WHERE m.account_id = mailboxes.account_id AND m.mailbox_id = mailboxes.mailbox_id
@@ -129,14 +107,11 @@ export async function selectMailbox(db: Queryable, accountId: number, name: stri
   );
   const r = rows[0];
   if (!r) throw notFound(`Mailbox does not exist: ${name}`);
-  return {
-    status: toStatusRow(r),
-    firsts: (r.firsts ?? []).map(Number),
-    lasts: (r.lasts ?? []).map(Number),
-  };
+  const { first, last, ...status } = r;
+  return { status, runs: { first: (first ?? []).map(Number), last: (last ?? []).map(Number) } };
 }
 
-export function hasChildren(all: MailboxRow[], name: string): boolean {
+export function hasChildren(all: ReadonlyArray<{ name: string }>, name: string): boolean {
   const prefix = name + DELIMITER;
   return all.some((m) => m.name.startsWith(prefix));
 }

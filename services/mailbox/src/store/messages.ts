@@ -4,17 +4,20 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '@kimap/common';
 import { canonicalFlag, toBuffer } from '@kimap/common';
+import { flagsOfLine } from '@kimap/common/columns';
 import { parseMessage, searchText, toCrlf } from '@kimap/common/mime/index';
+import type { AppendItem__Output } from '@kimap/common/generated/mail/v1/AppendItem';
+import type { AppendResponse__Output } from '@kimap/common/generated/mail/v1/AppendResponse';
+import type { FetchedMessage__Output } from '@kimap/common/generated/mail/v1/FetchedMessage';
+import type { FetchRequest__Output } from '@kimap/common/generated/mail/v1/FetchRequest';
+import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
 import { fromWriteFunction } from './errors.js';
 import { normalizeMailboxName } from './names.js';
 import { recorded, type RecordedEvent } from './outbox.js';
 import { BODIES_JOIN, foldCase, uidRangeCondition, type UidRange } from './sql.js';
 
-export interface AppendItem {
-  flags: string[];
-  internalDate: Date;
-  raw: Buffer;
-}
+/** A message to store, as AppendRequest carries it: `internalDateMs` 0 means now. */
+export type AppendItem = AppendItem__Output;
 
 export interface AppendInput extends AppendItem {
   accountId: number;
@@ -28,14 +31,10 @@ export interface AppendResult {
   modseq: number;
 }
 
-export interface AppendManyResult {
-  mailboxId: number;
-  uidvalidity: number;
-  uids: number[];
-  modseq: number;
+/** What AppendResponse carries, and the outbox event of the change. */
+export interface AppendManyResult extends AppendResponse__Output {
   event?: RecordedEvent;
 }
-
 
 /** Removes duplicates and \Recent (never stored); keeps keyword case as given. */
 export function cleanFlags(flags: string[]): string[] {
@@ -70,9 +69,10 @@ export async function appendMessage(db: Queryable, input: AppendInput): Promise<
  */
 export async function appendMessages(db: Queryable, accountId: number, mailbox: string, items: AppendItem[]): Promise<AppendManyResult> {
   // Stored with CRLF line ends: what FETCH serves, RFC822.SIZE and quota agree.
-  const raws = items.map((i) => toCrlf(i.raw));
+  const raws = items.map((i) => toCrlf(i.message));
   const structures = raws.map((raw) => parseMessage(raw));
   const texts = raws.map((raw, i) => searchText(raw, structures[i]!));
+  const now = Date.now();
   let row: { mailbox_id: number; uidvalidity: number; first_uid: number; modseq: number; event_id: number } | undefined;
   try {
     ({ rows: [row] } = await db.query<NonNullable<typeof row>>(
@@ -89,7 +89,7 @@ export async function appendMessages(db: Queryable, accountId: number, mailbox: 
         structures.map((s) => jsonb(s)),
         texts.map((t) => foldCase(noNul(t.header))),
         texts.map((t) => foldCase(noNul(t.body))),
-        items.map((i) => i.internalDate),
+        items.map((i) => new Date(i.internalDateMs || now)),
         items.map((i) => JSON.stringify(cleanFlags(i.flags))),
       ],
     ));
@@ -106,38 +106,33 @@ export async function appendMessages(db: Queryable, accountId: number, mailbox: 
   };
 }
 
-export interface FetchOptions {
-  flags?: boolean;
-  raw?: boolean;
-  header?: boolean;
-  /** The parsed MIME structure (with the envelope) as JSON. */
-  structure?: boolean;
-  /** Only the envelope, as JSON. */
-  envelope?: boolean;
-  changedSince?: number;
-}
+/**
+ * What a FETCH asks of each message (FetchRequest's fields): the raw message,
+ * its header block, its BODYSTRUCTURE (the parsed MIME structure, envelope
+ * included) or its ENVELOPE alone; only messages changed after `changedSince`
+ * (when not 0).
+ */
+export type FetchOptions = Partial<Pick<FetchRequest__Output, 'raw' | 'header' | 'bodyStructure' | 'envelope' | 'changedSince'>>;
 
-export interface FetchedMessage {
-  uid: number;
-  modseq: number;
-  flags: string[];
-  internalDateMs: number;
-  size: number;
-  raw?: Buffer;
-  header?: Buffer;
-  structureJson?: string;
-  envelopeJson?: string;
-}
+/**
+ * A message as FetchResponse carries it, field for field; what was not asked
+ * for is left out. The structure and the envelope are the JSON stored at
+ * APPEND (MessageStructure and Envelope of @kimap/common/mime), passed on as
+ * PostgreSQL gives it: the edge parses each once.
+ */
+export type FetchedMessage = Pick<FetchedMessage__Output, 'uid' | 'modseq' | 'flags' | 'internalDateMs' | 'size'> &
+  Partial<Pick<FetchedMessage__Output, 'raw' | 'header' | 'envelopeJson' | 'bodyStructureJson'>>;
 
 interface FetchRow {
   uid: number;
   modseq: number;
   flags: string;
-  internal_ms: number;
+  internalDateMs: number;
   size: number;
   raw?: Uint8Array;
-  structure?: string | null;
-  envelope?: string | null;
+  header?: Uint8Array;
+  bodyStructureJson?: string | null;
+  envelopeJson?: string | null;
   unparsed?: Uint8Array | null;
 }
 
@@ -152,18 +147,21 @@ export async function* fetchMessagePages(
   ranges: UidRange[],
   opts: FetchOptions,
 ): AsyncGenerator<FetchedMessage[]> {
-  const wantsMeta = Boolean(opts.structure || opts.envelope);
+  // The structure holds the envelope: with both asked for, the structure alone is sent.
+  const structure = Boolean(opts.bodyStructure);
+  const envelope = Boolean(opts.envelope) && !structure;
+  const wantsMeta = structure || envelope;
   const withBody = Boolean(opts.raw || opts.header || wantsMeta);
   const pageSize = opts.raw ? 50 : withBody ? 500 : 10_000;
   const cond = uidRangeCondition(ranges, 4, 'm.uid');
-  // Flags as one space-separated string (flags are atoms: no spaces), split
-  // here: cheaper than decoding an array literal per row. Milliseconds as a
-  // number: cheaper than a timestamp.
-  const cols = ["array_to_string(m.flags, ' ') AS flags", 'm.uid', 'm.modseq', 'floor(extract(epoch FROM m.internal_date) * 1000)::int8 AS internal_ms', 'm.size'];
+  // Flags as a flag line (see @kimap/common/columns), split here: cheaper
+  // than decoding an array literal per row. Milliseconds as a number:
+  // cheaper than a timestamp.
+  const cols = ["array_to_string(m.flags, ' ') AS flags", 'm.uid', 'm.modseq', 'floor(extract(epoch FROM m.internal_date) * 1000)::int8 AS "internalDateMs"', 'm.size'];
   if (opts.raw) cols.push('b.raw');
-  else if (opts.header) cols.push('substring(b.raw from 1 for b.header_size) AS raw');
-  if (opts.structure) cols.push('b.body_structure::text AS structure');
-  if (opts.envelope) cols.push('b.envelope::text AS envelope');
+  else if (opts.header) cols.push('substring(b.raw from 1 for b.header_size) AS header');
+  if (structure) cols.push('b.body_structure::text AS "bodyStructureJson"');
+  if (envelope) cols.push('b.envelope::text AS "envelopeJson"');
   // Bodies stored before their structure was computed are parsed on the fly.
   if (wantsMeta && !opts.raw) cols.push('CASE WHEN b.body_structure IS NULL THEN b.raw END AS unparsed');
   const join = withBody ? BODIES_JOIN : '';
@@ -181,24 +179,19 @@ export async function* fetchMessagePages(
     );
     const page: FetchedMessage[] = [];
     for (const r of rows) {
-      const msg: FetchedMessage = { uid: r.uid, modseq: r.modseq, flags: r.flags ? r.flags.split(' ') : [], internalDateMs: r.internal_ms, size: r.size };
-      if (r.raw) {
-        const buf = toBuffer(r.raw);
-        if (opts.raw) msg.raw = buf;
-        else msg.header = buf;
-      }
-      let structure = r.structure ?? undefined;
-      let envelope = r.envelope ?? undefined;
-      if (wantsMeta && !structure && !envelope) {
+      const msg: FetchedMessage = { uid: r.uid, modseq: r.modseq, flags: flagsOfLine(r.flags), internalDateMs: r.internalDateMs, size: r.size };
+      if (r.raw) msg.raw = toBuffer(r.raw);
+      if (r.header) msg.header = toBuffer(r.header);
+      if (r.bodyStructureJson) msg.bodyStructureJson = r.bodyStructureJson;
+      if (r.envelopeJson) msg.envelopeJson = r.envelopeJson;
+      if (wantsMeta && !r.bodyStructureJson && !r.envelopeJson) {
         const source = r.unparsed ? toBuffer(r.unparsed) : msg.raw;
         if (source) {
           const parsed = parseMessage(source);
-          structure = JSON.stringify(parsed);
-          envelope = JSON.stringify(parsed.envelope);
+          if (structure) msg.bodyStructureJson = JSON.stringify(parsed);
+          else msg.envelopeJson = JSON.stringify(parsed.envelope);
         }
       }
-      if (opts.structure && structure) msg.structureJson = structure;
-      if (opts.envelope && envelope) msg.envelopeJson = envelope;
       page.push(msg);
     }
     if (page.length) yield page;
@@ -207,26 +200,14 @@ export async function* fetchMessagePages(
   }
 }
 
-export interface ColumnOptions {
-  modseq?: boolean;
-  internalDate?: boolean;
-  size?: boolean;
-  changedSince?: number;
+/** The columns a FETCH asks for besides UIDs and flags (FetchRequest's fields), and the page size. */
+export interface ColumnOptions extends Partial<Pick<FetchRequest__Output, 'modseq' | 'internalDate' | 'size' | 'changedSince'>> {
   /** Messages per page; the default suits a 100,000-message FETCH. */
   pageSize?: number;
 }
 
-/** A page of messages without content, column by column (see MessageColumns in the proto). */
-export interface MessageColumns {
-  count: number;
-  /** 8-byte big-endian numbers, one per message; empty when not asked for. */
-  uids: Buffer;
-  modseqs: Buffer;
-  internalDatesMs: Buffer;
-  sizes: Buffer;
-  /** One line per message: its flags separated by spaces. */
-  flags: string;
-}
+/** A page of messages without content, column by column: FetchResponse.columns (see MessageColumns in the proto). */
+export type MessageColumns = MessageColumns__Output;
 
 const COLUMN_PAGE = 20_000;
 const EMPTY = Buffer.alloc(0);
@@ -250,11 +231,11 @@ export async function* fetchColumnPages(
   if (opts.modseq) cols.push("string_agg(int8send(modseq), ''::bytea) AS modseqs");
   // date_part is a double, which is far cheaper than extract's numeric; truncated to
   // milliseconds first, the product is a whole number of milliseconds and rounds exactly.
-  if (opts.internalDate) cols.push("string_agg(int8send(round(date_part('epoch', date_trunc('milliseconds', internal_date)) * 1000)::int8), ''::bytea) AS dates");
+  if (opts.internalDate) cols.push(`string_agg(int8send(round(date_part('epoch', date_trunc('milliseconds', internal_date)) * 1000)::int8), ''::bytea) AS "internalDatesMs"`);
   if (opts.size) cols.push("string_agg(int8send(size), ''::bytea) AS sizes");
   const changed = opts.changedSince ? `AND m.modseq > $${4 + cond.params.length}` : '';
   const pageSize = opts.pageSize ?? COLUMN_PAGE;
-  type Row = { n: number; last: number | null; uids: Uint8Array | null; flags: string | null; modseqs?: Uint8Array | null; dates?: Uint8Array | null; sizes?: Uint8Array | null };
+  type Row = { n: number; last: number | null; uids: Uint8Array | null; flags: string | null; modseqs?: Uint8Array | null; internalDatesMs?: Uint8Array | null; sizes?: Uint8Array | null };
   const page = (after: number) =>
     db.query<Row>(
       `SELECT count(*)::int AS n, max(uid) AS last, ${cols.join(', ')}
@@ -279,7 +260,7 @@ export async function* fetchColumnPages(
         uids: r.uids ? toBuffer(r.uids) : EMPTY,
         flags: r.flags ?? '',
         modseqs: r.modseqs ? toBuffer(r.modseqs) : EMPTY,
-        internalDatesMs: r.dates ? toBuffer(r.dates) : EMPTY,
+        internalDatesMs: r.internalDatesMs ? toBuffer(r.internalDatesMs) : EMPTY,
         sizes: r.sizes ? toBuffer(r.sizes) : EMPTY,
       };
     }

@@ -11,7 +11,8 @@
 // When the expunge tombstones the update needs have been purged, or too much
 // changed, the mailbox is read again.
 import type { Queryable } from '@kimap/common';
-import { int64At, int64Column } from '@kimap/common/columns';
+import { flagColumn, flagLines, int64At, int64Column } from '@kimap/common/columns';
+import type { UidRuns__Output } from '@kimap/common/generated/mail/v1/UidRuns';
 import { fetchColumnPages, type MessageColumns } from './messages.js';
 import { rangeArgs, uidSpans, type UidRange } from './sql.js';
 
@@ -32,12 +33,12 @@ interface Entry {
   /** Ascending. */
   uids: number[];
   modseqs: number[];
-  /** Flags of each message, space-separated; equal lines share one string. */
+  /** The flag line of each message (see @kimap/common/columns); equal lines share one string. */
   flags: string[];
   /** The whole entry as pages with MODSEQs, made at its first whole-mailbox FETCH. */
   pages?: MessageColumns[];
   /** The UIDs as runs of consecutive UIDs, made at its first SELECT. */
-  runs?: { firsts: number[]; lasts: number[] };
+  runs?: UidRuns__Output;
 }
 
 /** A mailbox to be read in full: its key, and its row when the read begins. */
@@ -131,23 +132,23 @@ export class MetadataCache {
    * consecutive UIDs, with the MODSEQ they are at; undefined when it is not
    * in memory (a SELECT does not read a mailbox in full to keep it).
    */
-  async uidRuns(db: Queryable, accountId: number, mailboxId: number): Promise<{ modseq: number; count: number; firsts: number[]; lasts: number[] } | undefined> {
+  async uidRuns(db: Queryable, accountId: number, mailboxId: number): Promise<{ modseq: number; count: number; runs: UidRuns__Output } | undefined> {
     if (!this.entries.has(this.key(accountId, mailboxId))) return undefined;
     const state = await this.current(db, accountId, mailboxId);
     if (!state || !('entry' in state)) return undefined;
     this.hits++;
     const e = state.entry;
     if (!e.runs) {
-      const firsts: number[] = [];
-      const lasts: number[] = [];
+      const first: number[] = [];
+      const last: number[] = [];
       for (let i = 0; i < e.uids.length; i++) {
         const uid = e.uids[i]!;
-        if (i === 0 || e.uids[i - 1] !== uid - 1) firsts.push(uid);
-        if (i === e.uids.length - 1 || e.uids[i + 1] !== uid + 1) lasts.push(uid);
+        if (i === 0 || e.uids[i - 1] !== uid - 1) first.push(uid);
+        if (i === e.uids.length - 1 || e.uids[i + 1] !== uid + 1) last.push(uid);
       }
-      e.runs = { firsts, lasts };
+      e.runs = { first, last };
     }
-    return { modseq: e.modseq, count: e.uids.length, ...e.runs };
+    return { modseq: e.modseq, count: e.uids.length, runs: e.runs };
   }
 
   /** Whether some mailbox of the account is in memory (a few hundred entries at most). */
@@ -258,11 +259,11 @@ export class MetadataCache {
     const entry: Entry = { uidvalidity: at.uidvalidity, modseq: at.modseq, uids: [], modseqs: [], flags: [] };
     const line = interner();
     for await (const page of fetchColumnPages(db, accountId, mailboxId, [{ first: 1, last: 0 }], { modseq: true, ...(this.opts.pageSize && { pageSize: this.opts.pageSize }) })) {
-      const flagLines = page.count ? page.flags.split('\n') : [];
+      const lines = flagLines(page.flags, page.count);
       for (let i = 0; i < page.count; i++) {
         entry.uids.push(int64At(page.uids, i));
         entry.modseqs.push(int64At(page.modseqs, i));
-        entry.flags.push(line(flagLines[i] ?? ''));
+        entry.flags.push(line(lines[i] ?? ''));
       }
       yield page;
     }
@@ -322,7 +323,7 @@ export class MetadataCache {
         modseqs: withModseq ? int64Column(e.modseqs, these) : Buffer.alloc(0),
         internalDatesMs: Buffer.alloc(0),
         sizes: Buffer.alloc(0),
-        flags: lines.join('\n'),
+        flags: flagColumn(lines),
       });
     }
     return pages;

@@ -458,11 +458,12 @@ export function buildSearchQuery(
   };
 }
 
+/** A page of a SEARCH's answer, as SearchResponse carries it. */
 export interface SearchPage {
   /** Matching UIDs, ascending. */
   uids: number[];
   /** Highest MODSEQ among them (for the `(MODSEQ n)` of a CONDSTORE search). */
-  highestModseq: number;
+  highestmodseq: number;
 }
 
 /** The matching UIDs of a mailbox, ascending, a page at a time (keyset pagination). */
@@ -478,7 +479,7 @@ export async function* searchUids(
   for (;;) {
     const q = buildSearchQuery(accountId, mailboxId, criteria, { afterUid: after, limit: pageSize, ...(opts.now && { now: opts.now }) });
     const { rows } = await db.query<{ uid: number; modseq: number }>(q.sql, q.params, { replan: true });
-    if (rows.length > 0) yield { uids: rows.map((r) => r.uid), highestModseq: rows.reduce((max, r) => Math.max(max, r.modseq), 0) };
+    if (rows.length > 0) yield { uids: rows.map((r) => r.uid), highestmodseq: rows.reduce((max, r) => Math.max(max, r.modseq), 0) };
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.uid;
   }

@@ -1,0 +1,66 @@
+// What changed in a mailbox after a MODSEQ, as GetChanges carries it: the
+// mailbox now, the new and re-flagged messages, the expunged UIDs.
+import type { Queryable } from '@kimap/common';
+import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/ChangedMessage';
+import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
+
+/** The mailbox's UIDs and MODSEQs (ChangesResponse.status: the counts are not filled in). */
+export type ChangesStatus = Omit<MailboxStatus__Output, 'messages' | 'unseen' | 'deleted' | 'size' | 'keywords'>;
+
+export interface ChangesRead {
+  status: ChangesStatus;
+  /** New or flag-changed, ascending UID. */
+  changed: ChangedMessage__Output[];
+  /** Expunged after the MODSEQ, ascending. */
+  expunged: number[];
+}
+
+interface ChangesRow extends ChangesStatus {
+  changed: ChangedMessage__Output[] | string | null;
+  expunged: number[] | null;
+}
+
+/**
+ * The hot path of every woken session: one statement (one snapshot, one
+ * round trip) reads the mailbox row, the messages changed after the MODSEQ
+ * and the UIDs expunged after it. Message counts are not computed here.
+ *
+ * Each side is read in MODSEQ order with a limit, so that the (account,
+ * mailbox, modseq) indexes are the plan whatever the statistics say (stale
+ * ones, after a big import, can make "modseq > n" look unselective and the
+ * planner walk the whole mailbox). A side that reaches the limit is read
+ * again without one ($4 NULL): that many changes are worth a walk.
+ */
+const CHANGES_SQL = `
+  SELECT b.mailbox_id AS "mailboxId", b.name, coalesce(b.special_use, '') AS "specialUse", b.uidvalidity, b.uidnext, b.highestmodseq,
+         b.expunged_floor_modseq AS "expungedFloorModseq",
+         (SELECT json_agg(json_build_object('uid', c.uid, 'modseq', c.modseq, 'flags', c.flags) ORDER BY c.uid)
+            FROM (SELECT m.uid, m.modseq, m.flags FROM messages m
+                   WHERE m.account_id = b.account_id AND m.mailbox_id = b.mailbox_id AND m.modseq > $3
+                   ORDER BY m.modseq LIMIT $4) c) AS changed,
+         (SELECT array_agg(x.uid ORDER BY x.uid)
+            FROM (SELECT e.uid FROM expunged e
+                   WHERE e.account_id = b.account_id AND e.mailbox_id = b.mailbox_id AND e.modseq > $3
+                   ORDER BY e.modseq LIMIT $4) x) AS expunged
+    FROM mailboxes b WHERE b.account_id = $1 AND b.mailbox_id = $2`;
+
+/** Changes read with the limit first; more than it: read again without one. */
+const CHANGES_LIMIT = 50_000;
+
+/** The mailbox and what changed after `since` (undefined: no such mailbox). */
+export async function readChanges(db: Queryable, accountId: number, mailboxId: number, since: number, limit = CHANGES_LIMIT): Promise<ChangesRead | undefined> {
+  let bound: number | null = limit;
+  for (;;) {
+    const { rows } = await db.query<ChangesRow>(CHANGES_SQL, [accountId, mailboxId, since, bound]);
+    const r = rows[0];
+    if (!r) return undefined;
+    const changed = (typeof r.changed === 'string' ? (JSON.parse(r.changed) as ChangedMessage__Output[]) : r.changed) ?? [];
+    const expunged = (r.expunged ?? []).map(Number);
+    if (bound !== null && (changed.length >= bound || expunged.length >= bound)) {
+      bound = null;
+      continue;
+    }
+    const { changed: _c, expunged: _e, ...status } = r;
+    return { status, changed, expunged };
+  }
+}
