@@ -11,11 +11,13 @@
 // them), the size and the internal date are kept here, and a FETCH whose
 // messages are all known asks the mailbox service only for what can change
 // (UIDs still there, flags, MODSEQs), which it answers without reading the
-// bodies. The least recently used entries go first once `maxBytes` is reached.
+// bodies. The least recently used entries go first once `maxBytes` is reached
+// (lru-cache, sized by cost()).
 //
 // Entries are shared by every session of the process: what they hold is
 // never modified.
 import type { Envelope, MessageStructure } from '@kimap/common/mime/index';
+import { LRUCache } from 'lru-cache';
 
 export interface CachedMessage {
   /** The message's header block (up to and including the empty line), when it was fetched. */
@@ -38,7 +40,7 @@ export interface CachedParts {
 /** EDGE_HEADER_CACHE_MB when not set. */
 export const DEFAULT_HEADER_CACHE_MB = 32;
 
-/** Bytes an entry costs besides its data (key, object, Map slot, the header's own ArrayBuffer), roughly. */
+/** Bytes an entry costs besides its data (key, object, the cache's slots, the header's own ArrayBuffer), roughly. */
 const ENTRY_OVERHEAD = 400;
 
 /**
@@ -69,16 +71,16 @@ function has(e: CachedMessage, parts: CachedParts): boolean {
 }
 
 export class HeaderCache {
-  private readonly entries = new Map<string, CachedMessage>();
-  /** What each entry costs (see cost()), computed once. */
-  private readonly costs = new Map<string, number>();
-  private bytes = 0;
+  private readonly entries: LRUCache<string, CachedMessage>;
 
   /** `observe` hears of each FETCH that could use the cache: answered from it (true) or not. */
   constructor(
     readonly maxBytes: number,
     private readonly observe?: (hit: boolean) => void,
-  ) {}
+  ) {
+    // An entry bigger than an eighth of the cache is not kept.
+    this.entries = new LRUCache<string, CachedMessage>({ maxSize: maxBytes, maxEntrySize: Math.max(1, Math.floor(maxBytes / 8)), sizeCalculation: cost });
+  }
 
   /** Counts a FETCH that could use the cache. */
   noteFetch(hit: boolean): void {
@@ -90,7 +92,7 @@ export class HeaderCache {
   }
 
   get heldBytes(): number {
-    return this.bytes;
+    return this.entries.calculatedSize;
   }
 
   private static key(mailboxId: number, uidvalidity: number, uid: number): string {
@@ -105,16 +107,15 @@ export class HeaderCache {
    */
   take(mailboxId: number, uidvalidity: number, uids: readonly number[], parts: CachedParts): Map<number, CachedMessage> | undefined {
     const found = new Map<number, CachedMessage>();
+    const keys: string[] = [];
     for (const uid of uids) {
-      const e = this.entries.get(HeaderCache.key(mailboxId, uidvalidity, uid));
+      const key = HeaderCache.key(mailboxId, uidvalidity, uid);
+      const e = this.entries.peek(key);
       if (!e || !has(e, parts)) return undefined;
       found.set(uid, e);
+      keys.push(key);
     }
-    for (const [uid, e] of found) {
-      const key = HeaderCache.key(mailboxId, uidvalidity, uid);
-      this.entries.delete(key);
-      this.entries.set(key, e);
-    }
+    for (const key of keys) this.entries.get(key);
     return found;
   }
 
@@ -125,7 +126,7 @@ export class HeaderCache {
    */
   put(mailboxId: number, uidvalidity: number, uid: number, value: CachedMessage): void {
     const key = HeaderCache.key(mailboxId, uidvalidity, uid);
-    const old = this.entries.get(key);
+    const old = this.entries.peek(key);
     let header = value.header ?? old?.header;
     if (value.header) {
       header = Buffer.allocUnsafeSlow(value.header.length);
@@ -137,20 +138,6 @@ export class HeaderCache {
     if (envelope !== undefined) entry.envelope = envelope;
     const bodyStructure = value.bodyStructure ?? old?.bodyStructure;
     if (bodyStructure !== undefined) entry.bodyStructure = bodyStructure;
-    const size = cost(entry);
-    if (size > this.maxBytes / 8) return;
-    if (old) {
-      this.entries.delete(key);
-      this.bytes -= this.costs.get(key)!;
-    }
     this.entries.set(key, entry);
-    this.costs.set(key, size);
-    this.bytes += size;
-    for (const k of this.entries.keys()) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(k);
-      this.bytes -= this.costs.get(k)!;
-      this.costs.delete(k);
-    }
   }
 }
