@@ -31,9 +31,10 @@ function handlers(log: Map<string, SearchLog>): grpc.UntypedServiceImplementatio
       }
       setTimeout(() => cb(null, { name, uidnext: name.length, messages: 7 }), Math.random() * 5);
     }) as grpc.UntypedHandleCall,
-    // Pages of UIDs: criteriaJson is {"pages": n, "key": "..."}.
-    Search: ((call: grpc.ServerWritableStream<{ criteriaJson: string }, unknown> & { cancelled: boolean }) => {
-      const { pages, key } = JSON.parse(call.request.criteriaJson) as { pages: number; key: string };
+    // Pages of UIDs: as many as mailboxId says, logged under the criteria's header value.
+    Search: ((call: grpc.ServerWritableStream<{ mailboxId: number; criteria: { header: { value: string } } }, unknown> & { cancelled: boolean }) => {
+      const pages = call.request.mailboxId;
+      const key = call.request.criteria.header.value;
       const entry: SearchLog = { written: 0, cancelled: false, ended: false };
       log.set(key, entry);
       call.on('cancelled', () => (entry.cancelled = true));
@@ -68,7 +69,7 @@ function muxFor(client: MailboxServiceClient): MuxClient {
   return new MuxClient(() => client.Multiplex(), service);
 }
 
-const searchReq = (pages: number, key: string) => ({ account: { accountId: 1 }, mailboxId: 1, criteriaJson: JSON.stringify({ pages, key }) });
+const searchReq = (pages: number, key: string) => ({ account: { accountId: 1 }, mailboxId: pages, criteria: { header: { field: 'X-Test', value: key } } });
 
 describe('multiplexed calls', () => {
   const log = new Map<string, SearchLog>();

@@ -13,6 +13,7 @@ import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/Cha
 import type { StoredFlags__Output } from '@kimap/common/generated/mail/v1/StoredFlags';
 import type { CopyResponse__Output } from '@kimap/common/generated/mail/v1/CopyResponse';
 import type { ExpungeResponse__Output } from '@kimap/common/generated/mail/v1/ExpungeResponse';
+import type { SearchKey__Output } from '@kimap/common/generated/mail/v1/SearchKey';
 import type { Envelope, MessageStructure } from '@kimap/common/mime/index';
 import { UidList } from './uid-list.js';
 
@@ -60,6 +61,8 @@ export type StoredFlags = StoredFlags__Output;
 export type CopyResult = CopyResponse__Output;
 export type ExpungeResult = ExpungeResponse__Output;
 export type UidRanges = Array<{ first: number; last: number }>;
+/** A search program: SearchKey in the proto (see commands/search-criteria.ts). */
+export type SearchCriteria = SearchKey__Output;
 
 export interface StoreInput {
   mailboxId: number;
@@ -87,7 +90,7 @@ export interface MailboxBackend {
   expunge(p: Principal, mailboxId: number, uids: UidRanges): Promise<ExpungeResult>;
   copy(p: Principal, mailboxId: number, uids: UidRanges, destination: string, move: boolean): Promise<CopyResult>;
   /** UIDs matching a search program, ascending, and the highest MODSEQ among them. */
-  search(p: Principal, mailboxId: number, criteria: unknown): Promise<{ uids: number[]; highestModseq: number }>;
+  search(p: Principal, mailboxId: number, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number }>;
   createMailbox(p: Principal, name: string, specialUse?: string): Promise<MailboxInfo>;
   status(p: Principal, name: string): Promise<MailboxStatus>;
   select(p: Principal, name: string): Promise<SelectResult>;
@@ -286,10 +289,10 @@ export class GrpcBackend implements MailboxBackend {
     return this.unary(move ? 'Move' : 'Copy', { account: p.account, mailboxId, uids, destination });
   }
 
-  async search(p: Principal, mailboxId: number, criteria: unknown): Promise<{ uids: number[]; highestModseq: number }> {
+  async search(p: Principal, mailboxId: number, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number }> {
     const uids: number[] = [];
     let highestModseq = 0;
-    await this.stream<{ uids: number[]; highestmodseq: number }>('Search', { account: p.account, mailboxId, criteriaJson: JSON.stringify(criteria) }, (page) => {
+    await this.stream<{ uids: number[]; highestmodseq: number }>('Search', { account: p.account, mailboxId, criteria }, (page) => {
       for (const u of page.uids) uids.push(u);
       highestModseq = Math.max(highestModseq, page.highestmodseq);
     });

@@ -98,7 +98,7 @@ describe('mailbox operations', () => {
     try {
       for (let i = 0; i < 8; i++) {
         for await (const _ of fetchColumnPages(one, accountId, mb.mailboxId, ALL, {}));
-        for await (const _ of searchUids(one, accountId, mb.mailboxId, { type: 'header', field: 'subject', value: 'a' }));
+        for await (const _ of searchUids(one, accountId, mb.mailboxId, { header: { field: 'subject', value: 'a' } }));
         for await (const _ of fetchColumnPages(one, accountId, mb.mailboxId, ALL, { changedSince: 1 }));
         for await (const _ of fetchMessagePages(one, accountId, mb.mailboxId, ALL, { header: true, changedSince: 1 }));
       }

@@ -12,6 +12,7 @@ import type { ChangesResponse as _mail_v1_ChangesResponse, ChangesResponse__Outp
 import type { CopyRequest as _mail_v1_CopyRequest, CopyRequest__Output as _mail_v1_CopyRequest__Output } from './mail/v1/CopyRequest.js';
 import type { CopyResponse as _mail_v1_CopyResponse, CopyResponse__Output as _mail_v1_CopyResponse__Output } from './mail/v1/CopyResponse.js';
 import type { CreateMailboxRequest as _mail_v1_CreateMailboxRequest, CreateMailboxRequest__Output as _mail_v1_CreateMailboxRequest__Output } from './mail/v1/CreateMailboxRequest.js';
+import type { Day as _mail_v1_Day, Day__Output as _mail_v1_Day__Output } from './mail/v1/Day.js';
 import type { DeleteMailboxRequest as _mail_v1_DeleteMailboxRequest, DeleteMailboxRequest__Output as _mail_v1_DeleteMailboxRequest__Output } from './mail/v1/DeleteMailboxRequest.js';
 import type { DeleteMailboxResponse as _mail_v1_DeleteMailboxResponse, DeleteMailboxResponse__Output as _mail_v1_DeleteMailboxResponse__Output } from './mail/v1/DeleteMailboxResponse.js';
 import type { ExpungeRequest as _mail_v1_ExpungeRequest, ExpungeRequest__Output as _mail_v1_ExpungeRequest__Output } from './mail/v1/ExpungeRequest.js';
@@ -21,6 +22,7 @@ import type { FetchResponse as _mail_v1_FetchResponse, FetchResponse__Output as 
 import type { FetchedMessage as _mail_v1_FetchedMessage, FetchedMessage__Output as _mail_v1_FetchedMessage__Output } from './mail/v1/FetchedMessage.js';
 import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest__Output as _mail_v1_GetChangesRequest__Output } from './mail/v1/GetChangesRequest.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from './mail/v1/GetStatusRequest.js';
+import type { HeaderMatch as _mail_v1_HeaderMatch, HeaderMatch__Output as _mail_v1_HeaderMatch__Output } from './mail/v1/HeaderMatch.js';
 import type { ListMailboxesRequest as _mail_v1_ListMailboxesRequest, ListMailboxesRequest__Output as _mail_v1_ListMailboxesRequest__Output } from './mail/v1/ListMailboxesRequest.js';
 import type { ListMailboxesResponse as _mail_v1_ListMailboxesResponse, ListMailboxesResponse__Output as _mail_v1_ListMailboxesResponse__Output } from './mail/v1/ListMailboxesResponse.js';
 import type { MailboxInfo as _mail_v1_MailboxInfo, MailboxInfo__Output as _mail_v1_MailboxInfo__Output } from './mail/v1/MailboxInfo.js';
@@ -31,6 +33,8 @@ import type { MuxFrame as _mail_v1_MuxFrame, MuxFrame__Output as _mail_v1_MuxFra
 import type { Partial as _mail_v1_Partial, Partial__Output as _mail_v1_Partial__Output } from './mail/v1/Partial.js';
 import type { RenameMailboxRequest as _mail_v1_RenameMailboxRequest, RenameMailboxRequest__Output as _mail_v1_RenameMailboxRequest__Output } from './mail/v1/RenameMailboxRequest.js';
 import type { RenameMailboxResponse as _mail_v1_RenameMailboxResponse, RenameMailboxResponse__Output as _mail_v1_RenameMailboxResponse__Output } from './mail/v1/RenameMailboxResponse.js';
+import type { SearchKey as _mail_v1_SearchKey, SearchKey__Output as _mail_v1_SearchKey__Output } from './mail/v1/SearchKey.js';
+import type { SearchKeys as _mail_v1_SearchKeys, SearchKeys__Output as _mail_v1_SearchKeys__Output } from './mail/v1/SearchKeys.js';
 import type { SearchRequest as _mail_v1_SearchRequest, SearchRequest__Output as _mail_v1_SearchRequest__Output } from './mail/v1/SearchRequest.js';
 import type { SearchResponse as _mail_v1_SearchResponse, SearchResponse__Output as _mail_v1_SearchResponse__Output } from './mail/v1/SearchResponse.js';
 import type { SelectRequest as _mail_v1_SelectRequest, SelectRequest__Output as _mail_v1_SelectRequest__Output } from './mail/v1/SelectRequest.js';
@@ -41,6 +45,7 @@ import type { StoreRequest as _mail_v1_StoreRequest, StoreRequest__Output as _ma
 import type { StoreResponse as _mail_v1_StoreResponse, StoreResponse__Output as _mail_v1_StoreResponse__Output } from './mail/v1/StoreResponse.js';
 import type { StoredFlags as _mail_v1_StoredFlags, StoredFlags__Output as _mail_v1_StoredFlags__Output } from './mail/v1/StoredFlags.js';
 import type { UidRange as _mail_v1_UidRange, UidRange__Output as _mail_v1_UidRange__Output } from './mail/v1/UidRange.js';
+import type { UidRanges as _mail_v1_UidRanges, UidRanges__Output as _mail_v1_UidRanges__Output } from './mail/v1/UidRanges.js';
 import type { UidRuns as _mail_v1_UidRuns, UidRuns__Output as _mail_v1_UidRuns__Output } from './mail/v1/UidRuns.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -61,6 +66,7 @@ export interface ProtoGrpcType {
       CopyRequest: MessageTypeDefinition<_mail_v1_CopyRequest, _mail_v1_CopyRequest__Output>
       CopyResponse: MessageTypeDefinition<_mail_v1_CopyResponse, _mail_v1_CopyResponse__Output>
       CreateMailboxRequest: MessageTypeDefinition<_mail_v1_CreateMailboxRequest, _mail_v1_CreateMailboxRequest__Output>
+      Day: MessageTypeDefinition<_mail_v1_Day, _mail_v1_Day__Output>
       DeleteMailboxRequest: MessageTypeDefinition<_mail_v1_DeleteMailboxRequest, _mail_v1_DeleteMailboxRequest__Output>
       DeleteMailboxResponse: MessageTypeDefinition<_mail_v1_DeleteMailboxResponse, _mail_v1_DeleteMailboxResponse__Output>
       ExpungeRequest: MessageTypeDefinition<_mail_v1_ExpungeRequest, _mail_v1_ExpungeRequest__Output>
@@ -70,6 +76,7 @@ export interface ProtoGrpcType {
       FetchedMessage: MessageTypeDefinition<_mail_v1_FetchedMessage, _mail_v1_FetchedMessage__Output>
       GetChangesRequest: MessageTypeDefinition<_mail_v1_GetChangesRequest, _mail_v1_GetChangesRequest__Output>
       GetStatusRequest: MessageTypeDefinition<_mail_v1_GetStatusRequest, _mail_v1_GetStatusRequest__Output>
+      HeaderMatch: MessageTypeDefinition<_mail_v1_HeaderMatch, _mail_v1_HeaderMatch__Output>
       ListMailboxesRequest: MessageTypeDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesRequest__Output>
       ListMailboxesResponse: MessageTypeDefinition<_mail_v1_ListMailboxesResponse, _mail_v1_ListMailboxesResponse__Output>
       MailboxInfo: MessageTypeDefinition<_mail_v1_MailboxInfo, _mail_v1_MailboxInfo__Output>
@@ -80,6 +87,8 @@ export interface ProtoGrpcType {
       Partial: MessageTypeDefinition<_mail_v1_Partial, _mail_v1_Partial__Output>
       RenameMailboxRequest: MessageTypeDefinition<_mail_v1_RenameMailboxRequest, _mail_v1_RenameMailboxRequest__Output>
       RenameMailboxResponse: MessageTypeDefinition<_mail_v1_RenameMailboxResponse, _mail_v1_RenameMailboxResponse__Output>
+      SearchKey: MessageTypeDefinition<_mail_v1_SearchKey, _mail_v1_SearchKey__Output>
+      SearchKeys: MessageTypeDefinition<_mail_v1_SearchKeys, _mail_v1_SearchKeys__Output>
       SearchRequest: MessageTypeDefinition<_mail_v1_SearchRequest, _mail_v1_SearchRequest__Output>
       SearchResponse: MessageTypeDefinition<_mail_v1_SearchResponse, _mail_v1_SearchResponse__Output>
       SelectRequest: MessageTypeDefinition<_mail_v1_SelectRequest, _mail_v1_SelectRequest__Output>
@@ -91,6 +100,7 @@ export interface ProtoGrpcType {
       StoreResponse: MessageTypeDefinition<_mail_v1_StoreResponse, _mail_v1_StoreResponse__Output>
       StoredFlags: MessageTypeDefinition<_mail_v1_StoredFlags, _mail_v1_StoredFlags__Output>
       UidRange: MessageTypeDefinition<_mail_v1_UidRange, _mail_v1_UidRange__Output>
+      UidRanges: MessageTypeDefinition<_mail_v1_UidRanges, _mail_v1_UidRanges__Output>
       UidRuns: MessageTypeDefinition<_mail_v1_UidRuns, _mail_v1_UidRuns__Output>
     }
   }

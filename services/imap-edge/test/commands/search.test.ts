@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
+import { loadMailProto } from '@kimap/common';
+import type { SearchRequest__Output } from '@kimap/common/generated/mail/v1/SearchRequest';
 import { ParseError } from '../../src/protocol/errors.js';
 import { CommandParser } from '../../src/protocol/parser.js';
 import { SequenceSet } from '../../src/protocol/seqset.js';
@@ -371,7 +373,7 @@ test('usesSearchResult / usesModseq', () => {
   assert.equal(usesModseq(search('a SEARCH SEEN').criteria), false);
 });
 
-test('toSearchCriteria: the JSON program for the mailbox service', () => {
+test('toSearchCriteria: the program for the mailbox service', () => {
   const calls: Array<[string, boolean]> = [];
   const resolve = (set: SequenceSet, isUid: boolean) => {
     calls.push([set.format(), isUid]);
@@ -387,42 +389,42 @@ test('toSearchCriteria: the JSON program for the mailbox service', () => {
     ['5:*', true],
   ]);
   assert.deepEqual(criteria, {
-    type: 'and',
-    keys: [
-      { type: 'all' },
-      { type: 'none' },
-      { type: 'all' },
-      { type: 'none' },
-      { type: 'flag', flag: '\\Seen' },
-      { type: 'not', key: { type: 'flag', flag: '\\Seen' } },
-      { type: 'flag', flag: '$X' },
-      { type: 'header', field: 'Bcc', value: 'a' },
-      { type: 'header', field: 'Cc', value: 'b' },
-      { type: 'header', field: 'From', value: 'c' },
-      { type: 'header', field: 'Subject', value: 'd' },
-      { type: 'header', field: 'To', value: 'e' },
-      { type: 'body', value: 'f' },
-      { type: 'text', value: 'g' },
-      { type: 'header', field: 'X-H', value: 'h' },
-      { type: 'before', date: '1994-02-01' },
-      { type: 'on', date: '1994-02-02' },
-      { type: 'since', date: '1994-02-03' },
-      { type: 'sentbefore', date: '2001-03-04' },
-      { type: 'senton', date: '2001-03-05' },
-      { type: 'sentsince', date: '2001-03-06' },
-      { type: 'larger', size: 10 },
-      { type: 'smaller', size: Number.MAX_SAFE_INTEGER },
-      { type: 'uids', uids: [{ first: 3, last: 3 }] },
-      { type: 'uids', uids: [{ first: 10, last: 20 }] },
-      { type: 'modseq', modseq: 7 },
-      { type: 'older', seconds: 60 },
-      { type: 'younger', seconds: 30 },
-      {
-        type: 'or',
-        keys: [{ type: 'not', key: { type: 'flag', flag: '\\Draft' } }, { type: 'flag', flag: '\\Answered' }],
-      },
-    ],
+    and: {
+      keys: [
+        { all: true },
+        { none: true },
+        { all: true },
+        { none: true },
+        { flag: '\\Seen' },
+        { not: { flag: '\\Seen' } },
+        { flag: '$X' },
+        { header: { field: 'Bcc', value: 'a' } },
+        { header: { field: 'Cc', value: 'b' } },
+        { header: { field: 'From', value: 'c' } },
+        { header: { field: 'Subject', value: 'd' } },
+        { header: { field: 'To', value: 'e' } },
+        { body: 'f' },
+        { text: 'g' },
+        { header: { field: 'X-H', value: 'h' } },
+        { before: { year: 1994, month: 2, day: 1 } },
+        { on: { year: 1994, month: 2, day: 2 } },
+        { since: { year: 1994, month: 2, day: 3 } },
+        { sentBefore: { year: 2001, month: 3, day: 4 } },
+        { sentOn: { year: 2001, month: 3, day: 5 } },
+        { sentSince: { year: 2001, month: 3, day: 6 } },
+        { larger: 10 },
+        { smaller: Number.MAX_SAFE_INTEGER },
+        { uids: { ranges: [{ first: 3, last: 3 }] } },
+        { uids: { ranges: [{ first: 10, last: 20 }] } },
+        { modseq: 7 },
+        { older: 60 },
+        { younger: 30 },
+        { or: { keys: [{ not: { flag: '\\Draft' } }, { flag: '\\Answered' }] } },
+      ],
+    },
   });
-  // it is plain JSON
-  assert.deepEqual(JSON.parse(JSON.stringify(criteria)), criteria);
+  // it is what SearchRequest carries (decoded, each key also names its member in `key`)
+  const method = loadMailProto().mail.v1.MailboxService.service.Search;
+  const decoded = (method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria })) as SearchRequest__Output).criteria;
+  assert.deepEqual(JSON.parse(JSON.stringify(decoded, (k: string, v: unknown) => (k === 'key' ? undefined : v))), criteria);
 });

@@ -1,5 +1,5 @@
-// SEARCH: a criteria tree (sent by the edge as JSON, sequence numbers
-// already turned into UIDs) compiled into one parameterized WHERE clause over
+// SEARCH: a criteria tree (the SearchKey messages the edge sends, sequence
+// numbers already turned into UIDs) compiled into one parameterized WHERE clause over
 // `messages m`, joined to `message_bodies b` only when a key needs the message
 // text. User input only ever travels as bind parameters.
 //
@@ -31,32 +31,39 @@
 //
 // Every compiled predicate is two-valued (never NULL), so NOT is exact.
 import { MAX_UID, systemFlag, type Queryable } from '@kimap/common';
+import type { Day__Output } from '@kimap/common/generated/mail/v1/Day';
+import type { SearchKey__Output } from '@kimap/common/generated/mail/v1/SearchKey';
 import { invalid } from './errors.js';
-import { BODIES_JOIN, foldCase, type UidRange } from './sql.js';
-
-export type SearchDateKey = 'before' | 'on' | 'since' | 'sentbefore' | 'senton' | 'sentsince';
+import { BODIES_JOIN, foldCase } from './sql.js';
 
 /**
- * The search program, JSON as sent by the edge. `uids` ranges are inclusive;
- * `last: 0` means up to the highest UID. NEW/OLD/RECENT arrive resolved
- * (this server has no \Recent): RECENT and NEW are `none`, OLD is `all`.
+ * The search program as SearchRequest carries it: a SearchKey message, whose
+ * `key` has exactly one member set (see the proto). `uids` ranges are
+ * inclusive; `last: 0` means up to the highest UID.
  */
-export type SearchCriteria =
-  | { readonly type: 'all' }
-  | { readonly type: 'none' }
-  | { readonly type: 'and' | 'or'; readonly keys: readonly SearchCriteria[] }
-  | { readonly type: 'not'; readonly key: SearchCriteria }
-  | { readonly type: 'uids'; readonly uids: readonly UidRange[] }
-  /** System flags (`\Seen`) or keywords; case-insensitive. */
-  | { readonly type: 'flag'; readonly flag: string }
-  /** FROM/TO/CC/BCC/SUBJECT are `header` with that field name. An empty value matches every message having the field. */
-  | { readonly type: 'header'; readonly field: string; readonly value: string }
-  | { readonly type: 'body' | 'text'; readonly value: string }
-  /** `date`: YYYY-MM-DD. */
-  | { readonly type: SearchDateKey; readonly date: string }
-  | { readonly type: 'larger' | 'smaller'; readonly size: number }
-  | { readonly type: 'modseq'; readonly modseq: number }
-  | { readonly type: 'older' | 'younger'; readonly seconds: number };
+export type SearchCriteria = SearchKey__Output;
+
+/** The members of SearchKey's `key`. */
+const KEYS = [
+  'all', 'none', 'and', 'or', 'not', 'uids', 'flag', 'header', 'body', 'text', 'before', 'on', 'since',
+  'sentBefore', 'sentOn', 'sentSince', 'larger', 'smaller', 'modseq', 'older', 'younger',
+] as const;
+
+type KeyName = (typeof KEYS)[number];
+
+/**
+ * The member of `key` that is set; undefined when none or several are (the
+ * decoder names it in `key` too, but a program built in code need not).
+ */
+function keyOf(k: SearchCriteria): KeyName | undefined {
+  let found: KeyName | undefined;
+  for (const name of KEYS) {
+    if (k[name] === undefined || k[name] === null) continue;
+    if (found) return undefined;
+    found = name;
+  }
+  return found;
+}
 
 export interface SearchContext {
   /** Number of the first bind parameter the clause may use ($paramIndex). */
@@ -211,10 +218,9 @@ function escapeBytes(bytes: Buffer): string {
 }
 
 
-function dayStart(date: string): Date {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+function dayStart(day: Day__Output): Date {
   const t = new Date(0);
-  t.setUTCFullYear(y, m - 1, d); // not Date.UTC: it maps years 0-99 to 1900-1999
+  t.setUTCFullYear(day.year, day.month - 1, day.day); // not Date.UTC: it maps years 0-99 to 1900-1999
   return t;
 }
 
@@ -224,90 +230,83 @@ const bad = (what: string): never => {
   throw invalid(`Invalid search criteria: ${what}`, 'SERVERBUG');
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isUint = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 const isText = (v: unknown): v is string => typeof v === 'string' && !v.includes('\0');
 
-function isDate(v: unknown): v is string {
-  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+/** A day of the years 0 to 9999 that the calendar has (no 30 February). */
+function isDay(v: Day__Output): boolean {
+  if (!isUint(v.year, 9999) || !isUint(v.month, 12) || !isUint(v.day, 31) || v.month === 0 || v.day === 0) return false;
   const t = dayStart(v);
-  return t.toISOString().slice(0, 10) === v;
+  return t.getUTCFullYear() === v.year && t.getUTCMonth() === v.month - 1 && t.getUTCDate() === v.day;
 }
 
 /** Printable ASCII except ":" (RFC 5322 ftext). */
 const isFieldName = (v: unknown): v is string => typeof v === 'string' && /^[\x21-\x39\x3b-\x7e]+$/.test(v);
 
-/** Checks a program that came off the wire; throws INVALID_ARGUMENT (imap code SERVERBUG: the edge built it). */
-export function validateSearchCriteria(value: unknown): SearchCriteria {
+/**
+ * Checks what the proto's types cannot say about a program that came off the
+ * wire (a key with one member set, days, field names, sizes, depth, number
+ * of keys); throws INVALID_ARGUMENT (imap code SERVERBUG: the edge built it).
+ */
+export function validateSearchCriteria(value: SearchCriteria | null | undefined): SearchCriteria {
   let nodes = 0;
-  const check = (v: unknown, depth: number): void => {
+  const check = (v: SearchCriteria | null | undefined, depth: number): void => {
     if (depth > MAX_CRITERIA_DEPTH) bad('nested too deeply');
     if (++nodes > MAX_CRITERIA_NODES) bad('too many keys');
-    if (!isObject(v)) return bad('a key is not an object');
-    switch (v.type) {
+    if (typeof v !== 'object' || v === null) return bad('a key is missing');
+    const key = keyOf(v);
+    switch (key) {
       case 'all':
       case 'none':
+        if (v[key] !== true) bad(`${key} is not true`);
         return;
       case 'and':
       case 'or':
-        if (!Array.isArray(v.keys)) bad(`${v.type} without keys`);
-        for (const k of v.keys as unknown[]) check(k, depth + 1);
+        for (const k of v[key]!.keys) check(k, depth + 1);
         return;
       case 'not':
-        return check(v.key, depth + 1);
+        return check(v.not, depth + 1);
       case 'uids':
-        if (!Array.isArray(v.uids)) bad('uids is not a list');
-        for (const r of v.uids as unknown[]) {
-          if (!isObject(r) || !isUint(r.first, MAX_UID) || !isUint(r.last, MAX_UID)) bad('invalid UID range');
+        for (const r of v.uids!.ranges) {
+          if (!isUint(r.first, MAX_UID) || !isUint(r.last, MAX_UID)) bad('invalid UID range');
         }
         return;
       case 'flag':
-        if (typeof v.flag !== 'string' || v.flag.length === 0 || !isText(v.flag)) bad('invalid flag');
+        if (v.flag!.length === 0 || !isText(v.flag)) bad('invalid flag');
         return;
       case 'header':
-        if (!isFieldName(v.field)) bad('invalid header field name');
-        if (!isText(v.value)) bad('invalid search string');
+        if (!isFieldName(v.header!.field)) bad('invalid header field name');
+        if (!isText(v.header!.value)) bad('invalid search string');
         return;
       case 'body':
       case 'text':
-        if (!isText(v.value)) bad('invalid search string');
+        if (!isText(v[key])) bad('invalid search string');
         return;
       case 'before':
       case 'on':
       case 'since':
-      case 'sentbefore':
-      case 'senton':
-      case 'sentsince':
-        if (!isDate(v.date)) bad('invalid date');
+      case 'sentBefore':
+      case 'sentOn':
+      case 'sentSince':
+        if (!isDay(v[key]!)) bad('invalid date');
         return;
       case 'larger':
       case 'smaller':
-        if (!isUint(v.size, Number.MAX_SAFE_INTEGER)) bad('invalid size');
+        if (!isUint(v[key], Number.MAX_SAFE_INTEGER)) bad('invalid size');
         return;
       case 'modseq':
         if (!isUint(v.modseq, Number.MAX_SAFE_INTEGER)) bad('invalid MODSEQ');
         return;
       case 'older':
       case 'younger':
-        if (!isUint(v.seconds, MAX_UID)) bad('invalid interval');
+        if (!isUint(v[key], MAX_UID)) bad('invalid interval');
         return;
       default:
-        return bad(`unknown key type ${JSON.stringify(String(v.type)).slice(0, 30)}`);
+        return bad('a key has not exactly one of its fields set');
     }
   };
   check(value, 0);
-  return value as SearchCriteria;
-}
-
-/** JSON text (SearchRequest.criteria_json) to a validated program. */
-export function parseSearchCriteria(json: string): SearchCriteria {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return bad('not JSON');
-  }
-  return validateSearchCriteria(value);
+  return value!;
 }
 
 // --- compiler -------------------------------------------------------------------
@@ -339,22 +338,26 @@ class Compiler {
   }
 
   compile(k: SearchCriteria): string {
-    switch (k.type) {
+    const key = keyOf(k);
+    switch (key) {
       case 'all':
         return 'TRUE';
       case 'none':
         return 'FALSE';
       case 'and':
-      case 'or':
-        if (k.keys.length === 0) return k.type === 'and' ? 'TRUE' : 'FALSE';
-        return '(' + k.keys.map((x) => this.compile(x)).join(k.type === 'and' ? ' AND ' : ' OR ') + ')';
+      case 'or': {
+        const keys = k[key]!.keys;
+        if (keys.length === 0) return key === 'and' ? 'TRUE' : 'FALSE';
+        return '(' + keys.map((x) => this.compile(x)).join(key === 'and' ? ' AND ' : ' OR ') + ')';
+      }
       case 'not':
-        return `(NOT ${this.compile(k.key)})`;
+        return `(NOT ${this.compile(k.not!)})`;
       case 'uids': {
-        if (k.uids.length === 0) return 'FALSE';
+        const ranges = k.uids!.ranges;
+        if (ranges.length === 0) return 'FALSE';
         const lo: number[] = [];
         const hi: number[] = [];
-        for (const r of k.uids) {
+        for (const r of ranges) {
           const last = r.last === 0 ? MAX_UID : r.last;
           lo.push(Math.min(r.first, last));
           hi.push(Math.max(r.first, last));
@@ -362,57 +365,60 @@ class Compiler {
         return `EXISTS (SELECT 1 FROM unnest(${this.param(lo, 'bigint[]')}, ${this.param(hi, 'bigint[]')}) AS r(lo, hi) WHERE m.uid BETWEEN r.lo AND r.hi)`;
       }
       case 'flag': {
-        const system = systemFlag(k.flag);
+        const system = systemFlag(k.flag!);
         // System flags are stored in canonical case (cleanFlags): containment, indexable.
         if (system) return `m.flags @> ARRAY[${this.param(system, 'text')}]`;
         return `EXISTS (SELECT 1 FROM unnest(m.flags) AS f(flag) WHERE lower(f.flag) = lower(${this.param(k.flag, 'text')}))`;
       }
       case 'header': {
-        const name = k.field.toLowerCase();
+        const { field: fieldName, value } = k.header!;
+        const name = fieldName.toLowerCase();
         // compared with the escape-encoded line: a backslash in the name is doubled there too
         const field = { escaped: this.param(escapeBytes(Buffer.from(name, 'latin1')), 'text'), plain: this.param(name, 'text') };
-        if (SEARCH_FIELDS.has(name)) return TEXT_SOURCE.rowField(field, this.needle(k.value));
+        if (SEARCH_FIELDS.has(name)) return TEXT_SOURCE.rowField(field, this.needle(value));
         this.needsBody = true;
-        return TEXT_SOURCE.header(field, this.needle(k.value));
+        return TEXT_SOURCE.header(field, this.needle(value));
       }
       case 'body':
         this.needsBody = true;
-        return TEXT_SOURCE.body(this.needle(k.value));
+        return TEXT_SOURCE.body(this.needle(k.body!));
       case 'text': {
         this.needsBody = true;
-        const n = this.needle(k.value);
+        const n = this.needle(k.text!);
         return `(${TEXT_SOURCE.header(null, n)} OR ${TEXT_SOURCE.body(n)})`;
       }
       case 'before':
-        return `m.internal_date < ${this.param(dayStart(k.date).toISOString(), 'timestamptz')}`;
+        return `m.internal_date < ${this.param(dayStart(k.before!).toISOString(), 'timestamptz')}`;
       case 'since':
-        return `m.internal_date >= ${this.param(dayStart(k.date).toISOString(), 'timestamptz')}`;
+        return `m.internal_date >= ${this.param(dayStart(k.since!).toISOString(), 'timestamptz')}`;
       case 'on': {
-        const start = dayStart(k.date);
+        const start = dayStart(k.on!);
         const end = new Date(start.getTime() + 86_400_000);
         return `(m.internal_date >= ${this.param(start.toISOString(), 'timestamptz')} AND m.internal_date < ${this.param(end.toISOString(), 'timestamptz')})`;
       }
-      case 'sentbefore':
-      case 'senton':
-      case 'sentsince': {
+      case 'sentBefore':
+      case 'sentOn':
+      case 'sentSince': {
         this.needsBody = true;
-        const op = k.type === 'sentbefore' ? '<' : k.type === 'senton' ? '=' : '>=';
-        return `${SENT_DAY} ${op} ${this.param(Number(k.date.replaceAll('-', '')), 'int')}`;
+        const op = key === 'sentBefore' ? '<' : key === 'sentOn' ? '=' : '>=';
+        const day = k[key]!;
+        return `${SENT_DAY} ${op} ${this.param(day.year * 10000 + day.month * 100 + day.day, 'int')}`;
       }
       case 'larger':
-        return `m.size > ${this.param(k.size, 'bigint')}`;
+        return `m.size > ${this.param(k.larger, 'bigint')}`;
       case 'smaller':
-        return `m.size < ${this.param(k.size, 'bigint')}`;
+        return `m.size < ${this.param(k.smaller, 'bigint')}`;
       case 'modseq':
         return `m.modseq >= ${this.param(k.modseq, 'bigint')}`;
       case 'older':
       case 'younger': {
-        const op = k.type === 'older' ? '<=' : '>';
-        if (this.now) return `m.internal_date ${op} ${this.param(new Date(this.now.getTime() - k.seconds * 1000).toISOString(), 'timestamptz')}`;
-        return `m.internal_date ${op} now() - ${this.param(k.seconds, 'bigint')} * interval '1 second'`;
+        const op = key === 'older' ? '<=' : '>';
+        const seconds = k[key]!;
+        if (this.now) return `m.internal_date ${op} ${this.param(new Date(this.now.getTime() - seconds * 1000).toISOString(), 'timestamptz')}`;
+        return `m.internal_date ${op} now() - ${this.param(seconds, 'bigint')} * interval '1 second'`;
       }
       default:
-        return bad(`unknown key type ${JSON.stringify(String((k as { type: unknown }).type)).slice(0, 30)}`);
+        return bad('a key has not exactly one of its fields set');
     }
   }
 }
@@ -420,7 +426,7 @@ class Compiler {
 /**
  * The WHERE condition for `criteria` over `messages m` (and `message_bodies b`
  * when needsBody), with bind parameters numbered from ctx.paramIndex.
- * Validates the program first (it may come straight from JSON).
+ * Validates the program first (it may come straight from the wire).
  */
 export function compileSearch(criteria: SearchCriteria, ctx: SearchContext): CompiledSearch {
   validateSearchCriteria(criteria);
