@@ -26,20 +26,4 @@ export default tseslint.config(
   },
   // Plain JavaScript (scripts, this file) belongs to no TypeScript project.
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
-  // NOT YET CLEAN: type-checked rules the IMAP edge and the mailbox service do not pass yet,
-  // off for those two folders alone (the number: findings when the rules came in). Delete a
-  // line once its folder passes the rule; delete the block when both are empty.
-  {
-    files: ['services/imap-edge/**'],
-    rules: {
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 3
-    },
-  },
-  {
-    files: ['services/mailbox/**'],
-    rules: {
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 2
-      '@typescript-eslint/no-unsafe-assignment': 'off', // 1
-    },
-  },
 );

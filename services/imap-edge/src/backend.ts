@@ -164,7 +164,7 @@ export class GrpcBackend implements MailboxBackend {
     this.client = createMailboxClient(address);
     if (multiplex) {
       const service = loadMailProto().mail.v1.MailboxService.service;
-      this.mux = new MuxClient(() => withoutStack(() => this.client.Multiplex()), service as never, (err) => toBackendError(err));
+      this.mux = new MuxClient(() => withoutStack(() => this.client.Multiplex()), service, (err) => toBackendError(err));
     }
   }
 

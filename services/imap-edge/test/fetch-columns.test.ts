@@ -82,7 +82,7 @@ test('lines from columns equal the encoder\'s, whatever the items, numbers and p
       });
     }
     const items = KINDS.filter(() => r() < 0.6).map((kind) => ({ kind }) as FetchItem);
-    if (!items.length) items.push({ kind: 'flags' } as FetchItem);
+    if (!items.length) items.push({ kind: 'flags' });
     const want = { modseq: items.some((i) => i.kind === 'modseq'), date: items.some((i) => i.kind === 'internaldate'), size: items.some((i) => i.kind === 'rfc822.size') };
     // Every third message is not in the session's view, every fifth not in the set asked for.
     const seqs = new Map(msgs.filter((_, i) => i % 3 !== 1).map((m, i) => [m.uid, i + 1]));
@@ -100,7 +100,7 @@ test('lines from columns equal the encoder\'s, whatever the items, numbers and p
 });
 
 test('a stored flag that is not an atom is refused, not sent', () => {
-  const w = new ColumnLineWriter([{ kind: 'flags' } as FetchItem], () => undefined);
+  const w = new ColumnLineWriter([{ kind: 'flags' }], () => undefined);
   const msgs: Msg[] = [{ uid: 1, modseq: 1, dateMs: 0, size: 1, flags: ['bad(flag'] }];
   assert.throws(() => w.page(columns(msgs, { modseq: false, date: false, size: false }), () => 1, () => true), InvalidStoredFlag);
 });

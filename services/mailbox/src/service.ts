@@ -33,7 +33,7 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { g
     Search: Search(ctx),
   };
   // The same handlers again, for calls carried by one long-lived stream.
-  const mux = multiplexService(proto.mail.v1.MailboxService.service as never, handlers);
+  const mux = multiplexService(proto.mail.v1.MailboxService.service, handlers);
   handlers.Multiplex = mux.handler;
   server.addService(proto.mail.v1.MailboxService.service, handlers);
   return mux;

@@ -212,14 +212,14 @@ describe('mailbox service on PostgreSQL', () => {
     const c = parts[0]!.columns!;
     const num = (col: Buffer, i: number) => Number(col.readBigUInt64BE(i * 8));
     const lines = c.flags.split('\n');
-    const got = Array.from({ length: c.count }, (_, i) => ({ uid: num(c.uids, i), modseq: num(c.modseqs, i), flags: lines[i] ? lines[i]!.split(' ') : [], size: num(c.sizes, i) }));
+    const got = Array.from({ length: c.count }, (_, i) => ({ uid: num(c.uids, i), modseq: num(c.modseqs, i), flags: lines[i] ? lines[i].split(' ') : [], size: num(c.sizes, i) }));
     assert.deepEqual(got, expected.map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags, size: m.size })));
     assert.equal(c.internalDatesMs.length, 0, 'INTERNALDATE was not asked for');
     assert.deepEqual(got.find((m) => m.uid === 7)!.flags.sort(), ['$Label1', '\\Flagged', '\\Seen']);
     // Page after page (keyset), with CHANGEDSINCE, and dates to the millisecond.
     const pages: MessageColumns[] = [];
     for await (const page of fetchColumnPages(tdb.db, account.accountId, id, [{ first: 1, last: 0 }], { internalDate: true, pageSize: 3 })) pages.push(page);
-    assert.deepEqual(pages.map((p) => p.count), [...Array(16).fill(3), 2]);
+    assert.deepEqual(pages.map((p) => p.count), [...Array<number>(16).fill(3), 2]);
     const uids = pages.flatMap((p) => Array.from({ length: p.count }, (_, i) => num(p.uids, i)));
     assert.deepEqual(uids, Array.from({ length: 50 }, (_, i) => i + 1));
     assert.deepEqual(

@@ -3,7 +3,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
 import { grpc, loadMailProto, RpcError } from '@kimap/common';
-import type { SearchRequest__Output } from '@kimap/common/generated/mail/v1/SearchRequest';
 import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
 import { CommandParser } from '@kimap/imap-edge/protocol/parser';
 import { toSearchCriteria } from '@kimap/imap-edge/commands/search-criteria';
@@ -30,7 +29,7 @@ const day = (ymd: string) => {
 /** A program as the service receives it: encoded and decoded as SearchRequest.criteria. */
 function wire(criteria: SearchCriteria): SearchCriteria {
   const method = loadMailProto().mail.v1.MailboxService.service.Search;
-  return (method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria })) as SearchRequest__Output).criteria!;
+  return (method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria }))).criteria!;
 }
 
 interface TestMessage {

@@ -293,7 +293,7 @@ export const fetch = defineCommand({
     const markSeen = !mb.readOnly && items.some(fetchSetsSeen);
     // The FLAGS of a message whose \Seen this FETCH sets are sent with it.
     let withFlags = markSeen && !items.some((i) => i.kind === 'flags') ? [...items, { kind: 'flags' } as FetchItem] : items;
-    if (markSeen && session.condstore && !withFlags.some((i) => i.kind === 'modseq')) withFlags = [...withFlags, { kind: 'modseq' } as FetchItem];
+    if (markSeen && session.condstore && !withFlags.some((i) => i.kind === 'modseq')) withFlags = [...withFlags, { kind: 'modseq' }];
     const need = needs(items);
     const query: FetchQuery = {
       mailboxId: mb.mailboxId,

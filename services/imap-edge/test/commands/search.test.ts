@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
 import { loadMailProto } from '@kimap/common';
-import type { SearchRequest__Output } from '@kimap/common/generated/mail/v1/SearchRequest';
 import { ParseError } from '../../src/protocol/errors.js';
 import { CommandParser } from '../../src/protocol/parser.js';
 import { SequenceSet } from '../../src/protocol/seqset.js';
@@ -425,6 +424,6 @@ test('toSearchCriteria: the program for the mailbox service', () => {
   });
   // it is what SearchRequest carries (decoded, each key also names its member in `key`)
   const method = loadMailProto().mail.v1.MailboxService.service.Search;
-  const decoded = (method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria })) as SearchRequest__Output).criteria;
+  const decoded = (method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria }))).criteria;
   assert.deepEqual(JSON.parse(JSON.stringify(decoded, (k: string, v: unknown) => (k === 'key' ? undefined : v))), criteria);
 });
