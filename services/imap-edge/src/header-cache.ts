@@ -105,7 +105,7 @@ export class HeaderCache {
    * FETCH answers from this snapshot: entries evicted or replaced by other
    * sessions while it waits for the flags do not matter to it.
    */
-  take(mailboxId: number, uidvalidity: number, uids: readonly number[], parts: CachedParts): Map<number, CachedMessage> | undefined {
+  getAll(mailboxId: number, uidvalidity: number, uids: readonly number[], parts: CachedParts): Map<number, CachedMessage> | undefined {
     const found = new Map<number, CachedMessage>();
     const keys: string[] = [];
     for (const uid of uids) {

@@ -22,30 +22,30 @@ describe('HeaderCache', () => {
     const cache = new HeaderCache(8 * (1000 + 400));
     const source = Buffer.alloc(8192, 0x42);
     cache.put(1, 7, 1, { header: source.subarray(0, 1000), size: 2000, internalDateMs: 5 });
-    const held = cache.take(1, 7, [1], HEADER)!.get(1)!;
+    const held = cache.getAll(1, 7, [1], HEADER)!.get(1)!;
     assert.equal(held.header!.length, 1000);
     assert.notEqual(held.header!.buffer, source.buffer, 'a copy, not a view into the larger buffer');
     assert.deepEqual([held.size, held.internalDateMs], [2000, 5]);
     for (let uid = 2; uid <= 8; uid++) cache.put(1, 7, uid, entry(1000));
     assert.equal(cache.size, 8);
-    assert.ok(cache.take(1, 7, [1, 2, 3, 4, 5, 6, 7, 8], HEADER));
+    assert.ok(cache.getAll(1, 7, [1, 2, 3, 4, 5, 6, 7, 8], HEADER));
     // A FETCH's snapshot: 1 becomes the most recently used, so 2 goes first.
-    const snapshot = cache.take(1, 7, [1], HEADER)!;
+    const snapshot = cache.getAll(1, 7, [1], HEADER)!;
     cache.put(1, 7, 9, entry(1000));
     assert.equal(cache.size, 8);
-    assert.equal(cache.take(1, 7, [2], HEADER), undefined);
-    assert.ok(cache.take(1, 7, [1, 3, 4, 5, 6, 7, 8, 9], HEADER));
-    assert.equal(cache.take(1, 7, [1, 2], HEADER), undefined);
+    assert.equal(cache.getAll(1, 7, [2], HEADER), undefined);
+    assert.ok(cache.getAll(1, 7, [1, 3, 4, 5, 6, 7, 8, 9], HEADER));
+    assert.equal(cache.getAll(1, 7, [1, 2], HEADER), undefined);
     // What the FETCH took stays with it whatever happens to the cache meanwhile.
     for (let uid = 10; uid <= 20; uid++) cache.put(1, 7, uid, entry(1000));
-    assert.equal(cache.take(1, 7, [1], HEADER), undefined);
+    assert.equal(cache.getAll(1, 7, [1], HEADER), undefined);
     assert.equal(snapshot.get(1)!.header!.length, 1000);
     assert.ok(cache.heldBytes <= cache.maxBytes);
     // Another UIDVALIDITY is another mailbox.
-    assert.equal(cache.take(1, 8, [1], HEADER), undefined);
+    assert.equal(cache.getAll(1, 8, [1], HEADER), undefined);
     // A header block bigger than an eighth of the cache is not kept.
     cache.put(1, 7, 30, entry(1200));
-    assert.equal(cache.take(1, 7, [30], HEADER), undefined);
+    assert.equal(cache.getAll(1, 7, [30], HEADER), undefined);
     assert.equal(cache.size, 8);
   });
 
@@ -54,18 +54,18 @@ describe('HeaderCache', () => {
     const envelope = { subject: 'x' } as unknown as Envelope;
     const bodyStructure = { type: 'text' } as unknown as MessageStructure;
     cache.put(2, 1, 5, { header: Buffer.from('Subject: x\r\n\r\n'), size: 40, internalDateMs: 1 });
-    assert.ok(cache.take(2, 1, [5], { header: true, envelope: false, structure: false }));
-    assert.equal(cache.take(2, 1, [5], { header: false, envelope: true, structure: false }), undefined);
+    assert.ok(cache.getAll(2, 1, [5], { header: true, envelope: false, structure: false }));
+    assert.equal(cache.getAll(2, 1, [5], { header: false, envelope: true, structure: false }), undefined);
     cache.put(2, 1, 5, { envelope, size: 40, internalDateMs: 1 });
-    assert.ok(cache.take(2, 1, [5], { header: true, envelope: true, structure: false }));
-    assert.equal(cache.take(2, 1, [5], { header: false, envelope: false, structure: true }), undefined);
+    assert.ok(cache.getAll(2, 1, [5], { header: true, envelope: true, structure: false }));
+    assert.equal(cache.getAll(2, 1, [5], { header: false, envelope: false, structure: true }), undefined);
     cache.put(2, 1, 5, { bodyStructure, size: 40, internalDateMs: 1 });
-    const e = cache.take(2, 1, [5], { header: true, envelope: true, structure: true })!.get(5)!;
+    const e = cache.getAll(2, 1, [5], { header: true, envelope: true, structure: true })!.get(5)!;
     assert.deepEqual([e.header!.toString(), e.envelope, e.bodyStructure], ['Subject: x\r\n\r\n', { subject: 'x' }, { type: 'text' }]);
     assert.equal(e.bodyStructure, bodyStructure, 'kept parsed, as given');
     // The structure carries the envelope: it answers ENVELOPE too.
     cache.put(2, 1, 6, { bodyStructure, size: 40, internalDateMs: 1 });
-    assert.ok(cache.take(2, 1, [6], { header: false, envelope: true, structure: true }));
+    assert.ok(cache.getAll(2, 1, [6], { header: false, envelope: true, structure: true }));
     // A parsed value is counted at 16 bytes an object, 8 a slot, 16 + 2 a character a string.
     const one = (chars: number) => 16 + 8 + 16 + 2 * chars;
     assert.equal(cache.heldBytes, 2 * 400 + 14 + one(1) + one(4) + one(4));

@@ -241,3 +241,10 @@ export function fetchSetsSeen(item: FetchItem): boolean {
   }
 }
 
+/** A section of the top-level header, which the header block alone answers. */
+export function isTopHeader(i: FetchItem): boolean {
+  if (i.kind === 'rfc822.header') return true;
+  if (i.kind !== 'body' || i.section.part.length > 0) return false;
+  const t = i.section.text;
+  return t === 'HEADER' || t === 'HEADER.FIELDS' || t === 'HEADER.FIELDS.NOT';
+}
