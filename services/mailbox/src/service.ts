@@ -5,9 +5,9 @@ import { Authenticate } from './rpc/authenticate.js';
 import { Append } from './rpc/append.js';
 import { GetChanges } from './rpc/changes.js';
 import { Fetch } from './rpc/fetch.js';
-import { CreateMailbox, GetStatus, ListMailboxes } from './rpc/mailboxes.js';
+import { CreateMailbox, DeleteMailbox, GetStatus, ListMailboxes, RenameMailbox } from './rpc/mailboxes.js';
 import { Select } from './rpc/select.js';
-import { DeleteMailbox, RenameMailbox, SetSubscribed } from './rpc/mailbox-ops.js';
+import { SetSubscribed } from './rpc/subscriptions.js';
 import { Copy, Expunge, Move, Store } from './rpc/messages.js';
 import { Search } from './rpc/search.js';
 

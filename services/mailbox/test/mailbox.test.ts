@@ -9,7 +9,7 @@ import { appendMessages, fetchColumnPages, type MessageColumns } from '../src/st
 import { removeMessages } from '../src/store/expunge.js';
 import { readChanges } from '../src/store/changes.js';
 import { createMailbox } from '../src/store/mailboxes.js';
-import { renameMailbox } from '../src/store/mailbox-ops.js';
+import { renameMailbox } from '../src/store/mailboxes.js';
 import { Registry } from 'prom-client';
 import { startMailboxService, type RunningMailboxService } from '../src/server.js';
 import { openDatabase, type Database } from '@kimap/common';
