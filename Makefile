@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.install-stamp
 
-.PHONY: help install build run test lint typecheck generate generate-check services-up services-down clean bench bench-idle
+.PHONY: help install build run test lint format format-check typecheck generate generate-check services-up services-down clean bench bench-idle
 
 help:
 	@echo "make run         start the embedded server (one process, PGlite in ./data, self-signed TLS)"
@@ -33,12 +33,19 @@ generate-check: install
 lint: install
 	npx eslint .
 
+# Prettier (.prettierrc.json) owns the layout of code and JSON; `make format` applies it.
+format: install
+	npx prettier --write .
+
+format-check: install
+	npx prettier --check .
+
 typecheck: build
 	npx tsc -p tsconfig.tests.json
 
 # Unit tests need no services; integration and e2e tests get real PostgreSQL
 # and Kafka from scripts/test-env.sh (or DATABASE_URL / KAFKA_BROKERS).
-test: install generate-check lint typecheck
+test: install generate-check format-check lint typecheck
 	source scripts/test-env.sh && npm test
 
 # Benchmarks print figures; they are not tests (docs/benchmarks.md).

@@ -20,12 +20,38 @@ if (process.env.BIG_BUILD !== '0') execFileSync('npx', ['tsc', '-b'], { stdio: '
 const topic = 'big-mailbox-' + Date.now();
 await ensureTopic({ brokers: process.env.KAFKA_BROKERS!.split(','), topic, clientId: 'big-mailbox' });
 if (process.env.BIG_PROF) mkdirSync('/tmp/big-mailbox-prof', { recursive: true });
-const env = { DATABASE_URL: url, KAFKA_BROKERS: process.env.KAFKA_BROKERS!, KAFKA_TOPIC: topic, LOG_LEVEL: 'warn', ...(process.env.BIG_PROF ? { NODE_OPTIONS: '--import ./bench/lib/cpu-profile.mjs', BENCH_CPU_PROF_OUT: '/tmp/big-mailbox-prof' } : {}) };
+const env = {
+  DATABASE_URL: url,
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+  KAFKA_TOPIC: topic,
+  LOG_LEVEL: 'warn',
+  ...(process.env.BIG_PROF ? { NODE_OPTIONS: '--import ./bench/lib/cpu-profile.mjs', BENCH_CPU_PROF_OUT: '/tmp/big-mailbox-prof' } : {}),
+};
 const grpcPort = await freePort();
-const mailbox = await startService('mailbox', 'services/mailbox/src/main.ts', { ...env, GRPC_LISTEN: `127.0.0.1:${grpcPort}` }, { compiled: true });
+const mailbox = await startService(
+  'mailbox',
+  'services/mailbox/src/main.ts',
+  { ...env, GRPC_LISTEN: `127.0.0.1:${grpcPort}` },
+  { compiled: true },
+);
 const port = await freePort();
 const dir = tempDir('big-mailbox-');
-const edge = await startService('edge', 'services/imap-edge/src/main.ts', { ...env, MAILBOX_ADDRESS: `127.0.0.1:${grpcPort}`, KAFKA_GROUP_ID: topic, IMAP_HOST: '127.0.0.1', IMAP_PORT: String(port), IMAPS_PORT: String(await freePort()), DATA_DIR: dir.path, ALLOW_PLAINTEXT_AUTH: 'true', DRAIN_GRACE_MS: '500' }, { compiled: true });
+const edge = await startService(
+  'edge',
+  'services/imap-edge/src/main.ts',
+  {
+    ...env,
+    MAILBOX_ADDRESS: `127.0.0.1:${grpcPort}`,
+    KAFKA_GROUP_ID: topic,
+    IMAP_HOST: '127.0.0.1',
+    IMAP_PORT: String(port),
+    IMAPS_PORT: String(await freePort()),
+    DATA_DIR: dir.path,
+    ALLOW_PLAINTEXT_AUTH: 'true',
+    DRAIN_GRACE_MS: '500',
+  },
+  { compiled: true },
+);
 await waitForMetric(edge, 'kimap_change_feed_up', (v) => v === 1);
 const cmds = (process.env.BIG_CMDS ?? 'flags,from,body,headers').split(',');
 const rounds = Number(process.env.BIG_ROUNDS ?? 5);
@@ -51,7 +77,9 @@ for (let r = 0; r < rounds; r++) {
     let n = 0;
     t = performance.now();
     let first = 0;
-    const rep = await c.command(texts[k]!, () => { if (n++ === 0) first = performance.now() - t; });
+    const rep = await c.command(texts[k]!, () => {
+      if (n++ === 0) first = performance.now() - t;
+    });
     (res[k + '-first'] ??= []).push(first);
     (res[k] ??= []).push(performance.now() - t);
     if (rep.status !== 'OK' || r === 0) console.log(k, rep.status, rep.text.slice(0, 80), n, 'lines');
@@ -60,7 +88,11 @@ for (let r = 0; r < rounds; r++) {
   c.destroy();
 }
 for (const [k, v] of Object.entries(res)) console.log(k.padEnd(8), v.map((x) => x.toFixed(1)).join(' '));
-if (process.env.BIG_PROF) { edge.child.kill('SIGUSR2'); mailbox.child.kill('SIGUSR2'); await new Promise((r) => setTimeout(r, 2000)); }
+if (process.env.BIG_PROF) {
+  edge.child.kill('SIGUSR2');
+  mailbox.child.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 2000));
+}
 await edge.stop();
 await mailbox.stop();
 dir.remove();

@@ -105,7 +105,9 @@ function main(): void {
   const wall = (p.endTime - p.startTime) / 1e6;
   const pct = (v: number) => ((100 * v) / total).toFixed(1).padStart(5) + '%';
   const ms = (v: number) => (v / 1000).toFixed(0).padStart(8) + ' ms';
-  console.log(`${file}\n  profile ${wall.toFixed(1)} s wall, ${(total / 1e6).toFixed(1)} s on CPU (non-idle), ${(idle / 1e6).toFixed(1)} s idle`);
+  console.log(
+    `${file}\n  profile ${wall.toFixed(1)} s wall, ${(total / 1e6).toFixed(1)} s on CPU (non-idle), ${(idle / 1e6).toFixed(1)} s idle`,
+  );
   const print = (title: string, m: Map<string, number>, n: number) => {
     console.log(`\n  ${title}`);
     for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${pct(v)} ${ms(v)}  ${k}`);

@@ -50,7 +50,10 @@ function summarize(file: string): Totals {
       const to = snap.edges[e + iTo]!;
       const childName = nameOf(to);
       const ownerType = types[snap.nodes[i + iType]!];
-      if ((childName === '(object properties)' || childName === '(object elements)') && (ownerType === 'object' || ownerType === 'closure')) {
+      if (
+        (childName === '(object properties)' || childName === '(object elements)') &&
+        (ownerType === 'object' || ownerType === 'closure')
+      ) {
         owner.set(to, nameOf(i) || '(anonymous)');
       }
     }
@@ -127,7 +130,9 @@ async function main(): Promise<void> {
     const rss = () => kimap.memory().rssKb;
     const rssBefore = rss();
     const second = await snapshot(edgePid, `with ${SESSIONS} IDLE sessions`);
-    console.log(`edge RSS with the sessions: ${(rssBefore / 1024).toFixed(1)} MB before the snapshot's full GC, ${(rss() / 1024).toFixed(1)} MB after`);
+    console.log(
+      `edge RSS with the sessions: ${(rssBefore / 1024).toFixed(1)} MB before the snapshot's full GC, ${(rss() / 1024).toFixed(1)} MB after`,
+    );
     const a = summarize(first);
     const b = summarize(second);
     const rows = [...b.bytes.entries()]

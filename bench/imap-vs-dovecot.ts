@@ -108,7 +108,13 @@ async function openSession(t: Target, user: string, i: number, rec?: Recorder, s
   return c;
 }
 
-async function timed(rec: Recorder, name: string, c: ImapConn, text: string, onUntagged: ((l: string) => void) | null = null): Promise<Reply> {
+async function timed(
+  rec: Recorder,
+  name: string,
+  c: ImapConn,
+  text: string,
+  onUntagged: ((l: string) => void) | null = null,
+): Promise<Reply> {
   const t0 = performance.now();
   const r = await c.command(text, onUntagged);
   rec.add(name, t0, performance.now(), r.status === 'OK', r.text);
@@ -136,7 +142,12 @@ async function mixPass(c: ImapConn, rec: Recorder, mc: MixClient, user: number, 
     res = await timed(rec, 'FETCH 1:* (UID FLAGS)', c, 'FETCH 1:* (UID FLAGS)');
   } else {
     const hi = 1 + Math.floor(r() * N);
-    res = await timed(rec, 'UID FETCH 50 headers', c, `UID FETCH ${Math.max(1, hi - 49)}:${hi} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Subject Date)])`);
+    res = await timed(
+      rec,
+      'UID FETCH 50 headers',
+      c,
+      `UID FETCH ${Math.max(1, hi - 49)}:${hi} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Subject Date)])`,
+    );
   }
   if (res.status === 'ERR') return false;
   res = await timed(rec, 'UID FETCH BODY.PEEK[]', c, `UID FETCH ${1 + Math.floor(r() * N)} BODY.PEEK[]`);
@@ -206,7 +217,15 @@ async function warmLogins(t: Target): Promise<number> {
 }
 
 /** (a) and (b): `clients` virtual clients running the mix for the window. */
-async function runMix(t: Target, clients: number, keepOpen: boolean, pending: Pending, literalPlus: boolean, warmupS: number, seconds: number): Promise<RunStats> {
+async function runMix(
+  t: Target,
+  clients: number,
+  keepOpen: boolean,
+  pending: Pending,
+  literalPlus: boolean,
+  warmupS: number,
+  seconds: number,
+): Promise<RunStats> {
   const rec = new Recorder();
   const users = CONFIG.users;
   // Kept-open sessions: the clock starts when every client has logged in and selected.
@@ -260,7 +279,9 @@ async function runMix(t: Target, clients: number, keepOpen: boolean, pending: Pe
 
 function printRun(results: Map<string, RunStats>, passLabel: string): void {
   for (const [name, s] of results) {
-    log(`\n  ${name}: ${fmt(s.seconds, 0)} s window, ${fmt(s.passesPerSec)} ${passLabel}/s, ${fmt(s.total.opsPerSec)} commands/s, ${s.total.errors} errors`);
+    log(
+      `\n  ${name}: ${fmt(s.seconds, 0)} s window, ${fmt(s.passesPerSec)} ${passLabel}/s, ${fmt(s.total.opsPerSec)} commands/s, ${s.total.errors} errors`,
+    );
     const rows = [...s.commands, s.total].map((c) => [c.command, fmt(c.opsPerSec), fmt(c.p50, 2), fmt(c.p99, 2), String(c.errors)]);
     log(
       table(['command', 'ops/s', 'p50 ms', 'p99 ms', 'errors'], rows)
@@ -275,7 +296,12 @@ function printRun(results: Map<string, RunStats>, passLabel: string): void {
   if (k && d) {
     const rows = k.commands.map((kc) => {
       const dc = d.commands.find((x) => x.command === kc.command);
-      return [kc.command, dc ? fmt(kc.opsPerSec / dc.opsPerSec, 2) : '-', dc ? fmt(kc.p50 / dc.p50, 2) : '-', dc ? fmt(kc.p99 / dc.p99, 2) : '-'];
+      return [
+        kc.command,
+        dc ? fmt(kc.opsPerSec / dc.opsPerSec, 2) : '-',
+        dc ? fmt(kc.p50 / dc.p50, 2) : '-',
+        dc ? fmt(kc.p99 / dc.p99, 2) : '-',
+      ];
     });
     rows.push(['all', fmt(k.total.opsPerSec / d.total.opsPerSec, 2), fmt(k.total.p50 / d.total.p50, 2), fmt(k.total.p99 / d.total.p99, 2)]);
     log('\n  kimap / Dovecot');
@@ -291,7 +317,15 @@ function printRun(results: Map<string, RunStats>, passLabel: string): void {
 // ---------------------------------------------------------------- seeding
 
 /** MULTIAPPEND of `count` messages in batches; returns seconds. */
-async function seedMailbox(c: ImapConn, owner: string, seed: number, count: number, batch: number, small: boolean, literalPlus: boolean): Promise<number> {
+async function seedMailbox(
+  c: ImapConn,
+  owner: string,
+  seed: number,
+  count: number,
+  batch: number,
+  small: boolean,
+  literalPlus: boolean,
+): Promise<number> {
   const t0 = performance.now();
   for (let first = 0; first < count; first += batch) {
     const parts: Array<string | Buffer> = ['APPEND INBOX'];
@@ -402,10 +436,14 @@ interface BigResult {
 async function bigScenario(t: Target, literalPlus: boolean): Promise<BigResult> {
   const seeder = (await openSession(t, BIG_USER, 0, undefined, false))!;
   seeder.timeoutMs = 600_000;
-  const seedSeconds = await profiled(t, 'd-seed', () => seedMailbox(seeder, BIG_USER, 7, CONFIG.bigMessages, CONFIG.bigBatch, true, literalPlus));
+  const seedSeconds = await profiled(t, 'd-seed', () =>
+    seedMailbox(seeder, BIG_USER, 7, CONFIG.bigMessages, CONFIG.bigBatch, true, literalPlus),
+  );
   await seeder.command('LOGOUT');
   seeder.destroy();
-  log(`    ${t.name}: seeded ${CONFIG.bigMessages} messages in ${fmt(seedSeconds)} s (${fmt(CONFIG.bigMessages / seedSeconds)} messages/s)`);
+  log(
+    `    ${t.name}: seeded ${CONFIG.bigMessages} messages in ${fmt(seedSeconds)} s (${fmt(CONFIG.bigMessages / seedSeconds)} messages/s)`,
+  );
   const names = ['SELECT INBOX', 'UID FETCH 1:* (FLAGS)', 'UID SEARCH FROM (header)', 'UID SEARCH BODY (text)', 'UID FETCH 100 headers'];
   const times: number[][] = names.map(() => []);
   const details: string[] = names.map(() => '');
@@ -442,7 +480,11 @@ async function bigScenario(t: Target, literalPlus: boolean): Promise<BigResult> 
       await step(3, `UID SEARCH BODY "${RARE_WORD}"`, search);
       details[3] = `${hits} hits`;
       lines = 0;
-      await step(4, `FETCH ${Math.max(1, exists - 99)}:${exists} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Subject Date)])`, () => lines++);
+      await step(
+        4,
+        `FETCH ${Math.max(1, exists - 99)}:${exists} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Subject Date)])`,
+        () => lines++,
+      );
       details[4] = `${lines} FETCH lines, ${fmt(c.literalBytes / 1024)} KB of literals in the session`;
       await c.command('LOGOUT');
       c.destroy();
@@ -450,7 +492,9 @@ async function bigScenario(t: Target, literalPlus: boolean): Promise<BigResult> 
   });
   if (t.name === 'kimap') {
     const mailbox = (t as KimapTarget).mailbox;
-    const [hits, loads, mismatches] = await Promise.all(['hits', 'loads', 'mismatches'].map((k) => metric(mailbox, `kimap_metadata_cache_${k}_total`)));
+    const [hits, loads, mismatches] = await Promise.all(
+      ['hits', 'loads', 'mismatches'].map((k) => metric(mailbox, `kimap_metadata_cache_${k}_total`)),
+    );
     log(`    kimap metadata cache: ${hits} answered from memory, ${loads} read in full, ${mismatches} mismatches`);
   }
   return {
@@ -458,7 +502,15 @@ async function bigScenario(t: Target, literalPlus: boolean): Promise<BigResult> 
     ops: names.map((op, k) => {
       const all = times[k]!;
       const warm = all.length > 1 ? all.slice(1) : all;
-      return { op, first: all[0]!, median: percentile([...warm].sort((a, b) => a - b), 50), detail: details[k]! };
+      return {
+        op,
+        first: all[0]!,
+        median: percentile(
+          [...warm].sort((a, b) => a - b),
+          50,
+        ),
+        detail: details[k]!,
+      };
     }),
   };
 }
@@ -507,7 +559,7 @@ async function metered<T>(t: Target, label: string, fn: () => Promise<T>): Promi
   await sleep(2000);
   // The machine may be shared: wait (bounded) while other processes use a noticeable share of it.
   const quietBy = performance.now() + CONFIG.waitQuietSeconds * 1000;
-  for (let said = false; performance.now() < quietBy; ) {
+  for (let said = false; performance.now() < quietBy;) {
     const probe = cpuMeter(cpuGroups);
     await sleep(1000);
     const other = probe.done().other;
@@ -519,7 +571,9 @@ async function metered<T>(t: Target, label: string, fn: () => Promise<T>): Promi
   const r = await fn();
   const use = m.done();
   cpuLog.push({ label, target: t.name, use });
-  log(`    ${t.name} ${label}: ${cpuLine(use)}${use.other >= CONFIG.noiseCores ? `  <-- DISTURBED: other processes took ${use.other.toFixed(2)} cores` : ''}`);
+  log(
+    `    ${t.name} ${label}: ${cpuLine(use)}${use.other >= CONFIG.noiseCores ? `  <-- DISTURBED: other processes took ${use.other.toFixed(2)} cores` : ''}`,
+  );
   return r;
 }
 
@@ -568,8 +622,13 @@ async function profiled<T>(t: Target, label: string, fn: () => Promise<T>): Prom
         const counts = JSON.parse(readFileSync(queries, 'utf8')) as Record<string, number>;
         const total = Object.values(counts).reduce((a, b) => a + b, 0);
         const commands = lastCommandCount;
-        log(`    SQL statements sent by the mailbox service: ${total}${commands ? ` (${(total / commands).toFixed(1)} per IMAP command)` : ''}; top: ` +
-          Object.entries(counts).slice(0, 6).map(([q, c]) => `${c} x ${q.slice(0, 50)}`).join(' | '));
+        log(
+          `    SQL statements sent by the mailbox service: ${total}${commands ? ` (${(total / commands).toFixed(1)} per IMAP command)` : ''}; top: ` +
+            Object.entries(counts)
+              .slice(0, 6)
+              .map(([q, c]) => `${c} x ${q.slice(0, 50)}`)
+              .join(' | '),
+        );
         renameSync(queries, join(CONFIG.cpuProfDir, `${service}-${label}.queries.json`));
       }
       if (existsSync(file)) {
@@ -602,7 +661,9 @@ async function main(): Promise<void> {
   } catch {
     /* not a git checkout */
   }
-  log(`kimap vs Dovecot — ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, kimap ${commit}, ${new Date().toISOString()}`);
+  log(
+    `kimap vs Dovecot — ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, kimap ${commit}, ${new Date().toISOString()}`,
+  );
   log(`config: ${JSON.stringify({ ...CONFIG, scenarios: [...CONFIG.scenarios] })}`);
   const targets: Target[] = [];
   const summary: Summary[] = [];
@@ -642,25 +703,36 @@ async function main(): Promise<void> {
     }
     const lp = (t: Target) => literalPlus.get(t.name) ?? false;
     const infra = findInfrastructure(repoRoot);
-    cpuGroups = [...targets.flatMap((t) => t.cpuGroups()), { name: 'postgres', pids: infra.postgres }, { name: 'kafka', pids: infra.kafka }];
-    log(`CPU accounting: ${cpuGroups.map((g) => `${g.name} [${g.pids.join(' ')}]`).join(', ')}; the load generator is this process (${process.pid})`);
+    cpuGroups = [
+      ...targets.flatMap((t) => t.cpuGroups()),
+      { name: 'postgres', pids: infra.postgres },
+      { name: 'kafka', pids: infra.kafka },
+    ];
+    log(
+      `CPU accounting: ${cpuGroups.map((g) => `${g.name} [${g.pids.join(' ')}]`).join(', ')}; the load generator is this process (${process.pid})`,
+    );
     const ratio = (k: number | undefined, d: number | undefined) => (k !== undefined && d !== undefined && d > 0 ? k / d : NaN);
 
     // Seeding: every user's INBOX, the same messages on both.
     const seedTimes: Record<string, number> = {};
     for (const t of targets) {
       seedTimes[t.name] = await metered(t, 'seeding', () => profiled(t, 'seed', () => seedUsers(t, lp(t))));
-      log(`seeded ${CONFIG.users} users x ${CONFIG.seedMessages} messages into ${t.name} in ${fmt(seedTimes[t.name]!)} s (MULTIAPPEND, ${CONFIG.seedBatch} per command, 4 connections)`);
+      log(
+        `seeded ${CONFIG.users} users x ${CONFIG.seedMessages} messages into ${t.name} in ${fmt(seedTimes[t.name]!)} s (MULTIAPPEND, ${CONFIG.seedBatch} per command, 4 connections)`,
+      );
     }
     saved.seedUsers = seedTimes;
     const pending = new Map<string, Pending>(targets.map((t) => [t.name, new Map()]));
     const warm = async (t: Target) => {
       const s = await warmLogins(t);
-      if (s > 2) log(`    ${t.name}: logging the ${CONFIG.users} users in once took ${fmt(s)} s (password verifications no longer remembered)`);
+      if (s > 2)
+        log(`    ${t.name}: logging the ${CONFIG.users} users in once took ${fmt(s)} s (password verifications no longer remembered)`);
     };
 
     if (CONFIG.scenarios.has('c')) {
-      log(`\n(c) memory per IDLE session: ${CONFIG.idleSessions} sessions (LOGIN, SELECT INBOX, IDLE) over ${CONFIG.users} users from ${CONFIG.sourceAddrs} source addresses`);
+      log(
+        `\n(c) memory per IDLE session: ${CONFIG.idleSessions} sessions (LOGIN, SELECT INBOX, IDLE) over ${CONFIG.users} users from ${CONFIG.sourceAddrs} source addresses`,
+      );
       const res = new Map<string, IdleResult>();
       for (const t of targets) {
         await warm(t);
@@ -679,7 +751,24 @@ async function main(): Promise<void> {
         r.heapPerSessionKb !== undefined ? fmt(r.heapPerSessionKb) : '-',
         String(r.after.processes),
       ]);
-      log(table(['server', 'sessions', 'failed', 'open s', 'RSS before MB', 'RSS after MB', 'RSS KB/session at 5 s', `RSS KB/session at ${CONFIG.idleSettleSeconds} s`, 'PSS KB/session', 'V8 heap KB/session', 'processes'], rows));
+      log(
+        table(
+          [
+            'server',
+            'sessions',
+            'failed',
+            'open s',
+            'RSS before MB',
+            'RSS after MB',
+            'RSS KB/session at 5 s',
+            `RSS KB/session at ${CONFIG.idleSettleSeconds} s`,
+            'PSS KB/session',
+            'V8 heap KB/session',
+            'processes',
+          ],
+          rows,
+        ),
+      );
       saved.idle = Object.fromEntries(res);
       const k = res.get('kimap');
       const d = res.get('dovecot');
@@ -708,7 +797,12 @@ async function main(): Promise<void> {
       const res = new Map<string, RunStats>();
       for (const t of targets) {
         await warm(t);
-        res.set(t.name, await metered(t, `(${key})`, () => profiled(t, key, () => runMix(t, clients, keepOpen, pending.get(t.name)!, lp(t), CONFIG.warmupSeconds, CONFIG.seconds))));
+        res.set(
+          t.name,
+          await metered(t, `(${key})`, () =>
+            profiled(t, key, () => runMix(t, clients, keepOpen, pending.get(t.name)!, lp(t), CONFIG.warmupSeconds, CONFIG.seconds)),
+          ),
+        );
       }
       printRun(res, key === 'a' ? 'sessions' : 'passes');
       saved[key] = Object.fromEntries(res);
@@ -735,18 +829,37 @@ async function main(): Promise<void> {
           await warm(t);
           const s = await metered(t, `sweep ${n} clients`, () => runMix(t, n, true, pending.get(t.name)!, lp(t), 2, CONFIG.sweepSeconds));
           const others = cpuLog[cpuLog.length - 1]?.use.other ?? NaN;
-          points.push({ target: t.name, clients: n, opsPerSec: s.total.opsPerSec, p50: s.total.p50, p99: s.total.p99, errors: s.total.errors, othersCores: others });
+          points.push({
+            target: t.name,
+            clients: n,
+            opsPerSec: s.total.opsPerSec,
+            p50: s.total.p50,
+            p99: s.total.p99,
+            errors: s.total.errors,
+            othersCores: others,
+          });
         }
       }
       log(
         table(
           ['target', 'clients', 'commands/s', 'p50 ms', 'p99 ms', 'errors', "others' CPU"],
-          points.map((p) => [p.target, String(p.clients), fmt(p.opsPerSec), fmt(p.p50, 2), fmt(p.p99, 2), String(p.errors), (p.othersCores ?? NaN).toFixed(2)]),
+          points.map((p) => [
+            p.target,
+            String(p.clients),
+            fmt(p.opsPerSec),
+            fmt(p.p50, 2),
+            fmt(p.p99, 2),
+            String(p.errors),
+            (p.othersCores ?? NaN).toFixed(2),
+          ]),
         ),
       );
       mkdirSync(CONFIG.outDir, { recursive: true });
       writeFileSync(join(CONFIG.outDir, 'benchmarks-sweep.csv'), sweepCsv(points));
-      writeFileSync(join(CONFIG.outDir, 'benchmarks-sweep.svg'), sweepSvg(points, 'The mix with sessions kept open: kimap (edge + mailbox + PostgreSQL + Kafka) vs Dovecot, 2 cores'));
+      writeFileSync(
+        join(CONFIG.outDir, 'benchmarks-sweep.svg'),
+        sweepSvg(points, 'The mix with sessions kept open: kimap (edge + mailbox + PostgreSQL + Kafka) vs Dovecot, 2 cores'),
+      );
       log(`wrote ${join(CONFIG.outDir, 'benchmarks-sweep.csv')} and benchmarks-sweep.svg`);
       saved.sweep = points;
     }
@@ -775,18 +888,43 @@ async function main(): Promise<void> {
     }
 
     if (CONFIG.scenarios.has('d')) {
-      log(`\n(d) a ${CONFIG.bigMessages}-message mailbox: MULTIAPPEND seeding (${CONFIG.bigBatch} per command, one connection), then ${CONFIG.bigRounds} rounds of commands on a fresh session each`);
+      log(
+        `\n(d) a ${CONFIG.bigMessages}-message mailbox: MULTIAPPEND seeding (${CONFIG.bigBatch} per command, one connection), then ${CONFIG.bigRounds} rounds of commands on a fresh session each`,
+      );
       const res = new Map<string, BigResult>();
       for (const t of targets) res.set(t.name, await metered(t, '(d)', () => bigScenario(t, lp(t))));
       const k = res.get('kimap');
       const d = res.get('dovecot');
-      const rows: string[][] = [['seeding (s)', k ? fmt(k.seedSeconds) : '-', '', d ? fmt(d.seedSeconds) : '-', '', fmt(ratio(k?.seedSeconds, d?.seedSeconds), 2), '']];
+      const rows: string[][] = [
+        [
+          'seeding (s)',
+          k ? fmt(k.seedSeconds) : '-',
+          '',
+          d ? fmt(d.seedSeconds) : '-',
+          '',
+          fmt(ratio(k?.seedSeconds, d?.seedSeconds), 2),
+          '',
+        ],
+      ];
       for (const [i, op] of (k ?? d)!.ops.entries()) {
         const ko = k?.ops[i];
         const dd = d?.ops[i];
-        rows.push([op.op + ' (ms)', ko ? fmt(ko.first) : '-', ko ? fmt(ko.median) : '-', dd ? fmt(dd.first) : '-', dd ? fmt(dd.median) : '-', fmt(ratio(ko?.median, dd?.median), 2), `${ko?.detail ?? ''} | ${dd?.detail ?? ''}`]);
+        rows.push([
+          op.op + ' (ms)',
+          ko ? fmt(ko.first) : '-',
+          ko ? fmt(ko.median) : '-',
+          dd ? fmt(dd.first) : '-',
+          dd ? fmt(dd.median) : '-',
+          fmt(ratio(ko?.median, dd?.median), 2),
+          `${ko?.detail ?? ''} | ${dd?.detail ?? ''}`,
+        ]);
       }
-      log(table(['operation', 'kimap first', 'kimap median', 'dovecot first', 'dovecot median', 'time ratio (median)', 'kimap | dovecot'], rows));
+      log(
+        table(
+          ['operation', 'kimap first', 'kimap median', 'dovecot first', 'dovecot median', 'time ratio (median)', 'kimap | dovecot'],
+          rows,
+        ),
+      );
       saved.d = Object.fromEntries(res);
       summary.push({
         scenario: '(d) 100k mailbox',
@@ -814,7 +952,13 @@ async function main(): Promise<void> {
     }
 
     log(`\nsummary (ratio = kimap / Dovecot; run took ${fmt((Date.now() - started) / 1000, 0)} s)`);
-    log(table(['scenario', 'metric', 'kimap', 'dovecot', 'ratio', 'target', 'met', 'others\' CPU'], summary.map((s) => [s.scenario, s.metric, s.kimap, s.dovecot, s.ratio, s.target, s.met, s.noise]), 2));
+    log(
+      table(
+        ['scenario', 'metric', 'kimap', 'dovecot', 'ratio', 'target', 'met', "others' CPU"],
+        summary.map((s) => [s.scenario, s.metric, s.kimap, s.dovecot, s.ratio, s.target, s.met, s.noise]),
+        2,
+      ),
+    );
     saved.summary = summary;
     saved.cpu = cpuLog;
     const outJson = join(repoRoot, '.cache', 'bench', `imap-vs-dovecot-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -22,13 +22,28 @@ function listFiles(dir) {
   return out.sort();
 }
 
-const protos = listFiles(join(root, 'proto')).filter((f) => f.endsWith('.proto')).map((f) => relative(join(root, 'proto'), f));
+const protos = listFiles(join(root, 'proto'))
+  .filter((f) => f.endsWith('.proto'))
+  .map((f) => relative(join(root, 'proto'), f));
 const out = mkdtempSync(join(tmpdir(), 'kimap-proto-'));
-execFileSync(join(root, 'node_modules/.bin/proto-loader-gen-types'), [
-  '--longs=Number', '--enums=String', '--defaults', '--oneofs', '--keepCase=false',
-  '--grpcLib=@grpc/grpc-js', '--importFileExtension=.js', '--includeDirs', join(root, 'proto'),
-  '--outDir', out, ...protos,
-], { stdio: 'inherit' });
+execFileSync(
+  join(root, 'node_modules/.bin/proto-loader-gen-types'),
+  [
+    '--longs=Number',
+    '--enums=String',
+    '--defaults',
+    '--oneofs',
+    '--keepCase=false',
+    '--grpcLib=@grpc/grpc-js',
+    '--importFileExtension=.js',
+    '--includeDirs',
+    join(root, 'proto'),
+    '--outDir',
+    out,
+    ...protos,
+  ],
+  { stdio: 'inherit' },
+);
 
 // The generator names each source by absolute path: make it relative, so the
 // output is the same in every checkout.
@@ -41,8 +56,13 @@ for (const f of listFiles(out)) {
 if (check) {
   const a = listFiles(out).map((f) => relative(out, f));
   let b = [];
-  try { b = listFiles(target).map((f) => relative(target, f)); } catch { /* missing */ }
-  const stale = a.length !== b.length || a.some((f, i) => f !== b[i] || readFileSync(join(out, f), 'utf8') !== readFileSync(join(target, f), 'utf8'));
+  try {
+    b = listFiles(target).map((f) => relative(target, f));
+  } catch {
+    /* missing */
+  }
+  const stale =
+    a.length !== b.length || a.some((f, i) => f !== b[i] || readFileSync(join(out, f), 'utf8') !== readFileSync(join(target, f), 'utf8'));
   rmSync(out, { recursive: true, force: true });
   if (stale) {
     console.error('generated gRPC types are stale: run `npm run generate` and commit the result');

@@ -29,7 +29,10 @@ if (dir) {
     pg.Client.prototype.query = function (config, ...rest) {
       if (running) {
         const text = typeof config === 'string' ? config : config && typeof config === 'object' ? config.text : undefined;
-        const key = String(text ?? '?').replace(/\s+/g, ' ').trim().slice(0, 100);
+        const key = String(text ?? '?')
+          .replace(/\s+/g, ' ')
+          .trim()
+          .slice(0, 100);
         queries.set(key, (queries.get(key) ?? 0) + 1);
       }
       return query.call(this, config, ...rest);
@@ -44,7 +47,11 @@ if (dir) {
     if (!running) return;
     running = false;
     const file = join(dir, `${service}-${process.pid}-${++n}.cpuprofile`);
-    if (service === 'mailbox') writeFileSync(file.replace(/\.cpuprofile$/, '.queries.json'), JSON.stringify(Object.fromEntries([...queries].sort((a, b) => b[1] - a[1])), null, 1));
+    if (service === 'mailbox')
+      writeFileSync(
+        file.replace(/\.cpuprofile$/, '.queries.json'),
+        JSON.stringify(Object.fromEntries([...queries].sort((a, b) => b[1] - a[1])), null, 1),
+      );
     // On the main thread the inspector answers synchronously, so this also works in 'exit'.
     session.post('Profiler.stop', (err, res) => {
       if (err || !res) return;

@@ -61,10 +61,11 @@ export function machineBusySeconds(): { busy: number; irq: number } {
 
 /** CPU seconds of a process tree rooted at `root`: itself, reaped children, live descendants. */
 export function treeSeconds(root: number, snapshot = new Map<number, Stat>()): number {
-  if (snapshot.size === 0) for (const p of allPids()) {
-    const s = stat(p);
-    if (s) snapshot.set(p, s);
-  }
+  if (snapshot.size === 0)
+    for (const p of allPids()) {
+      const s = stat(p);
+      if (s) snapshot.set(p, s);
+    }
   const r = snapshot.get(root);
   if (!r) return 0;
   let total = r.own + r.children;

@@ -103,7 +103,11 @@ export class ImapConn {
    * ['APPEND INBOX ', msg, ''] becomes `tag APPEND INBOX {n+}CRLF<msg>CRLF`.
    * With LITERAL+ everything goes out at once; otherwise each literal waits for `+`.
    */
-  async commandWithLiterals(parts: Array<string | Buffer>, literalPlus: boolean, onUntagged: ((line: string) => void) | null = null): Promise<Reply> {
+  async commandWithLiterals(
+    parts: Array<string | Buffer>,
+    literalPlus: boolean,
+    onUntagged: ((line: string) => void) | null = null,
+  ): Promise<Reply> {
     if (this.closed) return { status: 'ERR', text: 'connection closed' };
     this.tag = 'a' + ++this.tagSeq;
     this.onUntagged = onUntagged;

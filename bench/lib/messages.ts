@@ -16,10 +16,26 @@ export function rng(seed: number): () => number {
 }
 
 export const SENDERS = [
-  'Alice Anderson', 'Bruno Becker', 'Chiara Conti', 'Dmitri Dragunov', 'Elena Esposito', 'Farid Farouk',
-  'Greta Gustafsson', 'Hiro Hayashi', 'Ines Iglesias', 'Jonas Jansen', 'Kavya Krishnan', 'Lars Lindqvist',
-  'Maya Moreau', 'Nikos Nikolaidis', 'Olga Orlova', 'Pedro Pereira', 'Quentin Quirk', 'Rosa Rossi',
-  'Sven Svensson', 'Tamar Tal',
+  'Alice Anderson',
+  'Bruno Becker',
+  'Chiara Conti',
+  'Dmitri Dragunov',
+  'Elena Esposito',
+  'Farid Farouk',
+  'Greta Gustafsson',
+  'Hiro Hayashi',
+  'Ines Iglesias',
+  'Jonas Jansen',
+  'Kavya Krishnan',
+  'Lars Lindqvist',
+  'Maya Moreau',
+  'Nikos Nikolaidis',
+  'Olga Orlova',
+  'Pedro Pereira',
+  'Quentin Quirk',
+  'Rosa Rossi',
+  'Sven Svensson',
+  'Tamar Tal',
 ];
 
 /** The searchable first name of each sender, lower case (e.g. "alice"). */
@@ -111,7 +127,11 @@ export function seedMessage(owner: string, seed: number, i: number, small: boole
       `--${boundary}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>${text.replace(/\r\n/g, '</p>\r\n<p>')}</p></body></html>\r\n` +
       `--${boundary}--\r\n`;
   } else if (kind < 0.3) {
-    raw = headers + 'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' + text.replace(/e\./g, '=65.') + '\r\n';
+    raw =
+      headers +
+      'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' +
+      text.replace(/e\./g, '=65.') +
+      '\r\n';
   } else {
     raw = headers + 'Content-Type: text/plain; charset=us-ascii\r\n\r\n' + text + '\r\n';
   }

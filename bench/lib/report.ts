@@ -27,7 +27,12 @@ export interface SweepPoint {
 export function sweepCsv(points: SweepPoint[]): string {
   return (
     'target,clients,ops_per_sec,p50_ms,p99_ms,errors,others_cpu_cores\n' +
-    points.map((p) => `${p.target},${p.clients},${p.opsPerSec.toFixed(1)},${p.p50.toFixed(2)},${p.p99.toFixed(2)},${p.errors},${(p.othersCores ?? NaN).toFixed(2)}`).join('\n') +
+    points
+      .map(
+        (p) =>
+          `${p.target},${p.clients},${p.opsPerSec.toFixed(1)},${p.p50.toFixed(2)},${p.p99.toFixed(2)},${p.errors},${(p.othersCores ?? NaN).toFixed(2)}`,
+      )
+      .join('\n') +
     '\n'
   );
 }
@@ -80,7 +85,9 @@ export function sweepSvg(points: SweepPoint[], title: string): string {
     for (const v of ticks) {
       const y = py(v);
       out.push(`<line x1="${left}" y1="${y.toFixed(1)}" x2="${left + pw}" y2="${y.toFixed(1)}" stroke="#ddd"/>`);
-      out.push(`<text x="${left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${esc(v < 1 ? String(v) : fmt(v, v < 10 ? 1 : 0))}</text>`);
+      out.push(
+        `<text x="${left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${esc(v < 1 ? String(v) : fmt(v, v < 10 ? 1 : 0))}</text>`,
+      );
     }
     for (const c of clients) {
       out.push(`<line x1="${px(c)}" y1="${top}" x2="${px(c)}" y2="${top + ph}" stroke="#eee"/>`);
@@ -89,9 +96,13 @@ export function sweepSvg(points: SweepPoint[], title: string): string {
     out.push(`<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
     out.push(`<text x="${left + pw / 2}" y="${top + ph + 38}" text-anchor="middle">concurrent clients (sessions kept open)</text>`);
     for (const t of targets) {
-      const ps = points.filter((p) => p.target === t && Number.isFinite(value(p)) && (!log10 || value(p) > 0)).sort((a, b) => a.clients - b.clients);
+      const ps = points
+        .filter((p) => p.target === t && Number.isFinite(value(p)) && (!log10 || value(p) > 0))
+        .sort((a, b) => a.clients - b.clients);
       const color = colors[t] ?? '#444';
-      out.push(`<polyline fill="none" stroke="${color}" stroke-width="2.5" points="${ps.map((p) => `${px(p.clients).toFixed(1)},${py(value(p)).toFixed(1)}`).join(' ')}"/>`);
+      out.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="2.5" points="${ps.map((p) => `${px(p.clients).toFixed(1)},${py(value(p)).toFixed(1)}`).join(' ')}"/>`,
+      );
       for (const p of ps) out.push(`<circle cx="${px(p.clients).toFixed(1)}" cy="${py(value(p)).toFixed(1)}" r="4" fill="${color}"/>`);
     }
   };

@@ -103,13 +103,27 @@ export class Recorder {
       const sorted = s.sorted();
       for (let i = 0; i < s.n; i++) all.add(s.data[i]!);
       all.errors += s.errors;
-      commands.push({ command: name, ops: s.n, opsPerSec: s.n / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors: s.errors });
+      commands.push({
+        command: name,
+        ops: s.n,
+        opsPerSec: s.n / seconds,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        errors: s.errors,
+      });
     }
     const sortedAll = all.sorted();
     return {
       seconds,
       commands,
-      total: { command: 'all', ops: all.n, opsPerSec: all.n / seconds, p50: percentile(sortedAll, 50), p99: percentile(sortedAll, 99), errors: all.errors },
+      total: {
+        command: 'all',
+        ops: all.n,
+        opsPerSec: all.n / seconds,
+        p50: percentile(sortedAll, 50),
+        p99: percentile(sortedAll, 99),
+        errors: all.errors,
+      },
       sent: this.sent,
       passes: this.passes,
       passesPerSec: this.passes / seconds,

@@ -145,27 +145,47 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
     const brokers = (await kafkaBrokers()).join(',');
     const topic = uniqueName('kimap-bench');
     await ensureTopic({ brokers: brokers.split(','), topic, clientId: 'bench' });
-    const env: Record<string, string> = { DATABASE_URL: tdb.url, KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...opts.extraEnv };
+    const env: Record<string, string> = {
+      DATABASE_URL: tdb.url,
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC: topic,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      ...opts.extraEnv,
+    };
     const grpcPort = await freePort();
-    const mailbox = await startService('mailbox', 'services/mailbox/src/main.ts', { ...env, GRPC_LISTEN: `127.0.0.1:${grpcPort}` }, compiled);
+    const mailbox = await startService(
+      'mailbox',
+      'services/mailbox/src/main.ts',
+      { ...env, GRPC_LISTEN: `127.0.0.1:${grpcPort}` },
+      compiled,
+    );
     procs.push(mailbox);
     const port = await freePort();
-    const edge = await startService('edge', 'services/imap-edge/src/main.ts', {
-      ...env,
-      MAILBOX_ADDRESS: `127.0.0.1:${grpcPort}`,
-      KAFKA_GROUP_ID: uniqueName('bench-edge'),
-      IMAP_HOST: '127.0.0.1',
-      IMAP_PORT: String(port),
-      IMAPS_PORT: String(await freePort()),
-      DATA_DIR: dir.path,
-      ALLOW_PLAINTEXT_AUTH: 'true',
-      DRAIN_GRACE_MS: '1000',
-      // Node options for the edge alone, to try V8 settings (e.g. --max-semi-space-size=2).
-      ...(process.env.BENCH_EDGE_NODE_OPTIONS ? { NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} ${process.env.BENCH_EDGE_NODE_OPTIONS}`.trim() } : {}),
-    }, compiled);
+    const edge = await startService(
+      'edge',
+      'services/imap-edge/src/main.ts',
+      {
+        ...env,
+        MAILBOX_ADDRESS: `127.0.0.1:${grpcPort}`,
+        KAFKA_GROUP_ID: uniqueName('bench-edge'),
+        IMAP_HOST: '127.0.0.1',
+        IMAP_PORT: String(port),
+        IMAPS_PORT: String(await freePort()),
+        DATA_DIR: dir.path,
+        ALLOW_PLAINTEXT_AUTH: 'true',
+        DRAIN_GRACE_MS: '1000',
+        // Node options for the edge alone, to try V8 settings (e.g. --max-semi-space-size=2).
+        ...(process.env.BENCH_EDGE_NODE_OPTIONS
+          ? { NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} ${process.env.BENCH_EDGE_NODE_OPTIONS}`.trim() }
+          : {}),
+      },
+      compiled,
+    );
     procs.push(edge);
     await waitForMetric(edge, 'kimap_change_feed_up', (v) => v === 1);
-    opts.log(`kimap: edge pid ${edge.child.pid} on 127.0.0.1:${port}, mailbox pid ${mailbox.child.pid}, database ${new URL(tdb.url).pathname.slice(1)}, topic ${topic}`);
+    opts.log(
+      `kimap: edge pid ${edge.child.pid} on 127.0.0.1:${port}, mailbox pid ${mailbox.child.pid}, database ${new URL(tdb.url).pathname.slice(1)}, topic ${topic}`,
+    );
     return {
       name: 'kimap',
       port,

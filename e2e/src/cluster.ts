@@ -38,7 +38,12 @@ export interface ServiceProcess {
  * with `compiled`, the JavaScript `tsc -b` wrote to dist/ instead (what a
  * deployment runs: benchmarks).
  */
-export async function startService(name: string, entry: string, env: Record<string, string>, opts: { compiled?: boolean } = {}): Promise<ServiceProcess> {
+export async function startService(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  opts: { compiled?: boolean } = {},
+): Promise<ServiceProcess> {
   const opsPort = await freePort();
   const flags = NODE_FLAGS[entry] ?? [];
   const args = opts.compiled

@@ -2,7 +2,18 @@
 // (varied sizes, some with attachments, some 8-bit), written as a Maildir,
 // read back (flags from the info suffix, Message-IDs from the headers), and
 // changed the way a mail reader would (new file, renamed info suffix, unlink).
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** IMAP system flags the tools map to Maildir info letters (RFC-less, but universal). */
@@ -11,7 +22,11 @@ const IMAP_TO_LETTER = Object.fromEntries(Object.entries(MAILDIR_FLAGS).map(([k,
 
 /** Compared flags: the four both sides know, lower-cased IMAP names, sorted. */
 export function imapFlagsKey(flags: Iterable<string>): string {
-  return [...flags].map((f) => f.toLowerCase()).filter((f) => f in IMAP_TO_LETTER).sort().join(' ');
+  return [...flags]
+    .map((f) => f.toLowerCase())
+    .filter((f) => f in IMAP_TO_LETTER)
+    .sort()
+    .join(' ');
 }
 
 export function lettersToImap(letters: string): string[] {
@@ -65,7 +80,12 @@ export function makeMessage(tag: string, n: number, opts: { letters?: string; su
     return out.join('\r\n') + '\r\n';
   };
   // Sizes: mostly small, some medium, every 50th large.
-  const bodySize = n % 50 === 0 ? 150_000 + Math.floor(rnd() * 100_000) : n % 9 === 0 ? 10_000 + Math.floor(rnd() * 30_000) : 200 + Math.floor(rnd() * 3_000);
+  const bodySize =
+    n % 50 === 0
+      ? 150_000 + Math.floor(rnd() * 100_000)
+      : n % 9 === 0
+        ? 10_000 + Math.floor(rnd() * 30_000)
+        : 200 + Math.floor(rnd() * 3_000);
   const subject = opts.subject ?? `Interop ${tag} #${n}: ${words(3)}`;
   const head =
     `From: Sender ${n % 13} <sender${n % 13}@example.test>\r\n` +
@@ -167,7 +187,13 @@ export function readMaildir(dir: string): MaildirEntry[] {
     for (const name of readdirSync(d)) {
       if (name.startsWith('.')) continue;
       const i = name.lastIndexOf(':2,');
-      const letters = i >= 0 ? [...name.slice(i + 3)].filter((c) => 'DFRST'.includes(c)).sort().join('') : '';
+      const letters =
+        i >= 0
+          ? [...name.slice(i + 3)]
+              .filter((c) => 'DFRST'.includes(c))
+              .sort()
+              .join('')
+          : '';
       const path = join(d, name);
       out.push({ path, sub, letters, messageId: messageIdOf(readHead(path)) });
     }

@@ -14,7 +14,15 @@ const [user = 'dev@example.test', pass = 'dev-password-1'] = args.filter((a) => 
 const cluster = await startInteropCluster({ accounts: [{ user, pass }], allowPlaintextAuth: plaintext });
 process.stdout.write(
   JSON.stringify(
-    { host: cluster.host, imapPort: cluster.imapPort, imapsPort: cluster.imapsPort, certFile: cluster.certFile, fingerprints: cluster.fingerprints, user, pass },
+    {
+      host: cluster.host,
+      imapPort: cluster.imapPort,
+      imapsPort: cluster.imapsPort,
+      certFile: cluster.certFile,
+      fingerprints: cluster.fingerprints,
+      user,
+      pass,
+    },
     null,
     2,
   ) + '\n',

@@ -84,7 +84,13 @@ export function mbsync(cluster: InteropCluster, account: Account, dir: string, f
  * SHA-512 of the certificate's DER encoding, one of the digests offlineimap
  * compares), no CA file.
  */
-export function offlineimap(cluster: InteropCluster, account: Account, dir: string, folders: string[], opts: SyncToolOptions = {}): SyncTool {
+export function offlineimap(
+  cluster: InteropCluster,
+  account: Account,
+  dir: string,
+  folders: string[],
+  opts: SyncToolOptions = {},
+): SyncTool {
   const root = join(dir, 'maildir');
   mkdirSync(root, { recursive: true });
   const config = join(dir, 'offlineimaprc');
@@ -112,7 +118,9 @@ export function offlineimap(cluster: InteropCluster, account: Account, dir: stri
       `remoteport = ${opts.starttls ? cluster.imapPort : cluster.imapsPort}`,
       `remoteuser = ${assertPlain(account.user)}`,
       `remotepass = ${assertPlain(account.pass)}`,
-      ...(opts.starttls ? ['ssl = no', 'starttls = yes'] : ['ssl = yes', 'starttls = no', `cert_fingerprint = ${cluster.fingerprints.sha512}`]),
+      ...(opts.starttls
+        ? ['ssl = no', 'starttls = yes']
+        : ['ssl = yes', 'starttls = no', `cert_fingerprint = ${cluster.fingerprints.sha512}`]),
       `folderfilter = lambda f: f in ${JSON.stringify(folders)}`,
       'createfolders = True',
       'expunge = yes',
@@ -158,10 +166,14 @@ export async function serverOps(cluster: InteropCluster, account: Account, ops: 
     python(),
     [
       join(interopDir, 'imaptool.py'),
-      '--host', cluster.host,
-      '--port', String(cluster.imapsPort),
-      '--user', account.user,
-      '--password', account.pass,
+      '--host',
+      cluster.host,
+      '--port',
+      String(cluster.imapsPort),
+      '--user',
+      account.user,
+      '--password',
+      account.pass,
       ...(debug() ? ['--debug', '4'] : []),
     ],
     { input: JSON.stringify(ops), timeoutMs: 60_000 },
@@ -175,7 +187,12 @@ export async function serverState(cluster: InteropCluster, account: Account, mai
 }
 
 /** The exact bytes (BODY.PEEK[]) of messages on the server, by Message-ID. */
-export async function serverBodies(cluster: InteropCluster, account: Account, mailbox: string, messageIds: string[]): Promise<Map<string, Buffer>> {
+export async function serverBodies(
+  cluster: InteropCluster,
+  account: Account,
+  mailbox: string,
+  messageIds: string[],
+): Promise<Map<string, Buffer>> {
   const r = (await serverOps(cluster, account, [{ op: 'bodies', mailbox, messageIds }]))[0] as Record<string, string>;
   return new Map(Object.entries(r).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
 }

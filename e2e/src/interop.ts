@@ -176,5 +176,10 @@ export async function ensureSyncTools(): Promise<Map<string, string>> {
     const r = await run('bash', [join(interopDir, 'install.sh')], { timeoutMs: 480_000 });
     if (r.code !== 0) detail = `; e2e/interop/install.sh exited with ${r.code}:\n${tail(r.stdout + r.stderr, 4000)}`;
   }
-  return new Map(missing().map((c) => [c, `${c} is not installed (Debian package ${SYNC_TOOL_PACKAGES[c]}; e2e/interop/install.sh installs it)${detail}`]));
+  return new Map(
+    missing().map((c) => [
+      c,
+      `${c} is not installed (Debian package ${SYNC_TOOL_PACKAGES[c]}; e2e/interop/install.sh installs it)${detail}`,
+    ]),
+  );
 }

@@ -161,7 +161,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const dev: DevServers = { kimap: { port: kimap.port, databaseUrl: kimap.accounts }, dovecot: { port: dovecot.port } };
   mkdirSync(join(repoRoot, '.cache/transcripts'), { recursive: true });
   writeFileSync(devFile, JSON.stringify(dev, null, 2));
-  console.log(`kimap on 127.0.0.1:${kimap.port}, Dovecot on 127.0.0.1:${dovecot.port}; transcript-cli.ts --dev uses them. Ctrl-C stops kimap.`);
+  console.log(
+    `kimap on 127.0.0.1:${kimap.port}, Dovecot on 127.0.0.1:${dovecot.port}; transcript-cli.ts --dev uses them. Ctrl-C stops kimap.`,
+  );
   const bye = () => {
     rmSync(devFile, { force: true });
     void kimap.stop().then(() => process.exit(0));

@@ -101,7 +101,11 @@ describe('cluster: two edges, two mailbox services, PostgreSQL and Kafka', () =>
       assert.equal(exists, before + 1, 'NOOP on edge B reports the new EXISTS');
       assert.ok((await metric(edges[1]!.proc, 'kimap_change_events_received_total')) > 0, 'edge B received change events from Kafka');
 
-      const msg = await b.fetchOne(String(appended.uid), { source: true, flags: true, internalDate: true, size: true, uid: true }, { uid: true });
+      const msg = await b.fetchOne(
+        String(appended.uid),
+        { source: true, flags: true, internalDate: true, size: true, uid: true },
+        { uid: true },
+      );
       assert.ok(msg);
       assert.ok(Buffer.isBuffer(msg.source) && msg.source.equals(raw), 'FETCH BODY[] returns the exact bytes');
       assert.equal(msg.size, raw.length);
@@ -133,6 +137,9 @@ describe('cluster: two edges, two mailbox services, PostgreSQL and Kafka', () =>
       Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).append('Archive', Buffer.from(`Subject: n${i}\r\n\r\nx${i}\r\n`))),
     );
     const uids = results.map((r) => (r && r.uid) || 0).sort((x, y) => x - y);
-    assert.deepEqual(uids, Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      uids,
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
   });
 });

@@ -30,7 +30,15 @@ function readReport(stdout: string): ReportLine[] {
 /** The report as the script prints it without --report jsonl. */
 function asText(report: ReportLine[]): string {
   return report
-    .map((r) => ('check' in r ? (r.ok ? `ok   ${r.check}` : `FAIL ${r.check}${r.detail ? ': ' + r.detail : ''}`) : 'note' in r ? `note ${r.note}` : r.info))
+    .map((r) =>
+      'check' in r
+        ? r.ok
+          ? `ok   ${r.check}`
+          : `FAIL ${r.check}${r.detail ? ': ' + r.detail : ''}`
+        : 'note' in r
+          ? `note ${r.note}`
+          : r.info,
+    )
     .join('\n');
 }
 
@@ -51,14 +59,22 @@ describe('Python imaplib against the cluster (ALLOW_PLAINTEXT_AUTH=false)', () =
         python(),
         [
           join(interopDir, 'imaplib_e2e.py'),
-          '--host', cluster.host,
-          '--imap-port', String(cluster.imapPort),
-          '--imaps-port', String(cluster.imapsPort),
-          '--user', account.user,
-          '--password', account.pass,
-          '--mode', mode,
-          '--debug', process.env.IMAPLIB_DEBUG ?? '4',
-          '--report', 'jsonl',
+          '--host',
+          cluster.host,
+          '--imap-port',
+          String(cluster.imapPort),
+          '--imaps-port',
+          String(cluster.imapsPort),
+          '--user',
+          account.user,
+          '--password',
+          account.pass,
+          '--mode',
+          mode,
+          '--debug',
+          process.env.IMAPLIB_DEBUG ?? '4',
+          '--report',
+          'jsonl',
         ],
         { timeoutMs: 100_000, env: { PYTHONUNBUFFERED: '1' } },
       );

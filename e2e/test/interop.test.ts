@@ -21,15 +21,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../src/cluster.js';
 import { ensureSyncTools, isCI, startInteropCluster, tail, type Account, type InteropCluster, type RunResult } from '../src/interop.js';
-import {
-  deliver,
-  imapToLetters,
-  makeMessage,
-  readMaildir,
-  removeMessage,
-  setLetters,
-  type MaildirEntry,
-} from '../src/interop-maildir.js';
+import { deliver, imapToLetters, makeMessage, readMaildir, removeMessage, setLetters, type MaildirEntry } from '../src/interop-maildir.js';
 import {
   describeDifference,
   maildirOf,
@@ -132,7 +124,13 @@ describe('sync tools against the cluster', () => {
             const counts = new Map<string, number>();
             for (const m of msgs) counts.set(m.messageId, (counts.get(m.messageId) ?? 0) + 1);
             const dups = [...counts].filter(([, c]) => c > 1);
-            if (dups.length) problems.push(`[${folder}] ${side}: ${dups.length} Message-IDs more than once, e.g. ${dups.slice(0, 5).map(([m, c]) => `${m} x${c}`).join(', ')}`);
+            if (dups.length)
+              problems.push(
+                `[${folder}] ${side}: ${dups.length} Message-IDs more than once, e.g. ${dups
+                  .slice(0, 5)
+                  .map(([m, c]) => `${m} x${c}`)
+                  .join(', ')}`,
+              );
             if (msgs.length !== want.size) problems.push(`[${folder}] ${side}: ${msgs.length} messages, expected ${want.size}`);
             const missing = [...want.keys()].filter((m) => !counts.has(m));
             if (missing.length) problems.push(`[${folder}] ${side}: ${missing.length} missing, e.g. ${missing.slice(0, 8).join(', ')}`);
@@ -142,7 +140,10 @@ describe('sync tools against the cluster', () => {
             if (wrong.length) {
               problems.push(
                 `[${folder}] ${side}: ${wrong.length} with other flags than expected, e.g. ` +
-                  wrong.slice(0, 8).map((m) => `${m.messageId} has "${m.letters}" expected "${want.get(m.messageId)}"`).join('; '),
+                  wrong
+                    .slice(0, 8)
+                    .map((m) => `${m.messageId} has "${m.letters}" expected "${want.get(m.messageId)}"`)
+                    .join('; '),
               );
             }
           }
@@ -203,7 +204,11 @@ describe('sync tools against the cluster', () => {
         const ops: ServerOp[] = [];
         const files = tempDir(`kimap-${name}-new-`);
         dirs.push(files);
-        for (const [n, flags] of [[1001, ['\\Flagged']], [1002, ['\\Seen']], [1003, []]] as const) {
+        for (const [n, flags] of [
+          [1001, ['\\Flagged']],
+          [1002, ['\\Seen']],
+          [1003, []],
+        ] as const) {
           const m = makeMessage(name, n, { letters: imapToLetters(flags), subject: `new on the server ${n}` });
           const file = join(files.path, `${n}.eml`);
           writeFileSync(file, m.raw);
@@ -235,7 +240,12 @@ describe('sync tools against the cluster', () => {
           .map((n) => {
             const e = local.get(mid(n));
             const lf = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
-            const d = e ? describeDifference(lf(withoutToolHeaders(readFileSync(e.path))), lf(makeMessage(name, n, { subject: `new on the server ${n}` }).raw)) : 'missing';
+            const d = e
+              ? describeDifference(
+                  lf(withoutToolHeaders(readFileSync(e.path))),
+                  lf(makeMessage(name, n, { subject: `new on the server ${n}` }).raw),
+                )
+              : 'missing';
             return d && `${mid(n)}: ${d}`;
           })
           .filter(Boolean);
@@ -252,7 +262,10 @@ describe('sync tools against the cluster', () => {
           assert.ok(e, `${mid(n)} is in the Maildir`);
           return e;
         };
-        for (const [n, letters] of [[2001, ''], [2002, 'F']] as const) {
+        for (const [n, letters] of [
+          [2001, ''],
+          [2002, 'F'],
+        ] as const) {
           const m = makeMessage(name, n, { letters, subject: `new in the Maildir ${n}` });
           deliver(maildirOf(tool, 'INBOX'), m);
           inbox.set(m.messageId, m.letters);
@@ -286,28 +299,32 @@ describe('sync tools against the cluster', () => {
         await compare('after a sync without changes');
       });
 
-      test(`a second, empty Maildir pulls the whole account${spec.cloneStarttls ? ', over STARTTLS' : ''}`, { timeout: 150_000 }, async (t) => {
-        if (!available(t, name)) return;
-        assert.ok(tool, 'the push step ran');
-        const dir = tempDir(`kimap-${name}-clone-`);
-        dirs.push(dir);
-        const clone = spec.make(cluster!, account, dir.path, ['INBOX', PROJECTS], { starttls: spec.cloneStarttls });
-        log.push(clone.describe);
-        await sync('clone', clone);
-        await compare('after pulling into an empty Maildir', clone);
-        const local = new Map(readMaildir(maildirOf(clone, 'INBOX')).map((e) => [e.messageId, e]));
-        const lf = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
-        const differ = [1, 5, 7, 49, 50, 250, 343, 500, 1001, 2002]
-          .map((n) => {
-            const e = local.get(mid(n));
-            const subject = n > 2000 ? `new in the Maildir ${n}` : n > 1000 ? `new on the server ${n}` : undefined;
-            const want = makeMessage(name, n, subject ? { subject } : {}).raw;
-            const d = e ? describeDifference(lf(withoutToolHeaders(readFileSync(e.path))), lf(want)) : 'missing';
-            return d && `${mid(n)}: ${d}`;
-          })
-          .filter(Boolean);
-        assert.deepEqual(differ, [], `${name}: messages pulled into the empty Maildir differ from the originals`);
-      });
+      test(
+        `a second, empty Maildir pulls the whole account${spec.cloneStarttls ? ', over STARTTLS' : ''}`,
+        { timeout: 150_000 },
+        async (t) => {
+          if (!available(t, name)) return;
+          assert.ok(tool, 'the push step ran');
+          const dir = tempDir(`kimap-${name}-clone-`);
+          dirs.push(dir);
+          const clone = spec.make(cluster!, account, dir.path, ['INBOX', PROJECTS], { starttls: spec.cloneStarttls });
+          log.push(clone.describe);
+          await sync('clone', clone);
+          await compare('after pulling into an empty Maildir', clone);
+          const local = new Map(readMaildir(maildirOf(clone, 'INBOX')).map((e) => [e.messageId, e]));
+          const lf = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+          const differ = [1, 5, 7, 49, 50, 250, 343, 500, 1001, 2002]
+            .map((n) => {
+              const e = local.get(mid(n));
+              const subject = n > 2000 ? `new in the Maildir ${n}` : n > 1000 ? `new on the server ${n}` : undefined;
+              const want = makeMessage(name, n, subject ? { subject } : {}).raw;
+              const d = e ? describeDifference(lf(withoutToolHeaders(readFileSync(e.path))), lf(want)) : 'missing';
+              return d && `${mid(n)}: ${d}`;
+            })
+            .filter(Boolean);
+          assert.deepEqual(differ, [], `${name}: messages pulled into the empty Maildir differ from the originals`);
+        },
+      );
     });
   }
 });

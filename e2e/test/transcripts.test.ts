@@ -30,7 +30,9 @@ const KNOWN_GAPS: Record<string, string> = {
 };
 
 const dir = join(repoRoot, 'e2e/transcripts');
-const only = process.env.TRANSCRIPTS?.split(',').map((s) => s.trim()).filter(Boolean);
+const only = process.env.TRANSCRIPTS?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.imap'))
   .filter((f) => !only || only.includes(f.replace(/\.imap$/, '')))
@@ -123,7 +125,12 @@ describe('IMAP transcripts: kimap and Dovecot give the same answers', () => {
           }
           const run = await runs.get(`${file}/${name}`)!;
           if (process.env.TRANSCRIPT_VERBOSE) console.log(`--- ${file} [${name}]\n${run.log.join('\n')}`);
-          const outcome = run.mismatches.length === 0 ? 'pass' : gap ? `todo (${run.mismatches.length} mismatches)` : `FAIL (${run.mismatches.length} mismatches)`;
+          const outcome =
+            run.mismatches.length === 0
+              ? 'pass'
+              : gap
+                ? `todo (${run.mismatches.length} mismatches)`
+                : `FAIL (${run.mismatches.length} mismatches)`;
           results.push({ file, server: name, outcome });
           if (run.mismatches.length) throw new Error(`${name} answers differently from ${file}:\n${formatMismatches(run)}`);
         });
@@ -139,7 +146,8 @@ describe('transcript matching', () => {
     const t = parseTranscript(`@connect\nC: a1 X\n${text}\n`);
     return (t.steps[1] as CommandStep).exchanges[0]!.expect;
   };
-  const check = (expected: string, received: string[], ordered = false) => matchBlock(block(expected), received, { tag: 'a1', ordered, vars });
+  const check = (expected: string, received: string[], ordered = false) =>
+    matchBlock(block(expected), received, { tag: 'a1', ordered, vars });
 
   test('status responses: tag, status and code count, the text does not', () => {
     assert.deepEqual(check('S: a1 OK [READ-WRITE]', ['a1 OK [READ-WRITE] Select completed (0.001 secs).']), []);
@@ -175,8 +183,20 @@ describe('transcript matching', () => {
   });
 
   test('dates are instants; a literal announced with the wrong size is a syntax error', () => {
-    assert.deepEqual(check('S: * 1 FETCH (INTERNALDATE {DATE 06-May-2024 07:08:09 +0200})\nS: a1 OK', ['* 1 FETCH (INTERNALDATE " 6-May-2024 05:08:09 +0000")', 'a1 OK']), []);
-    assert.notDeepEqual(check('S: * 1 FETCH (INTERNALDATE {DATE 06-May-2024 07:08:09 +0200})\nS: a1 OK', ['* 1 FETCH (INTERNALDATE "06-May-2024 07:08:09 +0000")', 'a1 OK']), []);
+    assert.deepEqual(
+      check('S: * 1 FETCH (INTERNALDATE {DATE 06-May-2024 07:08:09 +0200})\nS: a1 OK', [
+        '* 1 FETCH (INTERNALDATE " 6-May-2024 05:08:09 +0000")',
+        'a1 OK',
+      ]),
+      [],
+    );
+    assert.notDeepEqual(
+      check('S: * 1 FETCH (INTERNALDATE {DATE 06-May-2024 07:08:09 +0200})\nS: a1 OK', [
+        '* 1 FETCH (INTERNALDATE "06-May-2024 07:08:09 +0000")',
+        'a1 OK',
+      ]),
+      [],
+    );
     assert.throws(() => parseTranscript('C: a1 APPEND INBOX {4+}\nD: hello\nS: a1 OK\n'), /literal announced as \{4\}/);
   });
 });

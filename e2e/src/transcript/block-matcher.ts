@@ -15,7 +15,11 @@ const EXPUNGE_LINE = /^\* (\d+) EXPUNGE$/;
  * and `* 2 EXPUNGE` `* 3 EXPUNGE` are both right).
  */
 function checkExpunged(spec: string, lines: string[]): string | undefined {
-  const want = spec.split(/[,\s]+/).filter(Boolean).map(Number).sort((a, b) => a - b);
+  const want = spec
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .map(Number)
+    .sort((a, b) => a - b);
   const max = Math.max(...want, 0) + lines.length + 1;
   const current = Array.from({ length: max }, (_, i) => i + 1);
   const removed: number[] = [];

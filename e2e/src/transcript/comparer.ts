@@ -72,7 +72,13 @@ export class Comparer {
     const w = withOf(et);
     if (w !== undefined) {
       const have = new Set(a.slice(j).map((t) => t.raw.toUpperCase()));
-      return i === e.length - 1 && w.split(/\s+/).filter(Boolean).every((x) => have.has(x.toUpperCase()));
+      return (
+        i === e.length - 1 &&
+        w
+          .split(/\s+/)
+          .filter(Boolean)
+          .every((x) => have.has(x.toUpperCase()))
+      );
     }
     if (j >= a.length) return false;
     return this.tok(et, a[j]!, listKind(e, i, top)) && this.seq(e, a, top, i + 1, j + 1);
@@ -81,10 +87,12 @@ export class Comparer {
   /** Unordered; `x?` may be absent, `{*}` allows others. */
   set(e: Tok[], a: Tok[]): boolean {
     const any = e.some(isAny);
-    const members = e.filter((t) => !isAny(t)).map((t) => {
-      const optional = t.kind === 'atom' && t.text.length > 1 && t.text.endsWith('?');
-      return { tok: optional ? { ...t, text: t.text.slice(0, -1), raw: t.raw.slice(0, -1) } : t, optional };
-    });
+    const members = e
+      .filter((t) => !isAny(t))
+      .map((t) => {
+        const optional = t.kind === 'atom' && t.text.length > 1 && t.text.endsWith('?');
+        return { tok: optional ? { ...t, text: t.text.slice(0, -1), raw: t.raw.slice(0, -1) } : t, optional };
+      });
     // \Marked and \Unmarked are advisory (RFC 3501 7.2.2, RFC 9051 7.3.1): ignored
     // unless the transcript names them (Dovecot's maildir sends them as it likes).
     const advisory = (t: Tok) => /^\\(un)?marked$/i.test(t.text) && !e.some((x) => x.text.toLowerCase().startsWith(t.text.toLowerCase()));

@@ -4,7 +4,16 @@
 // steps of their own.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { TranscriptSyntaxError, type CommandStep, type ConnectStep, type Exchange, type Expectation, type ServerName, type Step, type Transcript } from './model.js';
+import {
+  TranscriptSyntaxError,
+  type CommandStep,
+  type ConnectStep,
+  type Exchange,
+  type Expectation,
+  type ServerName,
+  type Step,
+  type Transcript,
+} from './model.js';
 
 const LINE_RE = /^(C|S|D)(\?)?(?:\[(kimap|dovecot)\])?(\+)?:(?: (.*))?$/;
 const CLIENT_LITERAL = /\{(\d+)(\+?)\}$/;
@@ -47,7 +56,10 @@ export function parseTranscript(text: string, file = 'transcript.imap'): Transcr
     const withCrlf = Buffer.from(data.map((d) => d + '\r\n').join(''), 'utf8');
     if (withCrlf.length === size) return withCrlf;
     if (withCrlf.length - 2 === size) return withCrlf.subarray(0, size);
-    return fail(n, `literal announced as {${size}}, but its D: lines hold ${withCrlf.length} bytes with the last CRLF, ${withCrlf.length - 2} without`);
+    return fail(
+      n,
+      `literal announced as {${size}}, but its D: lines hold ${withCrlf.length} bytes with the last CRLF, ${withCrlf.length - 2} without`,
+    );
   };
 
   const exchange = (): Exchange => cmd!.exchanges.at(-1)!;

@@ -45,7 +45,14 @@ export async function runTranscript(t: Transcript, opts: RunOptions): Promise<Tr
         const exp = forServer(step.greeting);
         if (!opts.record && exp.length) {
           const problems = matchBlock(exp, [greeting], { tag: '', ordered: false, vars });
-          if (problems.length) run.mismatches.push({ line: step.line, command: '(greeting)', problems, expected: exp.map((e) => e.source), received: [greeting] });
+          if (problems.length)
+            run.mismatches.push({
+              line: step.line,
+              command: '(greeting)',
+              problems,
+              expected: exp.map((e) => e.source),
+              received: [greeting],
+            });
         }
         continue;
       }
@@ -53,7 +60,13 @@ export async function runTranscript(t: Transcript, opts: RunOptions): Promise<Tr
       if (step.kind === 'closed') {
         run.log.push('@closed');
         if (!(await client.waitClosed(2000)) && !opts.record) {
-          run.mismatches.push({ line: step.line, command: '@closed', problems: ['the server did not close the connection within 2 s'], expected: [], received: [client.unread] });
+          run.mismatches.push({
+            line: step.line,
+            command: '@closed',
+            problems: ['the server did not close the connection within 2 s'],
+            expected: [],
+            received: [client.unread],
+          });
         }
         continue;
       }
@@ -63,7 +76,11 @@ export async function runTranscript(t: Transcript, opts: RunOptions): Promise<Tr
         const last = i === step.exchanges.length - 1;
         const exp = forServer(ex.expect);
         const hasTagged = step.tag !== '' && exp.some((e) => !e.optional && e.parts[0]!.text.startsWith(step.tag + ' '));
-        const { lines: received, tagged: done, error } = await exchange(client, Buffer.concat(ex.send.map((b) => substitute(b, vars))), {
+        const {
+          lines: received,
+          tagged: done,
+          error,
+        } = await exchange(client, Buffer.concat(ex.send.map((b) => substitute(b, vars))), {
           tag: step.tag,
           last,
           untilTagged: !last || hasTagged || opts.record === true,
@@ -78,7 +95,13 @@ export async function runTranscript(t: Transcript, opts: RunOptions): Promise<Tr
           const problems = matchBlock(exp, received, { tag: step.tag, ordered: step.ordered, vars });
           if (error) problems.unshift(error);
           if (problems.length) {
-            run.mismatches.push({ line: step.line, command: step.display.join(' ⏎ '), problems, expected: exp.map((e) => e.source), received });
+            run.mismatches.push({
+              line: step.line,
+              command: step.display.join(' ⏎ '),
+              problems,
+              expected: exp.map((e) => e.source),
+              received,
+            });
           }
         } else if (error && !/timed out/.test(error)) {
           run.log.push(`# ${error}`);
@@ -86,7 +109,13 @@ export async function runTranscript(t: Transcript, opts: RunOptions): Promise<Tr
         if (error && /timed out/.test(error) && !opts.record) {
           // Out of step with the server: the rest of the transcript would only
           // repeat this (each after a timeout of its own).
-          run.mismatches.push({ line: step.line, command: '(run)', problems: ['transcript stopped after the timeout above'], expected: [], received: [] });
+          run.mismatches.push({
+            line: step.line,
+            command: '(run)',
+            problems: ['transcript stopped after the timeout above'],
+            expected: [],
+            received: [],
+          });
           return run;
         }
         if (done || error) break;

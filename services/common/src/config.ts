@@ -28,5 +28,8 @@ export function envBool(name: string, fallback: boolean): boolean {
 export function envList(name: string, fallback: string[]): string[] {
   const v = process.env[name];
   if (v === undefined || v === '') return fallback;
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

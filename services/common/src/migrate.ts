@@ -30,9 +30,7 @@ export async function migrate(db: Database, dir?: string): Promise<string[]> {
     await tx.query('SELECT pg_advisory_xact_lock(7283451)');
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const done = new Set(
-      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)),
-    );
+    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
     for (const m of files) {
       if (done.has(m.version)) continue;
       for (const stmt of splitStatements(m.sql)) await tx.query(stmt);

@@ -38,7 +38,10 @@ type MuxServerCall = grpc.ServerDuplexStream<MuxFrame__Output, MuxFrame>;
  * elsewhere and ends each stream once the calls under way on it are done (a
  * graceful gRPC shutdown waits for every stream to end).
  */
-export function multiplexService(service: ServiceDef, handlers: grpc.UntypedServiceImplementation): {
+export function multiplexService(
+  service: ServiceDef,
+  handlers: grpc.UntypedServiceImplementation,
+): {
   handler: grpc.handleBidiStreamingCall<MuxFrame__Output, MuxFrame>;
   goaway: () => void;
 } {
@@ -169,7 +172,13 @@ class InnerCall extends EventEmitter {
     if (this.done) return;
     this.close();
     const imap = err.metadata?.get(IMAP_CODE_METADATA_KEY)[0];
-    this.send({ id: this.id, kind: 'KIND_ERROR', code: err.code ?? grpc.status.INTERNAL, details: err.details ?? err.message ?? 'error', imapCode: typeof imap === 'string' ? imap : '' });
+    this.send({
+      id: this.id,
+      kind: 'KIND_ERROR',
+      code: err.code ?? grpc.status.INTERNAL,
+      details: err.details ?? err.message ?? 'error',
+      imapCode: typeof imap === 'string' ? imap : '',
+    });
   }
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {

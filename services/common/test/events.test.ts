@@ -30,20 +30,32 @@ describe('Kafka change feed', () => {
     await publisher.close();
   });
 
-  const events = (modseq: number): ChangeEvent[] => Array.from({ length: 12 }, (_, i) => ({ accountId: i + 1, mailboxId: 1, modseq, kind: 'append' }));
-  const got = (modseq: number) => received.filter((e) => e.modseq === modseq).map((e) => e.accountId).sort((a, b) => a - b);
+  const events = (modseq: number): ChangeEvent[] =>
+    Array.from({ length: 12 }, (_, i) => ({ accountId: i + 1, mailboxId: 1, modseq, kind: 'append' }));
+  const got = (modseq: number) =>
+    received
+      .filter((e) => e.modseq === modseq)
+      .map((e) => e.accountId)
+      .sort((a, b) => a - b);
 
   test('a consumer started again goes on where it was: what was published meanwhile is not skipped', async () => {
     await publisher.publish(events(1));
     await until('the first events', () => got(1).length === 12);
     assert.ok(subscriber.healthy);
     // What a restart after a crash does: the consumer leaves, and joins its group afresh.
-    const inner = subscriber as unknown as { consumer: { disconnect(): Promise<void> }; handler: ChangeHandler; start(h: ChangeHandler): Promise<void> };
+    const inner = subscriber as unknown as {
+      consumer: { disconnect(): Promise<void> };
+      handler: ChangeHandler;
+      start(h: ChangeHandler): Promise<void>;
+    };
     await inner.consumer.disconnect();
     await publisher.publish(events(2));
     await inner.start(inner.handler);
     await until('the events published while it was away', () => got(2).length === 12);
-    assert.deepEqual(got(2), Array.from({ length: 12 }, (_, i) => i + 1));
+    assert.deepEqual(
+      got(2),
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
     // And it goes on consuming.
     await publisher.publish(events(3));
     await until('later events', () => got(3).length === 12);

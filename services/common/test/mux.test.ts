@@ -2,7 +2,15 @@
 // with the MailboxService contract and stand-in handlers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindServer, createGrpcServer, createMailboxClient, grpc, IMAP_CODE_METADATA_KEY, loadMailProto, type MailboxServiceClient } from '../src/grpc.js';
+import {
+  bindServer,
+  createGrpcServer,
+  createMailboxClient,
+  grpc,
+  IMAP_CODE_METADATA_KEY,
+  loadMailProto,
+  type MailboxServiceClient,
+} from '../src/grpc.js';
 import { multiplexService, MuxClient, MUX_WINDOW } from '../src/mux.js';
 
 const service = loadMailProto().mail.v1.MailboxService.service;
@@ -32,7 +40,9 @@ function handlers(log: Map<string, SearchLog>): grpc.UntypedServiceImplementatio
       setTimeout(() => cb(null, { name, uidnext: name.length, messages: 7 }), Math.random() * 5);
     }) as grpc.UntypedHandleCall,
     // Pages of UIDs: as many as mailboxId says, logged under the criteria's header value.
-    Search: ((call: grpc.ServerWritableStream<{ mailboxId: number; criteria: { header: { value: string } } }, unknown> & { cancelled: boolean }) => {
+    Search: ((
+      call: grpc.ServerWritableStream<{ mailboxId: number; criteria: { header: { value: string } } }, unknown> & { cancelled: boolean },
+    ) => {
       const pages = call.request.mailboxId;
       const key = call.request.criteria.header.value;
       const entry: SearchLog = { written: 0, cancelled: false, ended: false };
@@ -55,7 +65,11 @@ function handlers(log: Map<string, SearchLog>): grpc.UntypedServiceImplementatio
   return h;
 }
 
-async function startServer(log: Map<string, SearchLog>, port = 0, withMux = true): Promise<{ server: grpc.Server; port: number; goaway(): void }> {
+async function startServer(
+  log: Map<string, SearchLog>,
+  port = 0,
+  withMux = true,
+): Promise<{ server: grpc.Server; port: number; goaway(): void }> {
   const server = createGrpcServer();
   const h = handlers(log);
   const mux = multiplexService(service, h);
@@ -69,7 +83,11 @@ function muxFor(client: MailboxServiceClient): MuxClient {
   return new MuxClient(() => client.Multiplex(), service);
 }
 
-const searchReq = (pages: number, key: string) => ({ account: { accountId: 1 }, mailboxId: pages, criteria: { header: { field: 'X-Test', value: key } } });
+const searchReq = (pages: number, key: string) => ({
+  account: { accountId: 1 },
+  mailboxId: pages,
+  criteria: { header: { field: 'X-Test', value: key } },
+});
 
 describe('multiplexed calls', () => {
   const log = new Map<string, SearchLog>();
@@ -105,12 +123,24 @@ describe('multiplexed calls', () => {
     const names = Array.from({ length: 60 }, (_, i) => 'box' + 'x'.repeat(i));
     const streams = Array.from({ length: 20 }, (_, i) => {
       const uids: number[] = [];
-      return mux.stream<{ uids: number[] }>('Search', searchReq(i + 1, `many-${i}`), 5000, (p) => void uids.push(...p.uids)).then(() => uids);
+      return mux
+        .stream<{ uids: number[] }>('Search', searchReq(i + 1, `many-${i}`), 5000, (p) => void uids.push(...p.uids))
+        .then(() => uids);
     });
-    const results = await Promise.all(names.map((name) => mux.unary<{ name: string; uidnext: number }>('GetStatus', { account: { accountId: 1 }, name }, 5000)));
-    assert.deepEqual(results.map((r) => r.uidnext), names.map((n) => n.length));
+    const results = await Promise.all(
+      names.map((name) => mux.unary<{ name: string; uidnext: number }>('GetStatus', { account: { accountId: 1 }, name }, 5000)),
+    );
+    assert.deepEqual(
+      results.map((r) => r.uidnext),
+      names.map((n) => n.length),
+    );
     const pages = await Promise.all(streams);
-    pages.forEach((uids, i) => assert.deepEqual(uids, Array.from({ length: 2 * (i + 1) }, (_, k) => k + 1)));
+    pages.forEach((uids, i) =>
+      assert.deepEqual(
+        uids,
+        Array.from({ length: 2 * (i + 1) }, (_, k) => k + 1),
+      ),
+    );
   });
 
   test('a slow consumer holds its stream back: the service is never more than a window ahead', async () => {
@@ -142,7 +172,10 @@ describe('multiplexed calls', () => {
   });
 
   test('a call past its deadline fails DEADLINE_EXCEEDED; the stream goes on serving', async () => {
-    await assert.rejects(mux.unary('GetStatus', { account: { accountId: 1 }, name: 'never' }, 50), (err: grpc.ServiceError) => err.code === grpc.status.DEADLINE_EXCEEDED);
+    await assert.rejects(
+      mux.unary('GetStatus', { account: { accountId: 1 }, name: 'never' }, 50),
+      (err: grpc.ServiceError) => err.code === grpc.status.DEADLINE_EXCEEDED,
+    );
     const res = await mux.unary<{ name: string }>('GetStatus', { account: { accountId: 1 }, name: 'after' }, 5000);
     assert.equal(res.name, 'after');
   });
@@ -154,14 +187,18 @@ describe('the multiplexed stream breaking', () => {
     const first = await startServer(log);
     const client = createMailboxClient(`127.0.0.1:${first.port}`);
     const wrapped: unknown[] = [];
-    const mux = new MuxClient(() => client.Multiplex(), service, (err) => (wrapped.push(err), err));
+    const mux = new MuxClient(
+      () => client.Multiplex(),
+      service,
+      (err) => (wrapped.push(err), err),
+    );
     try {
       assert.equal((await mux.unary<{ name: string }>('GetStatus', { account: { accountId: 1 }, name: 'a' }, 5000)).name, 'a');
       const inFlight = mux.unary('GetStatus', { account: { accountId: 1 }, name: 'never' }, 10_000);
       await new Promise((r) => setTimeout(r, 50));
       first.server.forceShutdown();
       await assert.rejects(inFlight, (err: grpc.ServiceError) => err.code === grpc.status.UNAVAILABLE);
-      assert.equal(wrapped.length, 1, 'transport failures go through the caller\'s error mapping');
+      assert.equal(wrapped.length, 1, "transport failures go through the caller's error mapping");
       const second = await startServer(log, first.port);
       try {
         const res = await mux.unary<{ name: string }>('GetStatus', { account: { accountId: 1 }, name: 'again' }, 10_000);
@@ -206,7 +243,10 @@ describe('the multiplexed stream breaking', () => {
     const client = createMailboxClient(`127.0.0.1:${old.port}`);
     const mux = muxFor(client);
     try {
-      await assert.rejects(mux.unary('GetStatus', { account: { accountId: 1 }, name: 'a' }, 5000), (err: grpc.ServiceError) => err.code === grpc.status.UNAVAILABLE);
+      await assert.rejects(
+        mux.unary('GetStatus', { account: { accountId: 1 }, name: 'a' }, 5000),
+        (err: grpc.ServiceError) => err.code === grpc.status.UNAVAILABLE,
+      );
       assert.equal(mux.unsupported, true);
     } finally {
       mux.close();

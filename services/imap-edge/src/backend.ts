@@ -131,7 +131,12 @@ function toBackendError(err: unknown): Error {
   const e = err as Partial<grpc.ServiceError>;
   if (typeof e.code !== 'number') return err as Error;
   const imap = e.metadata?.get(IMAP_CODE_METADATA_KEY)[0];
-  const imapCode = typeof imap === 'string' ? imap : e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED ? 'UNAVAILABLE' : undefined;
+  const imapCode =
+    typeof imap === 'string'
+      ? imap
+      : e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED
+        ? 'UNAVAILABLE'
+        : undefined;
   return new BackendError(e.details || e.message || 'mailbox service error', e.code, imapCode);
 }
 
@@ -164,7 +169,11 @@ export class GrpcBackend implements MailboxBackend {
     this.client = createMailboxClient(address);
     if (multiplex) {
       const service = loadMailProto().mail.v1.MailboxService.service;
-      this.mux = new MuxClient(() => withoutStack(() => this.client.Multiplex()), service, (err) => toBackendError(err));
+      this.mux = new MuxClient(
+        () => withoutStack(() => this.client.Multiplex()),
+        service,
+        (err) => toBackendError(err),
+      );
     }
   }
 
@@ -193,7 +202,11 @@ export class GrpcBackend implements MailboxBackend {
     if (mux) return mux.unary<Res>(method, req, this.deadlineMs);
     const fn = (this.client as unknown as Record<string, Unary>)[method]!;
     return new Promise((resolve, reject) => {
-      withoutStack(() => fn.call(this.client, req, new grpc.Metadata(), this.opts(), (err, res) => (err ? reject(toBackendError(err)) : resolve(res as Res))));
+      withoutStack(() =>
+        fn.call(this.client, req, new grpc.Metadata(), this.opts(), (err, res) =>
+          err ? reject(toBackendError(err)) : resolve(res as Res),
+        ),
+      );
     });
   }
 
@@ -248,7 +261,11 @@ export class GrpcBackend implements MailboxBackend {
 
   async authenticate(username: string, password: string, remoteIp: string): Promise<Principal | undefined> {
     try {
-      const res = await this.unary<{ account: AccountRef & { accountId: number; tenantId: number }; username: string }>('Authenticate', { username, password, remoteIp });
+      const res = await this.unary<{ account: AccountRef & { accountId: number; tenantId: number }; username: string }>('Authenticate', {
+        username,
+        password,
+        remoteIp,
+      });
       return { account: { accountId: res.account.accountId, tenantId: res.account.tenantId }, username: res.username };
     } catch (err) {
       if (err instanceof BackendError && err.code === grpc.status.UNAUTHENTICATED) return undefined;
@@ -275,9 +292,13 @@ export class GrpcBackend implements MailboxBackend {
   async store(p: Principal, input: StoreInput): Promise<StoredFlags[]> {
     const out: StoredFlags[] = [];
     const mode = { replace: 'STORE_MODE_REPLACE', add: 'STORE_MODE_ADD', remove: 'STORE_MODE_REMOVE' }[input.mode];
-    await this.stream<{ messages: StoredFlags[] }>('Store', { account: p.account, ...input, mode, unchangedSince: input.unchangedSince ?? 0 }, (page) => {
-      for (const r of page.messages) out.push(r);
-    });
+    await this.stream<{ messages: StoredFlags[] }>(
+      'Store',
+      { account: p.account, ...input, mode, unchangedSince: input.unchangedSince ?? 0 },
+      (page) => {
+        for (const r of page.messages) out.push(r);
+      },
+    );
     return out;
   }
 
@@ -311,13 +332,17 @@ export class GrpcBackend implements MailboxBackend {
     let status: MailboxStatus | undefined;
     const first: number[] = [];
     const last: number[] = [];
-    await this.stream<{ status?: MailboxStatus; runs?: { first: number[]; last: number[] } }>('Select', { account: p.account, name }, (part) => {
-      if (part.status) status = part.status;
-      else if (part.runs) {
-        for (const u of part.runs.first) first.push(u);
-        for (const u of part.runs.last) last.push(u);
-      }
-    });
+    await this.stream<{ status?: MailboxStatus; runs?: { first: number[]; last: number[] } }>(
+      'Select',
+      { account: p.account, name },
+      (part) => {
+        if (part.status) status = part.status;
+        else if (part.runs) {
+          for (const u of part.runs.first) first.push(u);
+          for (const u of part.runs.last) last.push(u);
+        }
+      },
+    );
     if (!status) throw new BackendError('Select returned no status', grpc.status.INTERNAL, 'SERVERBUG');
     return { status, uids: UidList.fromRuns(first, last) };
   }
@@ -327,7 +352,9 @@ export class GrpcBackend implements MailboxBackend {
   }
 
   fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void> {
-    return this.stream<FetchResponse__Output>('Fetch', { account: p.account, ...query }, (page) => onBatch(page.messages.map(parsed), page.columns ?? undefined));
+    return this.stream<FetchResponse__Output>('Fetch', { account: p.account, ...query }, (page) =>
+      onBatch(page.messages.map(parsed), page.columns ?? undefined),
+    );
   }
 
   async changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes> {

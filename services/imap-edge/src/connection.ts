@@ -96,9 +96,12 @@ export class Connection implements ChangeListener {
   }
 
   private newEncoder(): ResponseEncoder {
-    return new ResponseEncoder((chunk) => {
-      if (!this.closed) this.socket.write(chunk);
-    }, { utf8: this.session?.utf8 ?? false });
+    return new ResponseEncoder(
+      (chunk) => {
+        if (!this.closed) this.socket.write(chunk);
+      },
+      { utf8: this.session?.utf8 ?? false },
+    );
   }
 
   private attach(socket: Socket): void {
@@ -306,7 +309,9 @@ export class Connection implements ChangeListener {
     const s = this.session;
     const mb = s.selected;
     if (!mb || !s.principal) return;
-    const stale = Date.now() - s.lastSync >= (this.deps.feedHealthy() ? this.deps.settings.pollIntervalMs : Math.min(this.deps.settings.pollIntervalMs, 5000));
+    const stale =
+      Date.now() - s.lastSync >=
+      (this.deps.feedHealthy() ? this.deps.settings.pollIntervalMs : Math.min(this.deps.settings.pollIntervalMs, 5000));
     if (!opts.force && !s.dirty && !stale && !mb.hasOwnChange) return;
     // The session's own change, with nothing else in between: no need to ask.
     const own = mb.takeOwnChange();
@@ -334,7 +339,10 @@ export class Connection implements ChangeListener {
     const update = mb.apply(changes, { allowExpunge: opts.allowExpunge });
     // QRESYNC clients get one VANISHED instead of an EXPUNGE per message (RFC 7162 3.2.10).
     if (s.qresync && update.vanished.length) {
-      this.enc.untagged().raw('VANISHED ' + formatUidSet([...update.vanished].sort((a, b) => a - b))).crlf();
+      this.enc
+        .untagged()
+        .raw('VANISHED ' + formatUidSet([...update.vanished].sort((a, b) => a - b)))
+        .crlf();
     } else {
       for (const seq of update.expunged) this.enc.untagged().number(seq).raw(' EXPUNGE').crlf();
     }

@@ -59,7 +59,12 @@ function parsedBytes(v: unknown): number {
 }
 
 function cost(e: CachedMessage): number {
-  return ENTRY_OVERHEAD + (e.header?.length ?? 0) + (e.envelope ? parsedBytes(e.envelope) : 0) + (e.bodyStructure ? parsedBytes(e.bodyStructure) : 0);
+  return (
+    ENTRY_OVERHEAD +
+    (e.header?.length ?? 0) +
+    (e.envelope ? parsedBytes(e.envelope) : 0) +
+    (e.bodyStructure ? parsedBytes(e.bodyStructure) : 0)
+  );
 }
 
 function has(e: CachedMessage, parts: CachedParts): boolean {
@@ -79,7 +84,11 @@ export class HeaderCache {
     private readonly observe?: (hit: boolean) => void,
   ) {
     // An entry bigger than an eighth of the cache is not kept.
-    this.entries = new LRUCache<string, CachedMessage>({ maxSize: maxBytes, maxEntrySize: Math.max(1, Math.floor(maxBytes / 8)), sizeCalculation: cost });
+    this.entries = new LRUCache<string, CachedMessage>({
+      maxSize: maxBytes,
+      maxEntrySize: Math.max(1, Math.floor(maxBytes / 8)),
+      sizeCalculation: cost,
+    });
   }
 
   /** Counts a FETCH that could use the cache. */

@@ -1,6 +1,16 @@
 // The IMAP edge deployable: TLS and IMAP parsing, the mailbox service over
 // gRPC, change events from Kafka.
-import { createLogger, createRegistry, envBool, envInt, envList, envOptional, envString, KafkaSubscriber, startOpsServer } from '@kimap/common';
+import {
+  createLogger,
+  createRegistry,
+  envBool,
+  envInt,
+  envList,
+  envOptional,
+  envString,
+  KafkaSubscriber,
+  startOpsServer,
+} from '@kimap/common';
 import { hostname } from 'node:os';
 import { GrpcBackend } from './backend.js';
 import { commandsExecuted } from './connection.js';
@@ -17,8 +27,13 @@ async function main(): Promise<void> {
   if (brokers.length === 0) throw new Error('KAFKA_BROKERS is required');
   const certFile = envOptional('TLS_CERT_FILE');
   const keyFile = envOptional('TLS_KEY_FILE');
-  const tls = certFile && keyFile ? loadTlsFiles(certFile, keyFile) : await selfSignedTls(envString('DATA_DIR', './data'), settings.hostname);
-  const backend = new GrpcBackend(envString('MAILBOX_ADDRESS', '127.0.0.1:50051'), envInt('MAILBOX_DEADLINE_MS', 30_000), envBool('MAILBOX_MULTIPLEX', true));
+  const tls =
+    certFile && keyFile ? loadTlsFiles(certFile, keyFile) : await selfSignedTls(envString('DATA_DIR', './data'), settings.hostname);
+  const backend = new GrpcBackend(
+    envString('MAILBOX_ADDRESS', '127.0.0.1:50051'),
+    envInt('MAILBOX_DEADLINE_MS', 30_000),
+    envBool('MAILBOX_MULTIPLEX', true),
+  );
   const podName = envString('POD_NAME', hostname());
   const subscriber = new KafkaSubscriber({
     brokers,

@@ -23,7 +23,11 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     registers: [registry],
   });
   return {
-    feedUp: new Gauge({ name: 'kimap_change_feed_up', help: '1 while the change feed delivers events, 0 while sessions poll', registers: [registry] }),
+    feedUp: new Gauge({
+      name: 'kimap_change_feed_up',
+      help: '1 while the change feed delivers events, 0 while sessions poll',
+      registers: [registry],
+    }),
     connections: new Counter({ name: 'kimap_imap_connections_total', help: 'IMAP connections accepted', registers: [registry] }),
     openConnections: new Gauge({ name: 'kimap_imap_connections_open', help: 'IMAP connections open now', registers: [registry] }),
     badCommands: new Counter({ name: 'kimap_imap_bad_commands_total', help: 'Commands answered with BAD', registers: [registry] }),

@@ -60,7 +60,8 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const ctx = opts.tls ? secureContext(opts.tls) : undefined;
   const settings: EdgeSettings = { ...opts.settings, tlsAvailable: ctx !== undefined };
   const headerBytes = settings.headerCacheBytes ?? DEFAULT_HEADER_CACHE_MB * 1024 * 1024;
-  const headers = headerBytes > 0 ? new HeaderCache(headerBytes, (hit) => metrics?.headerCacheFetches.inc({ result: hit ? 'hit' : 'miss' })) : undefined;
+  const headers =
+    headerBytes > 0 ? new HeaderCache(headerBytes, (hit) => metrics?.headerCacheFetches.inc({ result: hit ? 'hit' : 'miss' })) : undefined;
   if (headers) metrics?.watchHeaderCache(headers);
   const open = new Set<Connection>();
   const maxConnections = opts.maxConnections ?? 50_000;
@@ -71,7 +72,10 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     metrics?.events.inc();
     feed.dispatch(event);
   });
-  const joined = await Promise.race([subscribed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), opts.feedWaitMs ?? 20_000).unref())]);
+  const joined = await Promise.race([
+    subscribed.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), opts.feedWaitMs ?? 20_000).unref()),
+  ]);
   if (!joined) opts.log.warn('change feed not joined yet; starting anyway, sessions poll until it is');
 
   const accept = (socket: Socket, tls: boolean) => {
@@ -80,16 +84,20 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       socket.end('* BYE Server busy, try again later\r\n');
       return;
     }
-    const conn = new Connection(socket, {
-      backend: opts.backend,
-      feed,
-      log: opts.log,
-      settings,
-      ...(ctx ? { secureContext: ctx } : {}),
-      ...(metrics ? { metrics } : {}),
-      ...(headers ? { headers } : {}),
-      feedHealthy: () => opts.subscriber.healthy,
-    }, tls);
+    const conn = new Connection(
+      socket,
+      {
+        backend: opts.backend,
+        feed,
+        log: opts.log,
+        settings,
+        ...(ctx ? { secureContext: ctx } : {}),
+        ...(metrics ? { metrics } : {}),
+        ...(headers ? { headers } : {}),
+        feedHealthy: () => opts.subscriber.healthy,
+      },
+      tls,
+    );
     open.add(conn);
     conn.onClosed = () => open.delete(conn);
     conn.start();

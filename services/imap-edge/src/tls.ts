@@ -18,14 +18,27 @@ export async function selfSignedTls(dir: string, hostname: string): Promise<TlsM
   const keyFile = join(dir, 'tls', 'key.pem');
   if (existsSync(certFile) && existsSync(keyFile)) return loadTlsFiles(certFile, keyFile);
   const selfsigned = (await import('selfsigned')) as unknown as {
-    generate(attrs: Array<{ name: string; value: string }>, opts: Record<string, unknown>): Promise<{ cert: string; private: string }> | { cert: string; private: string };
+    generate(
+      attrs: Array<{ name: string; value: string }>,
+      opts: Record<string, unknown>,
+    ): Promise<{ cert: string; private: string }> | { cert: string; private: string };
   };
-  const generator = typeof selfsigned.generate === 'function' ? selfsigned : (selfsigned as unknown as { default: typeof selfsigned }).default;
+  const generator =
+    typeof selfsigned.generate === 'function' ? selfsigned : (selfsigned as unknown as { default: typeof selfsigned }).default;
   const pems = await generator.generate([{ name: 'commonName', value: hostname }], {
     keySize: 2048,
     days: 825,
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: hostname }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: hostname },
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   mkdirSync(dirname(certFile), { recursive: true });
   writeFileSync(keyFile, pems.private, { mode: 0o600 });

@@ -35,14 +35,21 @@ describe('IMAP edge: APPEND and MULTIAPPEND', () => {
     const c = await loggedIn(user);
     const v = await uidvalidity(accountId, 'INBOX');
     const [a, b, d] = [msg('m1'), msg('m2'), msg('m3')];
-    c.send(Buffer.concat([
-      Buffer.from(`a APPEND INBOX (\\Seen) {${a.length}+}\r\n`), a,
-      Buffer.from(` {${b.length}+}\r\n`), b,
-      Buffer.from(` (\\Flagged) "01-Feb-2024 10:00:00 +0100" {${d.length}+}\r\n`), d, Buffer.from('\r\n'),
-    ]));
+    c.send(
+      Buffer.concat([
+        Buffer.from(`a APPEND INBOX (\\Seen) {${a.length}+}\r\n`),
+        a,
+        Buffer.from(` {${b.length}+}\r\n`),
+        b,
+        Buffer.from(` (\\Flagged) "01-Feb-2024 10:00:00 +0100" {${d.length}+}\r\n`),
+        d,
+        Buffer.from('\r\n'),
+      ]),
+    );
     const r = await c.readTagged('a');
     assert.equal(r.tagged, `a OK [APPENDUID ${v} 1:3] APPEND completed`);
-    const count = async () => (await services.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM messages WHERE account_id = $1', [accountId])).rows[0]!.n;
+    const count = async () =>
+      (await services.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM messages WHERE account_id = $1', [accountId])).rows[0]!.n;
     assert.equal(await count(), 3);
     // The second message is empty: the whole command fails and nothing is stored.
     c.send(Buffer.concat([Buffer.from(`b APPEND INBOX {${a.length}+}\r\n`), a, Buffer.from(' {0+}\r\n\r\n')]));

@@ -47,7 +47,10 @@ describe('IMAP edge: CONDSTORE and QRESYNC', () => {
     await c.command('e', 'ENABLE QRESYNC');
     const r = await c.command('q', `SELECT INBOX (QRESYNC (${v} ${hms} 1:5))`);
     assert.ok(r.untagged.includes('* VANISHED (EARLIER) 2,4'), r.untagged.join('\n'));
-    assert.ok(r.untagged.some((l) => /^\* 3 FETCH \(UID 5 FLAGS \(\\Flagged\) MODSEQ \(\d+\)\)$/.test(l)), r.untagged.join('\n'));
+    assert.ok(
+      r.untagged.some((l) => /^\* 3 FETCH \(UID 5 FLAGS \(\\Flagged\) MODSEQ \(\d+\)\)$/.test(l)),
+      r.untagged.join('\n'),
+    );
     assert.equal(r.tagged, 'q OK [READ-WRITE] SELECT completed');
     const u = await c.command('u', `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${hms} VANISHED)`);
     assert.equal(u.untagged[0], '* VANISHED (EARLIER) 2,4');
@@ -66,7 +69,9 @@ describe('IMAP edge: CONDSTORE and QRESYNC', () => {
 
     // Past the tombstone retention: every UID not in the mailbox is named.
     await services.db.query('DELETE FROM expunged WHERE account_id = $1', [accountId]);
-    await services.db.query("UPDATE mailboxes SET expunged_floor_modseq = highestmodseq WHERE account_id = $1 AND name = 'INBOX'", [accountId]);
+    await services.db.query("UPDATE mailboxes SET expunged_floor_modseq = highestmodseq WHERE account_id = $1 AND name = 'INBOX'", [
+      accountId,
+    ]);
     const d = await loggedIn(user);
     await d.command('e', 'ENABLE QRESYNC');
     const old = await d.command('q', `SELECT INBOX (QRESYNC (${v} ${hms}))`);

@@ -64,7 +64,7 @@ function expected(msgs: Msg[], items: FetchItem[], seqOf: (uid: number) => numbe
 const FLAG_SETS = [[], ['\\Seen'], ['\\Seen', '\\Flagged'], ['\\Answered', '\\Seen', '$Forwarded', 'Work'], ['\\Deleted']];
 const KINDS: FetchItem['kind'][] = ['uid', 'flags', 'modseq', 'internaldate', 'rfc822.size'];
 
-test('lines from columns equal the encoder\'s, whatever the items, numbers and page boundaries', () => {
+test("lines from columns equal the encoder's, whatever the items, numbers and page boundaries", () => {
   for (let seed = 1; seed <= 40; seed++) {
     const r = rng(seed);
     const n = seed === 1 ? 0 : Math.floor(r() * (seed % 5 === 0 ? 6000 : 300));
@@ -83,7 +83,11 @@ test('lines from columns equal the encoder\'s, whatever the items, numbers and p
     }
     const items = KINDS.filter(() => r() < 0.6).map((kind) => ({ kind }) as FetchItem);
     if (!items.length) items.push({ kind: 'flags' });
-    const want = { modseq: items.some((i) => i.kind === 'modseq'), date: items.some((i) => i.kind === 'internaldate'), size: items.some((i) => i.kind === 'rfc822.size') };
+    const want = {
+      modseq: items.some((i) => i.kind === 'modseq'),
+      date: items.some((i) => i.kind === 'internaldate'),
+      size: items.some((i) => i.kind === 'rfc822.size'),
+    };
     // Every third message is not in the session's view, every fifth not in the set asked for.
     const seqs = new Map(msgs.filter((_, i) => i % 3 !== 1).map((m, i) => [m.uid, i + 1]));
     const seqOf = (u: number) => seqs.get(u) ?? 0;
@@ -94,7 +98,10 @@ test('lines from columns equal the encoder\'s, whatever the items, numbers and p
     const page = 1 + Math.floor(r() * 500);
     for (let i = 0; i < msgs.length; i += page) w.page(columns(msgs.slice(i, i + page), want), seqOf, wanted);
     w.flush();
-    assert.ok(chunks.every((c) => c.length <= 64 * 1024 + 1024), 'chunks stay bounded');
+    assert.ok(
+      chunks.every((c) => c.length <= 64 * 1024 + 1024),
+      'chunks stay bounded',
+    );
     assert.equal(Buffer.concat(chunks).toString('latin1'), expected(msgs, items, seqOf, wanted), `seed ${seed}`);
   }
 });
@@ -102,7 +109,15 @@ test('lines from columns equal the encoder\'s, whatever the items, numbers and p
 test('a stored flag that is not an atom is refused, not sent', () => {
   const w = new ColumnLineWriter([{ kind: 'flags' }], () => undefined);
   const msgs: Msg[] = [{ uid: 1, modseq: 1, dateMs: 0, size: 1, flags: ['bad(flag'] }];
-  assert.throws(() => w.page(columns(msgs, { modseq: false, date: false, size: false }), () => 1, () => true), InvalidStoredFlag);
+  assert.throws(
+    () =>
+      w.page(
+        columns(msgs, { modseq: false, date: false, size: false }),
+        () => 1,
+        () => true,
+      ),
+    InvalidStoredFlag,
+  );
 });
 
 test('only metadata items are answered from columns', () => {

@@ -11,7 +11,9 @@ describe('IMAP edge: FETCH', () => {
   test('FETCH FLAGS UID RFC822.SIZE INTERNALDATE BODY.PEEK[] returns the exact bytes appended', async () => {
     const { user } = await freshUser();
     const c = await loggedIn(user);
-    const bytes = [...'Subject: Gr\xfc\xdfe\r\nFrom: a@example.test\r\nContent-Type: text/plain; charset=latin1\r\n\r\n'].map((ch) => ch.charCodeAt(0));
+    const bytes = [...'Subject: Gr\xfc\xdfe\r\nFrom: a@example.test\r\nContent-Type: text/plain; charset=latin1\r\n\r\n'].map((ch) =>
+      ch.charCodeAt(0),
+    );
     // 8-bit and control bytes, but no NUL, and no bare CR/LF.
     for (let b = 1; b < 256; b++) if (b !== 0x0a && b !== 0x0d) bytes.push(b);
     bytes.push(0x0d, 0x0a);
@@ -25,7 +27,10 @@ describe('IMAP edge: FETCH', () => {
     const r = await c.readTagged('a');
     assert.equal(r.untaggedRaw.length, 1, JSON.stringify(r.untagged));
     const expected = Buffer.concat([
-      Buffer.from(`* 1 FETCH (FLAGS (\\Flagged) UID 1 RFC822.SIZE ${message.length} INTERNALDATE "17-Jul-1996 09:44:25 +0000" BODY[] {${message.length}}\r\n`, 'latin1'),
+      Buffer.from(
+        `* 1 FETCH (FLAGS (\\Flagged) UID 1 RFC822.SIZE ${message.length} INTERNALDATE "17-Jul-1996 09:44:25 +0000" BODY[] {${message.length}}\r\n`,
+        'latin1',
+      ),
       message,
       Buffer.from(')', 'latin1'),
     ]);
@@ -84,7 +89,11 @@ describe('IMAP edge: FETCH', () => {
     assert.equal(r.untagged[0], `* 1 FETCH (BODY[] {${m.length}}\r\n${m.toString('latin1')} FLAGS (\\Seen))`);
     // The session's own \Seen change may come back once more from the change
     // feed (timing-dependent, redundant but legal): nothing else may appear.
-    assert.deepEqual(r.untagged.slice(1).filter((l) => l !== '* 1 FETCH (FLAGS (\\Seen))'), [], JSON.stringify(r.untagged));
+    assert.deepEqual(
+      r.untagged.slice(1).filter((l) => l !== '* 1 FETCH (FLAGS (\\Seen))'),
+      [],
+      JSON.stringify(r.untagged),
+    );
     assert.equal(r.tagged, 'a OK FETCH completed');
     // Stored: a second session sees \Seen.
     const c2 = await loggedIn();

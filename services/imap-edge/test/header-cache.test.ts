@@ -123,7 +123,9 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
   }
 
   const message = (i: number) =>
-    Buffer.from(`From: sender${i}@example.test\r\nTo: rcpt@example.test\r\nSubject: message ${i}\r\nDate: Mon, 2 Mar 2026 10:0${i}:00 +0000\r\nX-Long: ${'x'.repeat(40 * i)}\r\n\r\nbody ${i}\r\n`);
+    Buffer.from(
+      `From: sender${i}@example.test\r\nTo: rcpt@example.test\r\nSubject: message ${i}\r\nDate: Mon, 2 Mar 2026 10:0${i}:00 +0000\r\nX-Long: ${'x'.repeat(40 * i)}\r\n\r\nbody ${i}\r\n`,
+    );
 
   const WINDOW = 'UID FETCH 1:5 (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (From Subject)] RFC822.HEADER)';
 
@@ -139,16 +141,25 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
     const first = await a.command('F1', WINDOW);
     assert.equal(first.tagged, 'F1 OK UID FETCH completed');
     assert.equal(first.untagged.length, 5);
-    assert.deepEqual([await fetches('hit') - hits0, await fetches('miss') - misses0], [0, 1]);
+    assert.deepEqual([(await fetches('hit')) - hits0, (await fetches('miss')) - misses0], [0, 1]);
     const second = await a.command('F2', WINDOW);
-    assert.deepEqual(second.untaggedRaw.map((l) => l.raw.toString('latin1')), first.untaggedRaw.map((l) => l.raw.toString('latin1')));
-    assert.deepEqual([await fetches('hit') - hits0, await fetches('miss') - misses0], [1, 1]);
+    assert.deepEqual(
+      second.untaggedRaw.map((l) => l.raw.toString('latin1')),
+      first.untaggedRaw.map((l) => l.raw.toString('latin1')),
+    );
+    assert.deepEqual([(await fetches('hit')) - hits0, (await fetches('miss')) - misses0], [1, 1]);
     // By sequence numbers, the same messages, the same bytes.
     const bySeq = await a.command('F2s', WINDOW.replace('UID FETCH 1:5', 'FETCH 1:5'));
     assert.equal(bySeq.tagged, 'F2s OK FETCH completed');
-    assert.deepEqual(bySeq.untaggedRaw.map((l) => l.raw.toString('latin1')), first.untaggedRaw.map((l) => l.raw.toString('latin1')));
-    assert.deepEqual([await fetches('hit') - hits0, await fetches('miss') - misses0], [2, 1]);
-    assert.match(second.untagged[2]!, /^\* 3 FETCH \(UID 3 FLAGS \(\) RFC822\.SIZE \d+ INTERNALDATE "[^"]+" BODY\[HEADER\.FIELDS \(From Subject\)\] \{\d+\}\r\nFrom: sender3@example\.test\r\nSubject: message 3\r\n\r\n RFC822\.HEADER \{\d+\}\r\nFrom: sender3/);
+    assert.deepEqual(
+      bySeq.untaggedRaw.map((l) => l.raw.toString('latin1')),
+      first.untaggedRaw.map((l) => l.raw.toString('latin1')),
+    );
+    assert.deepEqual([(await fetches('hit')) - hits0, (await fetches('miss')) - misses0], [2, 1]);
+    assert.match(
+      second.untagged[2]!,
+      /^\* 3 FETCH \(UID 3 FLAGS \(\) RFC822\.SIZE \d+ INTERNALDATE "[^"]+" BODY\[HEADER\.FIELDS \(From Subject\)\] \{\d+\}\r\nFrom: sender3@example\.test\r\nSubject: message 3\r\n\r\n RFC822\.HEADER \{\d+\}\r\nFrom: sender3/,
+    );
 
     // Another session changes a flag and expunges a message; this one has not synced yet.
     assert.match((await b.command('S', `SELECT ${name}`)).tagged, /OK/);
@@ -156,10 +167,15 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
     assert.match((await b.command('D', 'UID STORE 4 +FLAGS.SILENT (\\Deleted)')).tagged, /OK/);
     assert.match((await b.command('E', 'EXPUNGE')).tagged, /OK/);
     const third = await a.command('F3', 'UID FETCH 1:5 (UID FLAGS BODY.PEEK[HEADER.FIELDS (Subject)])');
-    assert.equal(await fetches('hit') - hits0, 3);
+    assert.equal((await fetches('hit')) - hits0, 3);
     const lines = third.untagged.filter((l) => / FETCH \(UID /.test(l) && l.includes('BODY['));
     assert.deepEqual(
-      lines.map((l) => l.match(/UID (\d+) FLAGS \(([^)]*)\)/)!.slice(1).join(':')),
+      lines.map((l) =>
+        l
+          .match(/UID (\d+) FLAGS \(([^)]*)\)/)!
+          .slice(1)
+          .join(':'),
+      ),
       ['1:', '2:\\Flagged', '3:', '5:'],
       'fresh flags, and the expunged message is not reported',
     );
@@ -176,13 +192,16 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
     assert.match((await a.command('F1', 'UID FETCH 1 (BODY.PEEK[HEADER])')).tagged, /OK/);
     // UID 2 is not held yet: the whole FETCH goes to the service, and keeps it.
     assert.match((await a.command('F2', 'UID FETCH 1:2 (BODY.PEEK[HEADER])')).tagged, /OK/);
-    assert.deepEqual([await fetches('hit') - hits0, await fetches('miss') - misses0], [0, 2]);
+    assert.deepEqual([(await fetches('hit')) - hits0, (await fetches('miss')) - misses0], [0, 2]);
     // Not PEEK: sets \Seen, which the answer shows.
     const seen = await a.command('F3', 'UID FETCH 1:2 (BODY[HEADER.FIELDS (Subject)])');
-    assert.deepEqual([await fetches('hit') - hits0, await fetches('miss') - misses0], [0, 2]);
-    assert.ok(seen.untagged.every((l) => l.includes('\\Seen')), seen.untagged.join('\n'));
+    assert.deepEqual([(await fetches('hit')) - hits0, (await fetches('miss')) - misses0], [0, 2]);
+    assert.ok(
+      seen.untagged.every((l) => l.includes('\\Seen')),
+      seen.untagged.join('\n'),
+    );
     const again = await a.command('F4', 'UID FETCH 1:2 (FLAGS BODY.PEEK[HEADER])');
-    assert.equal(await fetches('hit') - hits0, 1);
+    assert.equal((await fetches('hit')) - hits0, 1);
     assert.ok(again.untagged.every((l) => l.includes('\\Seen')));
   });
 
@@ -205,7 +224,7 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
     const fourth = await a.command('E4', `FETCH ${full}`);
     assert.deepEqual(fourth.untagged, third.untagged);
     assert.match(fourth.untagged[0]!, /BODYSTRUCTURE \("TEXT" "PLAIN" /i);
-    assert.deepEqual([await fetches('hit') - hits0, await fetches('miss') - misses0], [2, 2]);
+    assert.deepEqual([(await fetches('hit')) - hits0, (await fetches('miss')) - misses0], [2, 2]);
   });
 
   test('a mailbox deleted and created again under the same name does not answer with the old headers', async () => {

@@ -138,7 +138,11 @@ describe('IMAP edge: IDLE and NOOP report changes', () => {
     const mailboxId = Number(rows[0]!.mailbox_id);
     const modseq = Number(rows[0]!.highestmodseq);
     await services.db.query('DELETE FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid = 1', [accountId, mailboxId]);
-    await services.db.query('INSERT INTO expunged (account_id, mailbox_id, uid, modseq) VALUES ($1, $2, 1, $3)', [accountId, mailboxId, modseq]);
+    await services.db.query('INSERT INTO expunged (account_id, mailbox_id, uid, modseq) VALUES ($1, $2, 1, $3)', [
+      accountId,
+      mailboxId,
+      modseq,
+    ]);
     await services.bus.publish([{ accountId, mailboxId, modseq, kind: 'expunge' }]);
     await sleep(100);
 

@@ -13,7 +13,10 @@ describe('IMAP edge: IMAP4rev2 and UTF8=ACCEPT', () => {
     c.send(Buffer.from('c CREATE "Entw\u00fcrfe"\r\n', 'utf8'));
     assert.equal((await c.readTagged('c')).tagged, 'c OK CREATE completed');
     const l = await c.command('l', 'LIST "" "Entw*"');
-    assert.deepEqual(l.untagged.map((x) => Buffer.from(x, 'latin1').toString('utf8')), ['* LIST (\\HasNoChildren) "/" "Entw\u00fcrfe"']);
+    assert.deepEqual(
+      l.untagged.map((x) => Buffer.from(x, 'latin1').toString('utf8')),
+      ['* LIST (\\HasNoChildren) "/" "Entw\u00fcrfe"'],
+    );
     const m = msg('x');
     c.send(Buffer.concat([Buffer.from(`a APPEND INBOX UTF8 (~{${m.length}+}\r\n`), m, Buffer.from(')\r\n')]));
     assert.match((await c.readTagged('a')).tagged, /^a OK \[APPENDUID \d+ 1\]/);

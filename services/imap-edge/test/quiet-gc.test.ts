@@ -112,7 +112,10 @@ test('with gc() exposed, a quiet edge collects on its own timer', async () => {
   const { log, lines } = warnings();
   let collections = 0;
   // Any free room counts and any growth is allowed: the first look collects.
-  const stop = startQuietGc({ intervalMs: 5, minFreeBytes: 0, maxGrowthBytes: Number.MAX_SAFE_INTEGER, commands: () => 0, log }, () => collections++);
+  const stop = startQuietGc(
+    { intervalMs: 5, minFreeBytes: 0, maxGrowthBytes: Number.MAX_SAFE_INTEGER, commands: () => 0, log },
+    () => collections++,
+  );
   try {
     const deadline = Date.now() + 5_000;
     while (collections === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -124,6 +127,8 @@ test('with gc() exposed, a quiet edge collects on its own timer', async () => {
 });
 
 test('this Node takes the flags the edge is started with, and they expose gc()', () => {
-  const out = execFileSync(process.execPath, [...EDGE_NODE_FLAGS, '-e', 'process.stdout.write(typeof globalThis.gc)'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [...EDGE_NODE_FLAGS, '-e', 'process.stdout.write(typeof globalThis.gc)'], {
+    encoding: 'utf8',
+  });
   assert.equal(out, 'function');
 });

@@ -13,14 +13,21 @@ describe('IMAP edge: SEARCH', () => {
     const c = await loggedIn(user);
     await appendSync(c, 'a1', 'INBOX', Buffer.from('From: Ann <ann@example.test>\r\nSubject: Report Q1\r\n\r\nquarterly numbers\r\n'));
     await appendSync(c, 'a2', 'INBOX', Buffer.from('From: Bob <bob@example.test>\r\nSubject: lunch\r\n\r\nSandwiches\r\n'));
-    await appendSync(c, 'a3', 'INBOX', Buffer.from('From: Ann <ann@example.test>\r\nSubject: Report Q2\r\n\r\nmore numbers, Gr\u00fc\u00dfe\r\n', 'utf8'));
+    await appendSync(
+      c,
+      'a3',
+      'INBOX',
+      Buffer.from('From: Ann <ann@example.test>\r\nSubject: Report Q2\r\n\r\nmore numbers, Gr\u00fc\u00dfe\r\n', 'utf8'),
+    );
     await c.command('s', 'SELECT INBOX');
     await c.command('f', 'STORE 2 +FLAGS (\\Seen)');
     assert.deepEqual((await c.command('b', 'SEARCH FROM ann')).untagged, ['* SEARCH 1 3']);
     assert.deepEqual((await c.command('c', 'SEARCH UNSEEN SUBJECT report')).untagged, ['* SEARCH 1 3']);
     assert.deepEqual((await c.command('d', 'UID SEARCH OR SEEN BODY sandwich')).untagged, ['* SEARCH 2']);
     assert.deepEqual((await c.command('e', 'SEARCH NOT FROM ann')).untagged, ['* SEARCH 2']);
-    assert.deepEqual((await c.command('g', 'SEARCH RETURN (MIN MAX COUNT) TEXT numbers')).untagged, ['* ESEARCH (TAG "g") MIN 1 MAX 3 COUNT 2']);
+    assert.deepEqual((await c.command('g', 'SEARCH RETURN (MIN MAX COUNT) TEXT numbers')).untagged, [
+      '* ESEARCH (TAG "g") MIN 1 MAX 3 COUNT 2',
+    ]);
     assert.deepEqual((await c.command('h', 'UID SEARCH RETURN () ALL')).untagged, ['* ESEARCH (TAG "h") UID ALL 1:3']);
     assert.deepEqual((await c.command('i', 'SEARCH RETURN (SAVE) FROM bob')).untagged, []);
     assert.deepEqual((await c.command('j', 'FETCH $ (UID)')).untagged, ['* 2 FETCH (UID 2)']);

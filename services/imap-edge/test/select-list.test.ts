@@ -103,8 +103,15 @@ describe('IMAP edge: SELECT, EXAMINE, LIST and CREATE', () => {
     const c = await loggedIn(user);
     const r1 = await c.command('a', 'CREATE "&AOQ-bc"');
     assert.equal(r1.tagged, 'a OK CREATE completed');
-    const { rows } = await services.db.query<{ name: string }>('SELECT name FROM mailboxes WHERE account_id = $1 AND name LIKE $2', [accountId, '%bc']);
-    assert.deepEqual(rows.map((r) => r.name), ['\u00e4bc'], 'stored as UTF-8');
+    const { rows } = await services.db.query<{ name: string }>('SELECT name FROM mailboxes WHERE account_id = $1 AND name LIKE $2', [
+      accountId,
+      '%bc',
+    ]);
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['\u00e4bc'],
+      'stored as UTF-8',
+    );
     const r2 = await c.command('b', 'LIST "" "*"');
     const line = r2.untagged.find((l) => l.includes('AOQ'));
     assert.match(line ?? '', /^\* LIST \(\\HasNoChildren\) "\/" "?&AOQ-bc"?$/);

@@ -33,7 +33,10 @@ test('UidList answers like an ascending array of UIDs', () => {
       assert.deepEqual(list.slice(lo, hi), model.slice(lo - 1, hi));
       const a = Math.floor(r() * uid);
       const b = a + Math.floor(r() * 20);
-      assert.deepEqual(list.inRange(a, b), model.filter((u) => u >= a && u <= b));
+      assert.deepEqual(
+        list.inRange(a, b),
+        model.filter((u) => u >= a && u <= b),
+      );
       // Expunge a few (and some UIDs that are not there, and a duplicate).
       const gone = model.filter(() => r() < 0.2);
       const expected = gone.map((u) => ({ seq: model.indexOf(u) + 1, uid: u })).sort((x, y) => y.seq - x.seq);

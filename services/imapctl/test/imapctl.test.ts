@@ -49,13 +49,22 @@ test('imapctl against the embedded data folder (PGlite)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'imapctl-'));
   try {
     const r = io();
-    assert.equal(await run(['--data-dir', dir, 'user', 'add', 'eve@example.net', '--create-tenant', '--password', 'eve-password'], r.io), 0, r.err.join('\n'));
+    assert.equal(
+      await run(['--data-dir', dir, 'user', 'add', 'eve@example.net', '--create-tenant', '--password', 'eve-password'], r.io),
+      0,
+      r.err.join('\n'),
+    );
     const db = await openDatabase(`pglite://${join(dir, 'db')}`);
     try {
       const acc = await authenticate(db, 'eve@example.net', 'eve-password');
       assert.ok(acc);
-      const boxes = await db.query<{ name: string }>('SELECT name FROM mailboxes WHERE account_id = $1 ORDER BY name', [acc.account.accountId]);
-      assert.deepEqual(boxes.rows.map((b) => b.name), ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
+      const boxes = await db.query<{ name: string }>('SELECT name FROM mailboxes WHERE account_id = $1 ORDER BY name', [
+        acc.account.accountId,
+      ]);
+      assert.deepEqual(
+        boxes.rows.map((b) => b.name),
+        ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash'],
+      );
     } finally {
       await db.close();
     }

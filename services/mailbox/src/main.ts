@@ -1,7 +1,16 @@
 // The mailbox deployable: gRPC MailboxService over PostgreSQL, relaying its
 // outbox to Kafka.
 import {
-  createLogger, createRegistry, envBool, envInt, envList, envString, KafkaPublisher, migrate, openDatabase, startOpsServer,
+  createLogger,
+  createRegistry,
+  envBool,
+  envInt,
+  envList,
+  envString,
+  KafkaPublisher,
+  migrate,
+  openDatabase,
+  startOpsServer,
 } from '@kimap/common';
 import { hostname } from 'node:os';
 import { startMailboxService } from './server.js';
@@ -18,7 +27,11 @@ async function main(): Promise<void> {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
   }
-  const publisher = new KafkaPublisher({ brokers, topic: envString('KAFKA_TOPIC', 'kimap.mailbox-changes'), clientId: `mailbox-${hostname()}` });
+  const publisher = new KafkaPublisher({
+    brokers,
+    topic: envString('KAFKA_TOPIC', 'kimap.mailbox-changes'),
+    clientId: `mailbox-${hostname()}`,
+  });
   const registry = createRegistry('mailbox');
   const svc = await startMailboxService({
     db,
@@ -28,7 +41,10 @@ async function main(): Promise<void> {
     registry,
     relayPollMs: envInt('OUTBOX_POLL_MS', 1000),
     tombstoneRetentionMs: envInt('EXPUNGE_RETENTION_DAYS', 30) * 86_400_000,
-    metadataCache: { minMessages: envInt('METADATA_CACHE_MIN_MESSAGES', 10_000), maxMessages: envInt('METADATA_CACHE_MESSAGES', 2_000_000) },
+    metadataCache: {
+      minMessages: envInt('METADATA_CACHE_MIN_MESSAGES', 10_000),
+      maxMessages: envInt('METADATA_CACHE_MESSAGES', 2_000_000),
+    },
   });
   let ready = true;
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9101), registry, ready: () => ready });

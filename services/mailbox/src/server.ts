@@ -30,7 +30,11 @@ export interface RunningMailboxService {
 
 export async function startMailboxService(opts: MailboxServiceOptions): Promise<RunningMailboxService> {
   const published = opts.registry
-    ? new Counter({ name: 'kimap_outbox_events_published_total', help: 'Change events relayed from the outbox to the bus', registers: [opts.registry] })
+    ? new Counter({
+        name: 'kimap_outbox_events_published_total',
+        help: 'Change events relayed from the outbox to the bus',
+        registers: [opts.registry],
+      })
     : undefined;
   const relay = new OutboxRelay(opts.db, opts.publisher, {
     log: opts.log,
@@ -40,7 +44,11 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
   const cacheOpts = opts.metadataCache ?? { minMessages: 10_000, maxMessages: 2_000_000 };
   const metadata = cacheOpts.maxMessages > 0 ? new MetadataCache(cacheOpts) : undefined;
   if (metadata && opts.registry) {
-    const uses = { hits: 'answered from memory', loads: 'read in full', mismatches: 'updated wrongly and read again (0 unless there is a bug)' } as const;
+    const uses = {
+      hits: 'answered from memory',
+      loads: 'read in full',
+      mismatches: 'updated wrongly and read again (0 unless there is a bug)',
+    } as const;
     for (const [field, help] of Object.entries(uses) as Array<[keyof typeof uses, string]>) {
       new Counter({
         name: `kimap_metadata_cache_${field}_total`,
@@ -67,7 +75,9 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
   // Bodies no message uses any more are removed after a grace period.
   const janitor = setInterval(() => {
     sweepOrphanBodies(opts.db, 10 * 60_000).catch((err: unknown) => opts.log.warn({ err }, 'body sweep failed'));
-    purgeTombstones(opts.db, opts.tombstoneRetentionMs ?? 30 * 86_400_000).catch((err: unknown) => opts.log.warn({ err }, 'tombstone purge failed'));
+    purgeTombstones(opts.db, opts.tombstoneRetentionMs ?? 30 * 86_400_000).catch((err: unknown) =>
+      opts.log.warn({ err }, 'tombstone purge failed'),
+    );
   }, 5 * 60_000);
   janitor.unref();
   return {

@@ -18,7 +18,9 @@ const log = createLogger('test', 'silent');
 
 function call<Req, Res>(client: MailboxServiceClient, method: string, req: Req): Promise<Res> {
   return new Promise((resolve, reject) => {
-    (client as unknown as Record<string, (r: Req, cb: (e: Error | null, v: Res) => void) => void>)[method]!.call(client, req, (e, v) => (e ? reject(e) : resolve(v)));
+    (client as unknown as Record<string, (r: Req, cb: (e: Error | null, v: Res) => void) => void>)[method]!.call(client, req, (e, v) =>
+      e ? reject(e) : resolve(v),
+    );
   });
 }
 
@@ -72,7 +74,10 @@ describe('mailbox service on PostgreSQL', () => {
     });
     assert.equal(ok.account.accountId, account.accountId);
     assert.equal(ok.username, 'alice@example.test');
-    await assert.rejects(call(clientA, 'Authenticate', { username: 'alice@example.test', password: 'wrong' }), /UNAUTHENTICATED|Authentication failed/);
+    await assert.rejects(
+      call(clientA, 'Authenticate', { username: 'alice@example.test', password: 'wrong' }),
+      /UNAUTHENTICATED|Authentication failed/,
+    );
     await assert.rejects(call(clientA, 'Authenticate', { username: 'nobody@example.test', password: 'x' }), /Authentication failed/);
   });
 
@@ -105,7 +110,10 @@ describe('mailbox service on PostgreSQL', () => {
       ),
     );
     const uids = results.map((r) => r.uids[0]!).sort((x, y) => x - y);
-    assert.deepEqual(uids, Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      uids,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     const modseqs = new Set(results.map((r) => r.modseq));
     assert.equal(modseqs.size, 50);
     // MODSEQ order follows UID order: both come from the same locked row update.
@@ -113,47 +121,81 @@ describe('mailbox service on PostgreSQL', () => {
     for (let i = 1; i < byUid.length; i++) assert.ok(byUid[i]!.modseq > byUid[i - 1]!.modseq);
     assert.equal(new Set(results.map((r) => r.uidvalidity)).size, 1);
 
-    const sel = await collect<{ status?: { messages: number; uidnext: number; highestmodseq: number }; runs?: { first: number[]; last: number[] } }>(clientA, 'Select', { account, name: 'inbox' });
+    const sel = await collect<{
+      status?: { messages: number; uidnext: number; highestmodseq: number };
+      runs?: { first: number[]; last: number[] };
+    }>(clientA, 'Select', { account, name: 'inbox' });
     assert.equal(sel[0]!.status!.messages, 50);
     assert.equal(sel[0]!.status!.uidnext, 51);
     assert.equal(sel[0]!.status!.highestmodseq, byUid[49]!.modseq);
     // Consecutive UIDs travel as one run.
-    assert.deepEqual(sel.slice(1).map((c) => c.runs), [{ first: [1], last: [50] }]);
+    assert.deepEqual(
+      sel.slice(1).map((c) => c.runs),
+      [{ first: [1], last: [50] }],
+    );
   });
 
   test('append to a missing mailbox is refused with TRYCREATE and writes nothing', async () => {
     const before = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM message_bodies');
-    await assert.rejects(call(clientA, 'Append', { account, mailbox: 'Nope', items: [{ message: Buffer.from('x') }] }), (err: { code: number; metadata: { get(k: string): unknown[] } }) => {
-      assert.equal(err.code, 5);
-      assert.deepEqual(err.metadata.get('imap-code'), ['TRYCREATE']);
-      return true;
-    });
+    await assert.rejects(
+      call(clientA, 'Append', { account, mailbox: 'Nope', items: [{ message: Buffer.from('x') }] }),
+      (err: { code: number; metadata: { get(k: string): unknown[] } }) => {
+        assert.equal(err.code, 5);
+        assert.deepEqual(err.metadata.get('imap-code'), ['TRYCREATE']);
+        return true;
+      },
+    );
     const after = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM message_bodies');
     assert.equal(after.rows[0]!.n, before.rows[0]!.n);
   });
 
   test('fetch streams exact bytes, flags and sizes; bodies are stored once', async () => {
     const body = Buffer.concat([Buffer.from('Subject: binary\r\n\r\n'), Buffer.from([0, 1, 2, 255, 13, 10])]);
-    const appended = await call<unknown, { uids: number[]; mailboxId: number }>(clientA, 'Append', { account, mailbox: 'Drafts', items: [{ flags: ['\\Draft', 'custom'], message: body, internalDateMs: Date.UTC(2024, 0, 2, 3, 4, 5) }] });
+    const appended = await call<unknown, { uids: number[]; mailboxId: number }>(clientA, 'Append', {
+      account,
+      mailbox: 'Drafts',
+      items: [{ flags: ['\\Draft', 'custom'], message: body, internalDateMs: Date.UTC(2024, 0, 2, 3, 4, 5) }],
+    });
     await call(clientB, 'Append', { account, mailbox: 'Sent', items: [{ message: body }] });
-    const rows = (await collect<{ messages: Array<{ uid: number; raw: Buffer; flags: string[]; size: number; internalDateMs: number }> }>(clientB, 'Fetch', {
-      account, mailboxId: appended.mailboxId, uids: [{ first: 1, last: 0 }], raw: true, flags: true, size: true,
-    })).flatMap((b) => b.messages);
+    const rows = (
+      await collect<{ messages: Array<{ uid: number; raw: Buffer; flags: string[]; size: number; internalDateMs: number }> }>(
+        clientB,
+        'Fetch',
+        {
+          account,
+          mailboxId: appended.mailboxId,
+          uids: [{ first: 1, last: 0 }],
+          raw: true,
+          flags: true,
+          size: true,
+        },
+      )
+    ).flatMap((b) => b.messages);
     assert.equal(rows.length, 1);
     assert.ok(rows[0]!.raw.equals(body));
     assert.deepEqual(rows[0]!.flags, ['\\Draft', 'custom']);
     assert.equal(rows[0]!.size, body.length);
     assert.equal(rows[0]!.internalDateMs, Date.UTC(2024, 0, 2, 3, 4, 5));
-    const bodies = await tdb.db.query<{ n: number }>("SELECT count(*)::bigint AS n FROM message_bodies WHERE body_hash = sha256($1)", [body]);
+    const bodies = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM message_bodies WHERE body_hash = sha256($1)', [
+      body,
+    ]);
     assert.equal(bodies.rows[0]!.n, 1);
   });
 
   test('fetch of many messages streams them all in UID order', async () => {
-    const batches = await collect<{ messages: Array<{ uid: number; raw: Buffer }> }>(clientA, 'Fetch', { account, mailboxId: await inboxId(), uids: [{ first: 1, last: 0 }], raw: true });
+    const batches = await collect<{ messages: Array<{ uid: number; raw: Buffer }> }>(clientA, 'Fetch', {
+      account,
+      mailboxId: await inboxId(),
+      uids: [{ first: 1, last: 0 }],
+      raw: true,
+    });
     assert.ok(batches.length < 50, 'several messages per stream message');
     const inbox = batches.flatMap((b) => b.messages);
     assert.equal(inbox.length, 50);
-    assert.deepEqual(inbox.map((m) => m.uid), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      inbox.map((m) => m.uid),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     assert.match(inbox[9]!.raw.toString(), /^Subject: m\d+\r\n\r\nbody \d+\r\n$/);
   });
 
@@ -172,7 +214,11 @@ describe('mailbox service on PostgreSQL', () => {
 
   test('changes since a MODSEQ', async () => {
     const id = await inboxId();
-    const parts = await collect<{ status: { highestmodseq: number } | null; changed: Array<{ uid: number }> }>(clientA, 'GetChanges', { account, mailboxId: id, sinceModseq: 40 });
+    const parts = await collect<{ status: { highestmodseq: number } | null; changed: Array<{ uid: number }> }>(clientA, 'GetChanges', {
+      account,
+      mailboxId: id,
+      sinceModseq: 40,
+    });
     assert.equal(parts.length, 1);
     assert.ok(parts[0]!.status!.highestmodseq >= 51);
     assert.ok(parts[0]!.changed.length > 0);
@@ -181,14 +227,24 @@ describe('mailbox service on PostgreSQL', () => {
 
   test('changes past the read limit are read again without it: none is cut off, on either side', async () => {
     const other = await addUser(tdb.db, 'changes@example.test', 'secret-pass');
-    const items = Array.from({ length: 8 }, (_, i) => ({ flags: [], internalDateMs: Date.now(), message: Buffer.from(`Subject: c${i}\r\n\r\nbody\r\n`) }));
+    const items = Array.from({ length: 8 }, (_, i) => ({
+      flags: [],
+      internalDateMs: Date.now(),
+      message: Buffer.from(`Subject: c${i}\r\n\r\nbody\r\n`),
+    }));
     const { mailboxId } = await appendMessages(tdb.db, other.accountId, 'INBOX', items);
     await storeFlags(tdb.db, other.accountId, mailboxId, [{ first: 5, last: 6 }], 'add', ['\\Seen']);
     await removeMessages(tdb.db, other.accountId, mailboxId, { ranges: [{ first: 1, last: 4 }], deletedOnly: false });
     const all = await readChanges(tdb.db, other.accountId, mailboxId, 0);
-    assert.deepEqual(all!.changed.map((m) => m.uid), [5, 6, 7, 8]);
+    assert.deepEqual(
+      all!.changed.map((m) => m.uid),
+      [5, 6, 7, 8],
+    );
     assert.deepEqual(all!.expunged, [1, 2, 3, 4]);
-    assert.deepEqual(all!.changed.filter((m) => m.flags.includes('\\Seen')).map((m) => m.uid), [5, 6]);
+    assert.deepEqual(
+      all!.changed.filter((m) => m.flags.includes('\\Seen')).map((m) => m.uid),
+      [5, 6],
+    );
     // A limit below both sides' counts, and one below the expunged side's only.
     assert.deepEqual(await readChanges(tdb.db, other.accountId, mailboxId, 0, 3), all);
     const since = Math.max(...all!.changed.map((m) => m.modseq));
@@ -203,39 +259,75 @@ describe('mailbox service on PostgreSQL', () => {
     await storeFlags(tdb.db, account.accountId, id, [{ first: 5, last: 9 }], 'add', ['\\Seen', '$Label1']);
     await storeFlags(tdb.db, account.accountId, id, [{ first: 7, last: 7 }], 'add', ['\\Flagged']);
     type Msg = { uid: number; modseq: number; flags: string[]; size: number; internalDateMs: number };
-    const range = { account, mailboxId: id, uids: [{ first: 3, last: 12 }, { first: 30, last: 31 }], flags: true };
-    const expected = (await collect<{ messages: Msg[] }>(clientA, 'Fetch', { ...range, size: true, internalDate: true })).flatMap((b) => b.messages);
+    const range = {
+      account,
+      mailboxId: id,
+      uids: [
+        { first: 3, last: 12 },
+        { first: 30, last: 31 },
+      ],
+      flags: true,
+    };
+    const expected = (await collect<{ messages: Msg[] }>(clientA, 'Fetch', { ...range, size: true, internalDate: true })).flatMap(
+      (b) => b.messages,
+    );
     type Cols = { count: number; uids: Buffer; modseqs: Buffer; internalDatesMs: Buffer; sizes: Buffer; flags: string };
-    const parts = await collect<{ messages: Msg[]; columns: Cols | null }>(clientB, 'Fetch', { ...range, columns: true, modseq: true, size: true });
+    const parts = await collect<{ messages: Msg[]; columns: Cols | null }>(clientB, 'Fetch', {
+      ...range,
+      columns: true,
+      modseq: true,
+      size: true,
+    });
     assert.equal(parts.length, 1);
     assert.deepEqual(parts[0]!.messages, []);
     const c = parts[0]!.columns!;
     const num = (col: Buffer, i: number) => Number(col.readBigUInt64BE(i * 8));
     const lines = c.flags.split('\n');
-    const got = Array.from({ length: c.count }, (_, i) => ({ uid: num(c.uids, i), modseq: num(c.modseqs, i), flags: lines[i] ? lines[i].split(' ') : [], size: num(c.sizes, i) }));
-    assert.deepEqual(got, expected.map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags, size: m.size })));
+    const got = Array.from({ length: c.count }, (_, i) => ({
+      uid: num(c.uids, i),
+      modseq: num(c.modseqs, i),
+      flags: lines[i] ? lines[i].split(' ') : [],
+      size: num(c.sizes, i),
+    }));
+    assert.deepEqual(
+      got,
+      expected.map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags, size: m.size })),
+    );
     assert.equal(c.internalDatesMs.length, 0, 'INTERNALDATE was not asked for');
     assert.deepEqual(got.find((m) => m.uid === 7)!.flags.sort(), ['$Label1', '\\Flagged', '\\Seen']);
     // Page after page (keyset), with CHANGEDSINCE, and dates to the millisecond.
     const pages: MessageColumns[] = [];
-    for await (const page of fetchColumnPages(tdb.db, account.accountId, id, [{ first: 1, last: 0 }], { internalDate: true, pageSize: 3 })) pages.push(page);
-    assert.deepEqual(pages.map((p) => p.count), [...Array<number>(16).fill(3), 2]);
+    for await (const page of fetchColumnPages(tdb.db, account.accountId, id, [{ first: 1, last: 0 }], { internalDate: true, pageSize: 3 }))
+      pages.push(page);
+    assert.deepEqual(
+      pages.map((p) => p.count),
+      [...Array<number>(16).fill(3), 2],
+    );
     const uids = pages.flatMap((p) => Array.from({ length: p.count }, (_, i) => num(p.uids, i)));
-    assert.deepEqual(uids, Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      uids,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     assert.deepEqual(
       pages.flatMap((p) => Array.from({ length: p.count }, (_, i) => num(p.internalDatesMs, i))).slice(2, 12),
       expected.slice(0, 10).map((m) => m.internalDateMs),
     );
     const since = Math.min(...got.filter((m) => m.uid === 7).map((m) => m.modseq)) - 1;
     const changed: number[] = [];
-    for await (const page of fetchColumnPages(tdb.db, account.accountId, id, [{ first: 1, last: 0 }], { changedSince: since, pageSize: 2 })) {
+    for await (const page of fetchColumnPages(tdb.db, account.accountId, id, [{ first: 1, last: 0 }], {
+      changedSince: since,
+      pageSize: 2,
+    })) {
       for (let i = 0; i < page.count; i++) changed.push(num(page.uids, i));
     }
     assert.deepEqual(changed, [7]);
   });
 
   async function inboxId(): Promise<number> {
-    const { rows } = await tdb.db.query<{ mailbox_id: number }>("SELECT mailbox_id FROM mailboxes WHERE account_id = $1 AND name = 'INBOX'", [account.accountId]);
+    const { rows } = await tdb.db.query<{ mailbox_id: number }>(
+      "SELECT mailbox_id FROM mailboxes WHERE account_id = $1 AND name = 'INBOX'",
+      [account.accountId],
+    );
     return rows[0]!.mailbox_id;
   }
 });
@@ -252,11 +344,23 @@ describe('SELECT of a mailbox the metadata cache holds', () => {
     const parts = await collect<Sel>(client, 'Select', { account, name });
     return { status: parts[0]!.status!, first: parts.flatMap((p) => p.runs?.first ?? []), last: parts.flatMap((p) => p.runs?.last ?? []) };
   };
-  const items = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ flags: [], internalDateMs: Date.now(), message: Buffer.from(`Subject: ${tag} ${i}\r\n\r\nbody\r\n`) }));
+  const items = (n: number, tag: string) =>
+    Array.from({ length: n }, (_, i) => ({
+      flags: [],
+      internalDateMs: Date.now(),
+      message: Buffer.from(`Subject: ${tag} ${i}\r\n\r\nbody\r\n`),
+    }));
 
   before(async () => {
     tdb = await createTestDatabase();
-    svc = await startMailboxService({ db: tdb.db, publisher: new InProcessBus(), address: '127.0.0.1:0', log, registry, metadataCache: { minMessages: 5, maxMessages: 100_000 } });
+    svc = await startMailboxService({
+      db: tdb.db,
+      publisher: new InProcessBus(),
+      address: '127.0.0.1:0',
+      log,
+      registry,
+      metadataCache: { minMessages: 5, maxMessages: 100_000 },
+    });
     client = createMailboxClient(`127.0.0.1:${svc.port}`);
     const acc = await addUser(tdb.db, 'select@example.test', 'secret-pass', { createTenant: true });
     account = { accountId: acc.accountId, tenantId: acc.tenantId };

@@ -24,7 +24,11 @@ function rows(pages: MessageColumns[], withModseq = true): Row[] {
   for (const p of pages) {
     const lines = p.count ? p.flags.split('\n') : [];
     for (let i = 0; i < p.count; i++) {
-      out.push({ uid: Number(p.uids.readBigUInt64BE(i * 8)), modseq: withModseq ? Number(p.modseqs.readBigUInt64BE(i * 8)) : 0, flags: lines[i]! });
+      out.push({
+        uid: Number(p.uids.readBigUInt64BE(i * 8)),
+        modseq: withModseq ? Number(p.modseqs.readBigUInt64BE(i * 8)) : 0,
+        flags: lines[i]!,
+      });
     }
   }
   return out;
@@ -62,7 +66,11 @@ describe('metadata cache', () => {
       tdb.db,
       accountId,
       mailbox,
-      Array.from({ length: n }, (_, i) => ({ flags, internalDateMs: Date.now(), message: Buffer.from(`Subject: ${mailbox} ${i} ${Math.random()}\r\n\r\nbody\r\n`) })),
+      Array.from({ length: n }, (_, i) => ({
+        flags,
+        internalDateMs: Date.now(),
+        message: Buffer.from(`Subject: ${mailbox} ${i} ${Math.random()}\r\n\r\nbody\r\n`),
+      })),
     );
   const fresh = async (mailboxId: number, ranges: UidRange[], changedSince = 0) => {
     const pages: MessageColumns[] = [];
@@ -78,7 +86,10 @@ describe('metadata cache', () => {
     const big = (await findMailbox(tdb.db, accountId, 'Big')).mailboxId;
     const other = (await findMailbox(tdb.db, accountId, 'Other')).mailboxId;
     // Two service instances: each its own cache, the changes made elsewhere.
-    const caches = [new MetadataCache({ minMessages: 5, maxMessages: 1000, pageSize: 7 }), new MetadataCache({ minMessages: 5, maxMessages: 1000 })];
+    const caches = [
+      new MetadataCache({ minMessages: 5, maxMessages: 1000, pageSize: 7 }),
+      new MetadataCache({ minMessages: 5, maxMessages: 1000 }),
+    ];
     const r = rng(7);
     for (let step = 0; step < 60; step++) {
       const op = Math.floor(r() * 6);
@@ -94,16 +105,32 @@ describe('metadata cache', () => {
       else await storeFlags(tdb.db, accountId, big, [{ first: 1, last: 0 }], 'replace', r() < 0.5 ? ['\\Seen'] : []);
       // Either cache, whole mailbox or ranges, with or without CHANGEDSINCE.
       const cache = caches[Math.floor(r() * 2)]!;
-      const ranges = r() < 0.5 ? [{ first: 1, last: 0 }] : [{ first: 3, last: 20 }, { first: 30 + Math.floor(r() * 40), last: 0 }];
+      const ranges =
+        r() < 0.5
+          ? [{ first: 1, last: 0 }]
+          : [
+              { first: 3, last: 20 },
+              { first: 30 + Math.floor(r() * 40), last: 0 },
+            ];
       const box = await findMailbox(tdb.db, accountId, 'Big');
       const since = r() < 0.3 ? Math.max(0, box.highestmodseq - 3) : 0;
       const got = await read(cache, tdb.db, accountId, big, ranges, { changedSince: since });
       if ((await fresh(big, [{ first: 1, last: 0 }])).length < 5) assert.equal(got, undefined, 'too small to be kept');
       else assert.deepEqual(rows(got!), await fresh(big, ranges, since), `step ${step}, op ${op}`);
     }
-    assert.deepEqual(caches.map((c) => c.mismatches), [0, 0], 'every update agreed with the count in the mailbox row');
-    assert.ok(caches.every((c) => c.hits + c.loads > 20), 'both caches answered');
-    assert.ok(caches.every((c) => c.loads < c.hits), 'mostly brought up to date, not read again');
+    assert.deepEqual(
+      caches.map((c) => c.mismatches),
+      [0, 0],
+      'every update agreed with the count in the mailbox row',
+    );
+    assert.ok(
+      caches.every((c) => c.hits + c.loads > 20),
+      'both caches answered',
+    );
+    assert.ok(
+      caches.every((c) => c.loads < c.hits),
+      'mostly brought up to date, not read again',
+    );
   });
 
   test('reads the mailbox again when the tombstones it needs are gone, and forgets what does not fit', async () => {
@@ -117,10 +144,16 @@ describe('metadata cache', () => {
     await removeMessages(tdb.db, accountId, id, { deletedOnly: true });
     // As purgeTombstones does after the retention period.
     await tdb.db.query('DELETE FROM expunged WHERE account_id = $1 AND mailbox_id = $2', [accountId, id]);
-    await tdb.db.query('UPDATE mailboxes SET expunged_floor_modseq = highestmodseq WHERE account_id = $1 AND mailbox_id = $2', [accountId, id]);
+    await tdb.db.query('UPDATE mailboxes SET expunged_floor_modseq = highestmodseq WHERE account_id = $1 AND mailbox_id = $2', [
+      accountId,
+      id,
+    ]);
     const got = await read(cache, tdb.db, accountId, id, [{ first: 1, last: 0 }]);
     assert.equal(cache.loads, 2, 'read again');
-    assert.deepEqual(rows(got!).map((m) => m.uid), [1, ...Array.from({ length: 16 }, (_, i) => i + 5)]);
+    assert.deepEqual(
+      rows(got!).map((m) => m.uid),
+      [1, ...Array.from({ length: 16 }, (_, i) => i + 5)],
+    );
     // A second mailbox of 20 does not fit beside it (30 at most): the older one goes.
     await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Second', null));
     await append('Second', 20);
@@ -160,7 +193,10 @@ describe('metadata cache', () => {
     }
     const again = await read(cache, tdb.db, accountId, id, [{ first: 1, last: 0 }]);
     assert.equal(cache.loads, 2, 'nothing was kept of the unfinished read');
-    assert.deepEqual(again!.map((p) => p.count), [5, 5, 2]);
+    assert.deepEqual(
+      again!.map((p) => p.count),
+      [5, 5, 2],
+    );
     assert.deepEqual(rows(again!), await fresh(id, [{ first: 1, last: 0 }]));
     await read(cache, tdb.db, accountId, id, [{ first: 1, last: 0 }]);
     assert.deepEqual([cache.loads, cache.hits], [2, 1], 'the finished read was kept');
@@ -176,19 +212,43 @@ describe('metadata cache', () => {
     await read(cache, tdb.db, accountId, id, [{ first: 1, last: 0 }]);
     assert.equal(cache.holds(accountId), true);
     const box = await findMailbox(tdb.db, accountId, 'Runs');
-    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), { modseq: box.highestmodseq, count: 40, runs: { first: [1], last: [40] } });
-    await storeFlags(tdb.db, accountId, id, [{ first: 3, last: 4 }, { first: 8, last: 8 }], 'add', ['\\Deleted']);
+    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), {
+      modseq: box.highestmodseq,
+      count: 40,
+      runs: { first: [1], last: [40] },
+    });
+    await storeFlags(
+      tdb.db,
+      accountId,
+      id,
+      [
+        { first: 3, last: 4 },
+        { first: 8, last: 8 },
+      ],
+      'add',
+      ['\\Deleted'],
+    );
     await removeMessages(tdb.db, accountId, id, { deletedOnly: true });
     await append('Runs', 2);
     const after = await findMailbox(tdb.db, accountId, 'Runs');
-    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), { modseq: after.highestmodseq, count: 39, runs: { first: [1, 5, 9], last: [2, 7, 42] } });
+    assert.deepEqual(await cache.uidRuns(tdb.db, accountId, id), {
+      modseq: after.highestmodseq,
+      count: 39,
+      runs: { first: [1, 5, 9], last: [2, 7, 42] },
+    });
   });
 
   test('only ranges that could hold enough messages are worth asking about', () => {
     const cache = new MetadataCache({ minMessages: 10_000, maxMessages: 1_000_000 });
     assert.equal(cache.covers([{ first: 1, last: 0 }]), true);
     assert.equal(cache.covers([{ first: 1, last: 200 }]), false);
-    assert.equal(cache.covers([{ first: 5, last: 3 }, { first: 20_000, last: 20_010 }]), true);
+    assert.equal(
+      cache.covers([
+        { first: 5, last: 3 },
+        { first: 20_000, last: 20_010 },
+      ]),
+      true,
+    );
     assert.equal(cache.covers([]), false);
   });
 });

@@ -29,7 +29,8 @@ describe('mailbox operations', () => {
   const append = (mailbox: string, body: string, flags: string[] = []) =>
     tdb.db.transaction((tx) => appendMessage(tx, { accountId, mailbox, flags, internalDateMs: Date.now(), message: Buffer.from(body) }));
   const box = (name: string) => findMailbox(tdb.db, accountId, name);
-  const used = async () => (await tdb.db.query<{ used_bytes: number }>('SELECT used_bytes FROM accounts WHERE account_id = $1', [accountId])).rows[0]!.used_bytes;
+  const used = async () =>
+    (await tdb.db.query<{ used_bytes: number }>('SELECT used_bytes FROM accounts WHERE account_id = $1', [accountId])).rows[0]!.used_bytes;
 
   test('STORE: add, remove, replace; case-insensitive; one new MODSEQ; unchanged rows keep theirs', async () => {
     await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Flags', null));
@@ -37,14 +38,24 @@ describe('mailbox operations', () => {
     await append('Flags', 'Subject: b\r\n\r\nb\r\n', []);
     const mb = await box('Flags');
     const added = (await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['\\seen', 'Work'])).rows;
-    assert.deepEqual(added.map((r) => r.flags), [['\\Seen', 'Work'], ['\\Seen', 'Work']]);
+    assert.deepEqual(
+      added.map((r) => r.flags),
+      [
+        ['\\Seen', 'Work'],
+        ['\\Seen', 'Work'],
+      ],
+    );
     assert.equal(new Set(added.map((r) => r.modseq)).size, 1);
     assert.equal(added[0]!.modseq, mb.highestmodseq + 1);
     const again = (await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['work'])).rows;
     assert.equal(again[0]!.modseq, mb.highestmodseq + 1, 'no change, no new MODSEQ');
     const removed = (await storeFlags(tdb.db, accountId, mb.mailboxId, [{ first: 2, last: 2 }], 'remove', ['WORK'])).rows;
-    assert.deepEqual(removed.map((r) => [r.uid, r.flags]), [[2, ['\\Seen']]]);
-    const replaced = (await storeFlags(tdb.db, accountId, mb.mailboxId, [{ first: 1, last: 1 }], 'replace', ['\\Flagged', '\\Recent'])).rows;
+    assert.deepEqual(
+      removed.map((r) => [r.uid, r.flags]),
+      [[2, ['\\Seen']]],
+    );
+    const replaced = (await storeFlags(tdb.db, accountId, mb.mailboxId, [{ first: 1, last: 1 }], 'replace', ['\\Flagged', '\\Recent']))
+      .rows;
     assert.deepEqual(replaced[0]!.flags, ['\\Flagged']);
     const after = await box('Flags');
     assert.equal(after.highestmodseq, replaced[0]!.modseq);
@@ -52,8 +63,10 @@ describe('mailbox operations', () => {
 
   test('the flag functions the writes use: add, remove, replace and compare without case, order kept', async () => {
     const apply = async (current: string[], mode: string, wanted: string[]) =>
-      (await tdb.db.query<{ f: string[] }>('SELECT kimap_flags_apply($1::text[], $2, $3::text[]) AS f', [current, mode, wanted])).rows[0]!.f;
-    const same = async (a: string[], b: string[]) => (await tdb.db.query<{ s: boolean }>('SELECT kimap_flags_same($1::text[], $2::text[]) AS s', [a, b])).rows[0]!.s;
+      (await tdb.db.query<{ f: string[] }>('SELECT kimap_flags_apply($1::text[], $2, $3::text[]) AS f', [current, mode, wanted])).rows[0]!
+        .f;
+    const same = async (a: string[], b: string[]) =>
+      (await tdb.db.query<{ s: boolean }>('SELECT kimap_flags_same($1::text[], $2::text[]) AS s', [a, b])).rows[0]!.s;
     assert.deepEqual(await apply(['\\Seen', 'Work'], 'add', ['\\Flagged']), ['\\Seen', 'Work', '\\Flagged']);
     assert.deepEqual(await apply(['\\Seen', 'Work'], 'add', ['work', 'New']), ['\\Seen', 'Work', 'New']);
     assert.deepEqual(await apply([], 'add', ['\\Seen']), ['\\Seen']);
@@ -89,7 +102,9 @@ describe('mailbox operations', () => {
     assert.deepEqual(changes.expunged, [2, 4]);
     // UID EXPUNGE only touches its range.
     await storeFlags(tdb.db, accountId, mb.mailboxId, ALL, 'add', ['\\Deleted']);
-    const ranged = await tdb.db.transaction((tx) => removeMessages(tx, accountId, mb.mailboxId, { deletedOnly: true, ranges: [{ first: 3, last: 3 }] }));
+    const ranged = await tdb.db.transaction((tx) =>
+      removeMessages(tx, accountId, mb.mailboxId, { deletedOnly: true, ranges: [{ first: 3, last: 3 }] }),
+    );
     assert.deepEqual(ranged.uids, [3]);
   });
 
@@ -108,7 +123,10 @@ describe('mailbox operations', () => {
       );
       const fetch = rows.find((r) => r.statement.includes('count(*)::int AS n'));
       assert.ok(fetch, 'the FETCH statement is prepared');
-      assert.ok(fetch.generic_plans > 0, `the FETCH statement keeps a generic plan (${fetch.generic_plans} generic, ${fetch.custom_plans} custom)`);
+      assert.ok(
+        fetch.generic_plans > 0,
+        `the FETCH statement keeps a generic plan (${fetch.generic_plans} generic, ${fetch.custom_plans} custom)`,
+      );
       assert.ok(!rows.some((r) => r.statement.includes('LIKE')), 'no search statement is prepared');
       // CHANGEDSINCE: the MODSEQ index or the UID order depends on the values.
       assert.ok(!rows.some((r) => r.statement.includes('m.modseq >')), 'no CHANGEDSINCE statement is prepared');
@@ -119,7 +137,10 @@ describe('mailbox operations', () => {
 
   test('statements are prepared with the plan cache in auto mode by default; a pooler-friendly connection sends neither', async () => {
     const settings = (db: PgDatabase) =>
-      db.query<{ jit: string; mode: string }>("SELECT current_setting('jit') AS jit, current_setting('plan_cache_mode') AS mode WHERE $1::int = 1", [1]);
+      db.query<{ jit: string; mode: string }>(
+        "SELECT current_setting('jit') AS jit, current_setting('plan_cache_mode') AS mode WHERE $1::int = 1",
+        [1],
+      );
     const plain = new PgDatabase(tdb.url, { prepare: false, sessionOptions: '' });
     const tuned = new PgDatabase(tdb.url);
     try {
@@ -127,7 +148,8 @@ describe('mailbox operations', () => {
       assert.deepEqual((await settings(plain)).rows, [{ jit: 'on', mode: 'auto' }]);
       // The write functions work either way.
       const mb = await box('Flags');
-      for (const db of [plain, tuned]) assert.equal((await storeFlags(db, accountId, mb.mailboxId, ALL, 'add', ['\\Answered'])).rows.length, 2);
+      for (const db of [plain, tuned])
+        assert.equal((await storeFlags(db, accountId, mb.mailboxId, ALL, 'add', ['\\Answered'])).rows.length, 2);
     } finally {
       await plain.close();
       await tuned.close();
@@ -136,12 +158,22 @@ describe('mailbox operations', () => {
 
   test('SELECT reads the UIDs as runs of consecutive UIDs, holes and all', async () => {
     await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Runs', null));
-    assert.deepEqual(await selectMailbox(tdb.db, accountId, 'Runs').then((s) => [s.runs.first, s.runs.last, s.status.messages]), [[], [], 0]);
+    assert.deepEqual(await selectMailbox(tdb.db, accountId, 'Runs').then((s) => [s.runs.first, s.runs.last, s.status.messages]), [
+      [],
+      [],
+      0,
+    ]);
     for (let i = 1; i <= 9; i++) await append('Runs', `Subject: r${i}\r\n\r\n${i}\r\n`, [2, 3, 7, 9].includes(i) ? ['\\Deleted'] : []);
     const mb = await box('Runs');
     await removeMessages(tdb.db, accountId, mb.mailboxId, { deletedOnly: true });
     const sel = await selectMailbox(tdb.db, accountId, 'Runs');
-    assert.deepEqual([sel.runs.first, sel.runs.last], [[1, 4, 8], [1, 6, 8]]);
+    assert.deepEqual(
+      [sel.runs.first, sel.runs.last],
+      [
+        [1, 4, 8],
+        [1, 6, 8],
+      ],
+    );
     assert.equal(sel.status.messages, 5);
   });
 
@@ -154,10 +186,15 @@ describe('mailbox operations', () => {
     assert.deepEqual(res.destinationUids, [1, 2]);
     assert.equal(res.uidvalidity, (await box('Copies')).uidvalidity);
     assert.ok((await used()) > before);
-    const bodies = await tdb.db.query<{ n: number }>("SELECT count(*)::bigint AS n FROM message_bodies WHERE account_id = $1", [accountId]);
-    const rows = await tdb.db.query<{ n: number }>('SELECT count(DISTINCT body_hash)::bigint AS n FROM messages WHERE account_id = $1', [accountId]);
+    const bodies = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM message_bodies WHERE account_id = $1', [accountId]);
+    const rows = await tdb.db.query<{ n: number }>('SELECT count(DISTINCT body_hash)::bigint AS n FROM messages WHERE account_id = $1', [
+      accountId,
+    ]);
     assert.ok(bodies.rows[0]!.n >= rows.rows[0]!.n);
-    await assert.rejects(tdb.db.transaction((tx) => copyMessages(tx, accountId, src.mailboxId, ALL, 'Missing', false)), /TRYCREATE|does not exist/);
+    await assert.rejects(
+      tdb.db.transaction((tx) => copyMessages(tx, accountId, src.mailboxId, ALL, 'Missing', false)),
+      /TRYCREATE|does not exist/,
+    );
   });
 
   test('MOVE removes the originals atomically and keeps quota unchanged', async () => {
@@ -167,8 +204,14 @@ describe('mailbox operations', () => {
     const res = await tdb.db.transaction((tx) => copyMessages(tx, accountId, src.mailboxId, [{ first: 2, last: 2 }], 'Moved', true));
     assert.deepEqual(res.destinationUids, [1]);
     assert.equal(await used(), before);
-    const left = await tdb.db.query<{ uid: number }>('SELECT uid FROM messages WHERE account_id = $1 AND mailbox_id = $2', [accountId, src.mailboxId]);
-    assert.deepEqual(left.rows.map((r) => r.uid), [1]);
+    const left = await tdb.db.query<{ uid: number }>('SELECT uid FROM messages WHERE account_id = $1 AND mailbox_id = $2', [
+      accountId,
+      src.mailboxId,
+    ]);
+    assert.deepEqual(
+      left.rows.map((r) => r.uid),
+      [1],
+    );
     const changes = await changesSince(tdb.db, accountId, src.mailboxId, src.highestmodseq);
     assert.deepEqual(changes.expunged, [2]);
   });
@@ -176,14 +219,23 @@ describe('mailbox operations', () => {
   test('quota: an APPEND or COPY beyond it is refused and nothing is written', async () => {
     const big = 'x'.repeat(9990);
     await assert.rejects(append('INBOX', `Subject: big\r\n\r\n${big}\r\n`), /Quota/);
-    const n = await tdb.db.query<{ n: number }>("SELECT count(*)::bigint AS n FROM messages m JOIN mailboxes b USING (account_id, mailbox_id) WHERE b.name = 'INBOX' AND m.account_id = $1", [accountId]);
+    const n = await tdb.db.query<{ n: number }>(
+      "SELECT count(*)::bigint AS n FROM messages m JOIN mailboxes b USING (account_id, mailbox_id) WHERE b.name = 'INBOX' AND m.account_id = $1",
+      [accountId],
+    );
     assert.equal(n.rows[0]!.n, 0);
   });
 
   test('DELETE: refuses INBOX and mailboxes with children; deletes messages; bodies are swept later', async () => {
-    await assert.rejects(tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'inbox')), /INBOX cannot be deleted/);
+    await assert.rejects(
+      tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'inbox')),
+      /INBOX cannot be deleted/,
+    );
     await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Parent/Child', null));
-    await assert.rejects(tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent')), /children/);
+    await assert.rejects(
+      tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent')),
+      /children/,
+    );
     await append('Parent/Child', 'Subject: gone\r\n\r\nunique body 1234\r\n');
     const before = await used();
     await tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent/Child'));
@@ -191,7 +243,10 @@ describe('mailbox operations', () => {
     await tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent'));
     const names = (await listMailboxes(tdb.db, accountId)).map((m) => m.name);
     assert.ok(!names.includes('Parent') && !names.includes('Parent/Child'));
-    await assert.rejects(tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent')), /does not exist/);
+    await assert.rejects(
+      tdb.db.transaction((tx) => deleteMailbox(tx, accountId, 'Parent')),
+      /does not exist/,
+    );
     assert.ok((await sweepOrphanBodies(tdb.db, 0)) >= 1);
     const orphans = await tdb.db.query<{ n: number }>(
       'SELECT count(*)::bigint AS n FROM message_bodies b WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.account_id = b.account_id AND m.body_hash = b.body_hash)',
@@ -204,11 +259,20 @@ describe('mailbox operations', () => {
     const old = await box('Old');
     await tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'Old', 'New/Name'));
     const names = (await listMailboxes(tdb.db, accountId)).map((m) => m.name);
-    assert.ok(['New', 'New/Name', 'New/Name/Sub', 'New/Name/Sub/Deep'].every((n) => names.includes(n)), names.join(','));
+    assert.ok(
+      ['New', 'New/Name', 'New/Name/Sub', 'New/Name/Sub/Deep'].every((n) => names.includes(n)),
+      names.join(','),
+    );
     assert.ok(!names.some((n) => n.startsWith('Old')));
     assert.equal((await box('New/Name')).uidvalidity, old.uidvalidity);
-    await assert.rejects(tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'New/Name', 'Moved')), /exists/);
-    await assert.rejects(tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'Nope', 'Other')), /does not exist/);
+    await assert.rejects(
+      tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'New/Name', 'Moved')),
+      /exists/,
+    );
+    await assert.rejects(
+      tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'Nope', 'Other')),
+      /does not exist/,
+    );
   });
 
   test('RENAME INBOX moves its messages into a new mailbox and leaves INBOX empty', async () => {
@@ -218,11 +282,23 @@ describe('mailbox operations', () => {
     await tdb.db.transaction((tx) => renameMailbox(tx, accountId, 'INBOX', 'Old Inbox'));
     const moved = await box('Old Inbox');
     assert.equal(moved.uidnext, 3);
-    const rows = await tdb.db.query<{ uid: number; flags: string[] }>('SELECT uid, flags FROM messages WHERE account_id = $1 AND mailbox_id = $2 ORDER BY uid', [accountId, moved.mailboxId]);
-    assert.deepEqual(rows.rows.map((r) => [r.uid, r.flags]), [[1, ['\\Seen']], [2, []]]);
+    const rows = await tdb.db.query<{ uid: number; flags: string[] }>(
+      'SELECT uid, flags FROM messages WHERE account_id = $1 AND mailbox_id = $2 ORDER BY uid',
+      [accountId, moved.mailboxId],
+    );
+    assert.deepEqual(
+      rows.rows.map((r) => [r.uid, r.flags]),
+      [
+        [1, ['\\Seen']],
+        [2, []],
+      ],
+    );
     const after = await box('INBOX');
     assert.equal(after.mailboxId, inbox.mailboxId);
-    const count = await tdb.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM messages WHERE account_id = $1 AND mailbox_id = $2', [accountId, inbox.mailboxId]);
+    const count = await tdb.db.query<{ n: number }>(
+      'SELECT count(*)::bigint AS n FROM messages WHERE account_id = $1 AND mailbox_id = $2',
+      [accountId, inbox.mailboxId],
+    );
     assert.equal(count.rows[0]!.n, 0);
   });
 
@@ -234,16 +310,21 @@ describe('mailbox operations', () => {
     assert.deepEqual(await orphanSubscriptions(tdb.db, accountId), ['Sub']);
     await tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Sub', false));
     assert.deepEqual(await orphanSubscriptions(tdb.db, accountId), []);
-    await assert.rejects(tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Nope', true)), /does not exist/);
+    await assert.rejects(
+      tdb.db.transaction((tx) => setSubscribed(tx, accountId, 'Nope', true)),
+      /does not exist/,
+    );
   });
 
   test('the counters after a MULTIAPPEND of mixed flags and keywords, one refused for quota, and a plain INSERT in the same transaction', async () => {
     await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Counted', null));
     const status = async () =>
-      (await tdb.db.query<{ messages: number; unseen: number; deleted: number; total_size: number; keywords: string[] }>(
-        "SELECT messages, unseen, deleted, total_size, keywords FROM mailboxes WHERE account_id = $1 AND name = 'Counted'",
-        [accountId],
-      )).rows[0];
+      (
+        await tdb.db.query<{ messages: number; unseen: number; deleted: number; total_size: number; keywords: string[] }>(
+          "SELECT messages, unseen, deleted, total_size, keywords FROM mailboxes WHERE account_id = $1 AND name = 'Counted'",
+          [accountId],
+        )
+      ).rows[0];
     const flags = [[], ['\\Seen'], ['\\Deleted', 'Later'], ['\\Seen', '\\Deleted', 'Work', 'Later']];
     const items = flags.map((f, i) => ({ message: Buffer.from(`Subject: c${i}\r\n\r\n${i}\r\n`), flags: f, internalDateMs: Date.now() }));
     await tdb.db.transaction((tx) => appendMessages(tx, accountId, 'Counted', items));
@@ -254,7 +335,9 @@ describe('mailbox operations', () => {
     assert.deepEqual(await status(), { messages: 4, unseen: 2, deleted: 2, total_size: size, keywords: ['Later', 'Work'] });
     // Any INSERT is counted, also one after an APPEND in the same transaction.
     await tdb.db.transaction(async (tx) => {
-      await appendMessages(tx, accountId, 'Counted', [{ message: Buffer.from('Subject: d\r\n\r\nd\r\n'), flags: [], internalDateMs: Date.now() }]);
+      await appendMessages(tx, accountId, 'Counted', [
+        { message: Buffer.from('Subject: d\r\n\r\nd\r\n'), flags: [], internalDateMs: Date.now() },
+      ]);
       await tx.query(
         `INSERT INTO messages (account_id, mailbox_id, uid, modseq, body_hash, size, internal_date, flags)
          SELECT account_id, mailbox_id, uid + 1000, modseq, body_hash, size, internal_date, flags FROM messages
@@ -278,7 +361,9 @@ describe('mailbox operations', () => {
     );
     assert.ok(rows.length > 5);
     for (const r of rows) assert.equal(r.kept, r.counted, r.name);
-    const kw = await tdb.db.query<{ keywords: string[] }>("SELECT keywords FROM mailboxes WHERE account_id = $1 AND name = 'Flags'", [accountId]);
+    const kw = await tdb.db.query<{ keywords: string[] }>("SELECT keywords FROM mailboxes WHERE account_id = $1 AND name = 'Flags'", [
+      accountId,
+    ]);
     assert.deepEqual(kw.rows[0]!.keywords, ['Work']);
   });
 });

@@ -29,7 +29,7 @@ const day = (ymd: string) => {
 /** A program as the service receives it: encoded and decoded as SearchRequest.criteria. */
 function wire(criteria: SearchCriteria): SearchCriteria {
   const method = loadMailProto().mail.v1.MailboxService.service.Search;
-  return (method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria }))).criteria!;
+  return method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria })).criteria!;
 }
 
 interface TestMessage {
@@ -67,7 +67,12 @@ const MESSAGES: TestMessage[] = [
   },
   {
     // 2: 8-bit UTF-8 header and body (RFC 6532); sent on the 2nd in its zone, the 1st in UTC
-    headers: ['From: "Jörg Müller" <joerg@example.de>', 'To: team@example.de', 'Subject: Grüße aus München', 'Date: Wed, 2 Jul 2003 01:30:00 +0200'],
+    headers: [
+      'From: "Jörg Müller" <joerg@example.de>',
+      'To: team@example.de',
+      'Subject: Grüße aus München',
+      'Date: Wed, 2 Jul 2003 01:30:00 +0200',
+    ],
     body: 'Привет мир, wie geht es?\r\n',
     flags: ['\\Flagged', '$Forwarded'],
     internalDate: new Date('2003-07-02T23:30:00Z'),
@@ -81,7 +86,13 @@ const MESSAGES: TestMessage[] = [
   },
   {
     // 4: LIKE metacharacters, a folded header, a two-digit year
-    headers: ['From: shop@example.com', 'Subject: 100% off_sale \\o/', 'X-Long: first part', ' second part', 'Date: Fri, 4 Jul 03 12:00:00 GMT'],
+    headers: [
+      'From: shop@example.com',
+      'Subject: 100% off_sale \\o/',
+      'X-Long: first part',
+      ' second part',
+      'Date: Fri, 4 Jul 03 12:00:00 GMT',
+    ],
     body: 'Now 50% discount on a_b\\c items.\r\n',
     flags: ['\\Draft', 'Junk'],
     internalDate: new Date('2003-07-04T12:00:00Z'),
@@ -94,7 +105,14 @@ const MESSAGES: TestMessage[] = [
   },
   {
     // 6: NUL bytes in header and body, a Date: that is not a date, "Subject" only in the body
-    headers: ['From: robot@example.com', Buffer.from('X-Bin: a\0b'), 'Subject: nul test', 'Date: garbage', 'To: a@example.com', 'To: second@example.com'],
+    headers: [
+      'From: robot@example.com',
+      Buffer.from('X-Bin: a\0b'),
+      'Subject: nul test',
+      'Date: garbage',
+      'To: a@example.com',
+      'To: second@example.com',
+    ],
     body: Buffer.concat([Buffer.from('bin\0ary '), Buffer.from('findme, Subject line in body\r\n')]),
     internalDate: new Date('2003-07-06T10:00:00Z'),
   },
@@ -126,7 +144,13 @@ describe('SEARCH on PostgreSQL', () => {
     accountId = acc.accountId;
     await tdb.db.transaction(async (tx) => {
       for (const m of MESSAGES) {
-        const r = await appendMessage(tx, { accountId, mailbox: 'INBOX', flags: m.flags ?? [], internalDateMs: m.internalDate.getTime(), message: raw(m) });
+        const r = await appendMessage(tx, {
+          accountId,
+          mailbox: 'INBOX',
+          flags: m.flags ?? [],
+          internalDateMs: m.internalDate.getTime(),
+          message: raw(m),
+        });
         inbox = r.mailboxId;
         modseqs.push(r.modseq);
       }
@@ -222,7 +246,18 @@ describe('SEARCH on PostgreSQL', () => {
     ['SENTSINCE', { sentSince: day('2023-12-31') }, [5, 7]],
     ['LARGER', { larger: 5000 }, [5]],
     ['SMALLER', { smaller: 5000 }, but(5)],
-    ['UID ranges', { uids: { ranges: [{ first: 2, last: 3 }, { first: 7, last: 7 }] } }, [2, 3, 7]],
+    [
+      'UID ranges',
+      {
+        uids: {
+          ranges: [
+            { first: 2, last: 3 },
+            { first: 7, last: 7 },
+          ],
+        },
+      },
+      [2, 3, 7],
+    ],
     ['UID n:* (last 0)', { uids: { ranges: [{ first: 6, last: 0 }] } }, [6, 7]],
     ['UID reversed range', { uids: { ranges: [{ first: 5, last: 2 }] } }, [2, 3, 4, 5]],
     ['UID nothing', { uids: { ranges: [] } }, []],
@@ -279,12 +314,18 @@ describe('SEARCH on PostgreSQL', () => {
     );
     try {
       await tdb.db.query('UPDATE messages SET search_fields = NULL WHERE account_id = $1', [accountId]);
-      for (const [name, criteria, expected] of CASES) assert.deepEqual(await search(criteria), expected, `${name}, without the row's fields`);
+      for (const [name, criteria, expected] of CASES)
+        assert.deepEqual(await search(criteria), expected, `${name}, without the row's fields`);
       await tdb.db.query('UPDATE message_bodies SET search_header = NULL, search_body = NULL WHERE account_id = $1', [accountId]);
       const differ: string[] = [];
-      for (const [name, criteria, expected] of CASES) if (JSON.stringify(await search(criteria)) !== JSON.stringify(expected)) differ.push(name);
+      for (const [name, criteria, expected] of CASES)
+        if (JSON.stringify(await search(criteria)) !== JSON.stringify(expected)) differ.push(name);
       // The raw bytes are matched with ILIKE, which folds ASCII case only under the C collation.
-      assert.deepEqual(differ, ['FROM, non-ASCII case folding', 'SUBJECT, Cyrillic case folding', 'BODY, UTF-8', 'TEXT UTF-8'], 'from the raw bytes');
+      assert.deepEqual(
+        differ,
+        ['FROM, non-ASCII case folding', 'SUBJECT, Cyrillic case folding', 'BODY, UTF-8', 'TEXT UTF-8'],
+        'from the raw bytes',
+      );
     } finally {
       await tdb.db.query(
         `UPDATE message_bodies b SET search_header = s.h, search_body = s.b

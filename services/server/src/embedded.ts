@@ -56,7 +56,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
     imapsPort: opts.imapsPort,
     registry,
   });
-  const ops = opts.opsPort !== undefined ? await startOpsServer({ port: opts.opsPort, host: opts.host, registry, ready: () => edge.ready() }) : undefined;
+  const ops =
+    opts.opsPort !== undefined
+      ? await startOpsServer({ port: opts.opsPort, host: opts.host, registry, ready: () => edge.ready() })
+      : undefined;
   return {
     edge,
     async stop() {

@@ -27,7 +27,15 @@ test('embedded server: demo account, implicit TLS and STARTTLS, data survives a 
   const log = createLogger('test', 'silent');
   try {
     const lines: string[] = [];
-    let server = await startEmbedded({ dataDir, imapPort: 0, imapsPort: 0, host: '127.0.0.1', settings, log, announce: (l) => lines.push(l) });
+    let server = await startEmbedded({
+      dataDir,
+      imapPort: 0,
+      imapsPort: 0,
+      host: '127.0.0.1',
+      settings,
+      log,
+      announce: (l) => lines.push(l),
+    });
     assert.equal(lines.length, 1);
     const m = /demo account (\S+) with password (\S+) /.exec(lines[0]!);
     assert.ok(m, lines[0]);
@@ -73,8 +81,15 @@ test('embedded server: BOOTSTRAP_USER creates that account once', async () => {
   try {
     const lines: string[] = [];
     const server = await startEmbedded({
-      dataDir, imapPort: 0, imapsPort: 0, host: '127.0.0.1', settings, log, announce: (l) => lines.push(l),
-      bootstrapUser: 'Owner@Example.ORG', bootstrapPassword: 'owner-password',
+      dataDir,
+      imapPort: 0,
+      imapsPort: 0,
+      host: '127.0.0.1',
+      settings,
+      log,
+      announce: (l) => lines.push(l),
+      bootstrapUser: 'Owner@Example.ORG',
+      bootstrapPassword: 'owner-password',
     });
     try {
       assert.deepEqual(lines, []);

@@ -6,8 +6,10 @@ import { Rfc822Scanner } from './rfc822.js';
 import type { Disposition, MimePart, PartKind } from './types.js';
 
 /** What a part's Content-* header fields say, as MimePart records it. */
-export interface ContentInfo
-  extends Pick<MimePart, 'type' | 'subtype' | 'params' | 'id' | 'description' | 'encoding' | 'md5' | 'disposition' | 'language' | 'location'> {
+export interface ContentInfo extends Pick<
+  MimePart,
+  'type' | 'subtype' | 'params' | 'id' | 'description' | 'encoding' | 'md5' | 'disposition' | 'language' | 'location'
+> {
   /** Which kind the header asks for (before nesting/part limits apply). */
   kind: PartKind;
   /** multipart/*: the boundary, truncated to 80 characters like Dovecot. */
@@ -83,7 +85,8 @@ export function contentInfo(raw: Buffer, fields: readonly HeaderField[], inMulti
         break;
       case 'content-disposition':
         // Dovecot keeps reading Content-Disposition until one has parameters.
-        if (info.disposition === null || info.disposition.params.length === 0) info.disposition = parseDisposition(value) ?? info.disposition;
+        if (info.disposition === null || info.disposition.params.length === 0)
+          info.disposition = parseDisposition(value) ?? info.disposition;
         break;
     }
   }

@@ -22,7 +22,18 @@ const FIELDS: Record<string, Key> = {
 const STRING_KEYS = new Set<Key>(['date', 'subject', 'inReplyTo', 'messageId']);
 
 export function emptyEnvelope(): Envelope {
-  return { date: null, subject: null, from: null, sender: null, replyTo: null, to: null, cc: null, bcc: null, inReplyTo: null, messageId: null };
+  return {
+    date: null,
+    subject: null,
+    from: null,
+    sender: null,
+    replyTo: null,
+    to: null,
+    cc: null,
+    bcc: null,
+    inReplyTo: null,
+    messageId: null,
+  };
 }
 
 /** ENVELOPE of already split header fields. When a field repeats, the last one wins (as in Dovecot). */

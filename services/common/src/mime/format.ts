@@ -51,7 +51,8 @@ function params(list: readonly MimeParam[], defaultCharset: boolean, opts: Quote
 
 /** disposition language location: the extension data every body type ends with. */
 function commonExtension(part: MimePart, opts: QuoteOptions): string {
-  const disp = part.disposition === null ? 'NIL' : `(${nstring(part.disposition.value, opts)} ${params(part.disposition.params, false, opts)})`;
+  const disp =
+    part.disposition === null ? 'NIL' : `(${nstring(part.disposition.value, opts)} ${params(part.disposition.params, false, opts)})`;
   const lang = part.language === null ? 'NIL' : `(${part.language.map((l) => nstring(l, opts)).join(' ')})`;
   return `${disp} ${lang} ${nstringNoLf(part.location, opts)}`;
 }
@@ -59,7 +60,12 @@ function commonExtension(part: MimePart, opts: QuoteOptions): string {
 function body(part: MimePart, extensible: boolean, opts: QuoteOptions): string {
   if (part.kind === 'multipart') {
     const children = part.children ?? [];
-    let out = children.length === 0 ? (extensible ? EMPTY_BODYSTRUCTURE : EMPTY_BODY) : children.map((c) => `(${body(c, extensible, opts)})`).join('');
+    let out =
+      children.length === 0
+        ? extensible
+          ? EMPTY_BODYSTRUCTURE
+          : EMPTY_BODY
+        : children.map((c) => `(${body(c, extensible, opts)})`).join('');
     out += ` ${nstring(part.subtype ?? '', opts)}`;
     if (extensible) out += ` ${params(part.params, false, opts)} ${commonExtension(part, opts)}`;
     return out;

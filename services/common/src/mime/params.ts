@@ -41,7 +41,7 @@ export function parseParams(sc: Rfc822Scanner): MimeParam[] {
 
   sections.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
   const merged: MimeParam[] = [];
-  for (let i = 0; i < sections.length; ) {
+  for (let i = 0; i < sections.length;) {
     let j = i;
     let contiguous = true;
     let extended = false;

@@ -160,7 +160,10 @@ class Parser {
     // (BODYSTRUCTURE would lack its children): Dovecot says
     // application/octet-stream, and so do we.
     const t = part.type?.toLowerCase();
-    if ((part.kind !== 'multipart' && t === 'multipart') || (part.kind !== 'message' && t === 'message' && part.subtype?.toLowerCase() === 'rfc822')) {
+    if (
+      (part.kind !== 'multipart' && t === 'multipart') ||
+      (part.kind !== 'message' && t === 'message' && part.subtype?.toLowerCase() === 'rfc822')
+    ) {
       part.type = 'application';
       part.subtype = 'octet-stream';
     }

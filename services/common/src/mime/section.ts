@@ -185,7 +185,13 @@ export function headerFieldsGeneral(header: Buffer, names: readonly string[], no
  * line breaks guaranteed. Null when the part does not exist; Dovecot sends
  * an empty string then.
  */
-export function sectionBytes(raw: Buffer, structure: MessageStructure, part: readonly number[], text?: SectionText, fields: readonly string[] = []): Buffer | null {
+export function sectionBytes(
+  raw: Buffer,
+  structure: MessageStructure,
+  part: readonly number[],
+  text?: SectionText,
+  fields: readonly string[] = [],
+): Buffer | null {
   const range = sectionRange(structure, part, text);
   if (!range) return null;
   const bytes = raw.subarray(range.start, range.end);

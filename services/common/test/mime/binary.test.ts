@@ -40,7 +40,10 @@ describe('decodePart()', () => {
   it('throws UnknownCteError for an encoding it cannot undo', () => {
     const raw = fixture('unknown-cte.eml');
     const s = parseMessage(raw);
-    assert.throws(() => decodePart(raw, s, [2]), (e: unknown) => e instanceof UnknownCteError && e.encoding === 'x-uuencode' && e.code === 'UNKNOWN-CTE');
+    assert.throws(
+      () => decodePart(raw, s, [2]),
+      (e: unknown) => e instanceof UnknownCteError && e.encoding === 'x-uuencode' && e.code === 'UNKNOWN-CTE',
+    );
     assert.throws(() => decodePart(raw, s, []), UnknownCteError);
     assert.throws(() => binarySize(raw, s, [2]), UnknownCteError);
     assert.equal(decodePart(raw, s, [1])!.toString(), 'plain part before');
@@ -63,7 +66,10 @@ describe('decodePart()', () => {
     );
     assert.equal(decodePart(raw, s, [])!.toString(), want.toString());
     assert.equal(binarySize(raw, s, []), want.length);
-    assert.equal(decodePart(raw, s, [2])!.toString(), crlf('Subject: x\nContent-Type: text/plain\nContent-Transfer-Encoding: binary\n\nA=B').toString());
+    assert.equal(
+      decodePart(raw, s, [2])!.toString(),
+      crlf('Subject: x\nContent-Type: text/plain\nContent-Transfer-Encoding: binary\n\nA=B').toString(),
+    );
     assert.equal(decodePart(raw, s, [2, 1])!.toString(), 'A=B');
   });
 });

@@ -13,9 +13,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
 const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
 const port = Number(args.port ?? 24143);
 const fixturesDir = args.fixtures;
@@ -208,8 +206,7 @@ function partPaths(body, prefix, out) {
 
 function kindOf(body) {
   if (Array.isArray(body[0])) return 'multipart';
-  if (str(body[0]).toLowerCase() === 'message' && str(body[1]).toLowerCase() === 'rfc822' && Array.isArray(body[8]))
-    return 'message';
+  if (str(body[0]).toLowerCase() === 'message' && str(body[1]).toLowerCase() === 'rfc822' && Array.isArray(body[8])) return 'message';
   return 'leaf';
 }
 

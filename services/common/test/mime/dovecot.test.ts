@@ -24,11 +24,14 @@ interface Difference {
   why: string;
 }
 
-const LENIENT = 'Dovecot refuses a part whose base64/quoted-printable is damaged (NO [PARSE]); we decode what can be decoded so the client still gets the attachment.';
-const NO_MIME = 'Without MIME-Version (and Content-Type) the Content-* fields do not count: BODYSTRUCTURE says 7bit, Dovecot too; but Dovecot\'s BINARY still decodes the base64. We stay consistent with BODYSTRUCTURE.';
+const LENIENT =
+  'Dovecot refuses a part whose base64/quoted-printable is damaged (NO [PARSE]); we decode what can be decoded so the client still gets the attachment.';
+const NO_MIME =
+  "Without MIME-Version (and Content-Type) the Content-* fields do not count: BODYSTRUCTURE says 7bit, Dovecot too; but Dovecot's BINARY still decodes the base64. We stay consistent with BODYSTRUCTURE.";
 const PER_PART_CTE =
   'Dovecot refuses BINARY for every part of a message once any part has a transfer encoding it cannot undo (here a raw "x-uuencode" or "base64 junk" field); RFC 3516 speaks of the section asked for, so we decode each part on its own (and a broken CTE field counts as absent, i.e. 7bit, as in BODYSTRUCTURE).';
-const NO_BLANK = 'The header has no blank line. RFC 9051 says a HEADER.FIELDS answer ends with one; we always add it (and complete the last line), Dovecot does not here.';
+const NO_BLANK =
+  'The header has no blank line. RFC 9051 says a HEADER.FIELDS answer ends with one; we always add it (and complete the last line), Dovecot does not here.';
 
 /** `${fixture} ${item}` → our answer where it deliberately differs from Dovecot's. */
 const DIFFERENT: Record<string, Difference> = {
@@ -43,7 +46,10 @@ const DIFFERENT: Record<string, Difference> = {
   'bad-base64.eml BINARY[1]': { ours: () => Buffer.from('garbage!\x1bZ^\x19Y', 'latin1'), why: LENIENT },
   'bad-base64.eml BINARY.SIZE[1]': { ours: '13', why: LENIENT },
   'bad-base64.eml BINARY[]': { ours: (raw) => binaryWhole(raw, Buffer.from('garbage!\x1bZ^\x19Y', 'latin1')), why: LENIENT },
-  'bad-base64.eml BINARY.SIZE[]': { ours: (raw) => String(binaryWhole(raw, Buffer.from('garbage!\x1bZ^\x19Y', 'latin1')).length), why: LENIENT },
+  'bad-base64.eml BINARY.SIZE[]': {
+    ours: (raw) => String(binaryWhole(raw, Buffer.from('garbage!\x1bZ^\x19Y', 'latin1')).length),
+    why: LENIENT,
+  },
   'cte-without-mime.eml BINARY[1]': { ours: 'SGVsbG8gd29ybGQ=\r\n', why: NO_MIME },
   'cte-without-mime.eml BINARY.SIZE[1]': { ours: '18', why: NO_MIME },
   'cte-without-mime.eml BINARY[]': { ours: (raw) => raw, why: NO_MIME },
@@ -58,7 +64,10 @@ const DIFFERENT: Record<string, Difference> = {
   'unknown-cte.eml BINARY.SIZE[1]': { ours: '17', why: PER_PART_CTE },
   'message-types.eml BINARY[]': { ours: (raw) => raw, why: PER_PART_CTE },
   'message-types.eml BINARY.SIZE[]': { ours: (raw) => String(raw.length), why: PER_PART_CTE },
-  'message-types.eml BINARY[1]': { ours: 'Subject: embedded\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nembedded body', why: PER_PART_CTE },
+  'message-types.eml BINARY[1]': {
+    ours: 'Subject: embedded\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nembedded body',
+    why: PER_PART_CTE,
+  },
   'message-types.eml BINARY.SIZE[1]': { ours: '75', why: PER_PART_CTE },
   'message-types.eml BINARY[1.1]': { ours: 'embedded body', why: PER_PART_CTE },
   'message-types.eml BINARY.SIZE[1.1]': { ours: '13', why: PER_PART_CTE },

@@ -13,7 +13,7 @@ describe('envelope()', () => {
     assert.equal(env.subject, 'second');
     assert.equal(env.date, 'Mon, 2 Jun 2025 12:00:00 +0200');
     assert.deepEqual(env.from, [{ name: 'A', route: null, mailbox: 'a', host: 'x.test' }]);
-    assert.equal(env.sender, null, 'defaulting to From is the renderer\'s job');
+    assert.equal(env.sender, null, "defaulting to From is the renderer's job");
     assert.equal(
       formatEnvelope(env),
       '("Mon, 2 Jun 2025 12:00:00 +0200" "second" (("A" NIL "a" "x.test")) (("A" NIL "a" "x.test")) (("A" NIL "a" "x.test")) ((NIL NIL "b" "y.test")) NIL NIL "<p@x>" "<m@x>")',
@@ -39,8 +39,22 @@ describe('parseAddressList()', () => {
     ['"Last, First" <a@b.test>', [['Last, First', null, 'a', 'b.test']]],
     ['a@b.test (Real Name)', [['Real Name', null, 'a', 'b.test']]],
     ['<@r1,@r2:a@b.test>', [[null, '@r1,@r2', 'a', 'b.test']]],
-    ['team: a@b.test, c@d.test;', [[null, null, 'team', null], [null, null, 'a', 'b.test'], [null, null, 'c', 'd.test'], [null, null, null, null]]],
-    ['undisclosed-recipients:;', [[null, null, 'undisclosed-recipients', null], [null, null, null, null]]],
+    [
+      'team: a@b.test, c@d.test;',
+      [
+        [null, null, 'team', null],
+        [null, null, 'a', 'b.test'],
+        [null, null, 'c', 'd.test'],
+        [null, null, null, null],
+      ],
+    ],
+    [
+      'undisclosed-recipients:;',
+      [
+        [null, null, 'undisclosed-recipients', null],
+        [null, null, null, null],
+      ],
+    ],
     ['no-domain', [[null, null, 'no-domain', 'MISSING_DOMAIN']]],
     ['<>', [[null, null, 'MISSING_MAILBOX', 'MISSING_DOMAIN']]],
     ['Name <a@', [['Name', null, 'a', 'SYNTAX_ERROR']]],

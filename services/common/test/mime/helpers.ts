@@ -44,7 +44,11 @@ export function bytes(v: Stored): Buffer | null {
 }
 
 /** A section name as the capture script wrote it ("1.2.MIME", "HEADER.FIELDS (A B)") → our arguments. */
-export function parseSectionName(sec: string): { part: number[]; text?: 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME'; fields: string[] } {
+export function parseSectionName(sec: string): {
+  part: number[];
+  text?: 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
+  fields: string[];
+} {
   const m = /^((?:\d+\.)*\d+)?\.?(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)?(?: \((.*)\))?$/.exec(sec);
   if (!m) throw new Error(`bad section ${sec}`);
   const part = m[1] ? m[1].split('.').map(Number) : [];

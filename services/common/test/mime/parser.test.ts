@@ -107,7 +107,26 @@ describe('parseMessage', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const noise = ['\r\n', '\n', '--', '\r\n--', ':', ';', '"', '=?', '?=', '(', ')', '<', '>', '\\', '\0', 'Content-Type: multipart/mixed; boundary=x\r\n', '\r\n--x\r\n', '--x--'];
+    const noise = [
+      '\r\n',
+      '\n',
+      '--',
+      '\r\n--',
+      ':',
+      ';',
+      '"',
+      '=?',
+      '?=',
+      '(',
+      ')',
+      '<',
+      '>',
+      '\\',
+      '\0',
+      'Content-Type: multipart/mixed; boundary=x\r\n',
+      '\r\n--x\r\n',
+      '--x--',
+    ];
     for (const name of fixtureNames()) {
       const base = fixture(name);
       for (let round = 0; round < 40; round++) {
@@ -192,7 +211,10 @@ describe('limits', () => {
     assert.deepEqual([inner.type, inner.subtype], ['application', 'octet-stream']);
     assert.deepEqual([s.root.size, s.root.lines], [58 + 5, 5]);
     assert.deepEqual([inner.size, inner.lines], [28 + 3, 3]);
-    assert.match(formatBodyStructure(s, false), /^\("message" "rfc822" NIL NIL NIL "7bit" 63 \(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL\) \("application" "octet-stream" NIL NIL NIL "7bit" 31\) 5\)$/);
+    assert.match(
+      formatBodyStructure(s, false),
+      /^\("message" "rfc822" NIL NIL NIL "7bit" 63 \(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL\) \("application" "octet-stream" NIL NIL NIL "7bit" 31\) 5\)$/,
+    );
   });
 
   it('holds at most 10000 parts by default', () => {

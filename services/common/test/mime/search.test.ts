@@ -65,9 +65,6 @@ describe('searchText()', () => {
 
 describe('htmlToText()', () => {
   it('drops markup, scripts and styles; decodes entities', () => {
-    assert.equal(
-      htmlToText('<style>p{}</style><p>a&amp;b &#233;&#x20AC;&nbsp;c</p><script>x()</script>').trim(),
-      'a&b é€ c',
-    );
+    assert.equal(htmlToText('<style>p{}</style><p>a&amp;b &#233;&#x20AC;&nbsp;c</p><script>x()</script>').trim(), 'a&b é€ c');
   });
 });

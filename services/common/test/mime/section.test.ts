@@ -16,14 +16,14 @@ describe('findPart / sectionRange', () => {
     assert.equal(sectionRange(s, [4]), null);
   });
 
-  it('goes into message/rfc822 parts: 2.1 is the embedded message\'s part 1', () => {
+  it("goes into message/rfc822 parts: 2.1 is the embedded message's part 1", () => {
     assert.equal(text(sectionBytes(raw, s, [2, 1])), 'Original text.');
     assert.equal(text(sectionBytes(raw, s, [2, 2], 'MIME')), 'Content-Type: text/html; charset=us-ascii\r\n\r\n');
     // a non-multipart embedded message: 3.1 is its body
     assert.equal(text(sectionBytes(raw, s, [3, 1])), 'Just text, no MIME headers.\r\n');
   });
 
-  it('HEADER and TEXT of a message/rfc822 part are the embedded message\'s; MIME is the part\'s own', () => {
+  it("HEADER and TEXT of a message/rfc822 part are the embedded message's; MIME is the part's own", () => {
     assert.match(text(sectionBytes(raw, s, [2], 'HEADER'))!, /^Date: Wed, 4 Jun 2025.*\r\n\r\n$/s);
     assert.match(text(sectionBytes(raw, s, [2], 'TEXT'))!, /^--inner\r\n.*--inner--\r\n$/s);
     assert.equal(text(sectionBytes(raw, s, [2], 'MIME')), 'Content-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\n');
@@ -56,7 +56,11 @@ describe('findPart / sectionRange', () => {
     const r = fixture('bare-lf.eml');
     const m = parseMessage(r);
     assert.equal(text(sectionBytes(r, m, [], 'HEADER')), toCrlf(r.subarray(0, m.root.headerEnd)).toString());
-    assert.ok(!sectionBytes(r, m, [])!.toString('latin1').match(/[^\r]\n/));
+    assert.ok(
+      !sectionBytes(r, m, [])!
+        .toString('latin1')
+        .match(/[^\r]\n/),
+    );
   });
 });
 
@@ -99,7 +103,11 @@ describe('headerFields()', () => {
       const header = Buffer.from(lines.join('\r\n') + end, 'latin1');
       const wanted = Array.from({ length: 1 + rnd(3) }, () => pick(names));
       for (const not of [false, true]) {
-        assert.deepEqual(headerFields(header, wanted, not), headerFieldsGeneral(header, wanted, not), `${JSON.stringify(header.toString('latin1'))} ${JSON.stringify(wanted)} not=${not}`);
+        assert.deepEqual(
+          headerFields(header, wanted, not),
+          headerFieldsGeneral(header, wanted, not),
+          `${JSON.stringify(header.toString('latin1'))} ${JSON.stringify(wanted)} not=${not}`,
+        );
         checked++;
       }
     }
@@ -109,6 +117,9 @@ describe('headerFields()', () => {
   it('works through sectionBytes', () => {
     const raw = fixture('simple-text.eml');
     const s = parseMessage(raw);
-    assert.equal(text(sectionBytes(raw, s, [], 'HEADER.FIELDS', ['subject', 'message-id'])), 'Subject: Hello there\r\nMessage-ID: <msg-1@example.org>\r\n\r\n');
+    assert.equal(
+      text(sectionBytes(raw, s, [], 'HEADER.FIELDS', ['subject', 'message-id'])),
+      'Subject: Hello there\r\nMessage-ID: <msg-1@example.org>\r\n\r\n',
+    );
   });
 });

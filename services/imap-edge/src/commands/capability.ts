@@ -6,6 +6,9 @@ export const capability = defineCommand({
   states: ANY_STATE,
   parse: noArguments,
   run(ctx) {
-    ctx.enc.untagged().raw('CAPABILITY ' + ctx.capabilities().join(' ')).crlf();
+    ctx.enc
+      .untagged()
+      .raw('CAPABILITY ' + ctx.capabilities().join(' '))
+      .crlf();
   },
 });

@@ -42,7 +42,9 @@ export const copy = defineCommand({
       return { text: `${cmd.name} completed` };
     }
     const res = await ctx.backend.copy(session.principal!, mb.mailboxId, sel.ranges, dest, move);
-    const copyuid = res.sourceUids.length ? `COPYUID ${res.uidvalidity} ${formatUidSet(res.sourceUids)} ${formatUidSet(res.destinationUids)}` : undefined;
+    const copyuid = res.sourceUids.length
+      ? `COPYUID ${res.uidvalidity} ${formatUidSet(res.sourceUids)} ${formatUidSet(res.destinationUids)}`
+      : undefined;
     // Copied into the selected mailbox: its EXISTS goes out before the OK.
     if (dest === mb.name) session.dirty = true;
     if (!move) return { ...(copyuid ? { code: copyuid } : {}), text: `${cmd.name} completed` };

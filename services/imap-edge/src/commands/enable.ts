@@ -33,7 +33,10 @@ export const enable = defineCommand({
       newly.push(cap === 'IMAP4REV2' ? 'IMAP4rev2' : cap);
     }
     if (ctx.session.utf8) ctx.enc.utf8 = true;
-    ctx.enc.untagged().raw('ENABLED' + newly.map((c) => ' ' + c).join('')).crlf();
+    ctx.enc
+      .untagged()
+      .raw('ENABLED' + newly.map((c) => ' ' + c).join(''))
+      .crlf();
     return { text: 'ENABLE completed' };
   },
 });

@@ -93,6 +93,14 @@ export function planCachedFetch(cache: HeaderCache | undefined, mb: SelectedMail
       },
     };
   }
-  const request: FetchQuery = { ...query, header: false, envelope: false, bodyStructure: false, size: false, internalDate: false, columns: true };
+  const request: FetchQuery = {
+    ...query,
+    header: false,
+    envelope: false,
+    bodyStructure: false,
+    size: false,
+    internalDate: false,
+    columns: true,
+  };
   return { request, hit: true, messagesOf: (received, columns) => (columns ? fromCache(cached, columns) : received) };
 }

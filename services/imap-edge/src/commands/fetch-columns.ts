@@ -29,7 +29,13 @@ const FLAGS = 1;
 const MODSEQ = 2;
 const DATE = 3;
 const SIZE = 4;
-const CODES: Partial<Record<FetchItem['kind'], number>> = { uid: UID, flags: FLAGS, modseq: MODSEQ, internaldate: DATE, 'rfc822.size': SIZE };
+const CODES: Partial<Record<FetchItem['kind'], number>> = {
+  uid: UID,
+  flags: FLAGS,
+  modseq: MODSEQ,
+  internaldate: DATE,
+  'rfc822.size': SIZE,
+};
 
 function copy(buf: Buffer, pos: number, src: Buffer): number {
   for (let j = 0; j < src.length; j++) buf[pos++] = src[j]!;

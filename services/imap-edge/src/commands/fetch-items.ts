@@ -79,8 +79,7 @@ const MACROS: Record<FetchMacro, FetchItem[]> = {
 };
 
 /** Characters of a fetch attribute name: letters, digits, `.`, `-`. */
-const isNameChar = (b: number): boolean =>
-  (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || isDigit(b) || b === 0x2e || b === 0x2d;
+const isNameChar = (b: number): boolean => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || isDigit(b) || b === 0x2e || b === 0x2d;
 
 /** `"ALL" / "FULL" / "FAST" / fetch-att / "(" fetch-att *(SP fetch-att) ")"`. */
 export function parseFetchAttributes(p: CommandParser): FetchAttributes {

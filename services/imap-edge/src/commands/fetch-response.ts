@@ -91,7 +91,9 @@ export function writeItem(enc: ResponseEncoder, item: FetchItem, v: FetchedView,
       enc.raw('RFC822 ').literal(m.raw);
       return;
     case 'rfc822.header':
-      enc.raw('RFC822.HEADER ').literal(m.header.length || !m.raw.length ? m.header : (sectionBytes(m.raw, v.structure, [], 'HEADER') ?? Buffer.alloc(0)));
+      enc
+        .raw('RFC822.HEADER ')
+        .literal(m.header.length || !m.raw.length ? m.header : (sectionBytes(m.raw, v.structure, [], 'HEADER') ?? Buffer.alloc(0)));
       return;
     case 'rfc822.text':
       enc.raw('RFC822.TEXT ').literal(sectionBytes(m.raw, v.structure, [], 'TEXT') ?? Buffer.alloc(0));

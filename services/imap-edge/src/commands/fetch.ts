@@ -144,7 +144,8 @@ export const fetch = defineCommand({
     // Headers (envelopes, structures) this edge has already fetched: only what can change is asked for.
     const cached = planCachedFetch(ctx.headers, mb, uids.ranges, query);
     try {
-      const columnWriter = cached.request.columns && !cached.hit ? new ColumnLineWriter(withFlags, (chunk) => enc.rawBytes(chunk)) : undefined;
+      const columnWriter =
+        cached.request.columns && !cached.hit ? new ColumnLineWriter(withFlags, (chunk) => enc.rawBytes(chunk)) : undefined;
       const wanted = (uid: number) => uids.has(uid);
       const seqOf = (uid: number) => mb.seqOf(uid);
       await ctx.backend.fetch(session.principal!, cached.request, (received, columns) => {

@@ -45,10 +45,16 @@ export const id = defineCommand({
   parse: parseId,
   run(ctx, cmd) {
     if (cmd.args.params) {
-      const client = Object.fromEntries(cmd.args.params.slice(0, 10).map(([k, v]) => [k.slice(0, 30).toLowerCase(), (v ?? '').slice(0, 100)]));
+      const client = Object.fromEntries(
+        cmd.args.params.slice(0, 10).map(([k, v]) => [k.slice(0, 30).toLowerCase(), (v ?? '').slice(0, 100)]),
+      );
       ctx.log().info({ client }, 'client id');
     }
-    ctx.enc.untagged().raw('ID ').list(SERVER_ID.flat(), (enc, v) => enc.string(v)).crlf();
+    ctx.enc
+      .untagged()
+      .raw('ID ')
+      .list(SERVER_ID.flat(), (enc, v) => enc.string(v))
+      .crlf();
     return { text: 'ID completed' };
   },
 });

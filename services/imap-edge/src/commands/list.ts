@@ -153,7 +153,12 @@ export const list = defineCommand({
     }
     for (const e of await collect(ctx, args)) {
       const wire = mailboxToWire(session, e.name);
-      enc.untagged().raw(`LIST (${e.attrs.join(' ')}) `).quoted(DELIMITER).sp().astring(wire);
+      enc
+        .untagged()
+        .raw(`LIST (${e.attrs.join(' ')}) `)
+        .quoted(DELIMITER)
+        .sp()
+        .astring(wire);
       if (e.childInfo) enc.raw(' ("CHILDINFO" ("SUBSCRIBED"))');
       enc.crlf();
       if (args.statusItems && e.info) {

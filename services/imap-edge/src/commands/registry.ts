@@ -31,16 +31,41 @@ import { subscribe } from './subscribe.js';
 export type AnyCommand = Command<unknown>;
 
 const COMMANDS: readonly AnyCommand[] = [
-  capability, noop, check, logout, starttls, login, authenticate, enable, id, namespace,
-  list, lsub, create, del, rename, subscribe, status, select, append,
-  fetch, store, expunge, copy, close, idle, search,
+  capability,
+  noop,
+  check,
+  logout,
+  starttls,
+  login,
+  authenticate,
+  enable,
+  id,
+  namespace,
+  list,
+  lsub,
+  create,
+  del,
+  rename,
+  subscribe,
+  status,
+  select,
+  append,
+  fetch,
+  store,
+  expunge,
+  copy,
+  close,
+  idle,
+  search,
 ];
 
 /** What every session is offered besides the commands' own capabilities. */
 const PROTOCOL_CAPABILITIES = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'UTF8=ACCEPT', 'CONDSTORE', 'QRESYNC'];
 
 /** What every session is offered; STARTTLS, LOGINDISABLED, AUTH= and APPENDLIMIT= depend on the connection. */
-export const BASE_CAPABILITIES: readonly string[] = [...new Set([...PROTOCOL_CAPABILITIES, ...COMMANDS.flatMap((c) => c.capabilities ?? [])])];
+export const BASE_CAPABILITIES: readonly string[] = [
+  ...new Set([...PROTOCOL_CAPABILITIES, ...COMMANDS.flatMap((c) => c.capabilities ?? [])]),
+];
 
 const BY_NAME: ReadonlyMap<string, AnyCommand> = new Map(COMMANDS.flatMap((c) => c.names.map((name) => [name, c] as const)));
 

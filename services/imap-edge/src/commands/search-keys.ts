@@ -213,7 +213,6 @@ function parseKey(s: State): SearchKey {
   }
 }
 
-
 /** `MODSEQ [SP entry-name SP entry-type-req] SP mod-sequence-valzer` (RFC 7162 §3.1.5). */
 function parseModseq(p: CommandParser): SearchKey {
   p.expectSP();

@@ -32,11 +32,16 @@ export const search = defineCommand({
       // With MIN and/or MAX but not ALL, only those messages are saved (RFC 5182 2.4).
       const onlyExtremes = !opts.includes('ALL') && (opts.includes('MIN') || opts.includes('MAX'));
       session.savedSearch = onlyExtremes
-        ? [...new Set([opts.includes('MIN') ? uids[0] : undefined, opts.includes('MAX') ? uids[uids.length - 1] : undefined])].filter((u): u is number => u !== undefined)
+        ? [...new Set([opts.includes('MIN') ? uids[0] : undefined, opts.includes('MAX') ? uids[uids.length - 1] : undefined])].filter(
+            (u): u is number => u !== undefined,
+          )
         : uids;
     }
     if (!esearch) {
-      enc.untagged().raw('SEARCH' + numbers.map((n) => ' ' + n).join('') + (modseq !== undefined ? ` (MODSEQ ${modseq})` : '')).crlf();
+      enc
+        .untagged()
+        .raw('SEARCH' + numbers.map((n) => ' ' + n).join('') + (modseq !== undefined ? ` (MODSEQ ${modseq})` : ''))
+        .crlf();
     } else if (!(opts.length === 1 && opts[0] === 'SAVE')) {
       // SAVE alone answers no ESEARCH (RFC 5182 2.1).
       enc.untagged().raw('ESEARCH (TAG ').quoted(cmd.tag).raw(')');

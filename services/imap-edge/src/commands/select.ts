@@ -106,7 +106,12 @@ export const select = defineCommand({
     const mb = new SelectedMailbox(status.mailboxId, status.name, status.uidvalidity, uids, status.highestmodseq, status.uidnext, readOnly);
     const flags = [...SYSTEM_FLAGS, ...status.keywords];
     enc.untagged().raw('FLAGS ').flags(flags).crlf();
-    enc.untagged().raw('OK [PERMANENTFLAGS ').flags(readOnly ? [] : [...flags, '\\*']).raw('] Flags permitted').crlf();
+    enc
+      .untagged()
+      .raw('OK [PERMANENTFLAGS ')
+      .flags(readOnly ? [] : [...flags, '\\*'])
+      .raw('] Flags permitted')
+      .crlf();
     enc.untagged().number(mb.exists).raw(' EXISTS').crlf();
     if (rev2) {
       enc.untagged().raw(`LIST (${status.specialUse}) `).quoted(MAILBOX_DELIMITER).sp().astring(mailboxToWire(session, status.name)).crlf();
@@ -136,7 +141,17 @@ async function resync(ctx: CommandContext, mb: SelectedMailbox, q: QresyncParams
   for (const m of changes.changed) {
     const seq = mb.seqOf(m.uid);
     if (!seq) continue;
-    ctx.enc.untagged().number(seq).raw(' FETCH (UID ').number(m.uid).raw(' FLAGS ').flags(m.flags).raw(' MODSEQ (').number(m.modseq).raw('))').crlf();
+    ctx.enc
+      .untagged()
+      .number(seq)
+      .raw(' FETCH (UID ')
+      .number(m.uid)
+      .raw(' FLAGS ')
+      .flags(m.flags)
+      .raw(' MODSEQ (')
+      .number(m.modseq)
+      .raw('))')
+      .crlf();
   }
 }
 
@@ -183,8 +198,15 @@ export function writeVanishedEarlier(ctx: CommandContext, mb: SelectedMailbox, c
   if (since < changes.status.expungedFloorModseq) {
     ranges = gaps(mb);
   } else {
-    ranges = changes.expunged.filter((u) => mb.seqOf(u) === 0).sort((a, b) => a - b).map((u) => [u, u] as Range);
+    ranges = changes.expunged
+      .filter((u) => mb.seqOf(u) === 0)
+      .sort((a, b) => a - b)
+      .map((u) => [u, u] as Range);
   }
   if (known) ranges = intersect(ranges, known.resolve(Math.max(mb.uidnext, 1)));
-  if (ranges.length) ctx.enc.untagged().raw('VANISHED (EARLIER) ' + formatRanges(ranges)).crlf();
+  if (ranges.length)
+    ctx.enc
+      .untagged()
+      .raw('VANISHED (EARLIER) ' + formatRanges(ranges))
+      .crlf();
 }

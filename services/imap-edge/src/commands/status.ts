@@ -6,16 +6,7 @@ import type { CommandContext } from './context.js';
 import { mailboxFromWire, mailboxToWire } from './names.js';
 
 export type StatusItem =
-  | 'MESSAGES'
-  | 'UIDNEXT'
-  | 'UIDVALIDITY'
-  | 'UNSEEN'
-  | 'DELETED'
-  | 'SIZE'
-  | 'RECENT'
-  | 'HIGHESTMODSEQ'
-  | 'APPENDLIMIT'
-  | 'MAILBOXID';
+  'MESSAGES' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'RECENT' | 'HIGHESTMODSEQ' | 'APPENDLIMIT' | 'MAILBOXID';
 
 const STATUS_ITEMS: ReadonlySet<string> = new Set<StatusItem>([
   'MESSAGES',
@@ -74,7 +65,12 @@ export function writeStatus(ctx: CommandContext, wireName: string, status: Mailb
     }[item];
     if (v !== undefined) values.push(`${item} ${v}`);
   }
-  ctx.enc.untagged().raw('STATUS ').astring(wireName).raw(` (${values.join(' ')})`).crlf();
+  ctx.enc
+    .untagged()
+    .raw('STATUS ')
+    .astring(wireName)
+    .raw(` (${values.join(' ')})`)
+    .crlf();
 }
 
 export const status = defineCommand({

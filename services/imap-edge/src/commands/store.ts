@@ -91,7 +91,11 @@ export const store = defineCommand({
       // QRESYNC clients get the UID in every FETCH (RFC 7162 3.2.4).
       if (cmd.args.uid || session.qresync) enc.raw('UID ').number(r.uid).sp();
       if (!cmd.args.silent) enc.raw('FLAGS ').flags(r.flags);
-      if (withModseq) enc.raw(cmd.args.silent ? 'MODSEQ (' : ' MODSEQ (').number(r.modseq).raw(')');
+      if (withModseq)
+        enc
+          .raw(cmd.args.silent ? 'MODSEQ (' : ' MODSEQ (')
+          .number(r.modseq)
+          .raw(')');
       enc.raw(')').crlf();
     }
     mb.noteOwnChange(rows);

@@ -15,19 +15,7 @@
 
 import { TextDecoder } from 'node:util';
 import { canonicalFlag } from '@kimap/common';
-import {
-  BACKSLASH,
-  DQUOTE,
-  LBRACKET,
-  LPAREN,
-  RBRACKET,
-  RPAREN,
-  SP,
-  isAstringChar,
-  isAtomChar,
-  isDigit,
-  isListChar,
-} from './chars.js';
+import { BACKSLASH, DQUOTE, LBRACKET, LPAREN, RBRACKET, RPAREN, SP, isAstringChar, isAtomChar, isDigit, isListChar } from './chars.js';
 import { ParseError, type ParseErrorCode } from './errors.js';
 import { parseDate, parseDateTime, type ImapDate, type ImapDateTime } from './datetime.js';
 import { SequenceSet } from './seqset.js';

@@ -115,7 +115,6 @@ export const LITERAL_MINUS_MAX = 4096;
 
 type State = 'line' | 'literal' | 'skipLine' | 'skipLiteral' | 'dead';
 
-
 /** A command whose first line(s) have arrived but which is not complete yet. */
 interface Building {
   tag?: string;
@@ -404,7 +403,8 @@ export class CommandReceiver {
     const lf = head.indexOf(LF);
     const piece = lf < 0 ? head : head.subarray(0, lf);
     if (this.skipHasLiterals) {
-      this.tail = piece.length >= TAIL_KEEP ? Buffer.from(piece.subarray(-TAIL_KEEP)) : Buffer.concat([this.tail, piece]).subarray(-TAIL_KEEP);
+      this.tail =
+        piece.length >= TAIL_KEEP ? Buffer.from(piece.subarray(-TAIL_KEEP)) : Buffer.concat([this.tail, piece]).subarray(-TAIL_KEEP);
     }
     this.consume(lf < 0 ? piece.length : piece.length + 1);
     if (lf < 0) return null;

@@ -31,10 +31,7 @@ const OK: Array<[string, { name: string; args: unknown }]> = [
 
   ['a AUTHENTICATE plain', { name: 'AUTHENTICATE', args: { mechanism: 'PLAIN' } }],
   ['a AUTHENTICATE PLAIN =', { name: 'AUTHENTICATE', args: { mechanism: 'PLAIN', initialResponse: Buffer.alloc(0) } }],
-  [
-    'a AUTHENTICATE PLAIN AGZvbwBiYXI=',
-    { name: 'AUTHENTICATE', args: { mechanism: 'PLAIN', initialResponse: Buffer.from('\0foo\0bar') } },
-  ],
+  ['a AUTHENTICATE PLAIN AGZvbwBiYXI=', { name: 'AUTHENTICATE', args: { mechanism: 'PLAIN', initialResponse: Buffer.from('\0foo\0bar') } }],
 
   ['a SELECT inbox', { name: 'SELECT', args: { mailbox: 'INBOX', readOnly: false, condstore: false } }],
   ['a EXAMINE "Sent Items"', { name: 'EXAMINE', args: { mailbox: 'Sent Items', readOnly: true, condstore: false } }],
@@ -67,7 +64,12 @@ const OK: Array<[string, { name: string; args: unknown }]> = [
     'a SELECT INBOX (QRESYNC (1 2 (1 5)))',
     {
       name: 'SELECT',
-      args: { mailbox: 'INBOX', readOnly: false, condstore: false, qresync: { uidValidity: 1, modSeq: 2n, seqMatch: { seqs: seq('1'), uids: seq('5') } } },
+      args: {
+        mailbox: 'INBOX',
+        readOnly: false,
+        condstore: false,
+        qresync: { uidValidity: 1, modSeq: 2n, seqMatch: { seqs: seq('1'), uids: seq('5') } },
+      },
     },
   ],
 
@@ -78,10 +80,7 @@ const OK: Array<[string, { name: string; args: unknown }]> = [
   ['a SUBSCRIBE INBOX.x', { name: 'SUBSCRIBE', args: { mailbox: 'INBOX.x' } }],
   ['a UNSUBSCRIBE Inbox', { name: 'UNSUBSCRIBE', args: { mailbox: 'INBOX' } }],
 
-  [
-    'a LIST "" *',
-    { name: 'LIST', args: { reference: '', patterns: ['*'], selectOptions: [], returnOptions: [], extended: false } },
-  ],
+  ['a LIST "" *', { name: 'LIST', args: { reference: '', patterns: ['*'], selectOptions: [], returnOptions: [], extended: false } }],
   [
     'a LIST ~/Mail/ %]x',
     { name: 'LIST', args: { reference: '~/Mail/', patterns: ['%]x'], selectOptions: [], returnOptions: [], extended: false } },
@@ -333,9 +332,15 @@ test('invalid UTF-8 in a quoted string is BAD; a latin1 password literal is tole
 });
 
 test('unknown command raises UnknownCommandError (a ParseError)', () => {
-  assert.throws(() => parse('a FROB x'), (e: unknown) => e instanceof UnknownCommandError && e instanceof ParseError && e.command === 'FROB');
+  assert.throws(
+    () => parse('a FROB x'),
+    (e: unknown) => e instanceof UnknownCommandError && e instanceof ParseError && e.command === 'FROB',
+  );
 });
 
 test('CATENATE error carries CANNOT code', () => {
-  assert.throws(() => parse('a APPEND INBOX CATENATE (URL "/x")'), (e: unknown) => e instanceof ParseError && e.code === 'CANNOT');
+  assert.throws(
+    () => parse('a APPEND INBOX CATENATE (URL "/x")'),
+    (e: unknown) => e instanceof ParseError && e.code === 'CANNOT',
+  );
 });

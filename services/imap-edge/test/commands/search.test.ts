@@ -76,15 +76,18 @@ const OK: Array<[string, SearchArgs]> = [
   ['a SEARCH UID $', args({ type: 'uid', set: seq('$') })],
   // logic
   ['a SEARCH NOT SEEN', args({ type: 'not', key: { type: 'flag', flag: '\\Seen', set: true } })],
-  [
-    'a SEARCH OR FROM a TO b',
-    args({ type: 'or', left: { type: 'from', value: 'a' }, right: { type: 'to', value: 'b' } }),
-  ],
+  ['a SEARCH OR FROM a TO b', args({ type: 'or', left: { type: 'from', value: 'a' }, right: { type: 'to', value: 'b' } })],
   [
     'a SEARCH OR (FROM a SEEN) NOT (DELETED)',
     args({
       type: 'or',
-      left: { type: 'and', keys: [{ type: 'from', value: 'a' }, { type: 'flag', flag: '\\Seen', set: true }] },
+      left: {
+        type: 'and',
+        keys: [
+          { type: 'from', value: 'a' },
+          { type: 'flag', flag: '\\Seen', set: true },
+        ],
+      },
       right: { type: 'not', key: { type: 'flag', flag: '\\Deleted', set: true } },
     }),
   ],
@@ -105,7 +108,13 @@ const OK: Array<[string, SearchArgs]> = [
     args({
       type: 'and',
       keys: [
-        { type: 'and', keys: [{ type: 'seq', set: seq('1:3') }, { type: 'uid', set: seq('5') }] },
+        {
+          type: 'and',
+          keys: [
+            { type: 'seq', set: seq('1:3') },
+            { type: 'uid', set: seq('5') },
+          ],
+        },
         { type: 'or', left: { type: 'seq', set: seq('4') }, right: { type: 'seq', set: seq('6') } },
       ],
     }),
@@ -201,7 +210,10 @@ for (const [line, message] of BAD) {
   test(`rejects: ${JSON.stringify(line).slice(0, 90)}`, () => {
     assert.throws(
       () => search(line),
-      (e: unknown) => e instanceof ParseError && !(e instanceof SearchCharsetError) && (typeof message === 'string' ? e.message.includes(message) : message.test(e.message)),
+      (e: unknown) =>
+        e instanceof ParseError &&
+        !(e instanceof SearchCharsetError) &&
+        (typeof message === 'string' ? e.message.includes(message) : message.test(e.message)),
     );
   });
 }
@@ -248,7 +260,11 @@ test('many keys side by side are not nesting', () => {
 });
 
 test('unknown charset: SearchCharsetError with BADCHARSET listing what is supported', () => {
-  for (const line of ['a SEARCH CHARSET X-UNKNOWN SUBJECT x', 'a SEARCH CHARSET "UTF-7" ALL', 'a SEARCH RETURN (COUNT) CHARSET ebcdic ALL']) {
+  for (const line of [
+    'a SEARCH CHARSET X-UNKNOWN SUBJECT x',
+    'a SEARCH CHARSET "UTF-7" ALL',
+    'a SEARCH RETURN (COUNT) CHARSET ebcdic ALL',
+  ]) {
     assert.throws(
       () => search(line),
       (e: unknown) => {
@@ -262,7 +278,10 @@ test('unknown charset: SearchCharsetError with BADCHARSET listing what is suppor
     );
   }
   // a hostile quoted charset name is sanitized
-  assert.throws(() => search('a SEARCH CHARSET "a b\u00ff" ALL'), (e: unknown) => e instanceof SearchCharsetError && e.message === 'Unsupported charset a?b??');
+  assert.throws(
+    () => search('a SEARCH CHARSET "a b\u00ff" ALL'),
+    (e: unknown) => e instanceof SearchCharsetError && e.message === 'Unsupported charset a?b??',
+  );
 });
 
 test('every advertised charset is supported and has a name clients use', () => {
@@ -306,8 +325,22 @@ for (const [cs, text] of CHARSET_SAMPLES) {
   test(`CHARSET ${cs}: literal bytes are decoded`, () => {
     const bytes = iconv.encode(text, cs.toLowerCase());
     assert.notDeepEqual(bytes, Buffer.from(text, 'utf8'));
-    const r = search(Buffer.concat([Buffer.from(`a SEARCH CHARSET ${cs} SUBJECT `), blit(bytes), Buffer.from(' HEADER X-Y '), blit(bytes)]));
-    assert.deepEqual(r, args({ type: 'and', keys: [{ type: 'subject', value: text }, { type: 'header', field: 'X-Y', value: text }] }, { charset: cs }));
+    const r = search(
+      Buffer.concat([Buffer.from(`a SEARCH CHARSET ${cs} SUBJECT `), blit(bytes), Buffer.from(' HEADER X-Y '), blit(bytes)]),
+    );
+    assert.deepEqual(
+      r,
+      args(
+        {
+          type: 'and',
+          keys: [
+            { type: 'subject', value: text },
+            { type: 'header', field: 'X-Y', value: text },
+          ],
+        },
+        { charset: cs },
+      ),
+    );
   });
 }
 
@@ -323,7 +356,12 @@ test('CHARSET ISO-2022-JP (escape sequences, JIS X 0208, Roman and half-width ka
   assert.equal(decodeSearchString(bytes, 'ISO-2022-JP'), 'こんにちは abc ¥ｱ');
   const r = search(Buffer.concat([Buffer.from('a SEARCH CHARSET ISO-2022-JP TEXT '), blit(bytes)]));
   assert.deepEqual(r, args({ type: 'text', value: 'こんにちは abc ¥ｱ' }, { charset: 'ISO-2022-JP' }));
-  for (const bad of [[0x1b, 0x24, 0x41], [0x1b, 0x24, 0x42, 0x24], [0xa4, 0xb3], [0x1b, 0x28, 0x49, 0x7e]]) {
+  for (const bad of [
+    [0x1b, 0x24, 0x41],
+    [0x1b, 0x24, 0x42, 0x24],
+    [0xa4, 0xb3],
+    [0x1b, 0x28, 0x49, 0x7e],
+  ]) {
     assert.throws(() => decodeSearchString(Buffer.from(bad), 'ISO-2022-JP'), /not valid ISO-2022-JP/);
   }
 });
@@ -345,7 +383,10 @@ test('strings that are not valid in their charset are BAD', () => {
     );
   }
   // 8-bit UTF-8 under US-ASCII (a common client mistake) is accepted
-  assert.deepEqual(search(Buffer.concat([Buffer.from('a SEARCH CHARSET US-ASCII BODY '), blit(Buffer.from('é'))])).criteria, { type: 'body', value: 'é' });
+  assert.deepEqual(search(Buffer.concat([Buffer.from('a SEARCH CHARSET US-ASCII BODY '), blit(Buffer.from('é'))])).criteria, {
+    type: 'body',
+    value: 'é',
+  });
   // UTF-8 quoted strings without CHARSET (RFC 9051 / UTF8=ACCEPT)
   assert.deepEqual(search('a SEARCH FROM "José"').criteria, { type: 'from', value: 'José' });
 });
@@ -424,6 +465,6 @@ test('toSearchCriteria: the program for the mailbox service', () => {
   });
   // it is what SearchRequest carries (decoded, each key also names its member in `key`)
   const method = loadMailProto().mail.v1.MailboxService.service.Search;
-  const decoded = (method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria }))).criteria;
+  const decoded = method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria })).criteria;
   assert.deepEqual(JSON.parse(JSON.stringify(decoded, (k: string, v: unknown) => (k === 'key' ? undefined : v))), criteria);
 });

@@ -71,7 +71,11 @@ test('large literal buffers reach the sink uncopied; small text is batched', () 
 
 test('literal8 and streamed literal header', () => {
   const { enc, out } = capture();
-  enc.literal(Buffer.from([0, 1, 2]), true).sp().literalHeader(3).rawBytes(Buffer.from('xyz'));
+  enc
+    .literal(Buffer.from([0, 1, 2]), true)
+    .sp()
+    .literalHeader(3)
+    .rawBytes(Buffer.from('xyz'));
   assert.equal(out(), '~{3}\r\n\0\x01\x02 {3}\r\nxyz');
 });
 

@@ -30,7 +30,10 @@ test('literals interleave with text parts', () => {
   assert.ok(p.atLiteral());
   assert.equal(p.expectString(), 'abc');
   p.expectSP();
-  assert.deepEqual(p.expectList((q) => q.expectString()), ['q', '']);
+  assert.deepEqual(
+    p.expectList((q) => q.expectString()),
+    ['q', ''],
+  );
   assert.ok(p.atEnd());
 });
 

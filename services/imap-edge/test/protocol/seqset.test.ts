@@ -20,7 +20,10 @@ test('resolve: star, reversed ranges, overlaps, clipping', () => {
   assert.deepEqual(SequenceSet.parse('1:*').resolve(10), [[1, 10]]);
   assert.deepEqual(SequenceSet.parse('5:2,4:7,9').resolve(8), [[2, 7]]);
   assert.deepEqual(SequenceSet.parse('100:*').resolve(50), [[50, 50]]);
-  assert.deepEqual(SequenceSet.parse('1,3,2,7:8').resolve(100), [[1, 3], [7, 8]]);
+  assert.deepEqual(SequenceSet.parse('1,3,2,7:8').resolve(100), [
+    [1, 3],
+    [7, 8],
+  ]);
   assert.deepEqual(SequenceSet.parse('60:70').resolve(50), []);
   assert.deepEqual(SequenceSet.parse('*').resolve(0), []);
 });
@@ -42,14 +45,24 @@ test('fromNumbers compacts; values round trip', () => {
   const set = SequenceSet.fromNumbers([9, 1, 2, 3, 5, 3, 6, 7]);
   assert.equal(set.format(), '1:3,5:7,9');
   assert.deepEqual([...set.values(100)], [1, 2, 3, 5, 6, 7, 9]);
-  assert.equal(SequenceSet.fromRanges([[8, 6], [1, 2], [3, 3]]).format(), '1:3,6:8');
+  assert.equal(
+    SequenceSet.fromRanges([
+      [8, 6],
+      [1, 2],
+      [3, 3],
+    ]).format(),
+    '1:3,6:8',
+  );
   assert.equal(SequenceSet.fromNumbers([]).isEmpty, true);
 });
 
 test('search result substitution', () => {
   const s = SequenceSet.parse('$');
   assert.equal(s.searchResult, true);
-  assert.deepEqual(s.withSearchResult(SequenceSet.parse('2,4')).resolve(10), [[2, 2], [4, 4]]);
+  assert.deepEqual(s.withSearchResult(SequenceSet.parse('2,4')).resolve(10), [
+    [2, 2],
+    [4, 4],
+  ]);
 });
 
 test('formatUidSet keeps order, collapses ascending runs', () => {

@@ -58,7 +58,8 @@ export const SYSTEM_FLAGS = '\\Answered \\Flagged \\Deleted \\Seen \\Draft';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A small message with the given subject and body. */
-export const msg = (subject: string, body = 'Hello world\r\n') => Buffer.from(`Subject: ${subject}\r\nFrom: a@example.test\r\n\r\n${body}`, 'latin1');
+export const msg = (subject: string, body = 'Hello world\r\n') =>
+  Buffer.from(`Subject: ${subject}\r\nFrom: a@example.test\r\n\r\n${body}`, 'latin1');
 
 /** The running services of one test file, and the helpers its tests use. */
 export interface EdgeServices {
@@ -116,7 +117,10 @@ export function useEdgeServices(opts: { preAuthTimeoutMs?: number } = {}): EdgeS
     running.edge = await startEdge({
       backend: running.backend,
       subscriber: running.bus,
-      settings: { ...settings, limits: { ...settings.limits, preAuthTimeoutMs: opts.preAuthTimeoutMs ?? settings.limits.preAuthTimeoutMs } },
+      settings: {
+        ...settings,
+        limits: { ...settings.limits, preAuthTimeoutMs: opts.preAuthTimeoutMs ?? settings.limits.preAuthTimeoutMs },
+      },
       log,
       tls: await selfSignedTls(running.dir, 'localhost'),
       host: '127.0.0.1',
@@ -195,13 +199,19 @@ export function useEdgeServices(opts: { preAuthTimeoutMs?: number } = {}): EdgeS
     },
 
     uidvalidity: async (accountId, name) => {
-      const { rows } = await started().tdb.db.query<{ uidvalidity: string | number }>('SELECT uidvalidity FROM mailboxes WHERE account_id = $1 AND name = $2', [accountId, name]);
+      const { rows } = await started().tdb.db.query<{ uidvalidity: string | number }>(
+        'SELECT uidvalidity FROM mailboxes WHERE account_id = $1 AND name = $2',
+        [accountId, name],
+      );
       assert.ok(rows[0], `mailbox ${name} exists`);
       return Number(rows[0].uidvalidity);
     },
 
     aliceId: async () => {
-      const { rows } = await started().tdb.db.query<{ account_id: string | number }>('SELECT account_id FROM accounts WHERE username = $1', [ALICE]);
+      const { rows } = await started().tdb.db.query<{ account_id: string | number }>(
+        'SELECT account_id FROM accounts WHERE username = $1',
+        [ALICE],
+      );
       return Number(rows[0]!.account_id);
     },
 

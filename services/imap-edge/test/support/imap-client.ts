@@ -63,7 +63,10 @@ export class ImapClient {
   }
 
   /** Connects, waits for the greeting line and returns it with the client. */
-  static async connect(port: number, opts: { tls?: boolean; host?: string; timeoutMs?: number } = {}): Promise<{ client: ImapClient; greeting: string }> {
+  static async connect(
+    port: number,
+    opts: { tls?: boolean; host?: string; timeoutMs?: number } = {},
+  ): Promise<{ client: ImapClient; greeting: string }> {
     const host = opts.host ?? '127.0.0.1';
     const socket = await new Promise<Socket | TLSSocket>((resolve, reject) => {
       const s = opts.tls
@@ -162,7 +165,10 @@ export class ImapClient {
   async waitClosed(timeoutMs = DEFAULT_TIMEOUT): Promise<boolean> {
     if (this.closedFlag) return true;
     let t: NodeJS.Timeout | undefined;
-    const r = await Promise.race([this.closePromise.then(() => true), new Promise<boolean>((res) => (t = setTimeout(() => res(false), timeoutMs)))]);
+    const r = await Promise.race([
+      this.closePromise.then(() => true),
+      new Promise<boolean>((res) => (t = setTimeout(() => res(false), timeoutMs))),
+    ]);
     clearTimeout(t);
     return r;
   }

@@ -30,7 +30,10 @@ export const Store = (ctx: MailboxContext) =>
 export const Expunge = (ctx: MailboxContext) =>
   unary<ExpungeRequest__Output, ExpungeResponse>(ctx.log, 'Expunge', async (req) => {
     const accountId = accountOf(req);
-    const { event, ...expunged } = await removeMessages(ctx.db, accountId, req.mailboxId, { deletedOnly: true, ...(req.uids.length ? { ranges: req.uids } : {}) });
+    const { event, ...expunged } = await removeMessages(ctx.db, accountId, req.mailboxId, {
+      deletedOnly: true,
+      ...(req.uids.length ? { ranges: req.uids } : {}),
+    });
     ctx.committed([event]);
     return expunged;
   });

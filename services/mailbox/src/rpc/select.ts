@@ -31,7 +31,10 @@ async function fromMemory(ctx: MailboxContext, accountId: number, name: string):
   if (!cache?.holds(accountId)) return undefined;
   const normalized = normalizeMailboxName(name);
   const guess = cache.mailboxIdOf(accountId, normalized);
-  const [status, guessed] = await Promise.all([mailboxStatus(ctx.db, accountId, name), guess === undefined ? undefined : cache.uidRuns(ctx.db, accountId, guess)]);
+  const [status, guessed] = await Promise.all([
+    mailboxStatus(ctx.db, accountId, name),
+    guess === undefined ? undefined : cache.uidRuns(ctx.db, accountId, guess),
+  ]);
   const held = status.mailboxId === guess ? guessed : await cache.uidRuns(ctx.db, accountId, status.mailboxId);
   if (held) cache.noteName(accountId, normalized, status.mailboxId);
   if (!held || held.modseq !== status.highestmodseq || held.count !== status.messages) return undefined;

@@ -164,7 +164,12 @@ export async function userExists(db: Queryable, username: string): Promise<boole
  * Inserts a mailbox row. UIDVALIDITY derives from the globally unique mailbox
  * id, so a mailbox deleted and created again under the same name never reuses it.
  */
-export async function insertMailbox(tx: Queryable, accountId: number, name: string, specialUse: string | null): Promise<{ mailboxId: number; uidvalidity: number }> {
+export async function insertMailbox(
+  tx: Queryable,
+  accountId: number,
+  name: string,
+  specialUse: string | null,
+): Promise<{ mailboxId: number; uidvalidity: number }> {
   const { rows } = await tx.query<{ mailbox_id: number; uidvalidity: number }>(
     `WITH id AS (SELECT nextval('mailbox_id_seq') AS v)
      INSERT INTO mailboxes (account_id, mailbox_id, name, special_use, uidvalidity)

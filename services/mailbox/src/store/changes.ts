@@ -48,7 +48,13 @@ const CHANGES_SQL = `
 const CHANGES_LIMIT = 50_000;
 
 /** The mailbox and what changed after `since` (undefined: no such mailbox). */
-export async function readChanges(db: Queryable, accountId: number, mailboxId: number, since: number, limit = CHANGES_LIMIT): Promise<ChangesRead | undefined> {
+export async function readChanges(
+  db: Queryable,
+  accountId: number,
+  mailboxId: number,
+  since: number,
+  limit = CHANGES_LIMIT,
+): Promise<ChangesRead | undefined> {
   let bound: number | null = limit;
   for (;;) {
     const { rows } = await db.query<ChangesRow>(CHANGES_SQL, [accountId, mailboxId, since, bound]);

@@ -16,10 +16,17 @@ export interface ExpungeResult {
 const EVERYTHING: UidRange[] = [{ first: 1, last: 0 }];
 
 /** Removes the given messages (all of them, \Deleted or not) under one new MODSEQ. */
-export async function removeMessages(db: Queryable, accountId: number, mailboxId: number, where: { ranges?: UidRange[]; deletedOnly: boolean; keepQuota?: boolean }): Promise<ExpungeResult> {
+export async function removeMessages(
+  db: Queryable,
+  accountId: number,
+  mailboxId: number,
+  where: { ranges?: UidRange[]; deletedOnly: boolean; keepQuota?: boolean },
+): Promise<ExpungeResult> {
   let row: { uids: number[]; highestmodseq: number; event_id: number | null } | undefined;
   try {
-    ({ rows: [row] } = await db.query<NonNullable<typeof row>>('SELECT * FROM kimap_expunge($1, $2, $3, $4, $5, $6, $7, $8)', [
+    ({
+      rows: [row],
+    } = await db.query<NonNullable<typeof row>>('SELECT * FROM kimap_expunge($1, $2, $3, $4, $5, $6, $7, $8)', [
       accountId,
       mailboxId,
       ...rangeArgs(where.ranges?.length ? where.ranges : EVERYTHING),

@@ -30,7 +30,10 @@ const INFO_COLUMNS = `mailbox_id AS "mailboxId", name, coalesce(special_use, '')
 
 /** Every mailbox of the account, by name. */
 export async function listMailboxes(db: Queryable, accountId: number): Promise<MailboxInfo__Output[]> {
-  const { rows } = await db.query<MailboxInfo__Output>(`SELECT ${INFO_COLUMNS}, false AS "hasChildren" FROM mailboxes WHERE account_id = $1 ORDER BY name`, [accountId]);
+  const { rows } = await db.query<MailboxInfo__Output>(
+    `SELECT ${INFO_COLUMNS}, false AS "hasChildren" FROM mailboxes WHERE account_id = $1 ORDER BY name`,
+    [accountId],
+  );
   for (const m of rows) m.hasChildren = hasChildren(rows, m.name);
   return rows;
 }
@@ -49,7 +52,12 @@ export async function findMailbox(db: Queryable, accountId: number, name: string
  * mailbox; ALREADY_EXISTS when the name itself is taken. `specialUse` null or
  * '': none.
  */
-export async function createMailbox(tx: Queryable, accountId: number, rawName: string, specialUse: string | null): Promise<MailboxInfo__Output> {
+export async function createMailbox(
+  tx: Queryable,
+  accountId: number,
+  rawName: string,
+  specialUse: string | null,
+): Promise<MailboxInfo__Output> {
   const name = validateMailboxName(rawName);
   for (const parent of parentNames(name)) {
     await tx.query(
@@ -60,10 +68,10 @@ export async function createMailbox(tx: Queryable, accountId: number, rawName: s
     );
   }
   const { mailboxId } = await insertMailbox(tx, accountId, name, specialUse || null);
-  const { rows } = await tx.query<MailboxInfo__Output>(`SELECT ${INFO_COLUMNS}, false AS "hasChildren" FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2`, [
-    accountId,
-    mailboxId,
-  ]);
+  const { rows } = await tx.query<MailboxInfo__Output>(
+    `SELECT ${INFO_COLUMNS}, false AS "hasChildren" FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2`,
+    [accountId, mailboxId],
+  );
   return rows[0]!;
 }
 
@@ -131,10 +139,10 @@ export async function deleteMailbox(tx: Queryable, accountId: number, rawName: s
   if (all.some((m) => m.name.startsWith(name + DELIMITER))) {
     throw new RpcError(grpc.status.FAILED_PRECONDITION, 'Mailbox has children, delete them first', 'HASCHILDREN');
   }
-  const { rows } = await tx.query<{ size: number }>(
-    'DELETE FROM messages WHERE account_id = $1 AND mailbox_id = $2 RETURNING size',
-    [accountId, mb.mailboxId],
-  );
+  const { rows } = await tx.query<{ size: number }>('DELETE FROM messages WHERE account_id = $1 AND mailbox_id = $2 RETURNING size', [
+    accountId,
+    mb.mailboxId,
+  ]);
   await releaseQuota(tx, accountId, rows);
   await tx.query('DELETE FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2', [accountId, mb.mailboxId]);
   await recordChange(tx, { accountId, mailboxId: mb.mailboxId, modseq: 0, kind: 'mailbox' });

@@ -49,7 +49,6 @@ export function cleanFlags(flags: string[]): string[] {
   return out;
 }
 
-
 /** PostgreSQL text and jsonb cannot hold NUL characters. */
 const noNul = (s: string): string => s.replaceAll('\0', '');
 const jsonb = (v: unknown): string => JSON.stringify(v).replaceAll('\\u0000', '');
@@ -75,24 +74,23 @@ export async function appendMessages(db: Queryable, accountId: number, mailbox: 
   const now = Date.now();
   let row: { mailbox_id: number; uidvalidity: number; first_uid: number; modseq: number; event_id: number } | undefined;
   try {
-    ({ rows: [row] } = await db.query<NonNullable<typeof row>>(
-      'SELECT * FROM kimap_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
-      [
-        accountId,
-        normalizeMailboxName(mailbox),
-        raws.reduce((t, r) => t + r.length, 0),
-        raws.map((raw) => createHash('sha256').update(raw).digest()),
-        raws.map((raw) => raw.length),
-        structures.map((s) => s.root.headerEnd),
-        raws,
-        structures.map((s) => jsonb(s.envelope)),
-        structures.map((s) => jsonb(s)),
-        texts.map((t) => foldCase(noNul(t.header))),
-        texts.map((t) => foldCase(noNul(t.body))),
-        items.map((i) => new Date(i.internalDateMs || now)),
-        items.map((i) => JSON.stringify(cleanFlags(i.flags))),
-      ],
-    ));
+    ({
+      rows: [row],
+    } = await db.query<NonNullable<typeof row>>('SELECT * FROM kimap_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)', [
+      accountId,
+      normalizeMailboxName(mailbox),
+      raws.reduce((t, r) => t + r.length, 0),
+      raws.map((raw) => createHash('sha256').update(raw).digest()),
+      raws.map((raw) => raw.length),
+      structures.map((s) => s.root.headerEnd),
+      raws,
+      structures.map((s) => jsonb(s.envelope)),
+      structures.map((s) => jsonb(s)),
+      texts.map((t) => foldCase(noNul(t.header))),
+      texts.map((t) => foldCase(noNul(t.body))),
+      items.map((i) => new Date(i.internalDateMs || now)),
+      items.map((i) => JSON.stringify(cleanFlags(i.flags))),
+    ]));
   } catch (err) {
     fromWriteFunction(err, 'TRYCREATE');
   }
@@ -157,7 +155,13 @@ export async function* fetchMessagePages(
   // Flags as a flag line (see @kimap/common/columns), split here: cheaper
   // than decoding an array literal per row. Milliseconds as a number:
   // cheaper than a timestamp.
-  const cols = ["array_to_string(m.flags, ' ') AS flags", 'm.uid', 'm.modseq', 'floor(extract(epoch FROM m.internal_date) * 1000)::int8 AS "internalDateMs"', 'm.size'];
+  const cols = [
+    "array_to_string(m.flags, ' ') AS flags",
+    'm.uid',
+    'm.modseq',
+    'floor(extract(epoch FROM m.internal_date) * 1000)::int8 AS "internalDateMs"',
+    'm.size',
+  ];
   if (opts.raw) cols.push('b.raw');
   else if (opts.header) cols.push('substring(b.raw from 1 for b.header_size) AS header');
   if (structure) cols.push('b.body_structure::text AS "bodyStructureJson"');
@@ -179,7 +183,13 @@ export async function* fetchMessagePages(
     );
     const page: FetchedMessage[] = [];
     for (const r of rows) {
-      const msg: FetchedMessage = { uid: r.uid, modseq: r.modseq, flags: flagsOfLine(r.flags), internalDateMs: r.internalDateMs, size: r.size };
+      const msg: FetchedMessage = {
+        uid: r.uid,
+        modseq: r.modseq,
+        flags: flagsOfLine(r.flags),
+        internalDateMs: r.internalDateMs,
+        size: r.size,
+      };
       if (r.raw) msg.raw = toBuffer(r.raw);
       if (r.header) msg.header = toBuffer(r.header);
       if (r.bodyStructureJson) msg.bodyStructureJson = r.bodyStructureJson;
@@ -231,11 +241,22 @@ export async function* fetchColumnPages(
   if (opts.modseq) cols.push("string_agg(int8send(modseq), ''::bytea) AS modseqs");
   // date_part is a double, which is far cheaper than extract's numeric; truncated to
   // milliseconds first, the product is a whole number of milliseconds and rounds exactly.
-  if (opts.internalDate) cols.push(`string_agg(int8send(round(date_part('epoch', date_trunc('milliseconds', internal_date)) * 1000)::int8), ''::bytea) AS "internalDatesMs"`);
+  if (opts.internalDate)
+    cols.push(
+      `string_agg(int8send(round(date_part('epoch', date_trunc('milliseconds', internal_date)) * 1000)::int8), ''::bytea) AS "internalDatesMs"`,
+    );
   if (opts.size) cols.push("string_agg(int8send(size), ''::bytea) AS sizes");
   const changed = opts.changedSince ? `AND m.modseq > $${4 + cond.params.length}` : '';
   const pageSize = opts.pageSize ?? COLUMN_PAGE;
-  type Row = { n: number; last: number | null; uids: Uint8Array | null; flags: string | null; modseqs?: Uint8Array | null; internalDatesMs?: Uint8Array | null; sizes?: Uint8Array | null };
+  type Row = {
+    n: number;
+    last: number | null;
+    uids: Uint8Array | null;
+    flags: string | null;
+    modseqs?: Uint8Array | null;
+    internalDatesMs?: Uint8Array | null;
+    sizes?: Uint8Array | null;
+  };
   const page = (after: number) =>
     db.query<Row>(
       `SELECT count(*)::int AS n, max(uid) AS last, ${cols.join(', ')}

@@ -132,7 +132,11 @@ export class MetadataCache {
    * consecutive UIDs, with the MODSEQ they are at; undefined when it is not
    * in memory (a SELECT does not read a mailbox in full to keep it).
    */
-  async uidRuns(db: Queryable, accountId: number, mailboxId: number): Promise<{ modseq: number; count: number; runs: UidRuns__Output } | undefined> {
+  async uidRuns(
+    db: Queryable,
+    accountId: number,
+    mailboxId: number,
+  ): Promise<{ modseq: number; count: number; runs: UidRuns__Output } | undefined> {
     if (!this.entries.has(this.key(accountId, mailboxId))) return undefined;
     const state = await this.current(db, accountId, mailboxId);
     if (!state || !('entry' in state)) return undefined;
@@ -196,7 +200,10 @@ export class MetadataCache {
       return undefined;
     }
     const complete = rows.filter((r) => r.k === 'm').length < limit && rows.filter((r) => r.k === 'x').length < limit;
-    let entry = old && old.uidvalidity === box.uid && since >= floor && complete && rows.length - 1 <= count / 4 ? this.apply(old, rows, box.modseq) : undefined;
+    let entry =
+      old && old.uidvalidity === box.uid && since >= floor && complete && rows.length - 1 <= count / 4
+        ? this.apply(old, rows, box.modseq)
+        : undefined;
     // The count kept in the mailbox row, from the same snapshot, must agree; if not, read again rather than trust the entry.
     if (entry && entry.uids.length !== count) {
       this.mismatches++;
@@ -258,7 +265,10 @@ export class MetadataCache {
     this.loads++;
     const entry: Entry = { uidvalidity: at.uidvalidity, modseq: at.modseq, uids: [], modseqs: [], flags: [] };
     const line = interner();
-    for await (const page of fetchColumnPages(db, accountId, mailboxId, [{ first: 1, last: 0 }], { modseq: true, ...(this.opts.pageSize && { pageSize: this.opts.pageSize }) })) {
+    for await (const page of fetchColumnPages(db, accountId, mailboxId, [{ first: 1, last: 0 }], {
+      modseq: true,
+      ...(this.opts.pageSize && { pageSize: this.opts.pageSize }),
+    })) {
       const lines = flagLines(page.flags, page.count);
       for (let i = 0; i < page.count; i++) {
         entry.uids.push(int64At(page.uids, i));

@@ -18,7 +18,13 @@ export async function recordChange(tx: Queryable, event: ChangeEvent): Promise<v
 }
 
 /** The event a write function (migration 0006) recorded; undefined when it changed nothing. */
-export function recorded(accountId: number, mailboxId: number, modseq: number, kind: ChangeEvent['kind'], eventId: number | null | undefined): RecordedEvent | undefined {
+export function recorded(
+  accountId: number,
+  mailboxId: number,
+  modseq: number,
+  kind: ChangeEvent['kind'],
+  eventId: number | null | undefined,
+): RecordedEvent | undefined {
   return eventId ? { accountId, mailboxId, modseq, kind, eventId } : undefined;
 }
 

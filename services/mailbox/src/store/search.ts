@@ -45,8 +45,27 @@ export type SearchCriteria = SearchKey__Output;
 
 /** The members of SearchKey's `key`. */
 const KEYS = [
-  'all', 'none', 'and', 'or', 'not', 'uids', 'flag', 'header', 'body', 'text', 'before', 'on', 'since',
-  'sentBefore', 'sentOn', 'sentSince', 'larger', 'smaller', 'modseq', 'older', 'younger',
+  'all',
+  'none',
+  'and',
+  'or',
+  'not',
+  'uids',
+  'flag',
+  'header',
+  'body',
+  'text',
+  'before',
+  'on',
+  'since',
+  'sentBefore',
+  'sentOn',
+  'sentSince',
+  'larger',
+  'smaller',
+  'modseq',
+  'older',
+  'younger',
 ] as const;
 
 type KeyName = (typeof KEYS)[number];
@@ -84,7 +103,6 @@ export interface CompiledSearch {
 export const MAX_CRITERIA_DEPTH = 64;
 export const MAX_CRITERIA_NODES = 5000;
 
-
 // --- SQL text helpers (constants only, never user input) --------------------
 
 /** A constant as an E'' literal: backslashes mean the same whatever standard_conforming_strings says. */
@@ -112,7 +130,9 @@ const UTF8_ESCAPED = lit(
 const UNFOLD = lit(String.raw`\r?\n([ \t])`);
 const NEWLINE = lit(String.raw`\r?\n`);
 const DATE_FIELD = lit(String.raw`^date[ \t]*:(.*(?:\n[ \t].*)*)`);
-const DAY_MONTH_YEAR = lit(String.raw`(?:^|[^0-9])([0-9]{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+([0-9]{2,4})(?![0-9])`);
+const DAY_MONTH_YEAR = lit(
+  String.raw`(?:^|[^0-9])([0-9]{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+([0-9]{2,4})(?![0-9])`,
+);
 const MONTHS = `ARRAY['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec']`;
 
 const HEADER_BYTES = 'substring(b.raw FROM 1 FOR b.header_size)';
@@ -216,7 +236,6 @@ function escapeBytes(bytes: Buffer): string {
   }
   return out;
 }
-
 
 function dayStart(day: Day__Output): Date {
   const t = new Date(0);
@@ -414,7 +433,8 @@ class Compiler {
       case 'younger': {
         const op = key === 'older' ? '<=' : '>';
         const seconds = k[key]!;
-        if (this.now) return `m.internal_date ${op} ${this.param(new Date(this.now.getTime() - seconds * 1000).toISOString(), 'timestamptz')}`;
+        if (this.now)
+          return `m.internal_date ${op} ${this.param(new Date(this.now.getTime() - seconds * 1000).toISOString(), 'timestamptz')}`;
         return `m.internal_date ${op} now() - ${this.param(seconds, 'bigint')} * interval '1 second'`;
       }
       default:
