@@ -290,23 +290,3 @@ export async function* fetchColumnPages(
     next?.catch(() => undefined);
   }
 }
-
-export interface ChangeSet {
-  changed: Array<{ uid: number; modseq: number; flags: string[] }>;
-  expunged: number[];
-}
-
-/** What changed in a mailbox after a MODSEQ: new or re-flagged messages and expunged UIDs. */
-export async function changesSince(db: Queryable, accountId: number, mailboxId: number, since: number): Promise<ChangeSet> {
-  const { rows } = await db.query<{ uid: number; modseq: number; flags: string[] }>(
-    'SELECT uid, modseq, flags FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY uid',
-    [accountId, mailboxId, since],
-    { replan: true },
-  );
-  const { rows: gone } = await db.query<{ uid: number }>(
-    'SELECT uid FROM expunged WHERE account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY uid',
-    [accountId, mailboxId, since],
-    { replan: true },
-  );
-  return { changed: rows, expunged: gone.map((r) => r.uid) };
-}
