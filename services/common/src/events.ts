@@ -5,7 +5,8 @@
 import { EventEmitter } from 'node:events';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 
-export type ChangeKind = 'append' | 'flags' | 'expunge' | 'mailbox';
+/** `acl`: a mailbox's access control list changed (MODSEQ 0); sessions that have it selected check their rights. */
+export type ChangeKind = 'append' | 'flags' | 'expunge' | 'mailbox' | 'acl';
 
 export interface ChangeEvent {
   accountId: number;
@@ -41,7 +42,7 @@ export function decodeEvent(raw: Buffer | string | null | undefined): ChangeEven
     const v = JSON.parse(raw.toString()) as Partial<ChangeEvent>;
     if (typeof v.accountId !== 'number' || typeof v.mailboxId !== 'number' || typeof v.modseq !== 'number') return undefined;
     const kind = v.kind ?? 'append';
-    if (!['append', 'flags', 'expunge', 'mailbox'].includes(kind)) return undefined;
+    if (!['append', 'flags', 'expunge', 'mailbox', 'acl'].includes(kind)) return undefined;
     return { accountId: v.accountId, mailboxId: v.mailboxId, modseq: v.modseq, kind };
   } catch {
     return undefined;

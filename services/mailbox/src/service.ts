@@ -1,6 +1,7 @@
 // The MailboxService: one handler per RPC, each in its own module under rpc/.
 import { loadMailProto, multiplexService, type grpc } from '@kimap/common';
 import type { MailboxContext } from './context.js';
+import { GetAcl, SetAcl } from './rpc/acl.js';
 import { Authenticate } from './rpc/authenticate.js';
 import { Append } from './rpc/append.js';
 import { GetChanges } from './rpc/changes.js';
@@ -31,6 +32,8 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { g
     Copy: Copy(ctx),
     Move: Move(ctx),
     Search: Search(ctx),
+    GetAcl: GetAcl(ctx),
+    SetAcl: SetAcl(ctx),
   };
   // The same handlers again, for calls carried by one long-lived stream.
   const mux = multiplexService(proto.mail.v1.MailboxService.service, handlers);

@@ -2,6 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_AccountRef__Output } from './mail/v1/AccountRef.js';
+import type { AclEntry as _mail_v1_AclEntry, AclEntry__Output as _mail_v1_AclEntry__Output } from './mail/v1/AclEntry.js';
+import type { AclResponse as _mail_v1_AclResponse, AclResponse__Output as _mail_v1_AclResponse__Output } from './mail/v1/AclResponse.js';
 import type { AppendItem as _mail_v1_AppendItem, AppendItem__Output as _mail_v1_AppendItem__Output } from './mail/v1/AppendItem.js';
 import type { AppendRequest as _mail_v1_AppendRequest, AppendRequest__Output as _mail_v1_AppendRequest__Output } from './mail/v1/AppendRequest.js';
 import type { AppendResponse as _mail_v1_AppendResponse, AppendResponse__Output as _mail_v1_AppendResponse__Output } from './mail/v1/AppendResponse.js';
@@ -20,6 +22,7 @@ import type { ExpungeResponse as _mail_v1_ExpungeResponse, ExpungeResponse__Outp
 import type { FetchRequest as _mail_v1_FetchRequest, FetchRequest__Output as _mail_v1_FetchRequest__Output } from './mail/v1/FetchRequest.js';
 import type { FetchResponse as _mail_v1_FetchResponse, FetchResponse__Output as _mail_v1_FetchResponse__Output } from './mail/v1/FetchResponse.js';
 import type { FetchedMessage as _mail_v1_FetchedMessage, FetchedMessage__Output as _mail_v1_FetchedMessage__Output } from './mail/v1/FetchedMessage.js';
+import type { GetAclRequest as _mail_v1_GetAclRequest, GetAclRequest__Output as _mail_v1_GetAclRequest__Output } from './mail/v1/GetAclRequest.js';
 import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest__Output as _mail_v1_GetChangesRequest__Output } from './mail/v1/GetChangesRequest.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from './mail/v1/GetStatusRequest.js';
 import type { HeaderMatch as _mail_v1_HeaderMatch, HeaderMatch__Output as _mail_v1_HeaderMatch__Output } from './mail/v1/HeaderMatch.js';
@@ -39,6 +42,8 @@ import type { SearchRequest as _mail_v1_SearchRequest, SearchRequest__Output as 
 import type { SearchResponse as _mail_v1_SearchResponse, SearchResponse__Output as _mail_v1_SearchResponse__Output } from './mail/v1/SearchResponse.js';
 import type { SelectRequest as _mail_v1_SelectRequest, SelectRequest__Output as _mail_v1_SelectRequest__Output } from './mail/v1/SelectRequest.js';
 import type { SelectResponse as _mail_v1_SelectResponse, SelectResponse__Output as _mail_v1_SelectResponse__Output } from './mail/v1/SelectResponse.js';
+import type { SetAclRequest as _mail_v1_SetAclRequest, SetAclRequest__Output as _mail_v1_SetAclRequest__Output } from './mail/v1/SetAclRequest.js';
+import type { SetAclResponse as _mail_v1_SetAclResponse, SetAclResponse__Output as _mail_v1_SetAclResponse__Output } from './mail/v1/SetAclResponse.js';
 import type { SetSubscribedRequest as _mail_v1_SetSubscribedRequest, SetSubscribedRequest__Output as _mail_v1_SetSubscribedRequest__Output } from './mail/v1/SetSubscribedRequest.js';
 import type { SetSubscribedResponse as _mail_v1_SetSubscribedResponse, SetSubscribedResponse__Output as _mail_v1_SetSubscribedResponse__Output } from './mail/v1/SetSubscribedResponse.js';
 import type { StoreRequest as _mail_v1_StoreRequest, StoreRequest__Output as _mail_v1_StoreRequest__Output } from './mail/v1/StoreRequest.js';
@@ -56,6 +61,9 @@ export interface ProtoGrpcType {
   mail: {
     v1: {
       AccountRef: MessageTypeDefinition<_mail_v1_AccountRef, _mail_v1_AccountRef__Output>
+      AclEntry: MessageTypeDefinition<_mail_v1_AclEntry, _mail_v1_AclEntry__Output>
+      AclMode: EnumTypeDefinition
+      AclResponse: MessageTypeDefinition<_mail_v1_AclResponse, _mail_v1_AclResponse__Output>
       AppendItem: MessageTypeDefinition<_mail_v1_AppendItem, _mail_v1_AppendItem__Output>
       AppendRequest: MessageTypeDefinition<_mail_v1_AppendRequest, _mail_v1_AppendRequest__Output>
       AppendResponse: MessageTypeDefinition<_mail_v1_AppendResponse, _mail_v1_AppendResponse__Output>
@@ -74,6 +82,7 @@ export interface ProtoGrpcType {
       FetchRequest: MessageTypeDefinition<_mail_v1_FetchRequest, _mail_v1_FetchRequest__Output>
       FetchResponse: MessageTypeDefinition<_mail_v1_FetchResponse, _mail_v1_FetchResponse__Output>
       FetchedMessage: MessageTypeDefinition<_mail_v1_FetchedMessage, _mail_v1_FetchedMessage__Output>
+      GetAclRequest: MessageTypeDefinition<_mail_v1_GetAclRequest, _mail_v1_GetAclRequest__Output>
       GetChangesRequest: MessageTypeDefinition<_mail_v1_GetChangesRequest, _mail_v1_GetChangesRequest__Output>
       GetStatusRequest: MessageTypeDefinition<_mail_v1_GetStatusRequest, _mail_v1_GetStatusRequest__Output>
       HeaderMatch: MessageTypeDefinition<_mail_v1_HeaderMatch, _mail_v1_HeaderMatch__Output>
@@ -93,6 +102,8 @@ export interface ProtoGrpcType {
       SearchResponse: MessageTypeDefinition<_mail_v1_SearchResponse, _mail_v1_SearchResponse__Output>
       SelectRequest: MessageTypeDefinition<_mail_v1_SelectRequest, _mail_v1_SelectRequest__Output>
       SelectResponse: MessageTypeDefinition<_mail_v1_SelectResponse, _mail_v1_SelectResponse__Output>
+      SetAclRequest: MessageTypeDefinition<_mail_v1_SetAclRequest, _mail_v1_SetAclRequest__Output>
+      SetAclResponse: MessageTypeDefinition<_mail_v1_SetAclResponse, _mail_v1_SetAclResponse__Output>
       SetSubscribedRequest: MessageTypeDefinition<_mail_v1_SetSubscribedRequest, _mail_v1_SetSubscribedRequest__Output>
       SetSubscribedResponse: MessageTypeDefinition<_mail_v1_SetSubscribedResponse, _mail_v1_SetSubscribedResponse__Output>
       StoreMode: EnumTypeDefinition

@@ -2,6 +2,7 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AclResponse as _mail_v1_AclResponse, AclResponse__Output as _mail_v1_AclResponse__Output } from '../../mail/v1/AclResponse.js';
 import type { AppendRequest as _mail_v1_AppendRequest, AppendRequest__Output as _mail_v1_AppendRequest__Output } from '../../mail/v1/AppendRequest.js';
 import type { AppendResponse as _mail_v1_AppendResponse, AppendResponse__Output as _mail_v1_AppendResponse__Output } from '../../mail/v1/AppendResponse.js';
 import type { AuthenticateRequest as _mail_v1_AuthenticateRequest, AuthenticateRequest__Output as _mail_v1_AuthenticateRequest__Output } from '../../mail/v1/AuthenticateRequest.js';
@@ -16,6 +17,7 @@ import type { ExpungeRequest as _mail_v1_ExpungeRequest, ExpungeRequest__Output 
 import type { ExpungeResponse as _mail_v1_ExpungeResponse, ExpungeResponse__Output as _mail_v1_ExpungeResponse__Output } from '../../mail/v1/ExpungeResponse.js';
 import type { FetchRequest as _mail_v1_FetchRequest, FetchRequest__Output as _mail_v1_FetchRequest__Output } from '../../mail/v1/FetchRequest.js';
 import type { FetchResponse as _mail_v1_FetchResponse, FetchResponse__Output as _mail_v1_FetchResponse__Output } from '../../mail/v1/FetchResponse.js';
+import type { GetAclRequest as _mail_v1_GetAclRequest, GetAclRequest__Output as _mail_v1_GetAclRequest__Output } from '../../mail/v1/GetAclRequest.js';
 import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest__Output as _mail_v1_GetChangesRequest__Output } from '../../mail/v1/GetChangesRequest.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from '../../mail/v1/GetStatusRequest.js';
 import type { ListMailboxesRequest as _mail_v1_ListMailboxesRequest, ListMailboxesRequest__Output as _mail_v1_ListMailboxesRequest__Output } from '../../mail/v1/ListMailboxesRequest.js';
@@ -29,6 +31,8 @@ import type { SearchRequest as _mail_v1_SearchRequest, SearchRequest__Output as 
 import type { SearchResponse as _mail_v1_SearchResponse, SearchResponse__Output as _mail_v1_SearchResponse__Output } from '../../mail/v1/SearchResponse.js';
 import type { SelectRequest as _mail_v1_SelectRequest, SelectRequest__Output as _mail_v1_SelectRequest__Output } from '../../mail/v1/SelectRequest.js';
 import type { SelectResponse as _mail_v1_SelectResponse, SelectResponse__Output as _mail_v1_SelectResponse__Output } from '../../mail/v1/SelectResponse.js';
+import type { SetAclRequest as _mail_v1_SetAclRequest, SetAclRequest__Output as _mail_v1_SetAclRequest__Output } from '../../mail/v1/SetAclRequest.js';
+import type { SetAclResponse as _mail_v1_SetAclResponse, SetAclResponse__Output as _mail_v1_SetAclResponse__Output } from '../../mail/v1/SetAclResponse.js';
 import type { SetSubscribedRequest as _mail_v1_SetSubscribedRequest, SetSubscribedRequest__Output as _mail_v1_SetSubscribedRequest__Output } from '../../mail/v1/SetSubscribedRequest.js';
 import type { SetSubscribedResponse as _mail_v1_SetSubscribedResponse, SetSubscribedResponse__Output as _mail_v1_SetSubscribedResponse__Output } from '../../mail/v1/SetSubscribedResponse.js';
 import type { StoreRequest as _mail_v1_StoreRequest, StoreRequest__Output as _mail_v1_StoreRequest__Output } from '../../mail/v1/StoreRequest.js';
@@ -94,6 +98,15 @@ export interface MailboxServiceClient extends grpc.Client {
   fetch(argument: _mail_v1_FetchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_FetchResponse__Output>;
   fetch(argument: _mail_v1_FetchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_FetchResponse__Output>;
   
+  GetAcl(argument: _mail_v1_GetAclRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
+  GetAcl(argument: _mail_v1_GetAclRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
+  GetAcl(argument: _mail_v1_GetAclRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
+  GetAcl(argument: _mail_v1_GetAclRequest, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
+  getAcl(argument: _mail_v1_GetAclRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
+  getAcl(argument: _mail_v1_GetAclRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
+  getAcl(argument: _mail_v1_GetAclRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
+  getAcl(argument: _mail_v1_GetAclRequest, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
+  
   GetChanges(argument: _mail_v1_GetChangesRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_ChangesResponse__Output>;
   GetChanges(argument: _mail_v1_GetChangesRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_ChangesResponse__Output>;
   getChanges(argument: _mail_v1_GetChangesRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_ChangesResponse__Output>;
@@ -150,6 +163,15 @@ export interface MailboxServiceClient extends grpc.Client {
   select(argument: _mail_v1_SelectRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_SelectResponse__Output>;
   select(argument: _mail_v1_SelectRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_SelectResponse__Output>;
   
+  SetAcl(argument: _mail_v1_SetAclRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_SetAclResponse__Output>): grpc.ClientUnaryCall;
+  SetAcl(argument: _mail_v1_SetAclRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_SetAclResponse__Output>): grpc.ClientUnaryCall;
+  SetAcl(argument: _mail_v1_SetAclRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_SetAclResponse__Output>): grpc.ClientUnaryCall;
+  SetAcl(argument: _mail_v1_SetAclRequest, callback: grpc.requestCallback<_mail_v1_SetAclResponse__Output>): grpc.ClientUnaryCall;
+  setAcl(argument: _mail_v1_SetAclRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_SetAclResponse__Output>): grpc.ClientUnaryCall;
+  setAcl(argument: _mail_v1_SetAclRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_SetAclResponse__Output>): grpc.ClientUnaryCall;
+  setAcl(argument: _mail_v1_SetAclRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_SetAclResponse__Output>): grpc.ClientUnaryCall;
+  setAcl(argument: _mail_v1_SetAclRequest, callback: grpc.requestCallback<_mail_v1_SetAclResponse__Output>): grpc.ClientUnaryCall;
+  
   SetSubscribed(argument: _mail_v1_SetSubscribedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_SetSubscribedResponse__Output>): grpc.ClientUnaryCall;
   SetSubscribed(argument: _mail_v1_SetSubscribedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_SetSubscribedResponse__Output>): grpc.ClientUnaryCall;
   SetSubscribed(argument: _mail_v1_SetSubscribedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_SetSubscribedResponse__Output>): grpc.ClientUnaryCall;
@@ -181,6 +203,8 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
   
   Fetch: grpc.handleServerStreamingCall<_mail_v1_FetchRequest__Output, _mail_v1_FetchResponse>;
   
+  GetAcl: grpc.handleUnaryCall<_mail_v1_GetAclRequest__Output, _mail_v1_AclResponse>;
+  
   GetChanges: grpc.handleServerStreamingCall<_mail_v1_GetChangesRequest__Output, _mail_v1_ChangesResponse>;
   
   GetStatus: grpc.handleUnaryCall<_mail_v1_GetStatusRequest__Output, _mail_v1_MailboxStatus>;
@@ -197,6 +221,8 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
   
   Select: grpc.handleServerStreamingCall<_mail_v1_SelectRequest__Output, _mail_v1_SelectResponse>;
   
+  SetAcl: grpc.handleUnaryCall<_mail_v1_SetAclRequest__Output, _mail_v1_SetAclResponse>;
+  
   SetSubscribed: grpc.handleUnaryCall<_mail_v1_SetSubscribedRequest__Output, _mail_v1_SetSubscribedResponse>;
   
   Store: grpc.handleServerStreamingCall<_mail_v1_StoreRequest__Output, _mail_v1_StoreResponse>;
@@ -211,6 +237,7 @@ export interface MailboxServiceDefinition extends grpc.ServiceDefinition {
   DeleteMailbox: MethodDefinition<_mail_v1_DeleteMailboxRequest, _mail_v1_DeleteMailboxResponse, _mail_v1_DeleteMailboxRequest__Output, _mail_v1_DeleteMailboxResponse__Output>
   Expunge: MethodDefinition<_mail_v1_ExpungeRequest, _mail_v1_ExpungeResponse, _mail_v1_ExpungeRequest__Output, _mail_v1_ExpungeResponse__Output>
   Fetch: MethodDefinition<_mail_v1_FetchRequest, _mail_v1_FetchResponse, _mail_v1_FetchRequest__Output, _mail_v1_FetchResponse__Output>
+  GetAcl: MethodDefinition<_mail_v1_GetAclRequest, _mail_v1_AclResponse, _mail_v1_GetAclRequest__Output, _mail_v1_AclResponse__Output>
   GetChanges: MethodDefinition<_mail_v1_GetChangesRequest, _mail_v1_ChangesResponse, _mail_v1_GetChangesRequest__Output, _mail_v1_ChangesResponse__Output>
   GetStatus: MethodDefinition<_mail_v1_GetStatusRequest, _mail_v1_MailboxStatus, _mail_v1_GetStatusRequest__Output, _mail_v1_MailboxStatus__Output>
   ListMailboxes: MethodDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesResponse, _mail_v1_ListMailboxesRequest__Output, _mail_v1_ListMailboxesResponse__Output>
@@ -219,6 +246,7 @@ export interface MailboxServiceDefinition extends grpc.ServiceDefinition {
   RenameMailbox: MethodDefinition<_mail_v1_RenameMailboxRequest, _mail_v1_RenameMailboxResponse, _mail_v1_RenameMailboxRequest__Output, _mail_v1_RenameMailboxResponse__Output>
   Search: MethodDefinition<_mail_v1_SearchRequest, _mail_v1_SearchResponse, _mail_v1_SearchRequest__Output, _mail_v1_SearchResponse__Output>
   Select: MethodDefinition<_mail_v1_SelectRequest, _mail_v1_SelectResponse, _mail_v1_SelectRequest__Output, _mail_v1_SelectResponse__Output>
+  SetAcl: MethodDefinition<_mail_v1_SetAclRequest, _mail_v1_SetAclResponse, _mail_v1_SetAclRequest__Output, _mail_v1_SetAclResponse__Output>
   SetSubscribed: MethodDefinition<_mail_v1_SetSubscribedRequest, _mail_v1_SetSubscribedResponse, _mail_v1_SetSubscribedRequest__Output, _mail_v1_SetSubscribedResponse__Output>
   Store: MethodDefinition<_mail_v1_StoreRequest, _mail_v1_StoreResponse, _mail_v1_StoreRequest__Output, _mail_v1_StoreResponse__Output>
 }
