@@ -13,6 +13,7 @@ import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/Cha
 import type { StoredFlags__Output } from '@kimap/common/generated/mail/v1/StoredFlags';
 import type { CopyResponse__Output } from '@kimap/common/generated/mail/v1/CopyResponse';
 import type { ExpungeResponse__Output } from '@kimap/common/generated/mail/v1/ExpungeResponse';
+import type { AclResponse__Output } from '@kimap/common/generated/mail/v1/AclResponse';
 import type { SearchKey__Output } from '@kimap/common/generated/mail/v1/SearchKey';
 import type { Envelope, MessageStructure } from '@kimap/common/mime/index';
 import { UidList } from './uid-list.js';
@@ -35,6 +36,20 @@ export type FetchQuery = Omit<FetchRequest, 'account'>;
  * service answers so) the same as columns. A returned promise holds the next page back.
  */
 export type FetchBatchHandler = (messages: FetchedMessage[], columns?: MessageColumns__Output) => void | Promise<void>;
+
+/**
+ * A mailbox as the mailbox service addresses it: the principal's own (`owner`
+ * '') or another account's of the same tenant, by that account's address and
+ * its own name of the mailbox, reached through an ACL grant.
+ */
+export interface MailboxTarget {
+  readonly owner: string;
+  readonly name: string;
+}
+
+/** A mailbox's ACL as GetAcl answers it: the principal's rights, and with `entries` every grant. */
+export type Acl = AclResponse__Output;
+export type AclChange = 'replace' | 'add' | 'remove' | 'delete';
 
 export interface Principal {
   account: { accountId: number; tenantId: number };
@@ -98,6 +113,10 @@ export interface MailboxBackend {
   /** Messages in ascending UID order, a batch at a time; a returned promise holds the next batch back. */
   fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void>;
   changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes>;
+  /** The principal's rights on a mailbox and, with `entries` (the a right needed), its whole ACL. */
+  getAcl(p: Principal, target: MailboxTarget, entries: boolean): Promise<Acl>;
+  /** SETACL / DELETEACL; answers the identifier's rights after the change. */
+  setAcl(p: Principal, target: MailboxTarget, identifier: string, change: AclChange, rights: string): Promise<string>;
   close(): void;
 }
 
@@ -372,6 +391,23 @@ export class GrpcBackend implements MailboxBackend {
     );
     if (!status) throw new BackendError('GetChanges returned no status', grpc.status.INTERNAL, 'SERVERBUG');
     return { status, changed, expunged };
+  }
+
+  getAcl(p: Principal, target: MailboxTarget, entries: boolean): Promise<Acl> {
+    return this.unary('GetAcl', { account: p.account, owner: target.owner, name: target.name, entries });
+  }
+
+  async setAcl(p: Principal, target: MailboxTarget, identifier: string, change: AclChange, rights: string): Promise<string> {
+    const mode = { replace: 'ACL_MODE_REPLACE', add: 'ACL_MODE_ADD', remove: 'ACL_MODE_REMOVE', delete: 'ACL_MODE_DELETE' }[change];
+    const res = await this.unary<{ rights: string }>('SetAcl', {
+      account: p.account,
+      owner: target.owner,
+      name: target.name,
+      identifier,
+      rights,
+      mode,
+    });
+    return res.rights;
   }
 
   close(): void {

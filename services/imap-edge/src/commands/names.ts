@@ -2,6 +2,7 @@
 // IMAP4rev1 sessions, UTF-8 once UTF8=ACCEPT or IMAP4rev2 is enabled.
 import { MAILBOX_DELIMITER } from '@kimap/common';
 import { decodeMutf7, encodeMutf7, ParseError, type CommandParser } from '../protocol/index.js';
+import type { MailboxTarget } from '../backend.js';
 import type { Session } from '../session.js';
 
 export function mailboxFromWire(session: Session, wire: string): string {
@@ -16,6 +17,39 @@ export function mailboxFromWire(session: Session, wire: string): string {
 
 export function mailboxToWire(session: Session, name: string): string {
   return session.utf8 ? name : encodeMutf7(name);
+}
+
+/**
+ * The namespace of other users' mailboxes (RFC 2342): `Other Users/<owner's
+ * address>/<the owner's name of the mailbox>`, reached through ACL grants
+ * (RFC 4314). The mailbox service, not the edge, decides what a name there
+ * may reach.
+ */
+export const SHARED_NAMESPACE = 'Other Users';
+
+/**
+ * The target of a decoded name. A name in the shared namespace with no
+ * mailbox part (the namespace itself, or an owner's level) has `name` ''.
+ */
+export function targetOf(name: string): MailboxTarget {
+  if (name !== SHARED_NAMESPACE && !name.startsWith(SHARED_NAMESPACE + MAILBOX_DELIMITER)) return { owner: '', name };
+  const rest = name.slice(SHARED_NAMESPACE.length + 1);
+  const cut = rest.indexOf(MAILBOX_DELIMITER);
+  const owner = cut < 0 ? rest : rest.slice(0, cut);
+  // The namespace itself, or no owner: a name that addresses no mailbox.
+  if (!owner) return { owner: '', name: '' };
+  const mailbox = cut < 0 ? '' : rest.slice(cut + 1);
+  return { owner, name: mailbox.toUpperCase() === 'INBOX' ? 'INBOX' : mailbox };
+}
+
+/** The mailbox a client's name addresses. */
+export function targetFromWire(session: Session, wire: string): MailboxTarget {
+  return targetOf(mailboxFromWire(session, wire));
+}
+
+/** The name a session knows a target by (decoded; mailboxToWire encodes it). */
+export function nameOf(target: MailboxTarget): string {
+  return target.owner ? `${SHARED_NAMESPACE}${MAILBOX_DELIMITER}${target.owner}${MAILBOX_DELIMITER}${target.name}` : target.name;
 }
 
 /**

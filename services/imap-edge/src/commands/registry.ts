@@ -12,16 +12,20 @@ import { del } from './delete.js';
 import { enable } from './enable.js';
 import { expunge } from './expunge.js';
 import { fetch } from './fetch.js';
+import { getacl } from './getacl.js';
 import { id } from './id.js';
 import { idle } from './idle.js';
 import { list, lsub } from './list.js';
+import { listrights } from './listrights.js';
 import { login } from './login.js';
 import { logout } from './logout.js';
+import { myrights } from './myrights.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
 import { rename } from './rename.js';
 import { search } from './search.js';
 import { select } from './select.js';
+import { setacl } from './setacl.js';
 import { starttls } from './starttls.js';
 import { status } from './status.js';
 import { store } from './store.js';
@@ -57,6 +61,10 @@ const COMMANDS: readonly AnyCommand[] = [
   close,
   idle,
   search,
+  getacl,
+  setacl,
+  listrights,
+  myrights,
 ];
 
 /** What every session is offered besides the commands' own capabilities. */

@@ -231,6 +231,25 @@ const OK: Array<[string, { name: string; args: unknown }]> = [
       },
     },
   ],
+
+  [
+    'a SETACL INBOX bob@example.test lrs',
+    { name: 'SETACL', args: { mailbox: 'INBOX', identifier: 'bob@example.test', change: 'replace', rights: 'lrs' } },
+  ],
+  ['a setacl inbox anyone +cd', { name: 'SETACL', args: { mailbox: 'INBOX', identifier: 'anyone', change: 'add', rights: 'kxte' } }],
+  [
+    'a SETACL Team "bob@example.test" -wa',
+    { name: 'SETACL', args: { mailbox: 'Team', identifier: 'bob@example.test', change: 'remove', rights: 'wa' } },
+  ],
+  ['a SETACL Team bob ""', { name: 'SETACL', args: { mailbox: 'Team', identifier: 'bob', change: 'replace', rights: '' } }],
+  ['a SETACL Team bob asrl', { name: 'SETACL', args: { mailbox: 'Team', identifier: 'bob', change: 'replace', rights: 'lrsa' } }],
+  [
+    'a DELETEACL "Other Users/a@b.test/INBOX" anyone',
+    { name: 'DELETEACL', args: { mailbox: 'Other Users/a@b.test/INBOX', identifier: 'anyone', change: 'delete', rights: '' } },
+  ],
+  ['a GETACL inbox', { name: 'GETACL', args: { mailbox: 'INBOX' } }],
+  ['a MYRIGHTS Team', { name: 'MYRIGHTS', args: { mailbox: 'Team' } }],
+  ['a LISTRIGHTS Team "Bob@Example.test"', { name: 'LISTRIGHTS', args: { mailbox: 'Team', identifier: 'Bob@Example.test' } }],
 ];
 
 for (const [line, expected] of OK) {
@@ -305,6 +324,19 @@ const BAD: Array<[string, string | RegExp]> = [
   ['a ID', 'Missing argument'],
   ['a ID ("a")', 'Expected SP'],
   ['a ID (' + Array.from({ length: 31 }, (_, i) => `"k${i}" "v"`).join(' ') + ')', 'Too many ID parameters'],
+  ['a SETACL INBOX bob', 'Missing argument'],
+  ['a SETACL INBOX bob lrQs', 'Uppercase rights'],
+  ['a SETACL INBOX bob lrqs', 'The q right is not supported'],
+  ['a SETACL INBOX bob lr0', 'The 0 right is not supported'],
+  ['a SETACL INBOX "" lr', 'Empty identifier'],
+  ['a SETACL INBOX bob lr extra', 'extra arguments'],
+  ['a DELETEACL INBOX', 'Missing argument'],
+  ['a DELETEACL INBOX bob lr', 'extra arguments'],
+  ['a GETACL', 'Missing argument'],
+  ['a GETACL INBOX bob', 'extra arguments'],
+  ['a LISTRIGHTS INBOX', 'Missing argument'],
+  ['a LISTRIGHTS INBOX ""', 'Empty identifier'],
+  ['a MYRIGHTS', 'Missing argument'],
 ];
 
 for (const [line, message] of BAD) {
