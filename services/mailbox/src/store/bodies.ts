@@ -34,7 +34,10 @@ export async function purgeTombstones(db: Queryable, retentionMs: number, limit 
        DELETE FROM expunged e WHERE (e.account_id, e.mailbox_id, e.uid) IN (
          SELECT account_id, mailbox_id, uid FROM expunged
           WHERE expunged_at < now() - $1::bigint * interval '1 millisecond' LIMIT $2)
-       RETURNING account_id, mailbox_id, modseq),
+       RETURNING account_id, mailbox_id, uid, modseq),
+     -- The readers' seen_by rows of those messages (migration 0013) go with them.
+     unseen AS (
+       DELETE FROM seen_by s USING gone g WHERE s.account_id = g.account_id AND s.mailbox_id = g.mailbox_id AND s.uid = g.uid),
      floors AS (SELECT account_id, mailbox_id, max(modseq) AS floor FROM gone GROUP BY account_id, mailbox_id),
      raised AS (
        UPDATE mailboxes m SET expunged_floor_modseq = greatest(m.expunged_floor_modseq, f.floor)

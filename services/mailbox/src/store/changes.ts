@@ -3,6 +3,7 @@
 import type { Queryable } from '@kimap/common';
 import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/ChangedMessage';
 import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
+import { readerFlags } from './sql.js';
 
 /** The mailbox's UIDs and MODSEQs (ChangesResponse.status: the counts are not filled in). */
 export type ChangesStatus = Omit<MailboxStatus__Output, 'messages' | 'unseen' | 'deleted' | 'size' | 'keywords'>;
@@ -31,11 +32,11 @@ interface ChangesRow extends ChangesStatus {
  * planner walk the whole mailbox). A side that reaches the limit is read
  * again without one ($4 NULL): that many changes are worth a walk.
  */
-const CHANGES_SQL = `
+const changesSql = (flags: string) => `
   SELECT b.mailbox_id AS "mailboxId", b.name, coalesce(b.special_use, '') AS "specialUse", b.uidvalidity, b.uidnext, b.highestmodseq,
          b.expunged_floor_modseq AS "expungedFloorModseq",
          (SELECT json_agg(json_build_object('uid', c.uid, 'modseq', c.modseq, 'flags', c.flags) ORDER BY c.uid)
-            FROM (SELECT m.uid, m.modseq, m.flags FROM messages m
+            FROM (SELECT m.uid, m.modseq, ${flags} AS flags FROM messages m
                    WHERE m.account_id = b.account_id AND m.mailbox_id = b.mailbox_id AND m.modseq > $3
                    ORDER BY m.modseq LIMIT $4) c) AS changed,
          (SELECT array_agg(x.uid ORDER BY x.uid)
@@ -44,20 +45,31 @@ const CHANGES_SQL = `
                    ORDER BY e.modseq LIMIT $4) x) AS expunged
     FROM mailboxes b WHERE b.account_id = $1 AND b.mailbox_id = $2`;
 
+const CHANGES_SQL = changesSql('m.flags');
+/** The same, with the flags as a reader other than the owner sees them ($5). */
+const READER_CHANGES_SQL = changesSql(readerFlags('$5'));
+
 /** Changes read with the limit first; more than it: read again without one. */
 const CHANGES_LIMIT = 50_000;
 
-/** The mailbox and what changed after `since` (undefined: no such mailbox). */
+/**
+ * The mailbox and what changed after `since` (undefined: no such mailbox),
+ * with the flags as `reader` sees them when it is not the owner.
+ */
 export async function readChanges(
   db: Queryable,
   accountId: number,
   mailboxId: number,
   since: number,
   limit = CHANGES_LIMIT,
+  reader?: number,
 ): Promise<ChangesRead | undefined> {
   let bound: number | null = limit;
   for (;;) {
-    const { rows } = await db.query<ChangesRow>(CHANGES_SQL, [accountId, mailboxId, since, bound]);
+    const { rows } = await db.query<ChangesRow>(
+      reader ? READER_CHANGES_SQL : CHANGES_SQL,
+      reader ? [accountId, mailboxId, since, bound, reader] : [accountId, mailboxId, since, bound],
+    );
     const r = rows[0];
     if (!r) return undefined;
     const changed = (typeof r.changed === 'string' ? (JSON.parse(r.changed) as ChangedMessage__Output[]) : r.changed) ?? [];

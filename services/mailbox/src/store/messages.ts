@@ -14,7 +14,7 @@ import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/Mes
 import { fromWriteFunction } from './errors.js';
 import { normalizeMailboxName } from './names.js';
 import { recorded, type RecordedEvent } from './outbox.js';
-import { BODIES_JOIN, foldCase, uidRangeCondition, type UidRange } from './sql.js';
+import { BODIES_JOIN, foldCase, readerFlags, uidRangeCondition, type UidRange } from './sql.js';
 
 /** A message to store, as AppendRequest carries it: `internalDateMs` 0 means now. */
 export type AppendItem = AppendItem__Output;
@@ -110,7 +110,10 @@ export async function appendMessages(db: Queryable, accountId: number, mailbox: 
  * included) or its ENVELOPE alone; only messages changed after `changedSince`
  * (when not 0).
  */
-export type FetchOptions = Partial<Pick<FetchRequest__Output, 'raw' | 'header' | 'bodyStructure' | 'envelope' | 'changedSince'>>;
+export type FetchOptions = Partial<Pick<FetchRequest__Output, 'raw' | 'header' | 'bodyStructure' | 'envelope' | 'changedSince'>> & {
+  /** The flags as this account sees them, when it is not the mailbox's owner (its own \Seen; see readerFlags). */
+  reader?: number;
+};
 
 /**
  * A message as FetchResponse carries it, field for field; what was not asked
@@ -155,8 +158,15 @@ export async function* fetchMessagePages(
   // Flags as a flag line (see @kimap/common/columns), split here: cheaper
   // than decoding an array literal per row. Milliseconds as a number:
   // cheaper than a timestamp.
+  // Parameters after the ranges': CHANGEDSINCE, then the reader.
+  const extra: unknown[] = opts.changedSince ? [opts.changedSince] : [];
+  let flags = 'm.flags';
+  if (opts.reader) {
+    extra.push(opts.reader);
+    flags = readerFlags(`$${3 + cond.params.length + extra.length}`);
+  }
   const cols = [
-    "array_to_string(m.flags, ' ') AS flags",
+    `array_to_string(${flags}, ' ') AS flags`,
     'm.uid',
     'm.modseq',
     'floor(extract(epoch FROM m.internal_date) * 1000)::int8 AS "internalDateMs"',
@@ -177,7 +187,7 @@ export async function* fetchMessagePages(
          FROM messages m ${join}
         WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid > $3 AND ${cond.sql} ${changed}
         ORDER BY m.uid LIMIT ${pageSize}`,
-      [accountId, mailboxId, after, ...cond.params, ...(opts.changedSince ? [opts.changedSince] : [])],
+      [accountId, mailboxId, after, ...cond.params, ...extra],
       // With CHANGEDSINCE the best plan depends on the values (a recent MODSEQ: its index).
       { replan: Boolean(opts.changedSince) },
     );
@@ -212,6 +222,8 @@ export async function* fetchMessagePages(
 
 /** The columns a FETCH asks for besides UIDs and flags (FetchRequest's fields), and the page size. */
 export interface ColumnOptions extends Partial<Pick<FetchRequest__Output, 'modseq' | 'internalDate' | 'size' | 'changedSince'>> {
+  /** The flags as this account sees them, when it is not the mailbox's owner (see readerFlags). */
+  reader?: number;
   /** Messages per page; the default suits a 100,000-message FETCH. */
   pageSize?: number;
 }
@@ -247,6 +259,13 @@ export async function* fetchColumnPages(
     );
   if (opts.size) cols.push("string_agg(int8send(size), ''::bytea) AS sizes");
   const changed = opts.changedSince ? `AND m.modseq > $${4 + cond.params.length}` : '';
+  // Parameters after the ranges': CHANGEDSINCE, then the reader.
+  const extra: unknown[] = opts.changedSince ? [opts.changedSince] : [];
+  let flags = 'm.flags';
+  if (opts.reader) {
+    extra.push(opts.reader);
+    flags = `${readerFlags(`$${3 + cond.params.length + extra.length}`)} AS flags`;
+  }
   const pageSize = opts.pageSize ?? COLUMN_PAGE;
   type Row = {
     n: number;
@@ -260,11 +279,11 @@ export async function* fetchColumnPages(
   const page = (after: number) =>
     db.query<Row>(
       `SELECT count(*)::int AS n, max(uid) AS last, ${cols.join(', ')}
-         FROM (SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size
+         FROM (SELECT m.uid, ${flags}, m.modseq, m.internal_date, m.size
                  FROM messages m
                 WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid > $3 AND ${cond.sql} ${changed}
                 ORDER BY m.uid LIMIT ${pageSize}) p`,
-      [accountId, mailboxId, after, ...cond.params, ...(opts.changedSince ? [opts.changedSince] : [])],
+      [accountId, mailboxId, after, ...cond.params, ...extra],
       { replan: Boolean(opts.changedSince) },
     );
   // The next page is asked for as soon as this one has arrived, so that

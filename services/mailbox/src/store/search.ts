@@ -34,7 +34,7 @@ import { MAX_UID, systemFlag, type Queryable } from '@kimap/common';
 import type { Day__Output } from '@kimap/common/generated/mail/v1/Day';
 import type { SearchKey__Output } from '@kimap/common/generated/mail/v1/SearchKey';
 import { invalid } from './errors.js';
-import { BODIES_JOIN, foldCase } from './sql.js';
+import { BODIES_JOIN, foldCase, readerSeen } from './sql.js';
 
 /**
  * The search program as SearchRequest carries it: a SearchKey message, whose
@@ -89,6 +89,8 @@ export interface SearchContext {
   paramIndex: number;
   /** "Now" for OLDER/YOUNGER; default: the database's now(). */
   now?: Date;
+  /** SEEN and UNSEEN as this account sees them, when it is not the mailbox's owner (its own \Seen). */
+  reader?: number;
 }
 
 export interface CompiledSearch {
@@ -337,6 +339,7 @@ class Compiler {
   constructor(
     private readonly first: number,
     private readonly now: Date | undefined,
+    private readonly reader?: number,
   ) {}
 
   param(value: unknown, cast = ''): string {
@@ -385,6 +388,7 @@ class Compiler {
       }
       case 'flag': {
         const system = systemFlag(k.flag!);
+        if (system === '\\Seen' && this.reader) return readerSeen(this.param(this.reader, 'bigint'));
         // System flags are stored in canonical case (cleanFlags): containment, indexable.
         if (system) return `m.flags @> ARRAY[${this.param(system, 'text')}]`;
         return `EXISTS (SELECT 1 FROM unnest(m.flags) AS f(flag) WHERE lower(f.flag) = lower(${this.param(k.flag, 'text')}))`;
@@ -450,7 +454,7 @@ class Compiler {
  */
 export function compileSearch(criteria: SearchCriteria, ctx: SearchContext): CompiledSearch {
   validateSearchCriteria(criteria);
-  const c = new Compiler(ctx.paramIndex, ctx.now);
+  const c = new Compiler(ctx.paramIndex, ctx.now, ctx.reader);
   const sql = c.compile(criteria);
   return { sql, params: c.params, needsBody: c.needsBody };
 }
@@ -460,6 +464,8 @@ export interface SearchQueryOptions {
   afterUid?: number;
   limit?: number;
   now?: Date;
+  /** See SearchContext.reader. */
+  reader?: number;
 }
 
 /** `SELECT m.uid, m.modseq` of the matching messages of one mailbox, ascending UID. */
@@ -469,7 +475,7 @@ export function buildSearchQuery(
   criteria: SearchCriteria,
   opts: SearchQueryOptions = {},
 ): { sql: string; params: unknown[] } {
-  const c = compileSearch(criteria, { paramIndex: 4, ...(opts.now && { now: opts.now }) });
+  const c = compileSearch(criteria, { paramIndex: 4, ...(opts.now && { now: opts.now }), ...(opts.reader && { reader: opts.reader }) });
   const params: unknown[] = [accountId, mailboxId, opts.afterUid ?? 0, ...c.params];
   let limit = '';
   if (opts.limit !== undefined) {
@@ -498,12 +504,17 @@ export async function* searchUids(
   accountId: number,
   mailboxId: number,
   criteria: SearchCriteria,
-  opts: { pageSize?: number; now?: Date } = {},
+  opts: { pageSize?: number; now?: Date; reader?: number } = {},
 ): AsyncGenerator<SearchPage> {
   const pageSize = opts.pageSize ?? 10000;
   let after = 0;
   for (;;) {
-    const q = buildSearchQuery(accountId, mailboxId, criteria, { afterUid: after, limit: pageSize, ...(opts.now && { now: opts.now }) });
+    const q = buildSearchQuery(accountId, mailboxId, criteria, {
+      afterUid: after,
+      limit: pageSize,
+      ...(opts.now && { now: opts.now }),
+      ...(opts.reader && { reader: opts.reader }),
+    });
     const { rows } = await db.query<{ uid: number; modseq: number }>(q.sql, q.params, { replan: true });
     if (rows.length > 0) yield { uids: rows.map((r) => r.uid), highestmodseq: rows.reduce((max, r) => Math.max(max, r.modseq), 0) };
     if (rows.length < pageSize) return;

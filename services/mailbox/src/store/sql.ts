@@ -55,3 +55,18 @@ export const BODIES_JOIN =
 export function foldCase(s: string): string {
   return s.toLowerCase();
 }
+
+/**
+ * The flags of `messages m` as a reader other than the owner sees them
+ * (migration 0013): the message's flags without the owner's \Seen, and
+ * \Seen when the reader's own seen_by row is there. `reader` is the
+ * reader's account as a bind parameter ($n).
+ */
+export function readerFlags(reader: string, alias = 'm'): string {
+  return `(array_remove(${alias}.flags, '\\Seen') || CASE WHEN ${readerSeen(reader, alias)} THEN ARRAY['\\Seen'] ELSE '{}'::text[] END)`;
+}
+
+/** Whether the reader has seen the message `alias` (its own \Seen on another account's mailbox). */
+export function readerSeen(reader: string, alias = 'm'): string {
+  return `EXISTS (SELECT 1 FROM seen_by s WHERE s.account_id = ${alias}.account_id AND s.mailbox_id = ${alias}.mailbox_id AND s.reader_id = ${reader} AND s.uid = ${alias}.uid)`;
+}
