@@ -1,6 +1,7 @@
 import type { GetChangesRequest__Output } from '@kimap/common/generated/mail/v1/GetChangesRequest';
 import type { ChangesResponse } from '@kimap/common/generated/mail/v1/ChangesResponse';
 import type { MailboxContext } from '../context.js';
+import { mailboxAccessById, requireRight } from '../store/acl.js';
 import { readChanges } from '../store/changes.js';
 import { notFound } from '../store/errors.js';
 import { accountOf, serverStream } from './handler.js';
@@ -10,7 +11,16 @@ const CHANGES_PAGE = 20_000;
 
 export const GetChanges = (ctx: MailboxContext) =>
   serverStream<GetChangesRequest__Output, ChangesResponse>(ctx.log, 'GetChanges', async function* (req) {
-    const read = await readChanges(ctx.db, accountOf(req), req.mailboxId, req.sinceModseq);
+    const principal = accountOf(req);
+    let read;
+    if (req.owner) {
+      // A session of a grantee: its rights are checked on every pull, so a revoked r ends it.
+      const access = await mailboxAccessById(ctx.db, principal, req.owner, req.mailboxId);
+      requireRight(access, 'r', 'reading the mailbox');
+      read = await readChanges(ctx.db, access.ownerId, req.mailboxId, req.sinceModseq, undefined, principal);
+    } else {
+      read = await readChanges(ctx.db, principal, req.mailboxId, req.sinceModseq);
+    }
     if (!read) throw notFound('Mailbox no longer exists');
     const { status, changed, expunged } = read;
     // Usually one stream message; a long history is sent in pages.

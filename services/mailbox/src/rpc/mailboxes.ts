@@ -10,7 +10,9 @@ import type { DeleteMailboxResponse } from '@kimap/common/generated/mail/v1/Dele
 import type { RenameMailboxRequest__Output } from '@kimap/common/generated/mail/v1/RenameMailboxRequest';
 import type { RenameMailboxResponse } from '@kimap/common/generated/mail/v1/RenameMailboxResponse';
 import type { MailboxContext } from '../context.js';
+import { mailboxAccess, parentAccess, requireRight, sharedMailboxes } from '../store/acl.js';
 import { createMailbox, deleteMailbox, listMailboxes, mailboxStatus, renameMailbox } from '../store/mailboxes.js';
+import { unseenBy } from '../store/shared.js';
 import { recordChange } from '../store/outbox.js';
 import { orphanSubscriptions } from '../store/subscriptions.js';
 import { accountOf, unary } from './handler.js';
@@ -18,13 +20,19 @@ import { accountOf, unary } from './handler.js';
 export const ListMailboxes = (ctx: MailboxContext) =>
   unary<ListMailboxesRequest__Output, ListMailboxesResponse>(ctx.log, 'ListMailboxes', async (req) => {
     const accountId = accountOf(req);
-    return { mailboxes: await listMailboxes(ctx.db, accountId), orphanSubscriptions: await orphanSubscriptions(ctx.db, accountId) };
+    return {
+      mailboxes: await listMailboxes(ctx.db, accountId),
+      orphanSubscriptions: await orphanSubscriptions(ctx.db, accountId),
+      shared: await sharedMailboxes(ctx.db, accountId),
+    };
   });
 
 export const CreateMailbox = (ctx: MailboxContext) =>
   unary<CreateMailboxRequest__Output, MailboxInfo>(ctx.log, 'CreateMailbox', async (req) => {
-    const accountId = accountOf(req);
+    const principal = accountOf(req);
     const created = await ctx.db.transaction(async (tx) => {
+      // Below another account's mailbox: the k right on the nearest existing parent.
+      const accountId = req.owner ? (await parentAccess(tx, principal, req.owner, req.name)).ownerId : principal;
       const mb = await createMailbox(tx, accountId, req.name, req.specialUse);
       await recordChange(tx, { accountId, mailboxId: mb.mailboxId, modseq: 0, kind: 'mailbox' });
       return mb;
@@ -34,20 +42,48 @@ export const CreateMailbox = (ctx: MailboxContext) =>
   });
 
 export const GetStatus = (ctx: MailboxContext) =>
-  unary<GetStatusRequest__Output, MailboxStatus>(ctx.log, 'GetStatus', async (req) => mailboxStatus(ctx.db, accountOf(req), req.name));
+  unary<GetStatusRequest__Output, MailboxStatus>(ctx.log, 'GetStatus', async (req) => {
+    const principal = accountOf(req);
+    if (!req.owner) return mailboxStatus(ctx.db, principal, req.name);
+    const access = await mailboxAccess(ctx.db, principal, req.owner, req.name);
+    requireRight(access, 'r', 'STATUS');
+    const [status, unseen] = await Promise.all([
+      mailboxStatus(ctx.db, access.ownerId, req.name),
+      unseenBy(ctx.db, access.ownerId, access.mailboxId, principal),
+    ]);
+    return { ...status, unseen, rights: access.rights };
+  });
 
 export const DeleteMailbox = (ctx: MailboxContext) =>
   unary<DeleteMailboxRequest__Output, DeleteMailboxResponse>(ctx.log, 'DeleteMailbox', async (req) => {
-    const accountId = accountOf(req);
-    await ctx.db.transaction((tx) => deleteMailbox(tx, accountId, req.name));
+    const principal = accountOf(req);
+    await ctx.db.transaction(async (tx) => {
+      let accountId = principal;
+      if (req.owner) {
+        const access = await mailboxAccess(tx, principal, req.owner, req.name);
+        requireRight(access, 'x', 'DELETE');
+        accountId = access.ownerId;
+      }
+      await deleteMailbox(tx, accountId, req.name);
+    });
     ctx.changed();
     return {};
   });
 
 export const RenameMailbox = (ctx: MailboxContext) =>
   unary<RenameMailboxRequest__Output, RenameMailboxResponse>(ctx.log, 'RenameMailbox', async (req) => {
-    const accountId = accountOf(req);
-    await ctx.db.transaction((tx) => renameMailbox(tx, accountId, req.fromName, req.toName));
+    const principal = accountOf(req);
+    await ctx.db.transaction(async (tx) => {
+      let accountId = principal;
+      if (req.owner) {
+        // x on the mailbox, k on the new parent (RFC 4314 4); within the owner's account only.
+        const access = await mailboxAccess(tx, principal, req.owner, req.fromName);
+        requireRight(access, 'x', 'RENAME');
+        await parentAccess(tx, principal, req.owner, req.toName);
+        accountId = access.ownerId;
+      }
+      await renameMailbox(tx, accountId, req.fromName, req.toName);
+    });
     ctx.changed();
     return {};
   });

@@ -1,6 +1,7 @@
 import type { SelectRequest__Output } from '@kimap/common/generated/mail/v1/SelectRequest';
 import type { SelectResponse } from '@kimap/common/generated/mail/v1/SelectResponse';
 import type { MailboxContext } from '../context.js';
+import { mailboxAccess, requireRight } from '../store/acl.js';
 import { mailboxStatus, selectMailbox, type SelectedMailbox } from '../store/mailboxes.js';
 import { normalizeMailboxName } from '../store/names.js';
 import { accountOf, serverStream } from './handler.js';
@@ -10,9 +11,17 @@ const RUN_CHUNK = 32768;
 
 export const Select = (ctx: MailboxContext) =>
   serverStream<SelectRequest__Output, SelectResponse>(ctx.log, 'Select', async function* (req, cancelled) {
-    const accountId = accountOf(req);
+    const principal = accountOf(req);
+    let accountId = principal;
+    let rights = '';
+    if (req.owner) {
+      const access = await mailboxAccess(ctx.db, principal, req.owner, req.name);
+      requireRight(access, 'r', 'SELECT');
+      accountId = access.ownerId;
+      rights = access.rights;
+    }
     const { status, runs } = (await fromMemory(ctx, accountId, req.name)) ?? (await selectMailbox(ctx.db, accountId, req.name));
-    yield { status };
+    yield { status: rights ? { ...status, rights } : status };
     for (let i = 0; i < runs.first.length && !cancelled(); i += RUN_CHUNK) {
       yield { runs: { first: runs.first.slice(i, i + RUN_CHUNK), last: runs.last.slice(i, i + RUN_CHUNK) } };
     }

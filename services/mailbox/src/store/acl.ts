@@ -5,10 +5,11 @@
 // tenant and answers the principal's rights there.
 import { grpc, RpcError, type Queryable } from '@kimap/common';
 import type { AclEntry__Output } from '@kimap/common/generated/mail/v1/AclEntry';
+import type { MailboxInfo__Output } from '@kimap/common/generated/mail/v1/MailboxInfo';
 import { normalizeUsername } from './accounts.js';
 import { invalid, notFound } from './errors.js';
 import { findMailbox } from './mailboxes.js';
-import { normalizeMailboxName } from './names.js';
+import { normalizeMailboxName, parentNames } from './names.js';
 import { recordChange } from './outbox.js';
 
 /** Every right, in the order they are stored and answered. */
@@ -64,6 +65,27 @@ export async function accessByName(db: Queryable, principalId: number, owner: st
   return mailboxAccess(db, principalId, owner, name);
 }
 
+/**
+ * The rights of `principalId` on the nearest existing parent of `name` in
+ * the account `owner` (CREATE below it, or RENAME under it, needs k there;
+ * RFC 4314 4). Every failure is the same NOPERM: nothing is revealed.
+ */
+export async function parentAccess(db: Queryable, principalId: number, owner: string, name: string): Promise<MailboxAccess> {
+  const parents = parentNames(normalizeMailboxName(name));
+  const row = parents.length
+    ? await accessRow(db, principalId, owner, 'b.name = ANY ($3::text[])', parents, 'ORDER BY length(b.name) DESC LIMIT 1')
+    : undefined;
+  const rights = canonicalRights(row?.rights ?? '');
+  if (!row || row.mailboxId === null || !rights.includes('k')) {
+    throw new RpcError(
+      grpc.status.PERMISSION_DENIED,
+      'Permission denied: creating a mailbox here needs the k right on its parent',
+      'NOPERM',
+    );
+  }
+  return { ownerId: row.ownerId, mailboxId: row.mailboxId, rights, own: false };
+}
+
 /** The same for a mailbox the session already selected, by its id. */
 export async function mailboxAccessById(db: Queryable, principalId: number, owner: string, mailboxId: number): Promise<MailboxAccess> {
   return accessOf(await accessRow(db, principalId, owner, 'b.mailbox_id = $3', mailboxId), 'Mailbox no longer exists');
@@ -75,6 +97,7 @@ async function accessRow(
   owner: string,
   mailboxCondition: string,
   key: unknown,
+  order = '',
 ): Promise<AccessRow | undefined> {
   const { rows } = await db.query<AccessRow>(
     `SELECT o.account_id AS "ownerId", b.mailbox_id AS "mailboxId",
@@ -84,7 +107,7 @@ async function accessRow(
        FROM accounts p
        JOIN accounts o ON o.tenant_id = p.tenant_id AND o.username = $2 AND o.account_id <> p.account_id
        LEFT JOIN mailboxes b ON b.account_id = o.account_id AND ${mailboxCondition}
-      WHERE p.account_id = $1`,
+      WHERE p.account_id = $1 ${order}`,
     [principalId, normalizeUsername(owner), key],
   );
   return rows[0];
@@ -182,4 +205,27 @@ export async function changeAcl(
   }
   await recordChange(tx, { accountId: ownerId, mailboxId, modseq: 0, kind: 'acl' });
   return after;
+}
+
+/**
+ * Other accounts' mailboxes shared with an account: those of its tenant on
+ * which its own grant or the tenant's "anyone" grant gives the l right, by
+ * owner and name, with its rights (MailboxInfo.owner and .rights).
+ */
+export async function sharedMailboxes(db: Queryable, principalId: number): Promise<MailboxInfo__Output[]> {
+  const { rows } = await db.query<MailboxInfo__Output>(
+    `SELECT b.mailbox_id AS "mailboxId", b.name, '' AS "specialUse", false AS subscribed, b.uidvalidity, false AS "hasChildren",
+            o.username AS owner, string_agg(a.rights, '') AS rights
+       FROM accounts p
+       JOIN acl a ON a.tenant_id = p.tenant_id AND (a.grantee_id = p.account_id OR a.grantee_id IS NULL) AND a.account_id <> p.account_id
+       JOIN mailboxes b ON b.account_id = a.account_id AND b.mailbox_id = a.mailbox_id
+       JOIN accounts o ON o.account_id = a.account_id
+      WHERE p.account_id = $1
+      GROUP BY b.account_id, b.mailbox_id, b.name, b.uidvalidity, o.username
+     HAVING strpos(string_agg(a.rights, ''), 'l') > 0
+      ORDER BY o.username, b.name`,
+    [principalId],
+  );
+  for (const m of rows) m.rights = canonicalRights(m.rights);
+  return rows;
 }

@@ -59,15 +59,36 @@ export async function createMailbox(
   specialUse: string | null,
 ): Promise<MailboxInfo__Output> {
   const name = validateMailboxName(rawName);
-  for (const parent of parentNames(name)) {
-    await tx.query(
+  const parents = parentNames(name);
+  // A new mailbox inherits the ACL of its nearest existing parent (RFC 4314 4).
+  const ancestor = parents.length
+    ? (
+        await tx.query<{ mailboxId: number }>(
+          `SELECT mailbox_id AS "mailboxId" FROM mailboxes WHERE account_id = $1 AND name = ANY ($2::text[]) ORDER BY length(name) DESC LIMIT 1`,
+          [accountId, parents],
+        )
+      ).rows[0]
+    : undefined;
+  const created: number[] = [];
+  for (const parent of parents) {
+    const { rows } = await tx.query<{ mailboxId: number }>(
       `WITH id AS (SELECT nextval('mailbox_id_seq') AS v)
        INSERT INTO mailboxes (account_id, mailbox_id, name, uidvalidity)
-       SELECT $1, v, $2, (v % 4294967295) + 1 FROM id ON CONFLICT (account_id, name) DO NOTHING`,
+       SELECT $1, v, $2, (v % 4294967295) + 1 FROM id ON CONFLICT (account_id, name) DO NOTHING RETURNING mailbox_id AS "mailboxId"`,
       [accountId, parent],
     );
+    if (rows[0]) created.push(rows[0].mailboxId);
   }
   const { mailboxId } = await insertMailbox(tx, accountId, name, specialUse || null);
+  created.push(mailboxId);
+  if (ancestor) {
+    await tx.query(
+      `INSERT INTO acl (account_id, mailbox_id, tenant_id, grantee_id, rights)
+       SELECT a.account_id, c.id, a.tenant_id, a.grantee_id, a.rights FROM acl a, unnest($3::bigint[]) AS c(id)
+        WHERE a.account_id = $1 AND a.mailbox_id = $2`,
+      [accountId, ancestor.mailboxId, created],
+    );
+  }
   const { rows } = await tx.query<MailboxInfo__Output>(
     `SELECT ${INFO_COLUMNS}, false AS "hasChildren" FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2`,
     [accountId, mailboxId],

@@ -7,10 +7,12 @@ export interface AppendRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'mailbox'?: (string);
   'items'?: (_mail_v1_AppendItem)[];
+  'owner'?: (string);
 }
 
 export interface AppendRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'mailbox': (string);
   'items': (_mail_v1_AppendItem__Output)[];
+  'owner': (string);
 }

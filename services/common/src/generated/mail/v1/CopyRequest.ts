@@ -9,6 +9,8 @@ export interface CopyRequest {
   'mailboxId'?: (number | string | Long);
   'uids'?: (_mail_v1_UidRange)[];
   'destination'?: (string);
+  'owner'?: (string);
+  'destinationOwner'?: (string);
 }
 
 export interface CopyRequest__Output {
@@ -16,4 +18,6 @@ export interface CopyRequest__Output {
   'mailboxId': (number);
   'uids': (_mail_v1_UidRange__Output)[];
   'destination': (string);
+  'owner': (string);
+  'destinationOwner': (string);
 }

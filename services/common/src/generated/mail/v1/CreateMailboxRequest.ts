@@ -6,10 +6,12 @@ export interface CreateMailboxRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'name'?: (string);
   'specialUse'?: (string);
+  'owner'?: (string);
 }
 
 export interface CreateMailboxRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'name': (string);
   'specialUse': (string);
+  'owner': (string);
 }

@@ -5,9 +5,11 @@ import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_
 export interface DeleteMailboxRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'name'?: (string);
+  'owner'?: (string);
 }
 
 export interface DeleteMailboxRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'name': (string);
+  'owner': (string);
 }

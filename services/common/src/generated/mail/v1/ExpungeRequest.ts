@@ -8,10 +8,12 @@ export interface ExpungeRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'mailboxId'?: (number | string | Long);
   'uids'?: (_mail_v1_UidRange)[];
+  'owner'?: (string);
 }
 
 export interface ExpungeRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'mailboxId': (number);
   'uids': (_mail_v1_UidRange__Output)[];
+  'owner': (string);
 }

@@ -19,6 +19,7 @@ export interface FetchRequest {
   'header'?: (boolean);
   'columns'?: (boolean);
   'modseq'?: (boolean);
+  'owner'?: (string);
 }
 
 export interface FetchRequest__Output {
@@ -36,4 +37,5 @@ export interface FetchRequest__Output {
   'header': (boolean);
   'columns': (boolean);
   'modseq': (boolean);
+  'owner': (string);
 }

@@ -7,10 +7,12 @@ export interface GetChangesRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'mailboxId'?: (number | string | Long);
   'sinceModseq'?: (number | string | Long);
+  'owner'?: (string);
 }
 
 export interface GetChangesRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'mailboxId': (number);
   'sinceModseq': (number);
+  'owner': (string);
 }

@@ -9,6 +9,8 @@ export interface MailboxInfo {
   'subscribed'?: (boolean);
   'uidvalidity'?: (number);
   'hasChildren'?: (boolean);
+  'owner'?: (string);
+  'rights'?: (string);
 }
 
 export interface MailboxInfo__Output {
@@ -18,4 +20,6 @@ export interface MailboxInfo__Output {
   'subscribed': (boolean);
   'uidvalidity': (number);
   'hasChildren': (boolean);
+  'owner': (string);
+  'rights': (string);
 }

@@ -15,6 +15,7 @@ export interface MailboxStatus {
   'keywords'?: (string)[];
   'specialUse'?: (string);
   'expungedFloorModseq'?: (number | string | Long);
+  'rights'?: (string);
 }
 
 export interface MailboxStatus__Output {
@@ -30,4 +31,5 @@ export interface MailboxStatus__Output {
   'keywords': (string)[];
   'specialUse': (string);
   'expungedFloorModseq': (number);
+  'rights': (string);
 }

@@ -6,10 +6,12 @@ export interface RenameMailboxRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'fromName'?: (string);
   'toName'?: (string);
+  'owner'?: (string);
 }
 
 export interface RenameMailboxRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'fromName': (string);
   'toName': (string);
+  'owner': (string);
 }

@@ -8,10 +8,12 @@ export interface SearchRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'mailboxId'?: (number | string | Long);
   'criteria'?: (_mail_v1_SearchKey | null);
+  'owner'?: (string);
 }
 
 export interface SearchRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'mailboxId': (number);
   'criteria': (_mail_v1_SearchKey__Output | null);
+  'owner': (string);
 }

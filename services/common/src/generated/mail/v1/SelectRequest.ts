@@ -5,9 +5,11 @@ import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_
 export interface SelectRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'name'?: (string);
+  'owner'?: (string);
 }
 
 export interface SelectRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'name': (string);
+  'owner': (string);
 }

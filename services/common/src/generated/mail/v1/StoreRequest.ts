@@ -12,6 +12,7 @@ export interface StoreRequest {
   'mode'?: (_mail_v1_StoreMode);
   'flags'?: (string)[];
   'unchangedSince'?: (number | string | Long);
+  'owner'?: (string);
 }
 
 export interface StoreRequest__Output {
@@ -21,4 +22,5 @@ export interface StoreRequest__Output {
   'mode': (_mail_v1_StoreMode__Output);
   'flags': (string)[];
   'unchangedSince': (number);
+  'owner': (string);
 }
