@@ -68,6 +68,8 @@ export interface Changes {
 }
 
 export interface AppendInput {
+  /** The owner of the mailbox (MailboxTarget.owner): '' for the principal's own. */
+  owner: string;
   mailbox: string;
   items: Array<{ flags: string[]; internalDateMs: number; message: Buffer }>;
 }
@@ -79,7 +81,14 @@ export type UidRanges = Array<{ first: number; last: number }>;
 /** A search program: SearchKey in the proto (see commands/search-criteria.ts). */
 export type SearchCriteria = SearchKey__Output;
 
+/** A mailbox a session selected: its id and its owner (MailboxTarget.owner). */
+export interface MailboxRef {
+  readonly owner: string;
+  readonly mailboxId: number;
+}
+
 export interface StoreInput {
+  owner: string;
   mailboxId: number;
   uids: UidRanges;
   mode: 'replace' | 'add' | 'remove';
@@ -91,28 +100,31 @@ export interface MailboxList {
   mailboxes: MailboxInfo[];
   /** Subscribed names with no mailbox. */
   orphanSubscriptions: string[];
+  /** Other accounts' mailboxes shared with the principal (l right), with `owner` and `rights`. */
+  shared: MailboxInfo[];
 }
 
 export interface MailboxBackend {
   /** undefined: wrong credentials. */
   authenticate(username: string, password: string, remoteIp: string): Promise<Principal | undefined>;
   listMailboxes(p: Principal): Promise<MailboxList>;
-  deleteMailbox(p: Principal, name: string): Promise<void>;
-  renameMailbox(p: Principal, from: string, to: string): Promise<void>;
+  deleteMailbox(p: Principal, target: MailboxTarget): Promise<void>;
+  /** Renames within the owner's account: `to` is the owner's name of the new mailbox. */
+  renameMailbox(p: Principal, from: MailboxTarget, to: string): Promise<void>;
   setSubscribed(p: Principal, name: string, subscribed: boolean): Promise<void>;
   store(p: Principal, input: StoreInput): Promise<StoredFlags[]>;
   /** uids empty: every \Deleted message. */
-  expunge(p: Principal, mailboxId: number, uids: UidRanges): Promise<ExpungeResult>;
-  copy(p: Principal, mailboxId: number, uids: UidRanges, destination: string, move: boolean): Promise<CopyResult>;
+  expunge(p: Principal, mb: MailboxRef, uids: UidRanges): Promise<ExpungeResult>;
+  copy(p: Principal, mb: MailboxRef, uids: UidRanges, destination: MailboxTarget, move: boolean): Promise<CopyResult>;
   /** UIDs matching a search program, ascending, and the highest MODSEQ among them. */
-  search(p: Principal, mailboxId: number, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number }>;
-  createMailbox(p: Principal, name: string, specialUse?: string): Promise<MailboxInfo>;
-  status(p: Principal, name: string): Promise<MailboxStatus>;
-  select(p: Principal, name: string): Promise<SelectResult>;
+  search(p: Principal, mb: MailboxRef, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number }>;
+  createMailbox(p: Principal, target: MailboxTarget, specialUse?: string): Promise<MailboxInfo>;
+  status(p: Principal, target: MailboxTarget): Promise<MailboxStatus>;
+  select(p: Principal, target: MailboxTarget): Promise<SelectResult>;
   append(p: Principal, input: AppendInput): Promise<AppendResponse__Output>;
   /** Messages in ascending UID order, a batch at a time; a returned promise holds the next batch back. */
   fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void>;
-  changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes>;
+  changes(p: Principal, mb: MailboxRef, sinceModseq: number): Promise<Changes>;
   /** The principal's rights on a mailbox and, with `entries` (the a right needed), its whole ACL. */
   getAcl(p: Principal, target: MailboxTarget, entries: boolean): Promise<Acl>;
   /** SETACL / DELETEACL; answers the identifier's rights after the change. */
@@ -296,12 +308,12 @@ export class GrpcBackend implements MailboxBackend {
     return this.unary('ListMailboxes', { account: p.account });
   }
 
-  async deleteMailbox(p: Principal, name: string): Promise<void> {
-    await this.unary('DeleteMailbox', { account: p.account, name });
+  async deleteMailbox(p: Principal, target: MailboxTarget): Promise<void> {
+    await this.unary('DeleteMailbox', { account: p.account, owner: target.owner, name: target.name });
   }
 
-  async renameMailbox(p: Principal, fromName: string, toName: string): Promise<void> {
-    await this.unary('RenameMailbox', { account: p.account, fromName, toName });
+  async renameMailbox(p: Principal, from: MailboxTarget, toName: string): Promise<void> {
+    await this.unary('RenameMailbox', { account: p.account, owner: from.owner, fromName: from.name, toName });
   }
 
   async setSubscribed(p: Principal, name: string, subscribed: boolean): Promise<void> {
@@ -321,39 +333,47 @@ export class GrpcBackend implements MailboxBackend {
     return out;
   }
 
-  expunge(p: Principal, mailboxId: number, uids: UidRanges): Promise<ExpungeResult> {
-    return this.unary('Expunge', { account: p.account, mailboxId, uids });
+  expunge(p: Principal, mb: MailboxRef, uids: UidRanges): Promise<ExpungeResult> {
+    return this.unary('Expunge', { account: p.account, owner: mb.owner, mailboxId: mb.mailboxId, uids });
   }
 
-  copy(p: Principal, mailboxId: number, uids: UidRanges, destination: string, move: boolean): Promise<CopyResult> {
-    return this.unary(move ? 'Move' : 'Copy', { account: p.account, mailboxId, uids, destination });
+  copy(p: Principal, mb: MailboxRef, uids: UidRanges, destination: MailboxTarget, move: boolean): Promise<CopyResult> {
+    return this.unary(move ? 'Move' : 'Copy', {
+      account: p.account,
+      owner: mb.owner,
+      mailboxId: mb.mailboxId,
+      uids,
+      destination: destination.name,
+      destinationOwner: destination.owner,
+    });
   }
 
-  async search(p: Principal, mailboxId: number, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number }> {
+  async search(p: Principal, mb: MailboxRef, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number }> {
     const uids: number[] = [];
     let highestModseq = 0;
-    await this.stream<{ uids: number[]; highestmodseq: number }>('Search', { account: p.account, mailboxId, criteria }, (page) => {
+    const req = { account: p.account, owner: mb.owner, mailboxId: mb.mailboxId, criteria };
+    await this.stream<{ uids: number[]; highestmodseq: number }>('Search', req, (page) => {
       for (const u of page.uids) uids.push(u);
       highestModseq = Math.max(highestModseq, page.highestmodseq);
     });
     return { uids, highestModseq };
   }
 
-  createMailbox(p: Principal, name: string, specialUse = ''): Promise<MailboxInfo> {
-    return this.unary('CreateMailbox', { account: p.account, name, specialUse });
+  createMailbox(p: Principal, target: MailboxTarget, specialUse = ''): Promise<MailboxInfo> {
+    return this.unary('CreateMailbox', { account: p.account, owner: target.owner, name: target.name, specialUse });
   }
 
-  status(p: Principal, name: string): Promise<MailboxStatus> {
-    return this.unary('GetStatus', { account: p.account, name });
+  status(p: Principal, target: MailboxTarget): Promise<MailboxStatus> {
+    return this.unary('GetStatus', { account: p.account, owner: target.owner, name: target.name });
   }
 
-  async select(p: Principal, name: string): Promise<SelectResult> {
+  async select(p: Principal, target: MailboxTarget): Promise<SelectResult> {
     let status: MailboxStatus | undefined;
     const first: number[] = [];
     const last: number[] = [];
     await this.stream<{ status?: MailboxStatus; runs?: { first: number[]; last: number[] } }>(
       'Select',
-      { account: p.account, name },
+      { account: p.account, owner: target.owner, name: target.name },
       (part) => {
         if (part.status) status = part.status;
         else if (part.runs) {
@@ -376,13 +396,13 @@ export class GrpcBackend implements MailboxBackend {
     );
   }
 
-  async changes(p: Principal, mailboxId: number, sinceModseq: number): Promise<Changes> {
+  async changes(p: Principal, mb: MailboxRef, sinceModseq: number): Promise<Changes> {
     let status: MailboxStatus | undefined;
     const changed: ChangedMessage__Output[] = [];
     const expunged: number[] = [];
     await this.stream<{ status: MailboxStatus | null; changed: ChangedMessage__Output[]; expunged: number[] }>(
       'GetChanges',
-      { account: p.account, mailboxId, sinceModseq },
+      { account: p.account, owner: mb.owner, mailboxId: mb.mailboxId, sinceModseq },
       (part) => {
         if (part.status) status = part.status;
         for (const m of part.changed) changed.push(m);

@@ -323,7 +323,7 @@ export class Connection implements ChangeListener {
       s.dirty = false;
       s.lastSync = Date.now();
       try {
-        changes = await this.deps.backend.changes(s.principal, mb.mailboxId, mb.highestModseq);
+        changes = await this.deps.backend.changes(s.principal, mb, mb.highestModseq);
       } catch (err) {
         // The selected mailbox was deleted elsewhere: nothing sensible is left to show.
         if (err instanceof BackendError && err.imapCode === 'NONEXISTENT') {

@@ -32,8 +32,14 @@ export class SelectedMailbox {
   /** The highest MODSEQ a change event announced for this mailbox. */
   eventModseq = 0;
 
+  /** The owner's address when the mailbox is another account's (MailboxTarget.owner); '' for the session's own. */
+  owner = '';
+  /** The session's rights on another account's mailbox (RFC 4314 letters); every right on its own. */
+  rights = 'lrswipkxtea';
+
   constructor(
     readonly mailboxId: number,
+    /** The owner's name of the mailbox. */
     readonly name: string,
     readonly uidvalidity: number,
     uids: UidList | readonly number[],

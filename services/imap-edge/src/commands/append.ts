@@ -4,7 +4,7 @@
 import { formatUidSet, type CommandParser, type ImapDateTime } from '../protocol/index.js';
 import { AUTHENTICATED, defineCommand, ImapBad, ImapNo } from './command.js';
 import { checkFlags } from './flags.js';
-import { mailboxFromWire } from './names.js';
+import { targetFromWire } from './names.js';
 
 export interface AppendMessage {
   /** Flags to set; empty if none were given. */
@@ -87,9 +87,10 @@ export const append = defineCommand({
     }
     // MULTIAPPEND is stored in one transaction: all messages or none.
     if (total > ctx.settings.limits.appendLimit * 2) throw new ImapNo('TOOBIG', 'Too much data in one APPEND');
-    const mailbox = mailboxFromWire(session, cmd.args.mailbox);
+    const target = targetFromWire(session, cmd.args.mailbox);
     const res = await ctx.backend.append(session.principal!, {
-      mailbox,
+      owner: target.owner,
+      mailbox: target.name,
       items: messages.map((msg) => ({
         flags: msg.flags,
         internalDateMs: msg.internalDate ? msg.internalDate.date.getTime() : 0,

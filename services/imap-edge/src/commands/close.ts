@@ -8,8 +8,9 @@ export const close = defineCommand({
   parse: noArguments,
   async run(ctx, cmd) {
     const mb = ctx.session.selected!;
-    if (cmd.name === 'CLOSE' && !mb.readOnly) {
-      await ctx.backend.expunge(ctx.session.principal!, mb.mailboxId, []);
+    // Without the e right on a shared mailbox, CLOSE only closes it (RFC 4314 4).
+    if (cmd.name === 'CLOSE' && !mb.readOnly && mb.rights.includes('e')) {
+      await ctx.backend.expunge(ctx.session.principal!, mb, []);
     }
     ctx.deselect();
     return { text: `${cmd.name} completed` };

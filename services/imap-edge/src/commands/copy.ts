@@ -1,7 +1,7 @@
 // COPY, MOVE (RFC 6851) and their UID forms, answering COPYUID (RFC 4315).
 import { formatUidSet, type CommandParser, type SequenceSet } from '../protocol/index.js';
 import { defineCommand, ImapNo, SELECTED } from './command.js';
-import { mailboxFromWire } from './names.js';
+import { targetFromWire } from './names.js';
 import { resolveUids } from './sequence.js';
 
 export interface CopyArgs {
@@ -31,7 +31,7 @@ export const copy = defineCommand({
     const move = cmd.name.endsWith('MOVE');
     if (move && mb.readOnly) throw new ImapNo('READ-ONLY', 'Mailbox is read-only');
     const sel = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid, ctx.session.savedSearch);
-    const dest = mailboxFromWire(session, cmd.args.mailbox);
+    const dest = targetFromWire(session, cmd.args.mailbox);
     if (sel.ranges.length === 0) {
       // Nothing to copy still needs an existing destination (TRYCREATE otherwise).
       await ctx.backend.status(session.principal!, dest).catch((err: unknown) => {
@@ -41,12 +41,12 @@ export const copy = defineCommand({
       });
       return { text: `${cmd.name} completed` };
     }
-    const res = await ctx.backend.copy(session.principal!, mb.mailboxId, sel.ranges, dest, move);
+    const res = await ctx.backend.copy(session.principal!, mb, sel.ranges, dest, move);
     const copyuid = res.sourceUids.length
       ? `COPYUID ${res.uidvalidity} ${formatUidSet(res.sourceUids)} ${formatUidSet(res.destinationUids)}`
       : undefined;
     // Copied into the selected mailbox: its EXISTS goes out before the OK.
-    if (dest === mb.name) session.dirty = true;
+    if (dest.owner === mb.owner && dest.name === mb.name) session.dirty = true;
     if (!move) return { ...(copyuid ? { code: copyuid } : {}), text: `${cmd.name} completed` };
     // RFC 6851: COPYUID goes in an untagged OK before the EXPUNGEs.
     if (copyuid) enc.status(null, 'OK', 'Moved', copyuid);

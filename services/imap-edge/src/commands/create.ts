@@ -1,7 +1,7 @@
 // CREATE, with CREATE-SPECIAL-USE's USE parameter (RFC 6154).
 import type { CommandParser } from '../protocol/index.js';
 import { AUTHENTICATED, defineCommand, ImapNo } from './command.js';
-import { mailboxFromWire } from './names.js';
+import { targetFromWire } from './names.js';
 
 /** The special-use attributes a mailbox may be created with. */
 const SPECIAL_USES = ['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash'];
@@ -44,12 +44,12 @@ export const create = defineCommand({
   capabilities: ['CREATE-SPECIAL-USE'],
   parse: parseCreate,
   async run(ctx, cmd) {
-    const name = mailboxFromWire(ctx.session, cmd.args.mailbox.replace(/\/$/, ''));
-    if (name === 'INBOX') throw new ImapNo('ALREADYEXISTS', 'INBOX always exists');
+    const target = targetFromWire(ctx.session, cmd.args.mailbox.replace(/\/$/, ''));
+    if (!target.owner && target.name === 'INBOX') throw new ImapNo('ALREADYEXISTS', 'INBOX always exists');
     const uses = cmd.args.specialUse;
     if (uses.some((u) => !SPECIAL_USES.includes(u))) throw new ImapNo('USEATTR', 'Unsupported special-use attribute');
     if (uses.length > 1) throw new ImapNo('USEATTR', 'Only one special-use attribute per mailbox');
-    await ctx.backend.createMailbox(ctx.session.principal!, name, uses[0] ?? '');
+    await ctx.backend.createMailbox(ctx.session.principal!, target, uses[0] ?? '');
     return { text: 'CREATE completed' };
   },
 });

@@ -34,7 +34,7 @@ export const expunge = defineCommand({
       ranges = resolveUids(mb, cmd.args.sequenceSet, true, ctx.session.savedSearch).ranges;
       if (ranges.length === 0) return { text: 'UID EXPUNGE completed' };
     }
-    const res = await ctx.backend.expunge(ctx.session.principal!, mb.mailboxId, ranges);
+    const res = await ctx.backend.expunge(ctx.session.principal!, mb, ranges);
     if (res.uids.length)
       mb.ownChange({ status: { highestmodseq: res.highestmodseq, uidnext: mb.uidnext }, changed: [], expunged: res.uids });
     await ctx.sync({ allowExpunge: true });

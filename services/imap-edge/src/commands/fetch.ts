@@ -115,7 +115,7 @@ export const fetch = defineCommand({
     if (cmd.args.vanished) {
       if (!session.qresync) throw new ImapBad('VANISHED needs QRESYNC to be enabled');
       const since = Number(cmd.args.changedSince);
-      const changes = await ctx.backend.changes(session.principal!, mb.mailboxId, since);
+      const changes = await ctx.backend.changes(session.principal!, mb, since);
       writeVanishedEarlier(ctx, mb, changes, since, cmd.args.sequenceSet);
     }
     const uids = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid, ctx.session.savedSearch);
@@ -126,6 +126,7 @@ export const fetch = defineCommand({
     if (markSeen && session.condstore && !withFlags.some((i) => i.kind === 'modseq')) withFlags = [...withFlags, { kind: 'modseq' }];
     const need = serviceData(items);
     const query: FetchQuery = {
+      owner: mb.owner,
       mailboxId: mb.mailboxId,
       uids: uids.ranges,
       flags: true,

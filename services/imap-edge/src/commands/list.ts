@@ -1,11 +1,11 @@
 // LIST with LIST-EXTENDED (RFC 5258), SPECIAL-USE (RFC 6154), LIST-STATUS
 // (RFC 5819) and CHILDREN; LSUB for IMAP4rev1 clients.
 import { MAILBOX_DELIMITER } from '@kimap/common';
-import type { MailboxInfo } from '../backend.js';
+import type { MailboxInfo, MailboxTarget } from '../backend.js';
 import type { CommandParser } from '../protocol/index.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
 import type { CommandContext } from './context.js';
-import { listMatcher, mailboxFromWire, mailboxToWire } from './names.js';
+import { listMatcher, mailboxFromWire, mailboxToWire, nameOf } from './names.js';
 import { parseStatusItems, writeStatus, type StatusItem } from './status.js';
 
 export type ListSelectOption = 'SUBSCRIBED' | 'REMOTE' | 'RECURSIVEMATCH' | 'SPECIAL-USE';
@@ -97,16 +97,50 @@ interface Entry {
   /** CHILDINFO extended data (RECURSIVEMATCH). */
   childInfo?: boolean;
   info?: MailboxInfo;
+  /** Whose mailbox it is (for LIST-STATUS). */
+  target?: MailboxTarget;
 }
 
-function hasChildren(all: MailboxInfo[], name: string): boolean {
+/** A mailbox as LIST shows it: by the name the session knows it by; `info` undefined for a level that holds none. */
+interface Listed {
+  name: string;
+  info?: MailboxInfo;
+  target?: MailboxTarget;
+}
+
+/**
+ * The session's own mailboxes, then those shared with it under the shared
+ * namespace: `Other Users`, each owner's level and any level between that
+ * the session may not see are listed as \Noselect, so that the hierarchy
+ * holds together (RFC 4314 4: a mailbox the session has no l right on is
+ * not there).
+ */
+function listed(own: MailboxInfo[], shared: MailboxInfo[]): Listed[] {
+  const others: Listed[] = [];
+  const levels = new Set<string>();
+  const seen = new Set<string>();
+  for (const m of shared) {
+    const name = nameOf({ owner: m.owner, name: m.name });
+    seen.add(name);
+    others.push({ name, info: m, target: { owner: m.owner, name: m.name } });
+    const parts = name.split(DELIMITER);
+    for (let i = 1; i < parts.length; i++) levels.add(parts.slice(0, i).join(DELIMITER));
+  }
+  for (const level of levels) if (!seen.has(level)) others.push({ name: level });
+  others.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...own.map((m) => ({ name: m.name, info: m, target: { owner: '', name: m.name } })), ...others];
+}
+
+function hasChildren(all: Listed[], name: string): boolean {
   return all.some((m) => m.name.startsWith(name + DELIMITER));
 }
 
 /** Mailbox names a LIST matches, with their attributes. */
 async function collect(ctx: CommandContext, args: ListArgs): Promise<Entry[]> {
   const { session } = ctx;
-  const { mailboxes: all, orphanSubscriptions } = await ctx.backend.listMailboxes(session.principal!);
+  const list = await ctx.backend.listMailboxes(session.principal!);
+  const all = listed(list.mailboxes, list.shared);
+  const { orphanSubscriptions } = list;
   const matchers = args.patterns.map((p) => listMatcher(mailboxFromWire(session, args.reference + p), DELIMITER));
   const matches = (name: string) => matchers.some((m) => m(name));
   const subscribedOnly = args.selectOptions.includes('SUBSCRIBED');
@@ -115,19 +149,23 @@ async function collect(ctx: CommandContext, args: ListArgs): Promise<Entry[]> {
   const returnSubscribed = subscribedOnly || args.returnOptions.includes('SUBSCRIBED');
 
   const entries: Entry[] = [];
-  for (const m of all) {
-    if (specialOnly && !m.specialUse) continue;
-    const attrs = [hasChildren(all, m.name) ? '\\HasChildren' : '\\HasNoChildren'];
-    if (m.specialUse) attrs.push(m.specialUse);
-    if (returnSubscribed && m.subscribed) attrs.push('\\Subscribed');
-    if (subscribedOnly && !m.subscribed) {
+  for (const l of all) {
+    const m = l.info;
+    if (specialOnly && !m?.specialUse) continue;
+    const attrs = [hasChildren(all, l.name) ? '\\HasChildren' : '\\HasNoChildren'];
+    if (!m) attrs.unshift('\\Noselect');
+    if (m?.specialUse) attrs.push(m.specialUse);
+    const subscribed = m?.subscribed ?? false;
+    if (returnSubscribed && subscribed) attrs.push('\\Subscribed');
+    const entry: Entry = { name: l.name, attrs, ...(m && { info: m }), ...(l.target && { target: l.target }) };
+    if (subscribedOnly && !subscribed) {
       // RECURSIVEMATCH: a parent that is not itself subscribed but has subscribed children.
-      if (recursive && matches(m.name) && all.some((c) => c.subscribed && c.name.startsWith(m.name + DELIMITER))) {
-        entries.push({ name: m.name, attrs, childInfo: true, info: m });
+      if (recursive && matches(l.name) && all.some((c) => c.info?.subscribed && c.name.startsWith(l.name + DELIMITER))) {
+        entries.push({ ...entry, childInfo: true });
       }
       continue;
     }
-    if (matches(m.name)) entries.push({ name: m.name, attrs, info: m });
+    if (matches(l.name)) entries.push(entry);
   }
   if (subscribedOnly) {
     for (const name of orphanSubscriptions) {
@@ -163,7 +201,7 @@ export const list = defineCommand({
       enc.crlf();
       if (args.statusItems && e.info) {
         // A mailbox that vanished between LIST and STATUS is simply left out.
-        const st = await ctx.backend.status(session.principal!, e.name).catch(() => undefined);
+        const st = await ctx.backend.status(session.principal!, e.target!).catch(() => undefined);
         if (st) writeStatus(ctx, wire, st, args.statusItems);
       }
     }

@@ -1,7 +1,7 @@
 // RENAME (RFC 9051 6.3.6), with the mailbox's children.
 import type { CommandParser } from '../protocol/index.js';
-import { AUTHENTICATED, defineCommand } from './command.js';
-import { mailboxFromWire } from './names.js';
+import { AUTHENTICATED, defineCommand, ImapNo } from './command.js';
+import { targetFromWire } from './names.js';
 
 export interface RenameArgs {
   readonly from: string;
@@ -23,9 +23,11 @@ export const rename = defineCommand({
   states: AUTHENTICATED,
   parse: parseRename,
   async run(ctx, cmd) {
-    const from = mailboxFromWire(ctx.session, cmd.args.from);
-    const to = mailboxFromWire(ctx.session, cmd.args.to.replace(/\/$/, ''));
-    await ctx.backend.renameMailbox(ctx.session.principal!, from, to);
+    const from = targetFromWire(ctx.session, cmd.args.from);
+    const to = targetFromWire(ctx.session, cmd.args.to.replace(/\/$/, ''));
+    // A mailbox stays in its owner's account.
+    if (from.owner.toLowerCase() !== to.owner.toLowerCase()) throw new ImapNo('CANNOT', 'Cannot move a mailbox to another account');
+    await ctx.backend.renameMailbox(ctx.session.principal!, from, to.name);
     return { text: 'RENAME completed' };
   },
 });

@@ -20,7 +20,7 @@ export const search = defineCommand({
     const { criteria, returnOptions, uid } = cmd.args;
     if (usesModseq(criteria)) session.enabled.add('CONDSTORE');
     const program = toSearchCriteria(criteria, (set, isUid) => resolveUids(mb, set, isUid, session.savedSearch).ranges);
-    const res = await ctx.backend.search(session.principal!, mb.mailboxId, program);
+    const res = await ctx.backend.search(session.principal!, mb, program);
     // Messages the session has not been told about (no EXISTS yet) are left out.
     const uids = res.uids.filter((u) => mb.seqOf(u) > 0);
     const numbers = uid ? uids : uids.map((u) => mb.seqOf(u));

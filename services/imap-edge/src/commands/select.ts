@@ -5,7 +5,8 @@ import type { CommandParser, SequenceSet } from '../protocol/index.js';
 import { SelectedMailbox } from '../selected.js';
 import { AUTHENTICATED, defineCommand, ImapBad } from './command.js';
 import type { CommandContext } from './context.js';
-import { mailboxFromWire, mailboxToWire } from './names.js';
+import { mailboxToWire, nameOf, targetFromWire } from './names.js';
+import { RIGHTS } from './acl-rights.js';
 
 export interface QresyncParams {
   readonly uidValidity: number;
@@ -100,21 +101,24 @@ export const select = defineCommand({
     // A failed SELECT leaves no mailbox selected (RFC 9051 6.3.2).
     ctx.deselect();
     if (condstore) session.enabled.add('CONDSTORE');
-    const name = mailboxFromWire(session, cmd.args.mailbox);
-    const { status, uids } = await ctx.backend.select(session.principal!, name);
-    const readOnly = cmd.args.readOnly;
+    const target = targetFromWire(session, cmd.args.mailbox);
+    const { status, uids } = await ctx.backend.select(session.principal!, target);
+    // Another account's mailbox: what the rights allow (RFC 4314 5.1.1, 5.2): READ-ONLY
+    // without any of i, e, s, w, t; PERMANENTFLAGS only the flags they let the session set.
+    const rights = target.owner ? status.rights : RIGHTS;
+    const readOnly = cmd.args.readOnly || !/[iestw]/.test(rights);
     const mb = new SelectedMailbox(status.mailboxId, status.name, status.uidvalidity, uids, status.highestmodseq, status.uidnext, readOnly);
+    mb.owner = target.owner;
+    mb.rights = rights;
     const flags = [...SYSTEM_FLAGS, ...status.keywords];
     enc.untagged().raw('FLAGS ').flags(flags).crlf();
-    enc
-      .untagged()
-      .raw('OK [PERMANENTFLAGS ')
-      .flags(readOnly ? [] : [...flags, '\\*'])
-      .raw('] Flags permitted')
-      .crlf();
+    const permanent = readOnly ? [] : [...flags.filter((f) => mayStore(f, rights)), ...(rights.includes('w') ? ['\\*'] : [])];
+    enc.untagged().raw('OK [PERMANENTFLAGS ').flags(permanent).raw('] Flags permitted').crlf();
     enc.untagged().number(mb.exists).raw(' EXISTS').crlf();
     if (rev2) {
-      enc.untagged().raw(`LIST (${status.specialUse}) `).quoted(MAILBOX_DELIMITER).sp().astring(mailboxToWire(session, status.name)).crlf();
+      const specialUse = target.owner ? '' : status.specialUse;
+      const wire = mailboxToWire(session, nameOf({ owner: target.owner, name: status.name }));
+      enc.untagged().raw(`LIST (${specialUse}) `).quoted(MAILBOX_DELIMITER).sp().astring(wire).crlf();
     } else {
       enc.untagged().raw('0 RECENT').crlf();
     }
@@ -130,13 +134,18 @@ export const select = defineCommand({
   },
 });
 
+/** Whether `rights` let a session change `flag` (RFC 4314 4: s for \Seen, t for \Deleted, w for the rest). */
+function mayStore(flag: string, rights: string): boolean {
+  return rights.includes(flag === '\\Seen' ? 's' : flag === '\\Deleted' ? 't' : 'w');
+}
+
 /**
  * QRESYNC (RFC 7162 3.2.5): what vanished and what changed since the
  * client's MODSEQ, as VANISHED (EARLIER) and FETCH responses.
  */
 async function resync(ctx: CommandContext, mb: SelectedMailbox, q: QresyncParams): Promise<void> {
   const since = Number(q.modSeq);
-  const changes = await ctx.backend.changes(ctx.session.principal!, mb.mailboxId, since);
+  const changes = await ctx.backend.changes(ctx.session.principal!, mb, since);
   writeVanishedEarlier(ctx, mb, changes, since, q.knownUids);
   for (const m of changes.changed) {
     const seq = mb.seqOf(m.uid);

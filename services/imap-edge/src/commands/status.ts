@@ -3,7 +3,7 @@ import type { MailboxStatus } from '../backend.js';
 import type { CommandParser } from '../protocol/index.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
 import type { CommandContext } from './context.js';
-import { mailboxFromWire, mailboxToWire } from './names.js';
+import { mailboxToWire, nameOf, targetFromWire } from './names.js';
 
 export type StatusItem =
   'MESSAGES' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'RECENT' | 'HIGHESTMODSEQ' | 'APPENDLIMIT' | 'MAILBOXID';
@@ -79,9 +79,9 @@ export const status = defineCommand({
   capabilities: ['STATUS=SIZE'],
   parse: parseStatus,
   async run(ctx, cmd) {
-    const name = mailboxFromWire(ctx.session, cmd.args.mailbox);
-    const st = await ctx.backend.status(ctx.session.principal!, name);
-    writeStatus(ctx, mailboxToWire(ctx.session, st.name), st, cmd.args.items);
+    const target = targetFromWire(ctx.session, cmd.args.mailbox);
+    const st = await ctx.backend.status(ctx.session.principal!, target);
+    writeStatus(ctx, mailboxToWire(ctx.session, nameOf({ owner: target.owner, name: st.name })), st, cmd.args.items);
     return { text: 'STATUS completed' };
   },
 });

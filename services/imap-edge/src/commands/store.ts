@@ -69,6 +69,7 @@ export const store = defineCommand({
     const mode = cmd.args.action === 'set' ? 'replace' : cmd.args.action;
     const unchangedSince = cmd.args.unchangedSince !== undefined ? Number(cmd.args.unchangedSince) : undefined;
     const rows = await ctx.backend.store(session.principal!, {
+      owner: mb.owner,
       mailboxId: mb.mailboxId,
       uids: sel.ranges,
       mode,
