@@ -57,6 +57,8 @@ export class Connection implements ChangeListener {
   private closed = false;
   private badCount = 0;
   private listeningAccount?: number;
+  /** The other account's mailbox this session has selected and hears the events of (see ChangeFeed.watch). */
+  private watchingMailbox?: number;
 
   constructor(
     socket: Socket,
@@ -229,6 +231,7 @@ export class Connection implements ChangeListener {
     } finally {
       this.enc.flush();
       if (corked && corked.writableCorked > 0) corked.uncork();
+      this.watchSelected();
       this.deps.metrics?.observeCommand(cmd.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
       if (this.deps.log.isLevelEnabled('debug')) this.log.debug({ command: cmd.name, outcome }, 'command');
       this.armTimeout();
@@ -309,9 +312,12 @@ export class Connection implements ChangeListener {
     const s = this.session;
     const mb = s.selected;
     if (!mb || !s.principal) return;
+    // Another account's mailbox is pulled on every sync: the pull checks the session's
+    // rights, so that a revoked grant ends the session at its next command.
     const stale =
+      mb.owner !== '' ||
       Date.now() - s.lastSync >=
-      (this.deps.feedHealthy() ? this.deps.settings.pollIntervalMs : Math.min(this.deps.settings.pollIntervalMs, 5000));
+        (this.deps.feedHealthy() ? this.deps.settings.pollIntervalMs : Math.min(this.deps.settings.pollIntervalMs, 5000));
     if (!opts.force && !s.dirty && !stale && !mb.hasOwnChange) return;
     // The session's own change, with nothing else in between: no need to ask.
     const own = mb.takeOwnChange();
@@ -325,9 +331,11 @@ export class Connection implements ChangeListener {
       try {
         changes = await this.deps.backend.changes(s.principal, mb, mb.highestModseq);
       } catch (err) {
-        // The selected mailbox was deleted elsewhere: nothing sensible is left to show.
-        if (err instanceof BackendError && err.imapCode === 'NONEXISTENT') {
-          this.enc.status(null, 'BYE', 'Selected mailbox was deleted, please reconnect');
+        // The selected mailbox was deleted elsewhere, or the grant that gave access to it
+        // was revoked (RFC 4314 5.1.1): nothing sensible is left to show.
+        if (err instanceof BackendError && (err.imapCode === 'NONEXISTENT' || (mb.owner && err.imapCode === 'NOPERM'))) {
+          const reason = mb.owner ? 'Access to the selected mailbox was revoked' : 'Selected mailbox was deleted';
+          this.enc.status(null, 'BYE', `${reason}, please reconnect`);
           this.enc.flush();
           this.session.state = 'logout';
           this.close();
@@ -357,10 +365,17 @@ export class Connection implements ChangeListener {
     if (!opts.allowExpunge && changes.expunged.length) s.dirty = true;
   }
 
-  /** A change event for this session's account (from the change feed). */
+  /** A change event for this session's account, or for the other account's mailbox it has selected (from the change feed). */
   onChange(event: ChangeEvent): void {
     const mb = this.session.selected;
-    if (mb && event.mailboxId === mb.mailboxId && event.modseq > mb.highestModseq) {
+    if (!mb || event.mailboxId !== mb.mailboxId) return;
+    // The ACL changed: the next sync checks the session's rights (an IDLE session at once).
+    if (event.kind === 'acl') {
+      this.session.dirty = true;
+      this.idleWaker?.();
+      return;
+    }
+    if (event.modseq > mb.highestModseq) {
       mb.eventModseq = Math.max(mb.eventModseq, event.modseq);
       this.session.dirty = true;
       this.idleWaker?.();
@@ -374,6 +389,16 @@ export class Connection implements ChangeListener {
     this.session.selected = undefined;
     this.session.savedSearch = [];
     if (this.session.state === 'selected') this.session.state = 'authenticated';
+  }
+
+  /** Hears the events of the selected mailbox when it is another account's (the feed routes by account otherwise). */
+  private watchSelected(): void {
+    const mb = this.session.selected;
+    const wanted = mb?.owner ? mb.mailboxId : undefined;
+    if (wanted === this.watchingMailbox) return;
+    if (this.watchingMailbox !== undefined) this.deps.feed.unwatch(this.watchingMailbox, this);
+    if (wanted !== undefined) this.deps.feed.watch(wanted, this);
+    this.watchingMailbox = wanted;
   }
 
   /** Registers with the feed once the session has an account. */
@@ -463,6 +488,8 @@ export class Connection implements ChangeListener {
     this.lineWaiter = undefined;
     if (this.listeningAccount !== undefined) this.deps.feed.remove(this.listeningAccount, this);
     this.listeningAccount = undefined;
+    if (this.watchingMailbox !== undefined) this.deps.feed.unwatch(this.watchingMailbox, this);
+    this.watchingMailbox = undefined;
     this.deps.metrics?.openConnections.dec();
     this.deps.log.info({ session: this.session.id, user: this.session.principal?.username }, 'disconnected');
     this.onClosed?.();
