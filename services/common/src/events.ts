@@ -5,13 +5,20 @@
 import { EventEmitter } from 'node:events';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 
-/** `acl`: a mailbox's access control list changed (MODSEQ 0); sessions that have it selected check their rights. */
-export type ChangeKind = 'append' | 'flags' | 'expunge' | 'mailbox' | 'acl';
+/**
+ * What changed: messages (append, flags, expunge), the mailbox list (mailbox),
+ * a mailbox's access control list (acl: MODSEQ 0; sessions that have it
+ * selected check their rights), or the account itself (account: disabled,
+ * enabled, removed, password changed; mailboxId and modseq 0).
+ */
+export type ChangeKind = 'append' | 'flags' | 'expunge' | 'mailbox' | 'acl' | 'account';
+
+const CHANGE_KINDS: readonly string[] = ['append', 'flags', 'expunge', 'mailbox', 'acl', 'account'] satisfies ChangeKind[];
 
 export interface ChangeEvent {
   accountId: number;
   mailboxId: number;
-  /** Highest MODSEQ of the mailbox after the change; 0 for mailbox-list changes. */
+  /** Highest MODSEQ of the mailbox after the change; 0 for mailbox-list and account changes. */
   modseq: number;
   kind: ChangeKind;
 }
@@ -42,7 +49,7 @@ export function decodeEvent(raw: Buffer | string | null | undefined): ChangeEven
     const v = JSON.parse(raw.toString()) as Partial<ChangeEvent>;
     if (typeof v.accountId !== 'number' || typeof v.mailboxId !== 'number' || typeof v.modseq !== 'number') return undefined;
     const kind = v.kind ?? 'append';
-    if (!['append', 'flags', 'expunge', 'mailbox', 'acl'].includes(kind)) return undefined;
+    if (!CHANGE_KINDS.includes(kind)) return undefined;
     return { accountId: v.accountId, mailboxId: v.mailboxId, modseq: v.modseq, kind };
   } catch {
     return undefined;
