@@ -1,10 +1,14 @@
-// Tenants (mail domains) and accounts. Usernames are full addresses in lower
-// case; the domain part names the tenant.
+// Accounts: logins, and their administration. Usernames are full addresses in
+// lower case; the domain part names the tenant (store/tenants.ts).
 import argon2 from 'argon2';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '@kimap/common';
 import type { AccountRef__Output } from '@kimap/common/generated/mail/v1/AccountRef';
-import { alreadyExists, invalid, notFound } from './errors.js';
+import { normalizeDomain, parseAddress, type ParsedAddress } from './addresses.js';
+import { alreadyExists, failedPrecondition, invalid, notFound } from './errors.js';
+import type { RecordedEvent } from './outbox.js';
+import { lockAccounts, plural, purgeAccounts, type Removal } from './removal.js';
+import { findTenant, lockTenant, pageLimit, type Page } from './tenants.js';
 
 export interface Account {
   accountId: number;
@@ -30,12 +34,6 @@ export const DEFAULT_MAILBOXES: ReadonlyArray<[string, string | null]> = [
 
 export function normalizeUsername(username: string): string {
   return username.trim().toLowerCase();
-}
-
-function domainOf(username: string): string {
-  const at = username.lastIndexOf('@');
-  if (at <= 0 || at === username.length - 1) throw invalid('Username must be a full address (user@domain)');
-  return username.slice(at + 1);
 }
 
 export function hashPassword(password: string): Promise<string> {
@@ -101,63 +99,170 @@ export async function authenticate(db: Queryable, username: string, password: st
   return { account: { accountId: row.account_id, tenantId: row.tenant_id }, username: row.username };
 }
 
-export async function addTenant(db: Queryable, domain: string): Promise<number> {
-  const d = domain.trim().toLowerCase();
-  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(d)) throw invalid(`Not a domain name: ${domain}`);
-  const { rows } = await db.query<{ tenant_id: number }>(
-    'INSERT INTO tenants (domain) VALUES ($1) ON CONFLICT (domain) DO NOTHING RETURNING tenant_id',
-    [d],
-  );
-  if (!rows[0]) throw alreadyExists(`Tenant ${d} exists`);
-  return rows[0].tenant_id;
-}
-
-export async function findTenant(db: Queryable, domain: string): Promise<number | undefined> {
-  const { rows } = await db.query<{ tenant_id: number }>('SELECT tenant_id FROM tenants WHERE domain = $1', [domain.trim().toLowerCase()]);
-  return rows[0]?.tenant_id;
-}
-
 export interface AddUserOptions {
   /** Create the tenant of the address's domain when it does not exist yet. */
   createTenant?: boolean;
   quotaBytes?: number | null;
 }
 
+/**
+ * Checks, in this order, that an address can become a new account: its form,
+ * its tenant (unless it is to be created), and that it is neither an account
+ * nor an alias yet. addUser checks again in its transaction; this lets a
+ * caller report these before it asks for (or checks) the password.
+ */
+export async function checkNewUser(db: Queryable, username: string, opts: AddUserOptions = {}): Promise<ParsedAddress> {
+  const parsed = parseAddress(username);
+  checkQuota(opts.quotaBytes);
+  if (!opts.createTenant && (await findTenant(db, parsed.domain)) === undefined) throw notFound(`Tenant ${parsed.domain} does not exist`);
+  await checkAddressFree(db, parsed.address);
+  return parsed;
+}
+
+function checkQuota(quotaBytes: number | null | undefined): void {
+  if (quotaBytes != null && !(Number.isSafeInteger(quotaBytes) && quotaBytes >= 0)) {
+    throw invalid(`Not a quota: ${quotaBytes} (expected a whole number of bytes, 0 or more)`);
+  }
+}
+
+/** Refuses an address that is an account or an alias already. */
+async function checkAddressFree(db: Queryable, address: string): Promise<void> {
+  const { rows } = await db.query<{ kind: string; target: string | null }>(
+    `SELECT 'account' AS kind, NULL AS target FROM accounts WHERE username = $1
+     UNION ALL
+     SELECT 'alias', a.username FROM aliases l JOIN accounts a ON a.account_id = l.account_id WHERE l.address = $1`,
+    [address],
+  );
+  const row = rows[0];
+  if (row?.kind === 'account') throw alreadyExists(`User ${address} exists`);
+  if (row) throw alreadyExists(`${address} is an alias of ${row.target}`);
+}
+
 /** Creates an account with its default mailboxes, in one transaction. */
 export async function addUser(db: Database, username: string, password: string, opts: AddUserOptions = {}): Promise<Account> {
-  const name = normalizeUsername(username);
-  const domain = domainOf(name);
+  const { address, domain } = await checkNewUser(db, username, opts);
   const hash = await hashPassword(password);
   return db.transaction(async (tx) => {
-    let tenantId = await findTenant(tx, domain);
-    if (tenantId === undefined) {
-      if (!opts.createTenant) throw notFound(`Tenant ${domain} does not exist`);
-      tenantId = await addTenant(tx, domain);
-    }
+    if (opts.createTenant) await tx.query('INSERT INTO tenants (domain) VALUES ($1) ON CONFLICT (domain) DO NOTHING', [domain]);
+    const tenantId = await lockTenant(tx, domain);
+    await checkAddressFree(tx, address);
     const { rows } = await tx.query<{ account_id: number }>(
       `INSERT INTO accounts (tenant_id, username, password_hash, quota_bytes) VALUES ($1, $2, $3, $4)
        ON CONFLICT (username) DO NOTHING RETURNING account_id`,
-      [tenantId, name, hash, opts.quotaBytes ?? null],
+      [tenantId, address, hash, opts.quotaBytes ?? null],
     );
     const accountId = rows[0]?.account_id;
-    if (accountId === undefined) throw alreadyExists(`User ${name} exists`);
+    if (accountId === undefined) throw alreadyExists(`User ${address} exists`);
     for (const [mailbox, specialUse] of DEFAULT_MAILBOXES) {
       await insertMailbox(tx, accountId, mailbox, specialUse);
       await tx.query('INSERT INTO subscriptions (account_id, name) VALUES ($1, $2)', [accountId, mailbox]);
     }
-    return { accountId, tenantId, username: name };
+    return { accountId, tenantId, username: address };
   });
-}
-
-export async function setPassword(db: Queryable, username: string, password: string): Promise<void> {
-  const hash = await hashPassword(password);
-  const r = await db.query('UPDATE accounts SET password_hash = $2 WHERE username = $1', [normalizeUsername(username), hash]);
-  if (r.rowCount === 0) throw notFound(`User ${normalizeUsername(username)} does not exist`);
 }
 
 export async function userExists(db: Queryable, username: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM accounts WHERE username = $1', [normalizeUsername(username)]);
   return rows.length > 0;
+}
+
+/** An account as administration lists it. */
+export interface UserInfo {
+  accountId: number;
+  tenantId: number;
+  address: string;
+  disabled: boolean;
+  /** Messages in all its mailboxes. */
+  messages: number;
+  usedBytes: number;
+}
+
+const USER_COLUMNS = `a.account_id AS "accountId", a.tenant_id AS "tenantId", a.username AS address, a.disabled,
+  a.used_bytes AS "usedBytes",
+  (SELECT coalesce(sum(m.messages), 0)::bigint FROM mailboxes m WHERE m.account_id = a.account_id) AS messages`;
+
+export async function getUser(db: Queryable, username: string): Promise<UserInfo> {
+  const { address } = parseAddress(username);
+  const { rows } = await db.query<UserInfo>(`SELECT ${USER_COLUMNS} FROM accounts a WHERE a.username = $1`, [address]);
+  if (!rows[0]) throw notFound(`User ${address} does not exist`);
+  return rows[0];
+}
+
+/** Accounts in address order: all of them, or those of one tenant. */
+export async function listUsers(db: Queryable, filter: { domain?: string } = {}, page: Page = {}): Promise<UserInfo[]> {
+  let tenantId: number | null = null;
+  if (filter.domain) {
+    const d = normalizeDomain(filter.domain);
+    tenantId = (await findTenant(db, d)) ?? null;
+    if (tenantId === null) throw notFound(`Tenant ${d} does not exist`);
+  }
+  const { rows } = await db.query<UserInfo>(
+    `SELECT ${USER_COLUMNS} FROM accounts a
+      WHERE ($1::bigint IS NULL OR a.tenant_id = $1) AND a.username > $2 ORDER BY a.username LIMIT $3`,
+    [tenantId, page.after ?? '', pageLimit(page)],
+  );
+  return rows;
+}
+
+/** A change of an account's state, with the `account` event it wrote (none when nothing changed). */
+export interface AccountChange {
+  accountId: number;
+  address: string;
+  changed: boolean;
+  event?: RecordedEvent;
+}
+
+async function recordAccountEvent(tx: Queryable, accountId: number): Promise<RecordedEvent> {
+  const { rows } = await tx.query<{ event_id: number }>("SELECT kimap_record_change($1, 0, 0, 'account') AS event_id", [accountId]);
+  return { accountId, mailboxId: 0, modseq: 0, kind: 'account', eventId: rows[0]!.event_id };
+}
+
+/** Sets an account's password (the caller checks it against the rules, see checkPassword). */
+export async function setPassword(db: Database, username: string, password: string): Promise<AccountChange> {
+  const { address } = parseAddress(username);
+  if (!(await userExists(db, address))) throw notFound(`User ${address} does not exist`);
+  const hash = await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ account_id: number }>(
+      'UPDATE accounts SET password_hash = $2 WHERE username = $1 RETURNING account_id',
+      [address, hash],
+    );
+    if (!rows[0]) throw notFound(`User ${address} does not exist`);
+    return { accountId: rows[0].account_id, address, changed: true, event: await recordAccountEvent(tx, rows[0].account_id) };
+  });
+}
+
+/** Disables or enables an account: a disabled account cannot log in. Changing nothing is no error. */
+export async function setDisabled(db: Database, username: string, disabled: boolean): Promise<AccountChange> {
+  const { address } = parseAddress(username);
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ account_id: number; disabled: boolean }>(
+      'SELECT account_id, disabled FROM accounts WHERE username = $1 FOR UPDATE',
+      [address],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`User ${address} does not exist`);
+    if (row.disabled === disabled) return { accountId: row.account_id, address, changed: false };
+    await tx.query('UPDATE accounts SET disabled = $2 WHERE account_id = $1', [row.account_id, disabled]);
+    return { accountId: row.account_id, address, changed: true, event: await recordAccountEvent(tx, row.account_id) };
+  });
+}
+
+/**
+ * Removes an account with everything it holds (see purgeAccounts), in one
+ * transaction. An account with messages is removed only with `force`.
+ */
+export async function removeUser(db: Database, username: string, opts: { force?: boolean } = {}): Promise<Removal> {
+  const { address } = parseAddress(username);
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ account_id: number }>('SELECT account_id FROM accounts WHERE username = $1', [address]);
+    const locked = rows[0] ? await lockAccounts(tx, [rows[0].account_id]) : undefined;
+    if (!locked?.accountIds.length) throw notFound(`User ${address} does not exist`);
+    if (locked.messages > 0 && !opts.force) {
+      throw failedPrecondition(`User ${address} has ${plural(locked.messages, 'message')}; removing it needs force`);
+    }
+    return purgeAccounts(tx, locked.accountIds);
+  });
 }
 
 /**
