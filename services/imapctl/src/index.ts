@@ -1,110 +1,127 @@
 // imapctl: operator commands against PostgreSQL (DATABASE_URL) or the embedded
-// default's data folder (--data-dir).
-import { migrate, openDatabase, type Database } from '@kimap/common';
-import { addTenant, addUser, setPassword } from '@kimap/mailbox';
+// default's data folder (--data-dir). One module per command group under
+// commands/; a new group is one module and one line in GROUPS.
+import { grpc, migrate, openDatabase, RpcError, type Database } from '@kimap/common';
 import { join, resolve } from 'node:path';
+import { GLOBAL_FLAGS, parseCommandLine, UsageError, type CliIo, type CommandContext, type CommandGroup, type FlagKind } from './cli.js';
+import { aliasCommands } from './commands/alias.js';
+import { migrateCommands } from './commands/migrate.js';
+import { tenantCommands } from './commands/tenant.js';
+import { userCommands } from './commands/user.js';
 
-const USAGE = `usage: imapctl [--database-url URL | --data-dir DIR] <command>
+export type { CliIo } from './cli.js';
+
+const GROUPS: readonly CommandGroup[] = [migrateCommands, tenantCommands, userCommands, aliasCommands];
+
+function synopsis(group: CommandGroup, name: string): string {
+  const c = group.commands[name]!;
+  return [group.name, name, ...c.params, c.options ?? ''].filter(Boolean).join(' ');
+}
+
+function usage(groups: readonly CommandGroup[]): string {
+  const lines = groups.flatMap((g) =>
+    Object.entries(g.commands).map(([name, c]) => {
+      const s = synopsis(g, name);
+      return s.length < 40 ? `  ${s.padEnd(40)}${c.summary}` : `  ${s}\n  ${''.padEnd(40)}${c.summary}`;
+    }),
+  );
+  return `usage: imapctl [--database-url URL | --data-dir DIR] <command>
 
 commands:
-  migrate                                 apply pending database migrations
-  tenant add <domain>                     add a tenant (mail domain)
-  user add <address> [--quota BYTES] [--create-tenant]
-                                          add an account (password from --password or --password-stdin)
-  user passwd <address>                   set an account's password
+${lines.join('\n')}
 
-The database is DATABASE_URL, or the embedded data folder given by --data-dir
-(or DATA_DIR); --password-stdin reads the password from standard input.`;
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-  stdin(): string;
+An alias is user@domain, or @domain for the domain's catch-all; its account
+belongs to the same tenant. The database is DATABASE_URL, or the embedded data
+folder given by --data-dir (or DATA_DIR); --password-stdin reads the password
+from standard input; --json prints a listing as one JSON object a line. Every
+command applies pending migrations first. Exit status: 0 done, 2 invalid input
+(a malformed address, domain or password, an unknown command or option),
+1 refused (unknown, duplicate, has data) or failed.`;
 }
 
-interface Parsed {
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-
-function parseArgs(argv: string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-      else if (['password-stdin', 'help', 'create-tenant'].includes(a.slice(2))) flags.set(a.slice(2), true);
-      else flags.set(a.slice(2), argv[++i] ?? '');
-    } else positional.push(a);
+/** Every option any command takes, by kind; a clash between two groups is a bug. */
+function flagKinds(): Map<string, FlagKind> {
+  const kinds = new Map<string, FlagKind>(Object.entries(GLOBAL_FLAGS));
+  for (const g of GROUPS) {
+    for (const c of Object.values(g.commands)) {
+      for (const [name, kind] of Object.entries(c.flags ?? {})) {
+        const known = kinds.get(name);
+        if (known !== undefined && known !== kind) throw new Error(`imapctl: option --${name} is declared as two kinds`);
+        kinds.set(name, kind);
+      }
+    }
   }
-  return { positional, flags };
+  return kinds;
 }
 
 /** The embedded default keeps its database in DATA_DIR/db. */
 export const embeddedDatabaseUrl = (dataDir: string): string => `pglite://${join(resolve(dataDir), 'db')}`;
 
-function databaseUrl(p: Parsed): string {
-  const explicit = p.flags.get('database-url');
+function databaseUrl(flags: ReadonlyMap<string, string | true>): string {
+  const explicit = flags.get('database-url');
   if (typeof explicit === 'string' && explicit) return explicit;
-  const dataDir = p.flags.get('data-dir');
+  const dataDir = flags.get('data-dir');
   if (typeof dataDir === 'string' && dataDir) return embeddedDatabaseUrl(dataDir);
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   if (process.env.DATA_DIR) return embeddedDatabaseUrl(process.env.DATA_DIR);
   throw new UsageError('no database: give --database-url, --data-dir, DATABASE_URL or DATA_DIR');
 }
 
-class UsageError extends Error {}
-
-function password(p: Parsed, io: CliIo): string {
-  const flag = p.flags.get('password');
-  const pw = p.flags.get('password-stdin') ? io.stdin().replace(/\r?\n$/, '') : typeof flag === 'string' ? flag : '';
-  if (!pw) throw new UsageError('a password is required: --password or --password-stdin');
-  if (pw.length < 8) throw new UsageError('the password must have at least 8 characters');
-  return pw;
+/** Exit status of a failure: 2 for input that can never work, 1 for a refusal by the database's state or any other failure. */
+function exitCode(err: unknown): number {
+  if (err instanceof UsageError) return 2;
+  if (err instanceof RpcError && err.code === grpc.status.INVALID_ARGUMENT) return 2;
+  return 1;
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = parseArgs(argv);
-  const [cmd, sub, arg] = p.positional;
-  if (!cmd || p.flags.has('help')) {
-    io.out(USAGE);
-    return cmd ? 0 : 2;
-  }
   let db: Database | undefined;
+  let migrated = false;
   try {
-    db = await openDatabase(databaseUrl(p), { max: 2, applicationName: 'imapctl' });
-    if (cmd === 'migrate') {
-      const applied = await migrate(db);
-      io.out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    const { words, flags } = parseCommandLine(argv, flagKinds());
+    const [groupName, commandName, ...args] = words;
+    if (!groupName) {
+      io.out(usage(GROUPS));
+      return flags.has('help') ? 0 : 2;
+    }
+    const group = GROUPS.find((g) => g.name === groupName);
+    if (!group) throw new UsageError(`unknown command "${groupName}" (imapctl --help lists the commands)`);
+    if (flags.has('help')) {
+      io.out(usage([group]));
       return 0;
     }
-    await migrate(db);
-    if (cmd === 'tenant' && sub === 'add' && arg) {
-      const id = await addTenant(db, arg);
-      io.out(`tenant ${arg.toLowerCase()} added (id ${id})`);
-      return 0;
+    const [name, params] = group.commands[''] ? ['', commandName === undefined ? [] : [commandName, ...args]] : [commandName, args];
+    if (name === undefined) {
+      throw new UsageError(`${group.name} needs a command: ${Object.keys(group.commands).join(', ')}`);
     }
-    if (cmd === 'user' && sub === 'add' && arg) {
-      const quota = p.flags.get('quota');
-      const acc = await addUser(db, arg, password(p, io), {
-        createTenant: p.flags.has('create-tenant'),
-        quotaBytes: typeof quota === 'string' && quota ? Number(quota) : null,
-      });
-      io.out(`user ${acc.username} added (account ${acc.accountId})`);
-      return 0;
+    const command = group.commands[name];
+    if (!command) throw new UsageError(`unknown command "${group.name} ${name}" (imapctl ${group.name} --help lists its commands)`);
+    const what = [group.name, name].filter(Boolean).join(' ');
+    for (const flag of flags.keys()) {
+      if (!(flag in GLOBAL_FLAGS) && !(command.flags && flag in command.flags)) throw new UsageError(`${what} takes no --${flag}`);
     }
-    if (cmd === 'user' && sub === 'passwd' && arg) {
-      await setPassword(db, arg, password(p, io));
-      io.out(`password of ${arg.toLowerCase()} changed`);
-      return 0;
+    const required = command.params.filter((p) => !p.startsWith('['));
+    if (params.length < required.length) throw new UsageError(`${what} needs ${required.slice(params.length).join(' ')}`);
+    if (params.length > command.params.length) {
+      throw new UsageError(`too many arguments for ${what}: ${params.slice(command.params.length).join(' ')}`);
     }
-    io.err(USAGE);
-    return 2;
+    const database = async () => (db ??= await openDatabase(databaseUrl(flags), { max: 2, applicationName: 'imapctl' }));
+    const ctx: CommandContext = {
+      io,
+      flags,
+      database,
+      async db() {
+        const opened = await database();
+        if (!migrated) await migrate(opened);
+        migrated = true;
+        return opened;
+      },
+    };
+    await command.run(ctx, params);
+    return 0;
   } catch (err) {
-    io.err(`imapctl: ${(err as Error).message}`);
-    return err instanceof UsageError ? 2 : 1;
+    io.err(`imapctl: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`);
+    return exitCode(err);
   } finally {
     await db?.close();
   }
