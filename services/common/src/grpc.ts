@@ -1,34 +1,48 @@
-// Loads the MailboxService contract at run time; the generated types in
-// ./generated describe exactly what this loader produces.
+// Loads the gRPC contracts at run time (MailboxService, AdminService); the
+// generated types in ./generated describe exactly what this loader produces.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
 import type { ProtoGrpcType } from './generated/mailbox.js';
+import type { ProtoGrpcType as AdminProtoGrpcType } from './generated/admin.js';
 import type { MailboxServiceClient } from './generated/mail/v1/MailboxService.js';
+import type { AdminServiceClient } from './generated/mail/v1/AdminService.js';
 
 export { grpc };
-export type { MailboxServiceClient };
+export type { MailboxServiceClient, AdminServiceClient };
 export type { MailboxServiceHandlers } from './generated/mail/v1/MailboxService.js';
+export type { AdminServiceHandlers } from './generated/mail/v1/AdminService.js';
 
 export const protoDir = (): string => process.env.PROTO_DIR ?? fileURLToPath(new URL('../../../proto/', import.meta.url));
 
 /** Largest gRPC message: the APPEND limit plus headroom for the envelope. */
 export const MAX_GRPC_MESSAGE = 80 * 1024 * 1024;
 
-let cached: ProtoGrpcType | undefined;
+const loaded = new Map<string, grpc.GrpcObject>();
+
+function loadProto(file: string): grpc.GrpcObject {
+  let proto = loaded.get(file);
+  if (!proto) {
+    const def = protoLoader.loadSync(file, {
+      includeDirs: [protoDir()],
+      longs: Number,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+      keepCase: false,
+    });
+    proto = grpc.loadPackageDefinition(def);
+    loaded.set(file, proto);
+  }
+  return proto;
+}
 
 export function loadMailProto(): ProtoGrpcType {
-  if (cached) return cached;
-  const def = protoLoader.loadSync('mail/v1/mailbox.proto', {
-    includeDirs: [protoDir()],
-    longs: Number,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-    keepCase: false,
-  });
-  cached = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
-  return cached;
+  return loadProto('mail/v1/mailbox.proto') as unknown as ProtoGrpcType;
+}
+
+export function loadAdminProto(): AdminProtoGrpcType {
+  return loadProto('mail/v1/admin.proto') as unknown as AdminProtoGrpcType;
 }
 
 /**
@@ -42,6 +56,19 @@ export function createMailboxClient(address: string): MailboxServiceClient {
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_permit_without_calls': 1,
   });
+}
+
+/** A client of the AdminService (control panels, tests), sending `authorization: Bearer <token>` when given one. */
+export function createAdminClient(address: string, token?: string): AdminServiceClient {
+  const proto = loadAdminProto();
+  const bearer: grpc.Interceptor = (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
+  return new proto.mail.v1.AdminService(address, grpc.credentials.createInsecure(), token ? { interceptors: [bearer] } : {});
 }
 
 export function createGrpcServer(): grpc.Server {

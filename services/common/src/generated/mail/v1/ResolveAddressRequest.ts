@@ -1,0 +1,10 @@
+// Original file: proto/mail/v1/admin.proto
+
+
+export interface ResolveAddressRequest {
+  'address'?: (string);
+}
+
+export interface ResolveAddressRequest__Output {
+  'address': (string);
+}
