@@ -6,6 +6,7 @@ import {
   envBool,
   envInt,
   envList,
+  envOptional,
   envString,
   KafkaPublisher,
   migrate,
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
     clientId: `mailbox-${hostname()}`,
   });
   const registry = createRegistry('mailbox');
+  // The AdminService: loopback unless told otherwise (reachable with kubectl port-forward); "off": not served.
+  const adminListen = envString('ADMIN_GRPC_LISTEN', '127.0.0.1:50052');
+  const adminToken = envOptional('ADMIN_TOKEN');
   const svc = await startMailboxService({
     db,
     publisher,
@@ -45,10 +49,11 @@ async function main(): Promise<void> {
       minMessages: envInt('METADATA_CACHE_MIN_MESSAGES', 10_000),
       maxMessages: envInt('METADATA_CACHE_MESSAGES', 2_000_000),
     },
+    ...(adminListen !== 'off' && { admin: { address: adminListen, ...(adminToken && { token: adminToken }) } }),
   });
   let ready = true;
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9101), registry, ready: () => ready });
-  log.info({ grpcPort: svc.port, opsPort: ops.port }, 'mailbox service listening');
+  log.info({ grpcPort: svc.port, adminGrpcPort: svc.adminPort, opsPort: ops.port }, 'mailbox service listening');
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'draining');

@@ -1,6 +1,8 @@
 // Starts a mailbox service instance: the gRPC server and the outbox relay.
-import { bindServer, createGrpcServer, type ChangePublisher, type Database, type Logger } from '@kimap/common';
+import { bindServer, createGrpcServer, type ChangePublisher, type Database, type grpc, type Logger } from '@kimap/common';
 import { Counter, type Registry } from 'prom-client';
+import { checkAdminListener } from './admin/auth.js';
+import { addAdminService } from './admin/service.js';
 import type { MailboxContext } from './context.js';
 import { addMailboxService } from './service.js';
 import { OutboxRelay } from './store/outbox.js';
@@ -19,16 +21,25 @@ export interface MailboxServiceOptions {
   tombstoneRetentionMs?: number;
   /** Metadata of big mailboxes kept in memory (see MetadataCache); maxMessages 0: none. */
   metadataCache?: MetadataCacheOptions;
+  /**
+   * The AdminService's listener, "host:port" or "unix:/path"; none when
+   * absent. Beyond loopback it needs a token, which callers then present as
+   * `authorization: Bearer <token>`.
+   */
+  admin?: { address: string; token?: string };
 }
 
 export interface RunningMailboxService {
   /** The bound TCP port (0 for a Unix socket). */
   port: number;
+  /** The AdminService's bound TCP port (0 for a Unix socket), when it is served. */
+  adminPort?: number;
   relay: OutboxRelay;
   stop(): Promise<void>;
 }
 
 export async function startMailboxService(opts: MailboxServiceOptions): Promise<RunningMailboxService> {
+  if (opts.admin) checkAdminListener(opts.admin.address, opts.admin.token);
   const published = opts.registry
     ? new Counter({
         name: 'kimap_outbox_events_published_total',
@@ -71,6 +82,18 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
   const server = createGrpcServer();
   const service = addMailboxService(server, ctx);
   const port = await bindServer(server, opts.address);
+  // Its own server, so that its port can stay closed to what reaches the mailbox service.
+  const adminServer = opts.admin ? createGrpcServer() : undefined;
+  let adminPort: number | undefined;
+  if (adminServer && opts.admin) {
+    addAdminService(adminServer, ctx, opts.admin.token);
+    try {
+      adminPort = await bindServer(adminServer, opts.admin.address);
+    } catch (err) {
+      server.forceShutdown();
+      throw err;
+    }
+  }
   relay.start();
   // Bodies no message uses any more are removed after a grace period.
   const janitor = setInterval(() => {
@@ -82,12 +105,14 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
   janitor.unref();
   return {
     port,
+    ...(adminPort !== undefined && { adminPort }),
     relay,
     async stop() {
       clearInterval(janitor);
       // Multiplexed streams end once their calls are done, as plain calls do.
       service.goaway();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      const shutdown = (s: grpc.Server) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()));
+      await Promise.all([shutdown(server), adminServer && shutdown(adminServer)]);
       await relay.stop();
     },
   };

@@ -18,6 +18,8 @@ export interface EmbeddedOptions {
   bootstrapUser?: string;
   bootstrapPassword?: string;
   log?: Logger;
+  /** The AdminService's listener and token (see startMailboxService); none when absent. */
+  admin?: { address: string; token?: string };
   /** Where to print the one-time demo password (stdout by default). */
   announce?: (line: string) => void;
 }
@@ -42,7 +44,15 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
   // Unix socket paths are limited to ~107 bytes; fall back to loopback TCP.
   const socketPath = join(dataDir, 'mailbox.sock');
   const address = socketPath.length < 100 ? `unix:${socketPath}` : '127.0.0.1:0';
-  const mailbox = await startMailboxService({ db, publisher: bus, address, log, registry, relayPollMs: 1000 });
+  const mailbox = await startMailboxService({
+    db,
+    publisher: bus,
+    address,
+    log,
+    registry,
+    relayPollMs: 1000,
+    ...(opts.admin && { admin: opts.admin }),
+  });
   const backend = new GrpcBackend(address.startsWith('unix:') ? address : `127.0.0.1:${mailbox.port}`);
   const tls = await selfSignedTls(dataDir, opts.settings.hostname);
   const edge = await startEdge({

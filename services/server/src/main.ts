@@ -11,6 +11,9 @@ async function main(): Promise<void> {
   // On loopback the embedded default lets clients log in without TLS; anywhere
   // else LOGINDISABLED holds until STARTTLS unless explicitly allowed.
   if (process.env.ALLOW_PLAINTEXT_AUTH === undefined) settings.allowPlaintextAuth = host === '127.0.0.1' || host === 'localhost';
+  // The AdminService only when asked for (imapctl --data-dir needs the server stopped; this does not).
+  const adminListen = envString('ADMIN_GRPC_LISTEN', 'off');
+  const adminToken = envOptional('ADMIN_TOKEN');
   const server = await startEmbedded({
     dataDir: envString('DATA_DIR', './data'),
     imapPort: envInt('IMAP_PORT', 1143),
@@ -20,6 +23,7 @@ async function main(): Promise<void> {
     settings,
     bootstrapUser: envOptional('BOOTSTRAP_USER'),
     bootstrapPassword: envOptional('BOOTSTRAP_PASSWORD'),
+    ...(adminListen !== 'off' && { admin: { address: adminListen, ...(adminToken && { token: adminToken }) } }),
     log,
   });
   log.info({ imapPort: server.edge.imapPort, imapsPort: server.edge.imapsPort, host }, 'kimap is running (embedded)');

@@ -1,0 +1,30 @@
+// The AdminService: tenants, accounts and aliases, for control panels. It is
+// served on a listener of its own, not over the edge's Multiplex stream.
+import { loadAdminProto, type AdminServiceHandlers, type grpc } from '@kimap/common';
+import type { MailboxContext } from '../context.js';
+import { requireToken } from './auth.js';
+import { AddAlias, ListAliases, RemoveAlias, ResolveAddress } from './aliases.js';
+import { AddTenant, ListTenants, RemoveTenant } from './tenants.js';
+import { AddUser, DisableUser, EnableUser, ListUsers, RemoveUser, SetPassword } from './users.js';
+
+export function addAdminService(server: grpc.Server, ctx: MailboxContext, token: string | undefined): void {
+  const handlers: AdminServiceHandlers = {
+    AddTenant: AddTenant(ctx),
+    RemoveTenant: RemoveTenant(ctx),
+    ListTenants: ListTenants(ctx),
+    AddUser: AddUser(ctx),
+    RemoveUser: RemoveUser(ctx),
+    ListUsers: ListUsers(ctx),
+    SetPassword: SetPassword(ctx),
+    DisableUser: DisableUser(ctx),
+    EnableUser: EnableUser(ctx),
+    AddAlias: AddAlias(ctx),
+    RemoveAlias: RemoveAlias(ctx),
+    ListAliases: ListAliases(ctx),
+    ResolveAddress: ResolveAddress(ctx),
+  };
+  const guarded = Object.fromEntries(
+    Object.entries(handlers).map(([name, handler]) => [name, requireToken(token, handler as grpc.handleUnaryCall<unknown, unknown>)]),
+  );
+  server.addService(loadAdminProto().mail.v1.AdminService.service, guarded);
+}
