@@ -14,14 +14,11 @@ import { addTenant, getTenant, listTenants, removeTenant } from '../src/store/te
 
 /** Asserts that fn fails with an RpcError of this gRPC status whose message matches. */
 async function refused(fn: () => Promise<unknown>, code: grpc.status, message: RegExp): Promise<void> {
-  await assert.rejects(
-    fn,
-    (err: RpcError) => {
-      assert.equal(err.code, code, `${grpc.status[err.code]}: ${err.message}`);
-      assert.match(err.message, message);
-      return true;
-    },
-  );
+  await assert.rejects(fn, (err: RpcError) => {
+    assert.equal(err.code, code, `${grpc.status[err.code]}: ${err.message}`);
+    assert.match(err.message, message);
+    return true;
+  });
 }
 
 const TABLES = ['tenants', 'accounts', 'mailboxes', 'messages', 'message_bodies', 'expunged', 'subscriptions', 'outbox', 'aliases'];
@@ -224,6 +221,23 @@ describe('administration store', () => {
     );
     await refused(() => listAliases(tdb.db, { target: 'ghost@beta.test' }), grpc.status.NOT_FOUND, /does not exist/);
     assert.equal((await getTenant(tdb.db, 'beta.test')).aliases, 2);
+  });
+
+  test('an address becoming an account and an alias at once: exactly one of them wins', async () => {
+    await addTenant(tdb.db, 'race.test');
+    await addUser(tdb.db, 'owner@race.test', 'a-password');
+    for (let i = 0; i < 10; i++) {
+      const results = await Promise.allSettled([
+        addUser(tdb.db, `x${i}@race.test`, 'a-password'),
+        addAlias(tdb.db, `x${i}@race.test`, 'owner@race.test'),
+      ]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, JSON.stringify(results));
+      for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as RpcError).code, grpc.status.ALREADY_EXISTS);
+    }
+    const { rows } = await tdb.db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM accounts a JOIN aliases l ON l.address = a.username WHERE a.username LIKE '%@race.test'",
+    );
+    assert.equal(rows[0]!.n, 0);
   });
 
   test('resolveAddress: account, then alias, then +detail, then the catch-all; case-insensitive', async () => {
