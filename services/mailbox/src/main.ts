@@ -34,8 +34,8 @@ async function main(): Promise<void> {
     clientId: `mailbox-${hostname()}`,
   });
   const registry = createRegistry('mailbox');
-  // The AdminService: loopback unless told otherwise (reachable with kubectl port-forward); "off": not served.
-  const adminListen = envString('ADMIN_GRPC_LISTEN', '127.0.0.1:50052');
+  // The AdminService only when asked for: on loopback it is reachable with kubectl port-forward, beyond it with a token.
+  const adminListen = envString('ADMIN_GRPC_LISTEN', 'off');
   const adminToken = envOptional('ADMIN_TOKEN');
   const svc = await startMailboxService({
     db,

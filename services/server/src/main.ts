@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   // On loopback the embedded default lets clients log in without TLS; anywhere
   // else LOGINDISABLED holds until STARTTLS unless explicitly allowed.
   if (process.env.ALLOW_PLAINTEXT_AUTH === undefined) settings.allowPlaintextAuth = host === '127.0.0.1' || host === 'localhost';
-  // The AdminService only when asked for (imapctl --data-dir needs the server stopped; this does not).
+  // The AdminService only when asked for, as in the mailbox deployable (imapctl --data-dir needs the server stopped; this does not).
   const adminListen = envString('ADMIN_GRPC_LISTEN', 'off');
   const adminToken = envOptional('ADMIN_TOKEN');
   const server = await startEmbedded({
