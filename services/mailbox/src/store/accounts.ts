@@ -82,6 +82,29 @@ async function verifyPassword(username: string, hash: string, password: string):
   return ok;
 }
 
+/** What a password check found: `ok`, or why it failed. */
+export type CredentialCheck = 'ok' | 'unknown_user' | 'password' | 'disabled';
+
+/**
+ * Checks a password against an account row as read (undefined: no such
+ * user). Every failure costs an argon2 verification, so that the time taken
+ * tells nothing of whether the user exists; a disabled account is told apart
+ * only after its password matched.
+ */
+export async function checkCredentials(
+  row: { username: string; passwordHash: string; disabled: boolean } | undefined,
+  password: string,
+): Promise<CredentialCheck> {
+  if (!row) {
+    dummyHash ??= hashPassword('not-a-password');
+    await argon2.verify(await dummyHash, password).catch(() => false);
+    return 'unknown_user';
+  }
+  if (!(await verifyPassword(row.username, row.passwordHash, password))) return 'password';
+  return row.disabled ? 'disabled' : 'ok';
+}
+
+/** Checks a login without throttling (imapctl, tests); the service's Authenticate goes through LoginThrottle. */
 export async function authenticate(db: Queryable, username: string, password: string): Promise<Login | undefined> {
   const name = normalizeUsername(username);
   const { rows } = await db.query<{ account_id: number; tenant_id: number; username: string; password_hash: string; disabled: boolean }>(
@@ -89,14 +112,18 @@ export async function authenticate(db: Queryable, username: string, password: st
     [name],
   );
   const row = rows[0];
-  if (!row) {
-    dummyHash ??= hashPassword('not-a-password');
-    await argon2.verify(await dummyHash, password).catch(() => false);
-    return undefined;
-  }
-  const ok = await verifyPassword(row.username, row.password_hash, password);
-  if (!ok || row.disabled) return undefined;
+  const check = await checkCredentials(
+    row && { username: row.username, passwordHash: row.password_hash, disabled: row.disabled },
+    password,
+  );
+  if (check !== 'ok' || !row) return undefined;
   return { account: { accountId: row.account_id, tenantId: row.tenant_id }, username: row.username };
+}
+
+/** Whether an account may be used: it exists and is not disabled. */
+export async function accountActive(db: Queryable, accountId: number): Promise<boolean> {
+  const { rows } = await db.query<{ disabled: boolean }>('SELECT disabled FROM accounts WHERE account_id = $1', [accountId]);
+  return rows[0] !== undefined && !rows[0].disabled;
 }
 
 export interface AddUserOptions {
@@ -246,6 +273,13 @@ export async function setDisabled(db: Database, username: string, disabled: bool
     await tx.query('UPDATE accounts SET disabled = $2 WHERE account_id = $1', [row.account_id, disabled]);
     return { accountId: row.account_id, address, changed: true, event: await recordAccountEvent(tx, row.account_id) };
   });
+}
+
+/** setDisabled for an account known by its id (as the edge's sessions know it). */
+export async function setAccountDisabled(db: Database, accountId: number, disabled: boolean): Promise<AccountChange> {
+  const { rows } = await db.query<{ username: string }>('SELECT username FROM accounts WHERE account_id = $1', [accountId]);
+  if (!rows[0]) throw notFound(`Account ${accountId} does not exist`);
+  return setDisabled(db, rows[0].username, disabled);
 }
 
 /**
