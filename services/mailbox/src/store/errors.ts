@@ -7,6 +7,10 @@ export const invalid = (what: string, imapCode = 'CANNOT') => new RpcError(grpc.
 export const failedPrecondition = (what: string) => new RpcError(grpc.status.FAILED_PRECONDITION, what, 'CANNOT');
 export const overQuota = () => new RpcError(grpc.status.RESOURCE_EXHAUSTED, 'Quota exceeded', 'OVERQUOTA');
 export const unauthenticated = () => new RpcError(grpc.status.UNAUTHENTICATED, 'Authentication failed', 'AUTHENTICATIONFAILED');
+/** A login refused unchecked while its client's failures lock it (see LoginThrottle). */
+export const throttled = () => new RpcError(grpc.status.RESOURCE_EXHAUSTED, 'Too many failed logins; try again later', 'UNAVAILABLE');
+/** A session refused by a connection limit. */
+export const tooManySessions = (what: string) => new RpcError(grpc.status.RESOURCE_EXHAUSTED, what, 'LIMIT');
 
 /**
  * The SQLSTATEs the write functions of migration 0006 raise, as RPC errors;
