@@ -1,4 +1,6 @@
 import type { Database, Logger } from '@kimap/common';
+import type { Counter } from 'prom-client';
+import type { LoginThrottle } from './login-throttle.js';
 import type { MetadataCache } from './store/metadata-cache.js';
 import type { RecordedEvent } from './store/outbox.js';
 
@@ -12,4 +14,8 @@ export interface MailboxContext {
   committed(events: Array<RecordedEvent | undefined>): void;
   /** UIDs, MODSEQs and flags of big mailboxes in memory, for FETCHes of those alone. */
   metadata?: MetadataCache;
+  /** Checks logins under the failure counts of their clients. */
+  logins: LoginThrottle;
+  /** Sessions refused by a connection limit, by limit. */
+  sessionLimitRefusals?: Counter;
 }

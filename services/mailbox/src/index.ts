@@ -6,3 +6,5 @@ export * from './store/outbox.js';
 export * from './store/removal.js';
 export * from './store/tenants.js';
 export { startMailboxService } from './server.js';
+export * from './login-throttle.js';
+export { countSessions } from './store/sessions.js';

@@ -14,6 +14,7 @@ import {
   startOpsServer,
 } from '@kimap/common';
 import { hostname } from 'node:os';
+import { loginThrottleSettingsFromEnv } from './login-throttle.js';
 import { startMailboxService } from './server.js';
 
 const log = createLogger('mailbox');
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       maxMessages: envInt('METADATA_CACHE_MESSAGES', 2_000_000),
     },
     ...(adminListen !== 'off' && { admin: { address: adminListen, ...(adminToken && { token: adminToken }) } }),
+    loginThrottle: loginThrottleSettingsFromEnv(),
   });
   let ready = true;
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9101), registry, ready: () => ready });

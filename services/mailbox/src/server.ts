@@ -8,6 +8,8 @@ import { addMailboxService } from './service.js';
 import { OutboxRelay } from './store/outbox.js';
 import { purgeTombstones, sweepOrphanBodies } from './store/bodies.js';
 import { MetadataCache, type MetadataCacheOptions } from './store/metadata-cache.js';
+import { createLoginMetrics, LoginThrottle, type LoginThrottleSettings } from './login-throttle.js';
+import { purgeExpiredEdges } from './store/sessions.js';
 
 export interface MailboxServiceOptions {
   db: Database;
@@ -27,6 +29,8 @@ export interface MailboxServiceOptions {
    * `authorization: Bearer <token>`.
    */
   admin?: { address: string; token?: string };
+  /** Login throttling (see LoginThrottle); defaults to DEFAULT_LOGIN_THROTTLE. */
+  loginThrottle?: Partial<LoginThrottleSettings>;
 }
 
 export interface RunningMailboxService {
@@ -72,12 +76,23 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
       });
     }
   }
+  const logins = new LoginThrottle(opts.db, opts.log, opts.loginThrottle, opts.registry && createLoginMetrics(opts.registry));
+  const sessionLimitRefusals =
+    opts.registry &&
+    new Counter({
+      name: 'kimap_session_limit_refusals_total',
+      help: 'Logins refused by a connection limit, by limit: account, or address (account and client address)',
+      labelNames: ['limit'],
+      registers: [opts.registry],
+    });
   const ctx: MailboxContext = {
     db: opts.db,
     log: opts.log,
     changed: () => relay.kick(),
     committed: (events) => relay.publishCommitted(events),
     ...(metadata && { metadata }),
+    logins,
+    ...(sessionLimitRefusals && { sessionLimitRefusals }),
   };
   const server = createGrpcServer();
   const service = addMailboxService(server, ctx);
@@ -101,6 +116,9 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
     purgeTombstones(opts.db, opts.tombstoneRetentionMs ?? 30 * 86_400_000).catch((err: unknown) =>
       opts.log.warn({ err }, 'tombstone purge failed'),
     );
+    logins.purge().catch((err: unknown) => opts.log.warn({ err }, 'login failure purge failed'));
+    // Edges gone for a while (their sessions stopped counting at expiry) are forgotten with their sessions.
+    purgeExpiredEdges(opts.db, 5 * 60_000).catch((err: unknown) => opts.log.warn({ err }, 'edge purge failed'));
   }, 5 * 60_000);
   janitor.unref();
   return {

@@ -11,6 +11,7 @@ import { Select } from './rpc/select.js';
 import { SetSubscribed } from './rpc/subscriptions.js';
 import { Copy, Expunge, Move, Store } from './rpc/messages.js';
 import { Search } from './rpc/search.js';
+import { CloseSession, EdgeHeartbeat, GetAccountState, OpenSession } from './rpc/sessions.js';
 
 /** Registers the service; returns what its shutdown must call first (see multiplexService). */
 export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { goaway(): void } {
@@ -34,6 +35,10 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { g
     Search: Search(ctx),
     GetAcl: GetAcl(ctx),
     SetAcl: SetAcl(ctx),
+    GetAccountState: GetAccountState(ctx),
+    OpenSession: OpenSession(ctx),
+    CloseSession: CloseSession(ctx),
+    EdgeHeartbeat: EdgeHeartbeat(ctx),
   };
   // The same handlers again, for calls carried by one long-lived stream.
   const mux = multiplexService(proto.mail.v1.MailboxService.service, handlers);

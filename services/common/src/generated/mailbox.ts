@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_AccountRef__Output } from './mail/v1/AccountRef.js';
+import type { AccountState as _mail_v1_AccountState, AccountState__Output as _mail_v1_AccountState__Output } from './mail/v1/AccountState.js';
 import type { AclEntry as _mail_v1_AclEntry, AclEntry__Output as _mail_v1_AclEntry__Output } from './mail/v1/AclEntry.js';
 import type { AclResponse as _mail_v1_AclResponse, AclResponse__Output as _mail_v1_AclResponse__Output } from './mail/v1/AclResponse.js';
 import type { AppendItem as _mail_v1_AppendItem, AppendItem__Output as _mail_v1_AppendItem__Output } from './mail/v1/AppendItem.js';
@@ -11,17 +12,22 @@ import type { AuthenticateRequest as _mail_v1_AuthenticateRequest, AuthenticateR
 import type { AuthenticateResponse as _mail_v1_AuthenticateResponse, AuthenticateResponse__Output as _mail_v1_AuthenticateResponse__Output } from './mail/v1/AuthenticateResponse.js';
 import type { ChangedMessage as _mail_v1_ChangedMessage, ChangedMessage__Output as _mail_v1_ChangedMessage__Output } from './mail/v1/ChangedMessage.js';
 import type { ChangesResponse as _mail_v1_ChangesResponse, ChangesResponse__Output as _mail_v1_ChangesResponse__Output } from './mail/v1/ChangesResponse.js';
+import type { CloseSessionRequest as _mail_v1_CloseSessionRequest, CloseSessionRequest__Output as _mail_v1_CloseSessionRequest__Output } from './mail/v1/CloseSessionRequest.js';
+import type { CloseSessionResponse as _mail_v1_CloseSessionResponse, CloseSessionResponse__Output as _mail_v1_CloseSessionResponse__Output } from './mail/v1/CloseSessionResponse.js';
 import type { CopyRequest as _mail_v1_CopyRequest, CopyRequest__Output as _mail_v1_CopyRequest__Output } from './mail/v1/CopyRequest.js';
 import type { CopyResponse as _mail_v1_CopyResponse, CopyResponse__Output as _mail_v1_CopyResponse__Output } from './mail/v1/CopyResponse.js';
 import type { CreateMailboxRequest as _mail_v1_CreateMailboxRequest, CreateMailboxRequest__Output as _mail_v1_CreateMailboxRequest__Output } from './mail/v1/CreateMailboxRequest.js';
 import type { Day as _mail_v1_Day, Day__Output as _mail_v1_Day__Output } from './mail/v1/Day.js';
 import type { DeleteMailboxRequest as _mail_v1_DeleteMailboxRequest, DeleteMailboxRequest__Output as _mail_v1_DeleteMailboxRequest__Output } from './mail/v1/DeleteMailboxRequest.js';
 import type { DeleteMailboxResponse as _mail_v1_DeleteMailboxResponse, DeleteMailboxResponse__Output as _mail_v1_DeleteMailboxResponse__Output } from './mail/v1/DeleteMailboxResponse.js';
+import type { EdgeHeartbeatRequest as _mail_v1_EdgeHeartbeatRequest, EdgeHeartbeatRequest__Output as _mail_v1_EdgeHeartbeatRequest__Output } from './mail/v1/EdgeHeartbeatRequest.js';
+import type { EdgeHeartbeatResponse as _mail_v1_EdgeHeartbeatResponse, EdgeHeartbeatResponse__Output as _mail_v1_EdgeHeartbeatResponse__Output } from './mail/v1/EdgeHeartbeatResponse.js';
 import type { ExpungeRequest as _mail_v1_ExpungeRequest, ExpungeRequest__Output as _mail_v1_ExpungeRequest__Output } from './mail/v1/ExpungeRequest.js';
 import type { ExpungeResponse as _mail_v1_ExpungeResponse, ExpungeResponse__Output as _mail_v1_ExpungeResponse__Output } from './mail/v1/ExpungeResponse.js';
 import type { FetchRequest as _mail_v1_FetchRequest, FetchRequest__Output as _mail_v1_FetchRequest__Output } from './mail/v1/FetchRequest.js';
 import type { FetchResponse as _mail_v1_FetchResponse, FetchResponse__Output as _mail_v1_FetchResponse__Output } from './mail/v1/FetchResponse.js';
 import type { FetchedMessage as _mail_v1_FetchedMessage, FetchedMessage__Output as _mail_v1_FetchedMessage__Output } from './mail/v1/FetchedMessage.js';
+import type { GetAccountStateRequest as _mail_v1_GetAccountStateRequest, GetAccountStateRequest__Output as _mail_v1_GetAccountStateRequest__Output } from './mail/v1/GetAccountStateRequest.js';
 import type { GetAclRequest as _mail_v1_GetAclRequest, GetAclRequest__Output as _mail_v1_GetAclRequest__Output } from './mail/v1/GetAclRequest.js';
 import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest__Output as _mail_v1_GetChangesRequest__Output } from './mail/v1/GetChangesRequest.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from './mail/v1/GetStatusRequest.js';
@@ -33,6 +39,8 @@ import type { MailboxServiceClient as _mail_v1_MailboxServiceClient, MailboxServ
 import type { MailboxStatus as _mail_v1_MailboxStatus, MailboxStatus__Output as _mail_v1_MailboxStatus__Output } from './mail/v1/MailboxStatus.js';
 import type { MessageColumns as _mail_v1_MessageColumns, MessageColumns__Output as _mail_v1_MessageColumns__Output } from './mail/v1/MessageColumns.js';
 import type { MuxFrame as _mail_v1_MuxFrame, MuxFrame__Output as _mail_v1_MuxFrame__Output } from './mail/v1/MuxFrame.js';
+import type { OpenSessionRequest as _mail_v1_OpenSessionRequest, OpenSessionRequest__Output as _mail_v1_OpenSessionRequest__Output } from './mail/v1/OpenSessionRequest.js';
+import type { OpenSessionResponse as _mail_v1_OpenSessionResponse, OpenSessionResponse__Output as _mail_v1_OpenSessionResponse__Output } from './mail/v1/OpenSessionResponse.js';
 import type { Partial as _mail_v1_Partial, Partial__Output as _mail_v1_Partial__Output } from './mail/v1/Partial.js';
 import type { RenameMailboxRequest as _mail_v1_RenameMailboxRequest, RenameMailboxRequest__Output as _mail_v1_RenameMailboxRequest__Output } from './mail/v1/RenameMailboxRequest.js';
 import type { RenameMailboxResponse as _mail_v1_RenameMailboxResponse, RenameMailboxResponse__Output as _mail_v1_RenameMailboxResponse__Output } from './mail/v1/RenameMailboxResponse.js';
@@ -42,6 +50,7 @@ import type { SearchRequest as _mail_v1_SearchRequest, SearchRequest__Output as 
 import type { SearchResponse as _mail_v1_SearchResponse, SearchResponse__Output as _mail_v1_SearchResponse__Output } from './mail/v1/SearchResponse.js';
 import type { SelectRequest as _mail_v1_SelectRequest, SelectRequest__Output as _mail_v1_SelectRequest__Output } from './mail/v1/SelectRequest.js';
 import type { SelectResponse as _mail_v1_SelectResponse, SelectResponse__Output as _mail_v1_SelectResponse__Output } from './mail/v1/SelectResponse.js';
+import type { SessionKey as _mail_v1_SessionKey, SessionKey__Output as _mail_v1_SessionKey__Output } from './mail/v1/SessionKey.js';
 import type { SetAclRequest as _mail_v1_SetAclRequest, SetAclRequest__Output as _mail_v1_SetAclRequest__Output } from './mail/v1/SetAclRequest.js';
 import type { SetAclResponse as _mail_v1_SetAclResponse, SetAclResponse__Output as _mail_v1_SetAclResponse__Output } from './mail/v1/SetAclResponse.js';
 import type { SetSubscribedRequest as _mail_v1_SetSubscribedRequest, SetSubscribedRequest__Output as _mail_v1_SetSubscribedRequest__Output } from './mail/v1/SetSubscribedRequest.js';
@@ -61,6 +70,7 @@ export interface ProtoGrpcType {
   mail: {
     v1: {
       AccountRef: MessageTypeDefinition<_mail_v1_AccountRef, _mail_v1_AccountRef__Output>
+      AccountState: MessageTypeDefinition<_mail_v1_AccountState, _mail_v1_AccountState__Output>
       AclEntry: MessageTypeDefinition<_mail_v1_AclEntry, _mail_v1_AclEntry__Output>
       AclMode: EnumTypeDefinition
       AclResponse: MessageTypeDefinition<_mail_v1_AclResponse, _mail_v1_AclResponse__Output>
@@ -71,17 +81,22 @@ export interface ProtoGrpcType {
       AuthenticateResponse: MessageTypeDefinition<_mail_v1_AuthenticateResponse, _mail_v1_AuthenticateResponse__Output>
       ChangedMessage: MessageTypeDefinition<_mail_v1_ChangedMessage, _mail_v1_ChangedMessage__Output>
       ChangesResponse: MessageTypeDefinition<_mail_v1_ChangesResponse, _mail_v1_ChangesResponse__Output>
+      CloseSessionRequest: MessageTypeDefinition<_mail_v1_CloseSessionRequest, _mail_v1_CloseSessionRequest__Output>
+      CloseSessionResponse: MessageTypeDefinition<_mail_v1_CloseSessionResponse, _mail_v1_CloseSessionResponse__Output>
       CopyRequest: MessageTypeDefinition<_mail_v1_CopyRequest, _mail_v1_CopyRequest__Output>
       CopyResponse: MessageTypeDefinition<_mail_v1_CopyResponse, _mail_v1_CopyResponse__Output>
       CreateMailboxRequest: MessageTypeDefinition<_mail_v1_CreateMailboxRequest, _mail_v1_CreateMailboxRequest__Output>
       Day: MessageTypeDefinition<_mail_v1_Day, _mail_v1_Day__Output>
       DeleteMailboxRequest: MessageTypeDefinition<_mail_v1_DeleteMailboxRequest, _mail_v1_DeleteMailboxRequest__Output>
       DeleteMailboxResponse: MessageTypeDefinition<_mail_v1_DeleteMailboxResponse, _mail_v1_DeleteMailboxResponse__Output>
+      EdgeHeartbeatRequest: MessageTypeDefinition<_mail_v1_EdgeHeartbeatRequest, _mail_v1_EdgeHeartbeatRequest__Output>
+      EdgeHeartbeatResponse: MessageTypeDefinition<_mail_v1_EdgeHeartbeatResponse, _mail_v1_EdgeHeartbeatResponse__Output>
       ExpungeRequest: MessageTypeDefinition<_mail_v1_ExpungeRequest, _mail_v1_ExpungeRequest__Output>
       ExpungeResponse: MessageTypeDefinition<_mail_v1_ExpungeResponse, _mail_v1_ExpungeResponse__Output>
       FetchRequest: MessageTypeDefinition<_mail_v1_FetchRequest, _mail_v1_FetchRequest__Output>
       FetchResponse: MessageTypeDefinition<_mail_v1_FetchResponse, _mail_v1_FetchResponse__Output>
       FetchedMessage: MessageTypeDefinition<_mail_v1_FetchedMessage, _mail_v1_FetchedMessage__Output>
+      GetAccountStateRequest: MessageTypeDefinition<_mail_v1_GetAccountStateRequest, _mail_v1_GetAccountStateRequest__Output>
       GetAclRequest: MessageTypeDefinition<_mail_v1_GetAclRequest, _mail_v1_GetAclRequest__Output>
       GetChangesRequest: MessageTypeDefinition<_mail_v1_GetChangesRequest, _mail_v1_GetChangesRequest__Output>
       GetStatusRequest: MessageTypeDefinition<_mail_v1_GetStatusRequest, _mail_v1_GetStatusRequest__Output>
@@ -93,6 +108,8 @@ export interface ProtoGrpcType {
       MailboxStatus: MessageTypeDefinition<_mail_v1_MailboxStatus, _mail_v1_MailboxStatus__Output>
       MessageColumns: MessageTypeDefinition<_mail_v1_MessageColumns, _mail_v1_MessageColumns__Output>
       MuxFrame: MessageTypeDefinition<_mail_v1_MuxFrame, _mail_v1_MuxFrame__Output>
+      OpenSessionRequest: MessageTypeDefinition<_mail_v1_OpenSessionRequest, _mail_v1_OpenSessionRequest__Output>
+      OpenSessionResponse: MessageTypeDefinition<_mail_v1_OpenSessionResponse, _mail_v1_OpenSessionResponse__Output>
       Partial: MessageTypeDefinition<_mail_v1_Partial, _mail_v1_Partial__Output>
       RenameMailboxRequest: MessageTypeDefinition<_mail_v1_RenameMailboxRequest, _mail_v1_RenameMailboxRequest__Output>
       RenameMailboxResponse: MessageTypeDefinition<_mail_v1_RenameMailboxResponse, _mail_v1_RenameMailboxResponse__Output>
@@ -102,6 +119,7 @@ export interface ProtoGrpcType {
       SearchResponse: MessageTypeDefinition<_mail_v1_SearchResponse, _mail_v1_SearchResponse__Output>
       SelectRequest: MessageTypeDefinition<_mail_v1_SelectRequest, _mail_v1_SelectRequest__Output>
       SelectResponse: MessageTypeDefinition<_mail_v1_SelectResponse, _mail_v1_SelectResponse__Output>
+      SessionKey: MessageTypeDefinition<_mail_v1_SessionKey, _mail_v1_SessionKey__Output>
       SetAclRequest: MessageTypeDefinition<_mail_v1_SetAclRequest, _mail_v1_SetAclRequest__Output>
       SetAclResponse: MessageTypeDefinition<_mail_v1_SetAclResponse, _mail_v1_SetAclResponse__Output>
       SetSubscribedRequest: MessageTypeDefinition<_mail_v1_SetSubscribedRequest, _mail_v1_SetSubscribedRequest__Output>

@@ -2,21 +2,27 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AccountState as _mail_v1_AccountState, AccountState__Output as _mail_v1_AccountState__Output } from '../../mail/v1/AccountState.js';
 import type { AclResponse as _mail_v1_AclResponse, AclResponse__Output as _mail_v1_AclResponse__Output } from '../../mail/v1/AclResponse.js';
 import type { AppendRequest as _mail_v1_AppendRequest, AppendRequest__Output as _mail_v1_AppendRequest__Output } from '../../mail/v1/AppendRequest.js';
 import type { AppendResponse as _mail_v1_AppendResponse, AppendResponse__Output as _mail_v1_AppendResponse__Output } from '../../mail/v1/AppendResponse.js';
 import type { AuthenticateRequest as _mail_v1_AuthenticateRequest, AuthenticateRequest__Output as _mail_v1_AuthenticateRequest__Output } from '../../mail/v1/AuthenticateRequest.js';
 import type { AuthenticateResponse as _mail_v1_AuthenticateResponse, AuthenticateResponse__Output as _mail_v1_AuthenticateResponse__Output } from '../../mail/v1/AuthenticateResponse.js';
 import type { ChangesResponse as _mail_v1_ChangesResponse, ChangesResponse__Output as _mail_v1_ChangesResponse__Output } from '../../mail/v1/ChangesResponse.js';
+import type { CloseSessionRequest as _mail_v1_CloseSessionRequest, CloseSessionRequest__Output as _mail_v1_CloseSessionRequest__Output } from '../../mail/v1/CloseSessionRequest.js';
+import type { CloseSessionResponse as _mail_v1_CloseSessionResponse, CloseSessionResponse__Output as _mail_v1_CloseSessionResponse__Output } from '../../mail/v1/CloseSessionResponse.js';
 import type { CopyRequest as _mail_v1_CopyRequest, CopyRequest__Output as _mail_v1_CopyRequest__Output } from '../../mail/v1/CopyRequest.js';
 import type { CopyResponse as _mail_v1_CopyResponse, CopyResponse__Output as _mail_v1_CopyResponse__Output } from '../../mail/v1/CopyResponse.js';
 import type { CreateMailboxRequest as _mail_v1_CreateMailboxRequest, CreateMailboxRequest__Output as _mail_v1_CreateMailboxRequest__Output } from '../../mail/v1/CreateMailboxRequest.js';
 import type { DeleteMailboxRequest as _mail_v1_DeleteMailboxRequest, DeleteMailboxRequest__Output as _mail_v1_DeleteMailboxRequest__Output } from '../../mail/v1/DeleteMailboxRequest.js';
 import type { DeleteMailboxResponse as _mail_v1_DeleteMailboxResponse, DeleteMailboxResponse__Output as _mail_v1_DeleteMailboxResponse__Output } from '../../mail/v1/DeleteMailboxResponse.js';
+import type { EdgeHeartbeatRequest as _mail_v1_EdgeHeartbeatRequest, EdgeHeartbeatRequest__Output as _mail_v1_EdgeHeartbeatRequest__Output } from '../../mail/v1/EdgeHeartbeatRequest.js';
+import type { EdgeHeartbeatResponse as _mail_v1_EdgeHeartbeatResponse, EdgeHeartbeatResponse__Output as _mail_v1_EdgeHeartbeatResponse__Output } from '../../mail/v1/EdgeHeartbeatResponse.js';
 import type { ExpungeRequest as _mail_v1_ExpungeRequest, ExpungeRequest__Output as _mail_v1_ExpungeRequest__Output } from '../../mail/v1/ExpungeRequest.js';
 import type { ExpungeResponse as _mail_v1_ExpungeResponse, ExpungeResponse__Output as _mail_v1_ExpungeResponse__Output } from '../../mail/v1/ExpungeResponse.js';
 import type { FetchRequest as _mail_v1_FetchRequest, FetchRequest__Output as _mail_v1_FetchRequest__Output } from '../../mail/v1/FetchRequest.js';
 import type { FetchResponse as _mail_v1_FetchResponse, FetchResponse__Output as _mail_v1_FetchResponse__Output } from '../../mail/v1/FetchResponse.js';
+import type { GetAccountStateRequest as _mail_v1_GetAccountStateRequest, GetAccountStateRequest__Output as _mail_v1_GetAccountStateRequest__Output } from '../../mail/v1/GetAccountStateRequest.js';
 import type { GetAclRequest as _mail_v1_GetAclRequest, GetAclRequest__Output as _mail_v1_GetAclRequest__Output } from '../../mail/v1/GetAclRequest.js';
 import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest__Output as _mail_v1_GetChangesRequest__Output } from '../../mail/v1/GetChangesRequest.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from '../../mail/v1/GetStatusRequest.js';
@@ -25,6 +31,8 @@ import type { ListMailboxesResponse as _mail_v1_ListMailboxesResponse, ListMailb
 import type { MailboxInfo as _mail_v1_MailboxInfo, MailboxInfo__Output as _mail_v1_MailboxInfo__Output } from '../../mail/v1/MailboxInfo.js';
 import type { MailboxStatus as _mail_v1_MailboxStatus, MailboxStatus__Output as _mail_v1_MailboxStatus__Output } from '../../mail/v1/MailboxStatus.js';
 import type { MuxFrame as _mail_v1_MuxFrame, MuxFrame__Output as _mail_v1_MuxFrame__Output } from '../../mail/v1/MuxFrame.js';
+import type { OpenSessionRequest as _mail_v1_OpenSessionRequest, OpenSessionRequest__Output as _mail_v1_OpenSessionRequest__Output } from '../../mail/v1/OpenSessionRequest.js';
+import type { OpenSessionResponse as _mail_v1_OpenSessionResponse, OpenSessionResponse__Output as _mail_v1_OpenSessionResponse__Output } from '../../mail/v1/OpenSessionResponse.js';
 import type { RenameMailboxRequest as _mail_v1_RenameMailboxRequest, RenameMailboxRequest__Output as _mail_v1_RenameMailboxRequest__Output } from '../../mail/v1/RenameMailboxRequest.js';
 import type { RenameMailboxResponse as _mail_v1_RenameMailboxResponse, RenameMailboxResponse__Output as _mail_v1_RenameMailboxResponse__Output } from '../../mail/v1/RenameMailboxResponse.js';
 import type { SearchRequest as _mail_v1_SearchRequest, SearchRequest__Output as _mail_v1_SearchRequest__Output } from '../../mail/v1/SearchRequest.js';
@@ -57,6 +65,15 @@ export interface MailboxServiceClient extends grpc.Client {
   authenticate(argument: _mail_v1_AuthenticateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AuthenticateResponse__Output>): grpc.ClientUnaryCall;
   authenticate(argument: _mail_v1_AuthenticateRequest, callback: grpc.requestCallback<_mail_v1_AuthenticateResponse__Output>): grpc.ClientUnaryCall;
   
+  CloseSession(argument: _mail_v1_CloseSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
+  CloseSession(argument: _mail_v1_CloseSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
+  CloseSession(argument: _mail_v1_CloseSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
+  CloseSession(argument: _mail_v1_CloseSessionRequest, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
+  closeSession(argument: _mail_v1_CloseSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
+  closeSession(argument: _mail_v1_CloseSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
+  closeSession(argument: _mail_v1_CloseSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
+  closeSession(argument: _mail_v1_CloseSessionRequest, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
+  
   Copy(argument: _mail_v1_CopyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CopyResponse__Output>): grpc.ClientUnaryCall;
   Copy(argument: _mail_v1_CopyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_CopyResponse__Output>): grpc.ClientUnaryCall;
   Copy(argument: _mail_v1_CopyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CopyResponse__Output>): grpc.ClientUnaryCall;
@@ -84,6 +101,15 @@ export interface MailboxServiceClient extends grpc.Client {
   deleteMailbox(argument: _mail_v1_DeleteMailboxRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_DeleteMailboxResponse__Output>): grpc.ClientUnaryCall;
   deleteMailbox(argument: _mail_v1_DeleteMailboxRequest, callback: grpc.requestCallback<_mail_v1_DeleteMailboxResponse__Output>): grpc.ClientUnaryCall;
   
+  EdgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  EdgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  EdgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  EdgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  edgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  edgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  edgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  edgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  
   Expunge(argument: _mail_v1_ExpungeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_ExpungeResponse__Output>): grpc.ClientUnaryCall;
   Expunge(argument: _mail_v1_ExpungeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_ExpungeResponse__Output>): grpc.ClientUnaryCall;
   Expunge(argument: _mail_v1_ExpungeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_ExpungeResponse__Output>): grpc.ClientUnaryCall;
@@ -97,6 +123,15 @@ export interface MailboxServiceClient extends grpc.Client {
   Fetch(argument: _mail_v1_FetchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_FetchResponse__Output>;
   fetch(argument: _mail_v1_FetchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_FetchResponse__Output>;
   fetch(argument: _mail_v1_FetchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_FetchResponse__Output>;
+  
+  GetAccountState(argument: _mail_v1_GetAccountStateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AccountState__Output>): grpc.ClientUnaryCall;
+  GetAccountState(argument: _mail_v1_GetAccountStateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_AccountState__Output>): grpc.ClientUnaryCall;
+  GetAccountState(argument: _mail_v1_GetAccountStateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AccountState__Output>): grpc.ClientUnaryCall;
+  GetAccountState(argument: _mail_v1_GetAccountStateRequest, callback: grpc.requestCallback<_mail_v1_AccountState__Output>): grpc.ClientUnaryCall;
+  getAccountState(argument: _mail_v1_GetAccountStateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AccountState__Output>): grpc.ClientUnaryCall;
+  getAccountState(argument: _mail_v1_GetAccountStateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_AccountState__Output>): grpc.ClientUnaryCall;
+  getAccountState(argument: _mail_v1_GetAccountStateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AccountState__Output>): grpc.ClientUnaryCall;
+  getAccountState(argument: _mail_v1_GetAccountStateRequest, callback: grpc.requestCallback<_mail_v1_AccountState__Output>): grpc.ClientUnaryCall;
   
   GetAcl(argument: _mail_v1_GetAclRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
   GetAcl(argument: _mail_v1_GetAclRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_AclResponse__Output>): grpc.ClientUnaryCall;
@@ -143,6 +178,15 @@ export interface MailboxServiceClient extends grpc.Client {
   Multiplex(options?: grpc.CallOptions): grpc.ClientDuplexStream<_mail_v1_MuxFrame, _mail_v1_MuxFrame__Output>;
   multiplex(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_mail_v1_MuxFrame, _mail_v1_MuxFrame__Output>;
   multiplex(options?: grpc.CallOptions): grpc.ClientDuplexStream<_mail_v1_MuxFrame, _mail_v1_MuxFrame__Output>;
+  
+  OpenSession(argument: _mail_v1_OpenSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_OpenSessionResponse__Output>): grpc.ClientUnaryCall;
+  OpenSession(argument: _mail_v1_OpenSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_OpenSessionResponse__Output>): grpc.ClientUnaryCall;
+  OpenSession(argument: _mail_v1_OpenSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_OpenSessionResponse__Output>): grpc.ClientUnaryCall;
+  OpenSession(argument: _mail_v1_OpenSessionRequest, callback: grpc.requestCallback<_mail_v1_OpenSessionResponse__Output>): grpc.ClientUnaryCall;
+  openSession(argument: _mail_v1_OpenSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_OpenSessionResponse__Output>): grpc.ClientUnaryCall;
+  openSession(argument: _mail_v1_OpenSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_OpenSessionResponse__Output>): grpc.ClientUnaryCall;
+  openSession(argument: _mail_v1_OpenSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_OpenSessionResponse__Output>): grpc.ClientUnaryCall;
+  openSession(argument: _mail_v1_OpenSessionRequest, callback: grpc.requestCallback<_mail_v1_OpenSessionResponse__Output>): grpc.ClientUnaryCall;
   
   RenameMailbox(argument: _mail_v1_RenameMailboxRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_RenameMailboxResponse__Output>): grpc.ClientUnaryCall;
   RenameMailbox(argument: _mail_v1_RenameMailboxRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_RenameMailboxResponse__Output>): grpc.ClientUnaryCall;
@@ -193,15 +237,21 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
   
   Authenticate: grpc.handleUnaryCall<_mail_v1_AuthenticateRequest__Output, _mail_v1_AuthenticateResponse>;
   
+  CloseSession: grpc.handleUnaryCall<_mail_v1_CloseSessionRequest__Output, _mail_v1_CloseSessionResponse>;
+  
   Copy: grpc.handleUnaryCall<_mail_v1_CopyRequest__Output, _mail_v1_CopyResponse>;
   
   CreateMailbox: grpc.handleUnaryCall<_mail_v1_CreateMailboxRequest__Output, _mail_v1_MailboxInfo>;
   
   DeleteMailbox: grpc.handleUnaryCall<_mail_v1_DeleteMailboxRequest__Output, _mail_v1_DeleteMailboxResponse>;
   
+  EdgeHeartbeat: grpc.handleUnaryCall<_mail_v1_EdgeHeartbeatRequest__Output, _mail_v1_EdgeHeartbeatResponse>;
+  
   Expunge: grpc.handleUnaryCall<_mail_v1_ExpungeRequest__Output, _mail_v1_ExpungeResponse>;
   
   Fetch: grpc.handleServerStreamingCall<_mail_v1_FetchRequest__Output, _mail_v1_FetchResponse>;
+  
+  GetAccountState: grpc.handleUnaryCall<_mail_v1_GetAccountStateRequest__Output, _mail_v1_AccountState>;
   
   GetAcl: grpc.handleUnaryCall<_mail_v1_GetAclRequest__Output, _mail_v1_AclResponse>;
   
@@ -214,6 +264,8 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
   Move: grpc.handleUnaryCall<_mail_v1_CopyRequest__Output, _mail_v1_CopyResponse>;
   
   Multiplex: grpc.handleBidiStreamingCall<_mail_v1_MuxFrame__Output, _mail_v1_MuxFrame>;
+  
+  OpenSession: grpc.handleUnaryCall<_mail_v1_OpenSessionRequest__Output, _mail_v1_OpenSessionResponse>;
   
   RenameMailbox: grpc.handleUnaryCall<_mail_v1_RenameMailboxRequest__Output, _mail_v1_RenameMailboxResponse>;
   
@@ -232,17 +284,21 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
 export interface MailboxServiceDefinition extends grpc.ServiceDefinition {
   Append: MethodDefinition<_mail_v1_AppendRequest, _mail_v1_AppendResponse, _mail_v1_AppendRequest__Output, _mail_v1_AppendResponse__Output>
   Authenticate: MethodDefinition<_mail_v1_AuthenticateRequest, _mail_v1_AuthenticateResponse, _mail_v1_AuthenticateRequest__Output, _mail_v1_AuthenticateResponse__Output>
+  CloseSession: MethodDefinition<_mail_v1_CloseSessionRequest, _mail_v1_CloseSessionResponse, _mail_v1_CloseSessionRequest__Output, _mail_v1_CloseSessionResponse__Output>
   Copy: MethodDefinition<_mail_v1_CopyRequest, _mail_v1_CopyResponse, _mail_v1_CopyRequest__Output, _mail_v1_CopyResponse__Output>
   CreateMailbox: MethodDefinition<_mail_v1_CreateMailboxRequest, _mail_v1_MailboxInfo, _mail_v1_CreateMailboxRequest__Output, _mail_v1_MailboxInfo__Output>
   DeleteMailbox: MethodDefinition<_mail_v1_DeleteMailboxRequest, _mail_v1_DeleteMailboxResponse, _mail_v1_DeleteMailboxRequest__Output, _mail_v1_DeleteMailboxResponse__Output>
+  EdgeHeartbeat: MethodDefinition<_mail_v1_EdgeHeartbeatRequest, _mail_v1_EdgeHeartbeatResponse, _mail_v1_EdgeHeartbeatRequest__Output, _mail_v1_EdgeHeartbeatResponse__Output>
   Expunge: MethodDefinition<_mail_v1_ExpungeRequest, _mail_v1_ExpungeResponse, _mail_v1_ExpungeRequest__Output, _mail_v1_ExpungeResponse__Output>
   Fetch: MethodDefinition<_mail_v1_FetchRequest, _mail_v1_FetchResponse, _mail_v1_FetchRequest__Output, _mail_v1_FetchResponse__Output>
+  GetAccountState: MethodDefinition<_mail_v1_GetAccountStateRequest, _mail_v1_AccountState, _mail_v1_GetAccountStateRequest__Output, _mail_v1_AccountState__Output>
   GetAcl: MethodDefinition<_mail_v1_GetAclRequest, _mail_v1_AclResponse, _mail_v1_GetAclRequest__Output, _mail_v1_AclResponse__Output>
   GetChanges: MethodDefinition<_mail_v1_GetChangesRequest, _mail_v1_ChangesResponse, _mail_v1_GetChangesRequest__Output, _mail_v1_ChangesResponse__Output>
   GetStatus: MethodDefinition<_mail_v1_GetStatusRequest, _mail_v1_MailboxStatus, _mail_v1_GetStatusRequest__Output, _mail_v1_MailboxStatus__Output>
   ListMailboxes: MethodDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesResponse, _mail_v1_ListMailboxesRequest__Output, _mail_v1_ListMailboxesResponse__Output>
   Move: MethodDefinition<_mail_v1_CopyRequest, _mail_v1_CopyResponse, _mail_v1_CopyRequest__Output, _mail_v1_CopyResponse__Output>
   Multiplex: MethodDefinition<_mail_v1_MuxFrame, _mail_v1_MuxFrame, _mail_v1_MuxFrame__Output, _mail_v1_MuxFrame__Output>
+  OpenSession: MethodDefinition<_mail_v1_OpenSessionRequest, _mail_v1_OpenSessionResponse, _mail_v1_OpenSessionRequest__Output, _mail_v1_OpenSessionResponse__Output>
   RenameMailbox: MethodDefinition<_mail_v1_RenameMailboxRequest, _mail_v1_RenameMailboxResponse, _mail_v1_RenameMailboxRequest__Output, _mail_v1_RenameMailboxResponse__Output>
   Search: MethodDefinition<_mail_v1_SearchRequest, _mail_v1_SearchResponse, _mail_v1_SearchRequest__Output, _mail_v1_SearchResponse__Output>
   Select: MethodDefinition<_mail_v1_SelectRequest, _mail_v1_SelectResponse, _mail_v1_SelectRequest__Output, _mail_v1_SelectResponse__Output>

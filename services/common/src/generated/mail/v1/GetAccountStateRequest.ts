@@ -1,0 +1,11 @@
+// Original file: proto/mail/v1/mailbox.proto
+
+import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_AccountRef__Output } from '../../mail/v1/AccountRef.js';
+
+export interface GetAccountStateRequest {
+  'account'?: (_mail_v1_AccountRef | null);
+}
+
+export interface GetAccountStateRequest__Output {
+  'account': (_mail_v1_AccountRef__Output | null);
+}
