@@ -3,7 +3,7 @@
 // socket) so the code that runs here is the code that runs in the cluster.
 import { createLogger, createRegistry, InProcessBus, migrate, PgliteDatabase, startOpsServer, type Logger } from '@kimap/common';
 import { GrpcBackend, selfSignedTls, startEdge, type EdgeSettings, type RunningEdge } from '@kimap/imap-edge';
-import { addUser, startMailboxService, userExists } from '@kimap/mailbox';
+import { addUser, startMailboxService, userExists, type LoginThrottleSettings } from '@kimap/mailbox';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,8 @@ export interface EmbeddedOptions {
   host: string;
   opsPort?: number;
   settings: EdgeSettings;
+  /** Login throttling; defaults to DEFAULT_LOGIN_THROTTLE. */
+  loginThrottle?: Partial<LoginThrottleSettings>;
   bootstrapUser?: string;
   bootstrapPassword?: string;
   log?: Logger;
@@ -52,6 +54,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
     registry,
     relayPollMs: 1000,
     ...(opts.admin && { admin: opts.admin }),
+    ...(opts.loginThrottle && { loginThrottle: opts.loginThrottle }),
   });
   const backend = new GrpcBackend(address.startsWith('unix:') ? address : `127.0.0.1:${mailbox.port}`);
   const tls = await selfSignedTls(dataDir, opts.settings.hostname);

@@ -1,6 +1,7 @@
 // `make run`: the whole server in one process on an embedded database.
 import { createLogger, envInt, envOptional, envString } from '@kimap/common';
 import { edgeSettingsFromEnv } from '@kimap/imap-edge';
+import { loginThrottleSettingsFromEnv } from '@kimap/mailbox';
 import { startEmbedded } from './embedded.js';
 
 const log = createLogger('kimap');
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     host,
     opsPort: envInt('OPS_PORT', 9100),
     settings,
+    loginThrottle: loginThrottleSettingsFromEnv(),
     bootstrapUser: envOptional('BOOTSTRAP_USER'),
     bootstrapPassword: envOptional('BOOTSTRAP_PASSWORD'),
     ...(adminListen !== 'off' && { admin: { address: adminListen, ...(adminToken && { token: adminToken }) } }),
