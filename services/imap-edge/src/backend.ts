@@ -104,9 +104,33 @@ export interface MailboxList {
   shared: MailboxInfo[];
 }
 
+/** Registers a session for the connection limits (see SessionRegistry). */
+export interface SessionOpening {
+  edgeId: string;
+  sessionId: string;
+  remoteIp: string;
+  /** 0: no limit. */
+  maxPerAccount: number;
+  /** 0: no limit. */
+  maxPerAddress: number;
+  edgeTtlMs: number;
+}
+
+export interface SessionKey {
+  accountId: number;
+  sessionId: string;
+}
+
 export interface MailboxBackend {
-  /** undefined: wrong credentials. */
+  /** undefined: wrong credentials. Throws LoginThrottledError while the client's failures lock it out. */
   authenticate(username: string, password: string, remoteIp: string): Promise<Principal | undefined>;
+  /** Whether the account may still be used (exists, not disabled). */
+  accountActive(p: Principal): Promise<boolean>;
+  /** Throws a BackendError with IMAP code LIMIT when a connection limit refuses the session. */
+  openSession(p: Principal, opening: SessionOpening): Promise<void>;
+  closeSession(edgeId: string, session: SessionKey): Promise<void>;
+  /** The edge is alive for ttlMs more (0: stopping); `closed`: sessions whose closeSession failed. */
+  edgeHeartbeat(edgeId: string, ttlMs: number, closed: SessionKey[]): Promise<void>;
   listMailboxes(p: Principal): Promise<MailboxList>;
   deleteMailbox(p: Principal, target: MailboxTarget): Promise<void>;
   /** Renames within the owner's account: `to` is the owner's name of the new mailbox. */
@@ -170,6 +194,9 @@ function toBackendError(err: unknown): Error {
         : undefined;
   return new BackendError(e.details || e.message || 'mailbox service error', e.code, imapCode);
 }
+
+/** A login refused unchecked: its client failed too often (IMAP UNAVAILABLE). */
+export class LoginThrottledError extends BackendError {}
 
 type Unary = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
 type Streaming = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
@@ -300,8 +327,28 @@ export class GrpcBackend implements MailboxBackend {
       return { account: { accountId: res.account.accountId, tenantId: res.account.tenantId }, username: res.username };
     } catch (err) {
       if (err instanceof BackendError && err.code === grpc.status.UNAUTHENTICATED) return undefined;
+      if (err instanceof BackendError && err.code === grpc.status.RESOURCE_EXHAUSTED) {
+        throw new LoginThrottledError(err.message, err.code, err.imapCode ?? 'UNAVAILABLE');
+      }
       throw err;
     }
+  }
+
+  async accountActive(p: Principal): Promise<boolean> {
+    const res = await this.unary<{ active: boolean }>('GetAccountState', { account: p.account });
+    return res.active;
+  }
+
+  async openSession(p: Principal, opening: SessionOpening): Promise<void> {
+    await this.unary('OpenSession', { account: p.account, ...opening });
+  }
+
+  async closeSession(edgeId: string, session: SessionKey): Promise<void> {
+    await this.unary('CloseSession', { edgeId, session });
+  }
+
+  async edgeHeartbeat(edgeId: string, ttlMs: number, closed: SessionKey[]): Promise<void> {
+    await this.unary('EdgeHeartbeat', { edgeId, ttlMs, closed });
   }
 
   listMailboxes(p: Principal): Promise<MailboxList> {

@@ -5,11 +5,12 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { ChangeEvent, Logger } from '@kimap/common';
+import type { AccountGuard } from './account-guard.js';
 import { BackendError, type MailboxBackend } from './backend.js';
 import type { ChangeSet } from './selected.js';
 import { SASL_MECHANISMS } from './commands/authenticate.js';
 import { ImapBad, ImapNo, type Completion } from './commands/command.js';
-import type { CommandContext, EdgeSettings } from './commands/context.js';
+import { DEFAULT_MAX_LOGIN_FAILURES, type CommandContext, type EdgeSettings } from './commands/context.js';
 import { BASE_CAPABILITIES, commandNamed } from './commands/registry.js';
 import type { ChangeFeed, ChangeListener } from './feed.js';
 import type { EdgeMetrics } from './metrics.js';
@@ -27,11 +28,15 @@ import {
   type ReceiveError,
 } from './protocol/index.js';
 import { Session } from './session.js';
+import type { SessionRegistry } from './session-registry.js';
 
 /** Commands whose literals may be large; everything else gets a small cap. */
 const MAX_SMALL_LITERAL = 64 * 1024;
 /** Unsent output above which a connection stops reading until the client catches up. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
+
+/** While the change feed is down, how often a session asks whether its account may still be used. */
+const ACCOUNT_CHECK_WITHOUT_FEED_MS = 5000;
 
 /** Commands executed by this process so far (all connections). */
 export const commandsExecuted = { count: 0 };
@@ -39,6 +44,9 @@ export const commandsExecuted = { count: 0 };
 export interface ConnectionDeps {
   backend: MailboxBackend;
   feed: ChangeFeed;
+  accounts: AccountGuard;
+  /** The connection limits; undefined: none. */
+  sessions?: SessionRegistry;
   log: Logger;
   settings: EdgeSettings;
   secureContext?: SecureContext;
@@ -56,6 +64,10 @@ export class Connection implements ChangeListener {
   private busy = false;
   private closed = false;
   private badCount = 0;
+  private loginFailures = 0;
+  /** Set when the session must end once the command under way is answered: the BYE's text. */
+  private byeAfterCommand?: string;
+  private lastAccountCheck = 0;
   private listeningAccount?: number;
   /** The other account's mailbox this session has selected and hears the events of (see ChangeFeed.watch). */
   private watchingMailbox?: number;
@@ -173,6 +185,10 @@ export class Connection implements ChangeListener {
         if (!ev) break;
         if (ev.kind === 'error') this.onReceiveError(ev);
         else if (ev.kind === 'command') await this.execute(ev);
+        if (this.byeAfterCommand !== undefined) {
+          this.shutdown(this.byeAfterCommand);
+          break;
+        }
         if (this.session.state === 'logout') {
           this.close();
           break;
@@ -221,6 +237,10 @@ export class Connection implements ChangeListener {
       if (!command.states.includes(this.session.state)) {
         throw new ImapBad(stateMessage(this.session.state, cmd.name));
       }
+      if (this.session.principal && (await this.accountGone())) {
+        outcome = 'BYE';
+        return;
+      }
       const args = command.parse(CommandParser.forCommand(cmd), cmd.name);
       const done: Completion = (await command.run(this.context(), { tag: cmd.tag, name: cmd.name, args })) ?? {};
       if (done.answered) return;
@@ -240,6 +260,8 @@ export class Connection implements ChangeListener {
 
   /** The one error funnel: protocol errors BAD, domain errors NO [code], the rest NO [SERVERBUG]. */
   private answerError(cmd: ReceivedCommand, err: unknown): string {
+    // Ended under the command (BYE, or the client went away): nobody to answer.
+    if (this.closed) return 'closed';
     if (err instanceof ParseError && err.status === 'NO') {
       this.enc.status(cmd.tag, 'NO', err.message, err.responseCode);
       return 'NO';
@@ -271,6 +293,8 @@ export class Connection implements ChangeListener {
       session: this.session,
       backend: this.deps.backend,
       feed: this.deps.feed,
+      accounts: this.deps.accounts,
+      ...(this.deps.sessions ? { sessions: this.deps.sessions } : {}),
       ...(this.deps.headers ? { headers: this.deps.headers } : {}),
       enc: this.enc,
       log: () => this.log,
@@ -280,6 +304,7 @@ export class Connection implements ChangeListener {
         close: () => this.close(),
         drain: () => this.drain(),
         readLine: () => this.readLine(),
+        loginFailed: () => this.loginFailed(),
       },
       capabilities: () => this.capabilities(),
       feedHealthy: () => this.deps.feedHealthy(),
@@ -310,6 +335,7 @@ export class Connection implements ChangeListener {
    */
   async sync(opts: { allowExpunge: boolean; force?: boolean }): Promise<void> {
     const s = this.session;
+    if (s.principal && (await this.accountGone())) return;
     const mb = s.selected;
     if (!mb || !s.principal) return;
     // Another account's mailbox is pulled on every sync: the pull checks the session's
@@ -367,6 +393,11 @@ export class Connection implements ChangeListener {
 
   /** A change event for this session's account, or for the other account's mailbox it has selected (from the change feed). */
   onChange(event: ChangeEvent): void {
+    if (event.kind === 'account') {
+      // Only this session's own account (a shared mailbox's owner is heard of too).
+      if (event.accountId === this.session.principal?.account.accountId) void this.checkAccount();
+      return;
+    }
     const mb = this.session.selected;
     if (!mb || event.mailboxId !== mb.mailboxId) return;
     // The ACL changed: the next sync checks the session's rights (an IDLE session at once).
@@ -379,6 +410,48 @@ export class Connection implements ChangeListener {
       mb.eventModseq = Math.max(mb.eventModseq, event.modseq);
       this.session.dirty = true;
       this.idleWaker?.();
+    }
+  }
+
+  /** Asks whether the session's account may still be used; ends the session when not. */
+  private async checkAccount(maxAgeMs = 0): Promise<boolean> {
+    const p = this.session.principal;
+    if (!p || this.closed) return true;
+    this.lastAccountCheck = Date.now();
+    const active = await this.deps.accounts.active(p, maxAgeMs);
+    if (!active) this.endSession('Account disabled', 'account_disabled');
+    return active;
+  }
+
+  /**
+   * While the change feed is down no `account` event can ring: a session
+   * asks itself, at most every few seconds. True when the session ended.
+   */
+  private async accountGone(): Promise<boolean> {
+    if (this.closed) return true;
+    if (this.deps.feedHealthy() || Date.now() - this.lastAccountCheck < ACCOUNT_CHECK_WITHOUT_FEED_MS) return false;
+    return !(await this.checkAccount(ACCOUNT_CHECK_WITHOUT_FEED_MS));
+  }
+
+  /**
+   * Ends the session with BYE: at once when no command runs (or in IDLE,
+   * which only waits), otherwise once the command under way is answered.
+   */
+  private endSession(text: string, reason: string): void {
+    if (this.closed || this.byeAfterCommand !== undefined) return;
+    this.deps.metrics?.sessionsEnded.inc({ reason });
+    this.log.info({ user: this.session.principal?.username, reason }, 'ending session');
+    if (this.busy && !this.idleWaker) this.byeAfterCommand = text;
+    else this.shutdown(text);
+  }
+
+  private loginFailed(): void {
+    this.loginFailures++;
+    const max = this.deps.settings.limits.maxLoginFailures ?? DEFAULT_MAX_LOGIN_FAILURES;
+    if (max > 0 && this.loginFailures >= max) {
+      this.deps.metrics?.sessionsEnded.inc({ reason: 'login_failures' });
+      this.log.info({ remote: this.session.remoteAddress, failures: this.loginFailures }, 'too many failed logins; closing');
+      this.byeAfterCommand = 'Too many failed logins';
     }
   }
 
@@ -462,9 +535,10 @@ export class Connection implements ChangeListener {
     this.close();
   }
 
-  /** Sends BYE to a session (used by graceful drain). */
+  /** Sends BYE to a session and closes it (graceful drain, too many failed logins, a disabled account). */
   shutdown(reason: string): void {
     if (this.closed) return;
+    this.session.state = 'logout';
     this.enc.status(null, 'BYE', reason);
     this.enc.flush();
     this.close();
@@ -490,6 +564,7 @@ export class Connection implements ChangeListener {
     this.listeningAccount = undefined;
     if (this.watchingMailbox !== undefined) this.deps.feed.unwatch(this.watchingMailbox, this);
     this.watchingMailbox = undefined;
+    if (this.session.principal) this.deps.sessions?.close(this.session.principal, this.session.id);
     this.deps.metrics?.openConnections.dec();
     this.deps.log.info({ session: this.session.id, user: this.session.principal?.username }, 'disconnected');
     this.onClosed?.();

@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { GrpcBackend } from './backend.js';
 import { commandsExecuted } from './connection.js';
 import { startEdge } from './server.js';
+import { newEdgeId } from './session-registry.js';
 import { startQuietGc } from './quiet-gc.js';
 import { edgeSettingsFromEnv } from './settings.js';
 import { loadTlsFiles, selfSignedTls } from './tls.js';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     imapsPort: envInt('IMAPS_PORT', 1993),
     registry,
     maxConnections: envInt('IMAP_MAX_CONNECTIONS', 50_000),
+    edgeId: newEdgeId(podName),
   });
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9102), registry, ready: () => edge.ready() });
   const quietGcMs = envInt('EDGE_QUIET_GC_MS', 10_000);

@@ -6,6 +6,8 @@ export interface EdgeMetrics {
   connections: Counter;
   openConnections: Gauge;
   badCommands: Counter;
+  /** Sessions the edge ended, by reason: login_failures, account_disabled. */
+  sessionsEnded: Counter;
   events: Counter;
   /** FETCHes of headers that could be answered from the edge's header cache, by whether they were. */
   headerCacheFetches: Counter;
@@ -31,6 +33,12 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     connections: new Counter({ name: 'kimap_imap_connections_total', help: 'IMAP connections accepted', registers: [registry] }),
     openConnections: new Gauge({ name: 'kimap_imap_connections_open', help: 'IMAP connections open now', registers: [registry] }),
     badCommands: new Counter({ name: 'kimap_imap_bad_commands_total', help: 'Commands answered with BAD', registers: [registry] }),
+    sessionsEnded: new Counter({
+      name: 'kimap_imap_sessions_ended_total',
+      help: 'Connections the edge ended with BYE, by reason: login_failures (IMAP_MAX_LOGIN_FAILURES reached), account_disabled',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     events: new Counter({ name: 'kimap_change_events_received_total', help: 'Change events received from the bus', registers: [registry] }),
     headerCacheFetches: new Counter({
       name: 'kimap_edge_header_cache_fetches_total',

@@ -4,12 +4,14 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { ChangeSubscriber, Logger } from '@kimap/common';
 import type { Registry } from 'prom-client';
+import { AccountGuard } from './account-guard.js';
 import type { MailboxBackend } from './backend.js';
-import type { EdgeSettings } from './commands/context.js';
+import { DEFAULT_MAX_ACCOUNT_CONNECTIONS, DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS, type EdgeSettings } from './commands/context.js';
 import { Connection } from './connection.js';
 import { ChangeFeed } from './feed.js';
 import { DEFAULT_HEADER_CACHE_MB, HeaderCache } from './header-cache.js';
 import { createEdgeMetrics } from './metrics.js';
+import { newEdgeId, SessionRegistry } from './session-registry.js';
 import { secureContext, type TlsMaterial } from './tls.js';
 
 export interface EdgeOptions {
@@ -28,6 +30,10 @@ export interface EdgeOptions {
   maxConnections?: number;
   /** How long start-up waits for the change feed before serving in polling mode. */
   feedWaitMs?: number;
+  /** This process's name among the edges, for the connection limits; unique per start (see newEdgeId). */
+  edgeId?: string;
+  /** How often the edge tells that its sessions are still open (the connection limits). */
+  sessionHeartbeatMs?: number;
 }
 
 export interface RunningEdge {
@@ -63,6 +69,14 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const headers =
     headerBytes > 0 ? new HeaderCache(headerBytes, (hit) => metrics?.headerCacheFetches.inc({ result: hit ? 'hit' : 'miss' })) : undefined;
   if (headers) metrics?.watchHeaderCache(headers);
+  const accounts = new AccountGuard(opts.backend, opts.log);
+  const perAccount = settings.limits.maxAccountConnections ?? DEFAULT_MAX_ACCOUNT_CONNECTIONS;
+  const perAccountAddress = settings.limits.maxAccountIpConnections ?? DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS;
+  const sessions =
+    perAccount > 0 || perAccountAddress > 0
+      ? new SessionRegistry(opts.backend, opts.edgeId ?? newEdgeId(), { perAccount, perAccountAddress }, opts.log, opts.sessionHeartbeatMs)
+      : undefined;
+  sessions?.start();
   const open = new Set<Connection>();
   const maxConnections = opts.maxConnections ?? 50_000;
   let accepting = true;
@@ -70,6 +84,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   // Without the bus the edge still serves: sessions poll until it is back.
   const subscribed = opts.subscriber.subscribe((event) => {
     metrics?.events.inc();
+    if (event.kind === 'account') accounts.changed(event.accountId);
     feed.dispatch(event);
   });
   const joined = await Promise.race([
@@ -89,6 +104,8 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       {
         backend: opts.backend,
         feed,
+        accounts,
+        ...(sessions ? { sessions } : {}),
         log: opts.log,
         settings,
         ...(ctx ? { secureContext: ctx } : {}),
@@ -144,6 +161,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
         if (open.size > 0) await new Promise((r) => setTimeout(r, 50));
       }
       for (const c of open) c.shutdown('Server shutting down, please reconnect');
+      await sessions?.stop();
       await opts.subscriber.close();
     },
   };

@@ -1,6 +1,11 @@
 import { envBool, envInt, envString } from '@kimap/common';
 import { hostname } from 'node:os';
-import type { EdgeSettings } from './commands/context.js';
+import {
+  DEFAULT_MAX_ACCOUNT_CONNECTIONS,
+  DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS,
+  DEFAULT_MAX_LOGIN_FAILURES,
+  type EdgeSettings,
+} from './commands/context.js';
 import { DEFAULT_HEADER_CACHE_MB } from './header-cache.js';
 
 /** Edge settings from the environment (documented in the README's table). */
@@ -18,6 +23,9 @@ export function edgeSettingsFromEnv(): EdgeSettings {
       maxBadCommands: envInt('IMAP_MAX_BAD_COMMANDS', 20),
       preAuthTimeoutMs: envInt('IMAP_PREAUTH_TIMEOUT_MS', 60_000),
       autologoutMs: envInt('IMAP_AUTOLOGOUT_MS', 30 * 60_000),
+      maxLoginFailures: envInt('IMAP_MAX_LOGIN_FAILURES', DEFAULT_MAX_LOGIN_FAILURES),
+      maxAccountConnections: envInt('IMAP_MAX_ACCOUNT_CONNECTIONS', DEFAULT_MAX_ACCOUNT_CONNECTIONS),
+      maxAccountIpConnections: envInt('IMAP_MAX_ACCOUNT_IP_CONNECTIONS', DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS),
     },
   };
 }

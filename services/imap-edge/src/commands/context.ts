@@ -1,11 +1,13 @@
 // What a command handler gets: the session, the backend, the encoder and the
 // few connection-level actions some commands need.
 import type { Logger } from '@kimap/common';
+import type { AccountGuard } from '../account-guard.js';
 import type { MailboxBackend } from '../backend.js';
 import type { ChangeFeed } from '../feed.js';
 import type { HeaderCache } from '../header-cache.js';
 import type { ResponseEncoder } from '../protocol/index.js';
 import type { Session } from '../session.js';
+import type { SessionRegistry } from '../session-registry.js';
 
 export interface EdgeLimits {
   maxLineLength: number;
@@ -13,7 +15,17 @@ export interface EdgeLimits {
   maxBadCommands: number;
   preAuthTimeoutMs: number;
   autologoutMs: number;
+  /** Failed logins after which a connection is closed (0: never); default DEFAULT_MAX_LOGIN_FAILURES. */
+  maxLoginFailures?: number;
+  /** Sessions of one account across the cluster (0: no limit); default DEFAULT_MAX_ACCOUNT_CONNECTIONS. */
+  maxAccountConnections?: number;
+  /** Sessions of one account from one client address (0: no limit); default DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS. */
+  maxAccountIpConnections?: number;
 }
+
+export const DEFAULT_MAX_LOGIN_FAILURES = 3;
+export const DEFAULT_MAX_ACCOUNT_CONNECTIONS = 100;
+export const DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS = 20;
 
 export interface EdgeSettings {
   hostname: string;
@@ -39,12 +51,18 @@ export interface ConnectionControl {
   drain(): Promise<void>;
   /** Reads one raw line from the client (AUTHENTICATE responses, IDLE's DONE); rejects when the connection closes. */
   readLine(): Promise<Buffer>;
+  /** Counts a failed login; after maxLoginFailures the connection ends with BYE after the command's reply. */
+  loginFailed(): void;
 }
 
 export interface CommandContext {
   readonly session: Session;
   readonly backend: MailboxBackend;
   readonly feed: ChangeFeed;
+  /** Whether accounts may still be used (disabled ones end their sessions). */
+  readonly accounts: AccountGuard;
+  /** The connection limits; undefined: none. */
+  readonly sessions?: SessionRegistry;
   /** Header blocks of recently fetched messages, shared by the edge's sessions; undefined: none kept. */
   readonly headers?: HeaderCache;
   readonly enc: ResponseEncoder;

@@ -1,4 +1,5 @@
 // LOGIN (RFC 9051 6.2.3), and the sign-in it shares with AUTHENTICATE.
+import { BackendError, LoginThrottledError, type Principal } from '../backend.js';
 import { decodeUtf8, type CommandParser } from '../protocol/index.js';
 import { defineCommand, ImapNo, NOT_AUTHENTICATED } from './command.js';
 import type { CommandContext } from './context.js';
@@ -27,15 +28,50 @@ export function parseLogin(p: CommandParser): LoginArgs {
   return { username, password, passwordBytes: Buffer.from(passwordBytes) };
 }
 
-/** Shared by LOGIN and AUTHENTICATE: checks the credentials and enters the authenticated state. */
+/**
+ * Shared by LOGIN and AUTHENTICATE: checks the credentials (the mailbox
+ * service delays or refuses clients that failed too often), registers the
+ * session under the connection limits, and enters the authenticated state.
+ */
 export async function signIn(ctx: CommandContext, username: string, password: string): Promise<void> {
   const { session } = ctx;
   if (!session.tls && !ctx.settings.allowPlaintextAuth) {
     throw new ImapNo('PRIVACYREQUIRED', 'Use STARTTLS or implicit TLS before logging in');
   }
-  const principal = await ctx.backend.authenticate(username, password, session.remoteAddress);
+  const user = username.slice(0, 256);
+  const started = Date.now();
+  let principal: Principal | undefined;
+  try {
+    principal = await ctx.backend.authenticate(username, password, session.remoteAddress);
+  } catch (err) {
+    if (err instanceof LoginThrottledError) {
+      ctx.log().info({ user, remote: session.remoteAddress }, 'login refused: too many failures');
+      ctx.conn.loginFailed();
+      throw new ImapNo('UNAVAILABLE', 'Too many failed logins, try again later');
+    }
+    throw err;
+  }
   if (!principal) {
-    ctx.log().info({ user: username.slice(0, 256) }, 'login failed');
+    ctx.log().info({ user, remote: session.remoteAddress }, 'login failed');
+    ctx.conn.loginFailed();
+    throw new ImapNo('AUTHENTICATIONFAILED', 'Invalid credentials');
+  }
+  const { sessions } = ctx;
+  if (sessions) {
+    try {
+      await sessions.open(principal, session.id, session.remoteAddress);
+    } catch (err) {
+      if (err instanceof BackendError && err.imapCode === 'LIMIT') {
+        ctx.log().info({ user: principal.username, remote: session.remoteAddress, reason: err.message }, 'login refused: connection limit');
+      }
+      throw err;
+    }
+  }
+  // Disabled while the check was under way: the event rang before this session listened for it.
+  if (ctx.accounts.changedSince(principal.account.accountId, started) && !(await ctx.accounts.active(principal))) {
+    sessions?.close(principal, session.id);
+    ctx.log().info({ user, remote: session.remoteAddress }, 'login failed: account disabled');
+    ctx.conn.loginFailed();
     throw new ImapNo('AUTHENTICATIONFAILED', 'Invalid credentials');
   }
   session.principal = principal;
