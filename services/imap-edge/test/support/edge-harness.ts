@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, InProcessBus, type Database } from '@kimap/common';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
-import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
+import { addUser, startMailboxService, type LoginThrottleSettings, type RunningMailboxService } from '@kimap/mailbox';
+import { Registry } from 'prom-client';
 import { GrpcBackend } from '../../src/backend.js';
 import { BASE_CAPABILITIES } from '../../src/commands/registry.js';
 import { startEdge, type RunningEdge } from '../../src/server.js';
 import { selfSignedTls } from '../../src/tls.js';
-import type { EdgeSettings } from '../../src/commands/context.js';
+import type { EdgeLimits, EdgeSettings } from '../../src/commands/context.js';
 import { ImapClient } from './imap-client.js';
 
 export type { EdgeSettings };
@@ -67,12 +68,15 @@ export interface EdgeServices {
   readonly bus: InProcessBus;
   readonly backend: GrpcBackend;
   readonly edge: RunningEdge;
+  readonly mailbox: RunningMailboxService;
+  /** The metrics of the mailbox service and the edge. */
+  readonly registry: Registry;
   /** Plaintext connection (greeting consumed). */
   readonly plain: () => Promise<{ c: ImapClient; greeting: string }>;
-  /** Implicit-TLS connection (greeting consumed). */
-  readonly secure: () => Promise<{ c: ImapClient; greeting: string }>;
-  /** A logged-in session over implicit TLS. */
-  readonly loggedIn: (user?: string, password?: string) => Promise<ImapClient>;
+  /** Implicit-TLS connection (greeting consumed), from the client address given (default 127.0.0.1). */
+  readonly secure: (from?: string) => Promise<{ c: ImapClient; greeting: string }>;
+  /** A logged-in session over implicit TLS, from the client address given (default 127.0.0.1). */
+  readonly loggedIn: (user?: string, password?: string, from?: string) => Promise<ImapClient>;
   /** A new account of its own (fresh default folders, empty INBOX). */
   readonly freshUser: () => Promise<{ user: string; accountId: number }>;
   /** A new mailbox for alice, so each test starts from an empty one. */
@@ -84,6 +88,7 @@ export interface EdgeServices {
 }
 
 interface Running {
+  registry: Registry;
   tdb: TestDatabase;
   bus: InProcessBus;
   mailbox: RunningMailboxService;
@@ -99,7 +104,15 @@ const log = createLogger('edge-test', 'silent');
  * first test (with alice as a user), close each test's connections after it,
  * and stop the services after the last test.
  */
-export function useEdgeServices(opts: { preAuthTimeoutMs?: number } = {}): EdgeServices {
+export function useEdgeServices(
+  opts: {
+    preAuthTimeoutMs?: number;
+    /** Limits beyond the harness's (login failures, connection limits). */
+    limits?: Partial<EdgeLimits>;
+    /** Login throttling of the mailbox service; its defaults otherwise. */
+    loginThrottle?: Partial<LoginThrottleSettings>;
+  } = {},
+): EdgeServices {
   // Filled in as each service starts, so that a failed start still stops what did start.
   const running: Partial<Running> = {};
   const clients: ImapClient[] = [];
@@ -109,9 +122,17 @@ export function useEdgeServices(opts: { preAuthTimeoutMs?: number } = {}): EdgeS
   };
 
   before(async () => {
+    running.registry = new Registry();
     running.tdb = await createTestDatabase();
     running.bus = new InProcessBus();
-    running.mailbox = await startMailboxService({ db: running.tdb.db, publisher: running.bus, address: '127.0.0.1:0', log });
+    running.mailbox = await startMailboxService({
+      db: running.tdb.db,
+      publisher: running.bus,
+      address: '127.0.0.1:0',
+      log,
+      registry: running.registry,
+      ...(opts.loginThrottle && { loginThrottle: opts.loginThrottle }),
+    });
     running.backend = new GrpcBackend(`127.0.0.1:${running.mailbox.port}`);
     running.dir = mkdtempSync(join(tmpdir(), 'kimap-edge-test-'));
     running.edge = await startEdge({
@@ -119,8 +140,9 @@ export function useEdgeServices(opts: { preAuthTimeoutMs?: number } = {}): EdgeS
       subscriber: running.bus,
       settings: {
         ...settings,
-        limits: { ...settings.limits, preAuthTimeoutMs: opts.preAuthTimeoutMs ?? settings.limits.preAuthTimeoutMs },
+        limits: { ...settings.limits, preAuthTimeoutMs: opts.preAuthTimeoutMs ?? settings.limits.preAuthTimeoutMs, ...opts.limits },
       },
+      registry: running.registry,
       log,
       tls: await selfSignedTls(running.dir, 'localhost'),
       host: '127.0.0.1',
@@ -165,6 +187,12 @@ export function useEdgeServices(opts: { preAuthTimeoutMs?: number } = {}): EdgeS
     get edge() {
       return started().edge;
     },
+    get mailbox() {
+      return started().mailbox;
+    },
+    get registry() {
+      return started().registry;
+    },
 
     plain: async () => {
       const { client, greeting } = await ImapClient.connect(started().edge.imapPort!);
@@ -172,14 +200,14 @@ export function useEdgeServices(opts: { preAuthTimeoutMs?: number } = {}): EdgeS
       return { c: client, greeting };
     },
 
-    secure: async () => {
-      const { client, greeting } = await ImapClient.connect(started().edge.imapsPort!, { tls: true });
+    secure: async (from) => {
+      const { client, greeting } = await ImapClient.connect(started().edge.imapsPort!, { tls: true, ...(from && { localAddress: from }) });
       clients.push(client);
       return { c: client, greeting };
     },
 
-    loggedIn: async (user = ALICE, password = PASSWORD) => {
-      const { c } = await services.secure();
+    loggedIn: async (user = ALICE, password = PASSWORD, from) => {
+      const { c } = await services.secure(from);
       const r = await c.command('L1', `LOGIN "${user}" "${password}"`);
       assert.equal(r.tagged, `L1 OK [CAPABILITY ${CAPS_AUTH}] Logged in`);
       return c;

@@ -65,13 +65,15 @@ export class ImapClient {
   /** Connects, waits for the greeting line and returns it with the client. */
   static async connect(
     port: number,
-    opts: { tls?: boolean; host?: string; timeoutMs?: number } = {},
+    opts: { tls?: boolean; host?: string; timeoutMs?: number; localAddress?: string } = {},
   ): Promise<{ client: ImapClient; greeting: string }> {
     const host = opts.host ?? '127.0.0.1';
+    // A client address of its own (any of 127.0.0.0/8 on Linux), for tests of what depends on it.
+    const local = opts.localAddress ? { localAddress: opts.localAddress } : {};
     const socket = await new Promise<Socket | TLSSocket>((resolve, reject) => {
       const s = opts.tls
-        ? tlsConnect({ host, port, rejectUnauthorized: false, servername: 'localhost' }, () => resolve(s))
-        : netConnect({ host, port }, () => resolve(s));
+        ? tlsConnect({ host, port, rejectUnauthorized: false, servername: 'localhost', ...local }, () => resolve(s))
+        : netConnect({ host, port, ...local }, () => resolve(s));
       s.once('error', reject);
     });
     const client = new ImapClient(socket);
