@@ -305,6 +305,7 @@ export class Connection implements ChangeListener {
         drain: () => this.drain(),
         readLine: () => this.readLine(),
         loginFailed: () => this.loginFailed(),
+        isClosed: () => this.closed,
       },
       capabilities: () => this.capabilities(),
       feedHealthy: () => this.deps.feedHealthy(),

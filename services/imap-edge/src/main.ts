@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     registry,
     maxConnections: envInt('IMAP_MAX_CONNECTIONS', 50_000),
     edgeId: newEdgeId(podName),
+    sessionHeartbeatMs: envInt('IMAP_SESSION_HEARTBEAT_MS', 15_000),
   });
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9102), registry, ready: () => edge.ready() });
   const quietGcMs = envInt('EDGE_QUIET_GC_MS', 10_000);

@@ -9,6 +9,8 @@ import { hostname } from 'node:os';
 import type { Logger } from '@kimap/common';
 import type { MailboxBackend, Principal, SessionKey } from './backend.js';
 
+const MAX_UNCLOSED = 100_000;
+
 export interface SessionLimits {
   /** Sessions of one account across the cluster; 0: no limit. */
   perAccount: number;
@@ -26,14 +28,17 @@ export class SessionRegistry {
   /** Sessions whose close failed: sent again with the next heartbeat. */
   private unclosed: SessionKey[] = [];
   private stopping = false;
+  private readonly heartbeatMs: number;
 
   constructor(
     private readonly backend: MailboxBackend,
     readonly edgeId: string,
     private readonly limits: SessionLimits,
     private readonly log: Logger,
-    private readonly heartbeatMs = 15_000,
-  ) {}
+    heartbeatMs = 15_000,
+  ) {
+    this.heartbeatMs = Math.max(100, heartbeatMs);
+  }
 
   /** An edge counts as alive for four heartbeats without one. */
   get ttlMs(): number {
@@ -74,6 +79,8 @@ export class SessionRegistry {
     this.backend.closeSession(this.edgeId, key).catch((err: unknown) => {
       this.log.debug({ err }, 'closing a session failed; the next heartbeat closes it');
       this.unclosed.push(key);
+      // The service away for long: the oldest are given up (they count until this edge stops).
+      if (this.unclosed.length > MAX_UNCLOSED) this.unclosed.splice(0, this.unclosed.length - MAX_UNCLOSED);
     });
   }
 

@@ -53,6 +53,8 @@ export interface ConnectionControl {
   readLine(): Promise<Buffer>;
   /** Counts a failed login; after maxLoginFailures the connection ends with BYE after the command's reply. */
   loginFailed(): void;
+  /** Whether the connection has closed (the client went away, or BYE was sent). */
+  isClosed(): boolean;
 }
 
 export interface CommandContext {

@@ -66,6 +66,11 @@ export async function signIn(ctx: CommandContext, username: string, password: st
       }
       throw err;
     }
+    // Gone while registering: the connection's close did not know of the session yet.
+    if (ctx.conn.isClosed()) {
+      sessions.close(principal, session.id);
+      throw new Error('connection closed');
+    }
   }
   // Disabled while the check was under way: the event rang before this session listened for it.
   if (ctx.accounts.changedSince(principal.account.accountId, started) && !(await ctx.accounts.active(principal))) {
