@@ -240,6 +240,22 @@ describe('IMAP edge: login security', () => {
     await setAccountDisabled(services.db, accountId, false);
     assert.match((await login(user, PASSWORD, '127.0.4.4')).tagged, /^L OK /);
   });
+
+  test('while the change feed is down, a session learns at its next command that its account was disabled', async () => {
+    const { user, accountId } = await freshUser();
+    const c = await loggedIn(user, PASSWORD, '127.0.4.5');
+    const bus = services.bus as unknown as { healthy: boolean };
+    bus.healthy = false;
+    try {
+      // Disabled without an event: only PostgreSQL knows.
+      await services.db.query('UPDATE accounts SET disabled = true WHERE account_id = $1', [accountId]);
+      c.send('n NOOP\r\n');
+      assert.equal((await c.readLine()).text, '* BYE Account disabled');
+      assert.ok(await c.waitClosed(3000));
+    } finally {
+      bus.healthy = true;
+    }
+  });
 });
 
 async function waitFor(ok: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
