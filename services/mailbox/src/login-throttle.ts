@@ -212,7 +212,7 @@ export class LoginThrottle {
       const p = penaltyFor(s, found);
       if (p.locked) {
         this.metrics?.throttled.inc({ action: 'refused' });
-        this.log.info({ address, user, failures: p.failures, scope: p.scope }, 'login refused: too many failures');
+        this.log.debug({ address, user, failures: p.failures, scope: p.scope }, 'login refused: too many failures');
         throw throttled();
       }
       if (p.delayMs > 0) {
