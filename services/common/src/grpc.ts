@@ -48,13 +48,15 @@ export function loadAdminProto(): AdminProtoGrpcType {
 /**
  * Address forms: "host:port", or "unix:/path/to.sock" (embedded default).
  */
-export function createMailboxClient(address: string): MailboxServiceClient {
+export function createMailboxClient(address: string, opts: { ownConnection?: boolean } = {}): MailboxServiceClient {
   const proto = loadMailProto();
   return new proto.mail.v1.MailboxService(address, grpc.credentials.createInsecure(), {
     'grpc.max_receive_message_length': MAX_GRPC_MESSAGE,
     'grpc.max_send_message_length': MAX_GRPC_MESSAGE,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_permit_without_calls': 1,
+    // Channels to one address share their connections unless told otherwise.
+    ...(opts.ownConnection && { 'grpc.use_local_subchannel_pool': 1 }),
   });
 }
 

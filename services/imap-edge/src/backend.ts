@@ -219,8 +219,11 @@ export class GrpcBackend implements MailboxBackend {
   /** Calls over one long-lived stream (rpc Multiplex); undefined: a gRPC call each. */
   private readonly mux?: MuxClient;
 
+  /** For the edge's heartbeats only (see edgeHeartbeat). */
+  private heartbeatClient?: MailboxServiceClient;
+
   constructor(
-    address: string,
+    private readonly address: string,
     private readonly deadlineMs = 30_000,
     multiplex = true,
   ) {
@@ -347,8 +350,21 @@ export class GrpcBackend implements MailboxBackend {
     await this.unary('CloseSession', { edgeId, session });
   }
 
+  /**
+   * On a connection of its own: a heartbeat sent while the service is away
+   * would otherwise put the shared channel into reconnection backoff, and the
+   * sessions' calls would keep failing for a while after the service is back.
+   */
   async edgeHeartbeat(edgeId: string, ttlMs: number, closed: SessionKey[]): Promise<void> {
-    await this.unary('EdgeHeartbeat', { edgeId, ttlMs, closed });
+    this.heartbeatClient ??= createMailboxClient(this.address, { ownConnection: true });
+    const client = this.heartbeatClient;
+    await new Promise<void>((resolve, reject) => {
+      withoutStack(() =>
+        client.EdgeHeartbeat({ edgeId, ttlMs, closed }, new grpc.Metadata(), this.opts(), (err) =>
+          err ? reject(toBackendError(err)) : resolve(),
+        ),
+      );
+    });
   }
 
   listMailboxes(p: Principal): Promise<MailboxList> {
@@ -480,5 +496,6 @@ export class GrpcBackend implements MailboxBackend {
   close(): void {
     this.mux?.close();
     this.client.close();
+    this.heartbeatClient?.close();
   }
 }
