@@ -100,9 +100,22 @@ export async function ensureTopic(opts: KafkaOptions, partitions = 6): Promise<v
   const admin = kafkaClient(opts).admin();
   await admin.connect();
   try {
-    const existing = await admin.listTopics();
-    if (!existing.includes(opts.topic)) {
-      await admin.createTopics({ topics: [{ topic: opts.topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    // A broker that has just started may not know a topic it has just created
+    // (UNKNOWN_TOPIC_OR_PARTITION while waiting for its leaders): ask again, a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = await admin.listTopics();
+        if (!existing.includes(opts.topic)) {
+          await admin.createTopics({
+            topics: [{ topic: opts.topic, numPartitions: partitions, replicationFactor: 1 }],
+            waitForLeaders: true,
+          });
+        }
+        return;
+      } catch (err) {
+        if (attempt >= 5 || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
     }
   } finally {
     await admin.disconnect();
