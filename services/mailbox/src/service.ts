@@ -12,6 +12,7 @@ import { SetSubscribed } from './rpc/subscriptions.js';
 import { Copy, Expunge, Move, Store } from './rpc/messages.js';
 import { Search } from './rpc/search.js';
 import { CloseSession, EdgeHeartbeat, GetAccountState, OpenSession } from './rpc/sessions.js';
+import { GetQuota } from './rpc/quota.js';
 
 /** Registers the service; returns what its shutdown must call first (see multiplexService). */
 export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { goaway(): void } {
@@ -39,6 +40,7 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { g
     OpenSession: OpenSession(ctx),
     CloseSession: CloseSession(ctx),
     EdgeHeartbeat: EdgeHeartbeat(ctx),
+    GetQuota: GetQuota(ctx),
   };
   // The same handlers again, for calls carried by one long-lived stream.
   const mux = multiplexService(proto.mail.v1.MailboxService.service, handlers);

@@ -30,6 +30,8 @@ import type { FetchedMessage as _mail_v1_FetchedMessage, FetchedMessage__Output 
 import type { GetAccountStateRequest as _mail_v1_GetAccountStateRequest, GetAccountStateRequest__Output as _mail_v1_GetAccountStateRequest__Output } from './mail/v1/GetAccountStateRequest.js';
 import type { GetAclRequest as _mail_v1_GetAclRequest, GetAclRequest__Output as _mail_v1_GetAclRequest__Output } from './mail/v1/GetAclRequest.js';
 import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest__Output as _mail_v1_GetChangesRequest__Output } from './mail/v1/GetChangesRequest.js';
+import type { GetQuotaRequest as _mail_v1_GetQuotaRequest, GetQuotaRequest__Output as _mail_v1_GetQuotaRequest__Output } from './mail/v1/GetQuotaRequest.js';
+import type { GetQuotaResponse as _mail_v1_GetQuotaResponse, GetQuotaResponse__Output as _mail_v1_GetQuotaResponse__Output } from './mail/v1/GetQuotaResponse.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from './mail/v1/GetStatusRequest.js';
 import type { HeaderMatch as _mail_v1_HeaderMatch, HeaderMatch__Output as _mail_v1_HeaderMatch__Output } from './mail/v1/HeaderMatch.js';
 import type { ListMailboxesRequest as _mail_v1_ListMailboxesRequest, ListMailboxesRequest__Output as _mail_v1_ListMailboxesRequest__Output } from './mail/v1/ListMailboxesRequest.js';
@@ -42,6 +44,7 @@ import type { MuxFrame as _mail_v1_MuxFrame, MuxFrame__Output as _mail_v1_MuxFra
 import type { OpenSessionRequest as _mail_v1_OpenSessionRequest, OpenSessionRequest__Output as _mail_v1_OpenSessionRequest__Output } from './mail/v1/OpenSessionRequest.js';
 import type { OpenSessionResponse as _mail_v1_OpenSessionResponse, OpenSessionResponse__Output as _mail_v1_OpenSessionResponse__Output } from './mail/v1/OpenSessionResponse.js';
 import type { Partial as _mail_v1_Partial, Partial__Output as _mail_v1_Partial__Output } from './mail/v1/Partial.js';
+import type { QuotaUsage as _mail_v1_QuotaUsage, QuotaUsage__Output as _mail_v1_QuotaUsage__Output } from './mail/v1/QuotaUsage.js';
 import type { RenameMailboxRequest as _mail_v1_RenameMailboxRequest, RenameMailboxRequest__Output as _mail_v1_RenameMailboxRequest__Output } from './mail/v1/RenameMailboxRequest.js';
 import type { RenameMailboxResponse as _mail_v1_RenameMailboxResponse, RenameMailboxResponse__Output as _mail_v1_RenameMailboxResponse__Output } from './mail/v1/RenameMailboxResponse.js';
 import type { SearchKey as _mail_v1_SearchKey, SearchKey__Output as _mail_v1_SearchKey__Output } from './mail/v1/SearchKey.js';
@@ -99,6 +102,8 @@ export interface ProtoGrpcType {
       GetAccountStateRequest: MessageTypeDefinition<_mail_v1_GetAccountStateRequest, _mail_v1_GetAccountStateRequest__Output>
       GetAclRequest: MessageTypeDefinition<_mail_v1_GetAclRequest, _mail_v1_GetAclRequest__Output>
       GetChangesRequest: MessageTypeDefinition<_mail_v1_GetChangesRequest, _mail_v1_GetChangesRequest__Output>
+      GetQuotaRequest: MessageTypeDefinition<_mail_v1_GetQuotaRequest, _mail_v1_GetQuotaRequest__Output>
+      GetQuotaResponse: MessageTypeDefinition<_mail_v1_GetQuotaResponse, _mail_v1_GetQuotaResponse__Output>
       GetStatusRequest: MessageTypeDefinition<_mail_v1_GetStatusRequest, _mail_v1_GetStatusRequest__Output>
       HeaderMatch: MessageTypeDefinition<_mail_v1_HeaderMatch, _mail_v1_HeaderMatch__Output>
       ListMailboxesRequest: MessageTypeDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesRequest__Output>
@@ -111,6 +116,7 @@ export interface ProtoGrpcType {
       OpenSessionRequest: MessageTypeDefinition<_mail_v1_OpenSessionRequest, _mail_v1_OpenSessionRequest__Output>
       OpenSessionResponse: MessageTypeDefinition<_mail_v1_OpenSessionResponse, _mail_v1_OpenSessionResponse__Output>
       Partial: MessageTypeDefinition<_mail_v1_Partial, _mail_v1_Partial__Output>
+      QuotaUsage: MessageTypeDefinition<_mail_v1_QuotaUsage, _mail_v1_QuotaUsage__Output>
       RenameMailboxRequest: MessageTypeDefinition<_mail_v1_RenameMailboxRequest, _mail_v1_RenameMailboxRequest__Output>
       RenameMailboxResponse: MessageTypeDefinition<_mail_v1_RenameMailboxResponse, _mail_v1_RenameMailboxResponse__Output>
       SearchKey: MessageTypeDefinition<_mail_v1_SearchKey, _mail_v1_SearchKey__Output>

@@ -1,14 +1,8 @@
 // Message bodies are shared by every message row that holds the same bytes.
-// Removing a row only gives its bytes back to the quota; bodies no row uses
+// Removing a row only gives its bytes back to the quota (store/quota.ts); bodies no row uses
 // any more are swept later by the janitor, so that no delete ever races an
 // APPEND of the same bytes (the foreign key settles any overlap).
 import type { Queryable } from '@kimap/common';
-
-export async function releaseQuota(tx: Queryable, accountId: number, removed: Array<{ size: number }>): Promise<void> {
-  if (removed.length === 0) return;
-  const bytes = removed.reduce((n, r) => n + Number(r.size), 0);
-  await tx.query('UPDATE accounts SET used_bytes = greatest(used_bytes - $2, 0) WHERE account_id = $1', [accountId, bytes]);
-}
 
 /** Deletes up to `limit` bodies that no message has used for `graceMs`. Returns how many. */
 export async function sweepOrphanBodies(db: Queryable, graceMs: number, limit = 1000): Promise<number> {

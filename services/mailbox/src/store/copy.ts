@@ -2,9 +2,10 @@
 // new UIDs allocated in one update of the destination row. MOVE removes the
 // originals in the same transaction.
 import type { Queryable } from '@kimap/common';
-import { notFound, overQuota } from './errors.js';
+import { notFound } from './errors.js';
 import { removeMessages } from './expunge.js';
 import { normalizeMailboxName } from './names.js';
+import { chargeQuota } from './quota.js';
 import { uidRangeCondition, type UidRange } from './sql.js';
 import { recordChange } from './outbox.js';
 
@@ -40,13 +41,14 @@ export async function copyMessages(
   );
   if (src.length === 0) return { uidvalidity: dest.uidvalidity, sourceUids: [], destinationUids: [], destinationId: dest.mailbox_id };
   if (dest.uidnext + src.length > 4294967296) throw notFound('The destination has run out of UIDs', 'LIMIT');
+  // A MOVE to another mailbox of the account adds nothing: the originals go.
   if (!move || dest.mailbox_id === sourceId) {
-    const bytes = src.reduce((n, r) => n + Number(r.size), 0);
-    const q = await tx.query(
-      `UPDATE accounts SET used_bytes = used_bytes + $2 WHERE account_id = $1 AND (quota_bytes IS NULL OR used_bytes + $2 <= quota_bytes)`,
-      [accountId, bytes],
+    await chargeQuota(
+      tx,
+      accountId,
+      src.reduce((n, r) => n + Number(r.size), 0),
+      src.length,
     );
-    if (q.rowCount === 0) throw overQuota();
   }
   const alloc = await tx.query<{ first: number; modseq: number }>(
     `UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1

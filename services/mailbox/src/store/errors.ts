@@ -5,7 +5,7 @@ export const alreadyExists = (what: string) => new RpcError(grpc.status.ALREADY_
 export const invalid = (what: string, imapCode = 'CANNOT') => new RpcError(grpc.status.INVALID_ARGUMENT, what, imapCode);
 /** The request is valid but the state refuses it (a removal that would delete data without force). */
 export const failedPrecondition = (what: string) => new RpcError(grpc.status.FAILED_PRECONDITION, what, 'CANNOT');
-export const overQuota = () => new RpcError(grpc.status.RESOURCE_EXHAUSTED, 'Quota exceeded', 'OVERQUOTA');
+export const overQuota = (what = 'Quota exceeded') => new RpcError(grpc.status.RESOURCE_EXHAUSTED, what, 'OVERQUOTA');
 export const unauthenticated = () => new RpcError(grpc.status.UNAUTHENTICATED, 'Authentication failed', 'AUTHENTICATIONFAILED');
 /** A login refused unchecked while its client's failures lock it (see LoginThrottle). */
 export const throttled = () => new RpcError(grpc.status.RESOURCE_EXHAUSTED, 'Too many failed logins; try again later', 'UNAVAILABLE');
@@ -13,7 +13,7 @@ export const throttled = () => new RpcError(grpc.status.RESOURCE_EXHAUSTED, 'Too
 export const tooManySessions = (what: string) => new RpcError(grpc.status.RESOURCE_EXHAUSTED, what, 'LIMIT');
 
 /**
- * The SQLSTATEs the write functions of migration 0006 raise, as RPC errors;
+ * The SQLSTATEs the write functions of migrations 0006 and 0011 raise, as RPC errors;
  * anything else is rethrown as it is.
  */
 export function fromWriteFunction(err: unknown, missingMailboxCode = 'NONEXISTENT'): never {
@@ -22,7 +22,7 @@ export function fromWriteFunction(err: unknown, missingMailboxCode = 'NONEXISTEN
     case 'KM001':
       throw notFound(e.message ?? 'Mailbox does not exist', missingMailboxCode);
     case 'KM002':
-      throw overQuota();
+      throw overQuota(e.message);
     case 'KM003':
       throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, e.message ?? 'The mailbox has run out of UIDs', 'LIMIT');
     default:

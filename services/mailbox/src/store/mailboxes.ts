@@ -3,7 +3,6 @@ import type { MailboxInfo__Output } from '@kimap/common/generated/mail/v1/Mailbo
 import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
 import type { UidRuns__Output } from '@kimap/common/generated/mail/v1/UidRuns';
 import { insertMailbox } from './accounts.js';
-import { releaseQuota } from './bodies.js';
 import { alreadyExists, invalid, notFound } from './errors.js';
 import { parentNames, validateMailboxName, normalizeMailboxName, DELIMITER } from './names.js';
 import { recordChange } from './outbox.js';
@@ -100,11 +99,25 @@ export async function createMailbox(
 const STATUS_COLUMNS = `mailbox_id AS "mailboxId", name, uidvalidity, uidnext, highestmodseq, messages, unseen, deleted, total_size AS size, keywords,
   coalesce(special_use, '') AS "specialUse", expunged_floor_modseq AS "expungedFloorModseq"`;
 
-export async function mailboxStatus(db: Queryable, accountId: number, name: string): Promise<MailboxStatus__Output> {
-  const { rows } = await db.query<MailboxStatus__Output>(`SELECT ${STATUS_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2`, [
-    accountId,
-    normalizeMailboxName(name),
-  ]);
+/**
+ * The size of the \Deleted messages (STATUS DELETED-STORAGE, RFC 9208): no
+ * counter keeps it, so it is summed when asked for, over the messages of the
+ * mailbox, and only when the mailbox has \Deleted messages at all.
+ */
+const DELETED_SIZE = `CASE WHEN deleted = 0 THEN 0 ELSE (
+    SELECT coalesce(sum(m.size), 0) FROM messages m
+     WHERE m.account_id = mailboxes.account_id AND m.mailbox_id = mailboxes.mailbox_id AND '\\Deleted' = ANY (m.flags)) END AS "deletedSize"`;
+
+export async function mailboxStatus(
+  db: Queryable,
+  accountId: number,
+  name: string,
+  opts: { deletedSize?: boolean } = {},
+): Promise<MailboxStatus__Output> {
+  const { rows } = await db.query<MailboxStatus__Output>(
+    `SELECT ${STATUS_COLUMNS}${opts.deletedSize ? `, ${DELETED_SIZE}` : ''} FROM mailboxes WHERE account_id = $1 AND name = $2`,
+    [accountId, normalizeMailboxName(name)],
+  );
   const r = rows[0];
   if (!r) throw notFound(`Mailbox does not exist: ${name}`);
   return r;
@@ -160,11 +173,12 @@ export async function deleteMailbox(tx: Queryable, accountId: number, rawName: s
   if (all.some((m) => m.name.startsWith(name + DELIMITER))) {
     throw new RpcError(grpc.status.FAILED_PRECONDITION, 'Mailbox has children, delete them first', 'HASCHILDREN');
   }
-  const { rows } = await tx.query<{ size: number }>('DELETE FROM messages WHERE account_id = $1 AND mailbox_id = $2 RETURNING size', [
-    accountId,
-    mb.mailboxId,
-  ]);
-  await releaseQuota(tx, accountId, rows);
+  // Its messages' bytes and count go back to the quota in the same statement.
+  await tx.query(
+    `WITH gone AS (DELETE FROM messages WHERE account_id = $1 AND mailbox_id = $2 RETURNING size)
+     SELECT kimap_quota_release($1, coalesce(sum(size), 0)::bigint, count(*)) FROM gone`,
+    [accountId, mb.mailboxId],
+  );
   await tx.query('DELETE FROM mailboxes WHERE account_id = $1 AND mailbox_id = $2', [accountId, mb.mailboxId]);
   await recordChange(tx, { accountId, mailboxId: mb.mailboxId, modseq: 0, kind: 'mailbox' });
   return mb.mailboxId;

@@ -6,10 +6,12 @@ export interface GetStatusRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'name'?: (string);
   'owner'?: (string);
+  'deletedSize'?: (boolean);
 }
 
 export interface GetStatusRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'name': (string);
   'owner': (string);
+  'deletedSize': (boolean);
 }

@@ -25,6 +25,8 @@ import type { FetchResponse as _mail_v1_FetchResponse, FetchResponse__Output as 
 import type { GetAccountStateRequest as _mail_v1_GetAccountStateRequest, GetAccountStateRequest__Output as _mail_v1_GetAccountStateRequest__Output } from '../../mail/v1/GetAccountStateRequest.js';
 import type { GetAclRequest as _mail_v1_GetAclRequest, GetAclRequest__Output as _mail_v1_GetAclRequest__Output } from '../../mail/v1/GetAclRequest.js';
 import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest__Output as _mail_v1_GetChangesRequest__Output } from '../../mail/v1/GetChangesRequest.js';
+import type { GetQuotaRequest as _mail_v1_GetQuotaRequest, GetQuotaRequest__Output as _mail_v1_GetQuotaRequest__Output } from '../../mail/v1/GetQuotaRequest.js';
+import type { GetQuotaResponse as _mail_v1_GetQuotaResponse, GetQuotaResponse__Output as _mail_v1_GetQuotaResponse__Output } from '../../mail/v1/GetQuotaResponse.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from '../../mail/v1/GetStatusRequest.js';
 import type { ListMailboxesRequest as _mail_v1_ListMailboxesRequest, ListMailboxesRequest__Output as _mail_v1_ListMailboxesRequest__Output } from '../../mail/v1/ListMailboxesRequest.js';
 import type { ListMailboxesResponse as _mail_v1_ListMailboxesResponse, ListMailboxesResponse__Output as _mail_v1_ListMailboxesResponse__Output } from '../../mail/v1/ListMailboxesResponse.js';
@@ -147,6 +149,15 @@ export interface MailboxServiceClient extends grpc.Client {
   getChanges(argument: _mail_v1_GetChangesRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_ChangesResponse__Output>;
   getChanges(argument: _mail_v1_GetChangesRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mail_v1_ChangesResponse__Output>;
   
+  GetQuota(argument: _mail_v1_GetQuotaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_GetQuotaResponse__Output>): grpc.ClientUnaryCall;
+  GetQuota(argument: _mail_v1_GetQuotaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_GetQuotaResponse__Output>): grpc.ClientUnaryCall;
+  GetQuota(argument: _mail_v1_GetQuotaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_GetQuotaResponse__Output>): grpc.ClientUnaryCall;
+  GetQuota(argument: _mail_v1_GetQuotaRequest, callback: grpc.requestCallback<_mail_v1_GetQuotaResponse__Output>): grpc.ClientUnaryCall;
+  getQuota(argument: _mail_v1_GetQuotaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_GetQuotaResponse__Output>): grpc.ClientUnaryCall;
+  getQuota(argument: _mail_v1_GetQuotaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_GetQuotaResponse__Output>): grpc.ClientUnaryCall;
+  getQuota(argument: _mail_v1_GetQuotaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_GetQuotaResponse__Output>): grpc.ClientUnaryCall;
+  getQuota(argument: _mail_v1_GetQuotaRequest, callback: grpc.requestCallback<_mail_v1_GetQuotaResponse__Output>): grpc.ClientUnaryCall;
+  
   GetStatus(argument: _mail_v1_GetStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_MailboxStatus__Output>): grpc.ClientUnaryCall;
   GetStatus(argument: _mail_v1_GetStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_MailboxStatus__Output>): grpc.ClientUnaryCall;
   GetStatus(argument: _mail_v1_GetStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_MailboxStatus__Output>): grpc.ClientUnaryCall;
@@ -257,6 +268,8 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
   
   GetChanges: grpc.handleServerStreamingCall<_mail_v1_GetChangesRequest__Output, _mail_v1_ChangesResponse>;
   
+  GetQuota: grpc.handleUnaryCall<_mail_v1_GetQuotaRequest__Output, _mail_v1_GetQuotaResponse>;
+  
   GetStatus: grpc.handleUnaryCall<_mail_v1_GetStatusRequest__Output, _mail_v1_MailboxStatus>;
   
   ListMailboxes: grpc.handleUnaryCall<_mail_v1_ListMailboxesRequest__Output, _mail_v1_ListMailboxesResponse>;
@@ -294,6 +307,7 @@ export interface MailboxServiceDefinition extends grpc.ServiceDefinition {
   GetAccountState: MethodDefinition<_mail_v1_GetAccountStateRequest, _mail_v1_AccountState, _mail_v1_GetAccountStateRequest__Output, _mail_v1_AccountState__Output>
   GetAcl: MethodDefinition<_mail_v1_GetAclRequest, _mail_v1_AclResponse, _mail_v1_GetAclRequest__Output, _mail_v1_AclResponse__Output>
   GetChanges: MethodDefinition<_mail_v1_GetChangesRequest, _mail_v1_ChangesResponse, _mail_v1_GetChangesRequest__Output, _mail_v1_ChangesResponse__Output>
+  GetQuota: MethodDefinition<_mail_v1_GetQuotaRequest, _mail_v1_GetQuotaResponse, _mail_v1_GetQuotaRequest__Output, _mail_v1_GetQuotaResponse__Output>
   GetStatus: MethodDefinition<_mail_v1_GetStatusRequest, _mail_v1_MailboxStatus, _mail_v1_GetStatusRequest__Output, _mail_v1_MailboxStatus__Output>
   ListMailboxes: MethodDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesResponse, _mail_v1_ListMailboxesRequest__Output, _mail_v1_ListMailboxesResponse__Output>
   Move: MethodDefinition<_mail_v1_CopyRequest, _mail_v1_CopyResponse, _mail_v1_CopyRequest__Output, _mail_v1_CopyResponse__Output>

@@ -16,6 +16,7 @@ export interface MailboxStatus {
   'specialUse'?: (string);
   'expungedFloorModseq'?: (number | string | Long);
   'rights'?: (string);
+  'deletedSize'?: (number | string | Long);
 }
 
 export interface MailboxStatus__Output {
@@ -32,4 +33,5 @@ export interface MailboxStatus__Output {
   'specialUse': (string);
   'expungedFloorModseq': (number);
   'rights': (string);
+  'deletedSize': (number);
 }

@@ -1,0 +1,13 @@
+// Original file: proto/mail/v1/mailbox.proto
+
+import type { AccountRef as _mail_v1_AccountRef, AccountRef__Output as _mail_v1_AccountRef__Output } from '../../mail/v1/AccountRef.js';
+
+export interface GetQuotaRequest {
+  'account'?: (_mail_v1_AccountRef | null);
+  'mailbox'?: (string);
+}
+
+export interface GetQuotaRequest__Output {
+  'account': (_mail_v1_AccountRef__Output | null);
+  'mailbox': (string);
+}
