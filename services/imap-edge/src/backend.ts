@@ -15,6 +15,7 @@ import type { CopyResponse__Output } from '@kimap/common/generated/mail/v1/CopyR
 import type { ExpungeResponse__Output } from '@kimap/common/generated/mail/v1/ExpungeResponse';
 import type { AclResponse__Output } from '@kimap/common/generated/mail/v1/AclResponse';
 import type { SearchKey__Output } from '@kimap/common/generated/mail/v1/SearchKey';
+import type { GetQuotaResponse__Output } from '@kimap/common/generated/mail/v1/GetQuotaResponse';
 import type { Envelope, MessageStructure } from '@kimap/common/mime/index';
 import { UidList } from './uid-list.js';
 
@@ -78,6 +79,8 @@ export type StoredFlags = StoredFlags__Output;
 export type CopyResult = CopyResponse__Output;
 export type ExpungeResult = ExpungeResponse__Output;
 export type UidRanges = Array<{ first: number; last: number }>;
+/** An account's quota and its tenant's total, when it has one (GetQuotaResponse). */
+export type QuotaInfo = GetQuotaResponse__Output;
 /** A search program: SearchKey in the proto (see commands/search-criteria.ts). */
 export type SearchCriteria = SearchKey__Output;
 
@@ -143,7 +146,10 @@ export interface MailboxBackend {
   /** UIDs matching a search program, ascending, and the highest MODSEQ among them. */
   search(p: Principal, mb: MailboxRef, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number }>;
   createMailbox(p: Principal, target: MailboxTarget, specialUse?: string): Promise<MailboxInfo>;
-  status(p: Principal, target: MailboxTarget): Promise<MailboxStatus>;
+  /** deletedSize: also the size of the \Deleted messages (STATUS DELETED-STORAGE). */
+  status(p: Principal, target: MailboxTarget, opts?: { deletedSize?: boolean }): Promise<MailboxStatus>;
+  /** The principal's quota (RFC 9208); with a mailbox of its own, NONEXISTENT when it does not exist. */
+  quota(p: Principal, mailbox?: string): Promise<QuotaInfo>;
   select(p: Principal, target: MailboxTarget): Promise<SelectResult>;
   append(p: Principal, input: AppendInput): Promise<AppendResponse__Output>;
   /** Messages in ascending UID order, a batch at a time; a returned promise holds the next batch back. */
@@ -426,8 +432,12 @@ export class GrpcBackend implements MailboxBackend {
     return this.unary('CreateMailbox', { account: p.account, owner: target.owner, name: target.name, specialUse });
   }
 
-  status(p: Principal, target: MailboxTarget): Promise<MailboxStatus> {
-    return this.unary('GetStatus', { account: p.account, owner: target.owner, name: target.name });
+  status(p: Principal, target: MailboxTarget, opts: { deletedSize?: boolean } = {}): Promise<MailboxStatus> {
+    return this.unary('GetStatus', { account: p.account, owner: target.owner, name: target.name, deletedSize: opts.deletedSize ?? false });
+  }
+
+  quota(p: Principal, mailbox = ''): Promise<QuotaInfo> {
+    return this.unary('GetQuota', { account: p.account, mailbox });
   }
 
   async select(p: Principal, target: MailboxTarget): Promise<SelectResult> {

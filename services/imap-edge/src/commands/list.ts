@@ -6,7 +6,7 @@ import type { CommandParser } from '../protocol/index.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
 import type { CommandContext } from './context.js';
 import { listMatcher, mailboxFromWire, mailboxToWire, nameOf } from './names.js';
-import { parseStatusItems, writeStatus, type StatusItem } from './status.js';
+import { parseStatusItems, statusOptions, writeStatus, type StatusItem } from './status.js';
 
 export type ListSelectOption = 'SUBSCRIBED' | 'REMOTE' | 'RECURSIVEMATCH' | 'SPECIAL-USE';
 export type ListReturnOption = 'SUBSCRIBED' | 'CHILDREN' | 'SPECIAL-USE' | 'STATUS' | 'MYRIGHTS';
@@ -201,7 +201,7 @@ export const list = defineCommand({
       enc.crlf();
       if (args.statusItems && e.info) {
         // A mailbox that vanished between LIST and STATUS is simply left out.
-        const st = await ctx.backend.status(session.principal!, e.target!).catch(() => undefined);
+        const st = await ctx.backend.status(session.principal!, e.target!, statusOptions(args.statusItems)).catch(() => undefined);
         if (st) writeStatus(ctx, wire, st, args.statusItems);
       }
     }

@@ -22,6 +22,7 @@ import { logout } from './logout.js';
 import { myrights } from './myrights.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { getquota, getquotaroot, setquota } from './quota.js';
 import { rename } from './rename.js';
 import { search } from './search.js';
 import { select } from './select.js';
@@ -65,6 +66,9 @@ const COMMANDS: readonly AnyCommand[] = [
   setacl,
   listrights,
   myrights,
+  getquota,
+  getquotaroot,
+  setquota,
 ];
 
 /** What every session is offered besides the commands' own capabilities. */

@@ -6,7 +6,17 @@ import type { CommandContext } from './context.js';
 import { mailboxToWire, nameOf, targetFromWire } from './names.js';
 
 export type StatusItem =
-  'MESSAGES' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'RECENT' | 'HIGHESTMODSEQ' | 'APPENDLIMIT' | 'MAILBOXID';
+  | 'MESSAGES'
+  | 'UIDNEXT'
+  | 'UIDVALIDITY'
+  | 'UNSEEN'
+  | 'DELETED'
+  | 'DELETED-STORAGE'
+  | 'SIZE'
+  | 'RECENT'
+  | 'HIGHESTMODSEQ'
+  | 'APPENDLIMIT'
+  | 'MAILBOXID';
 
 const STATUS_ITEMS: ReadonlySet<string> = new Set<StatusItem>([
   'MESSAGES',
@@ -14,6 +24,7 @@ const STATUS_ITEMS: ReadonlySet<string> = new Set<StatusItem>([
   'UIDVALIDITY',
   'UNSEEN',
   'DELETED',
+  'DELETED-STORAGE',
   'SIZE',
   'RECENT',
   'HIGHESTMODSEQ',
@@ -48,6 +59,11 @@ export function parseStatus(p: CommandParser): StatusArgs {
   return { mailbox, items };
 }
 
+/** What to ask of GetStatus beyond its counters. */
+export function statusOptions(items: readonly StatusItem[]): { deletedSize: boolean } {
+  return { deletedSize: items.includes('DELETED-STORAGE') };
+}
+
 export function writeStatus(ctx: CommandContext, wireName: string, status: MailboxStatus, items: StatusItem[]): void {
   const values: string[] = [];
   for (const item of items) {
@@ -57,6 +73,8 @@ export function writeStatus(ctx: CommandContext, wireName: string, status: Mailb
       UIDVALIDITY: status.uidvalidity,
       UNSEEN: status.unseen,
       DELETED: status.deleted,
+      // RFC 9208 4.2: what EXPUNGE would give back, in octets (the sum of RFC822.SIZE, as Cyrus answers).
+      'DELETED-STORAGE': status.deletedSize,
       SIZE: status.size,
       RECENT: 0,
       HIGHESTMODSEQ: status.highestmodseq,
@@ -80,7 +98,7 @@ export const status = defineCommand({
   parse: parseStatus,
   async run(ctx, cmd) {
     const target = targetFromWire(ctx.session, cmd.args.mailbox);
-    const st = await ctx.backend.status(ctx.session.principal!, target);
+    const st = await ctx.backend.status(ctx.session.principal!, target, statusOptions(cmd.args.items));
     writeStatus(ctx, mailboxToWire(ctx.session, nameOf({ owner: target.owner, name: st.name })), st, cmd.args.items);
     return { text: 'STATUS completed' };
   },
