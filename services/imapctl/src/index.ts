@@ -6,12 +6,13 @@ import { join, resolve } from 'node:path';
 import { GLOBAL_FLAGS, parseCommandLine, UsageError, type CliIo, type CommandContext, type CommandGroup, type FlagKind } from './cli.js';
 import { aliasCommands } from './commands/alias.js';
 import { migrateCommands } from './commands/migrate.js';
+import { quotaCommands } from './commands/quota.js';
 import { tenantCommands } from './commands/tenant.js';
 import { userCommands } from './commands/user.js';
 
 export type { CliIo } from './cli.js';
 
-const GROUPS: readonly CommandGroup[] = [migrateCommands, tenantCommands, userCommands, aliasCommands];
+const GROUPS: readonly CommandGroup[] = [migrateCommands, tenantCommands, userCommands, aliasCommands, quotaCommands];
 
 function synopsis(group: CommandGroup, name: string): string {
   const c = group.commands[name]!;
