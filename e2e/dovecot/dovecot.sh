@@ -8,7 +8,9 @@
 #   e2e/dovecot/dovecot.sh port      # prints the port when running, else exit 1
 #   e2e/dovecot/dovecot.sh lmtp-port # prints the LMTP port when running with LMTP, else exit 1
 #   e2e/dovecot/dovecot.sh status
-#   e2e/dovecot/dovecot.sh useradd USER PASSWORD   # adds a user (with the default folders)
+#   e2e/dovecot/dovecot.sh useradd USER PASSWORD [QUOTA_RULE]
+#                                    # adds a user (with the default folders), with a quota
+#                                    # rule such as '*:storage=2K:messages=3' (no limit without)
 #
 # Installs Debian's dovecot-imapd and dovecot-lmtpd when missing (root only; apt-get
 # update once, waiting a bounded time for the dpkg lock another installer may hold).
@@ -17,6 +19,8 @@
 # listener), with a passwd-file of {PLAIN} passwords per user. It also takes LMTP
 # (RFC 2033) on a second 127.0.0.1 port and delivers to the users' INBOX; an unknown
 # recipient is refused with 550. Not root and no dovecot-lmtpd: it runs without LMTP.
+# IMAP sessions have the quota plugins (QUOTA, RFC 9208): the root "User quota",
+# counted from the mail itself, with no limit unless the user was added with one.
 # Mail (maildir) and users are reset on every start that actually starts the server, so
 # each run begins empty; users may be added while it runs (useradd).
 #
@@ -143,6 +147,15 @@ lmtp_as_wanted() {
   fi
 }
 
+# The running instance has the configuration this script writes now (one started by an
+# earlier version of it lacks what was added since, e.g. the quota plugins).
+config_current() {
+  local lmtp_port=
+  [ -f "$LMTP_PORT_FILE" ] && lmtp_port="$(cat "$LMTP_PORT_FILE")"
+  write_config "$(cat "$PORT_FILE")" "$lmtp_port" "$CONF.current"
+  cmp -s "$CONF" "$CONF.current"
+}
+
 pick_port() {
   local p="$1" i
   for ((i = 0; i < 200; i++)); do
@@ -162,10 +175,11 @@ emit() {
 # named, so a user added while it runs can log in at once (a single passwd-file is
 # re-read at most once a second).
 add_user() {
-  local user="$1" pass="$2"
+  local user="$1" pass="$2" rule="${3:-}"
   case "$user$pass" in *:* | */* | *$'\n'*) die "user and password must not contain ':', '/' or newlines" ;; esac
+  case "$rule" in *[!A-Za-z0-9*:=]*) die "a quota rule is made of letters, digits, '*', ':' and '='" ;; esac
   mkdir -p "$USERS"
-  printf '%s:{PLAIN}%s::::::\n' "$user" "$pass" >"$USERS/$user.tmp"
+  printf '%s:{PLAIN}%s::::::%s\n' "$user" "$pass" "${rule:+userdb_quota_rule=$rule}" >"$USERS/$user.tmp"
   chmod 644 "$USERS/$user.tmp"
   mv "$USERS/$user.tmp" "$USERS/$user"
   # The default folders exist on disk from the start, as in kimap: Dovecot creates
@@ -189,7 +203,7 @@ seed_users() {
 }
 
 write_config() {
-  local port="$1" lmtp_port="$2" version mail_user mail_uid mail_gid userdb_args login_user internal_user
+  local port="$1" lmtp_port="$2" out="${3:-$CONF}" version mail_user mail_uid mail_gid userdb_args login_user internal_user
   version="$(dovecot --version | cut -d' ' -f1)"
   # disable_plaintext_auth was renamed auth_allow_cleartext in 2.4.
   local cleartext
@@ -216,7 +230,7 @@ write_config() {
     login_user="$(id -un)"
     internal_user="$(id -un)"
   fi
-  cat >"$CONF" <<EOF
+  cat >"$out" <<EOF
 # Written by e2e/dovecot/dovecot.sh on every start: a private reference server for
 # the kimap transcript tests. Nothing here touches the system instance.
 instance_name = $INSTANCE
@@ -292,6 +306,17 @@ service anvil {
   }
 }
 
+# QUOTA for IMAP sessions only (LMTP deliveries are not limited): usage counted from
+# the mail (message sizes with CRLF, as kimap counts them); a user's limit comes from
+# its passwd-file entry (userdb_quota_rule), and there is none by default.
+protocol imap {
+  mail_plugins = \$mail_plugins quota imap_quota
+}
+plugin {
+  quota = count:User quota
+  quota_vsizes = yes
+}
+
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
@@ -303,7 +328,7 @@ service imap-login {
 }
 EOF
   if [ -n "$lmtp_port" ]; then
-    cat >>"$CONF" <<EOF
+    cat >>"$out" <<EOF
 
 # LMTP into the users' INBOX. The static userdb asks the passdb whether a recipient
 # exists (no allow_all_users), so an unknown one is refused with 550.
@@ -324,7 +349,7 @@ cmd_start() {
   exec 9>"$STATE/lock"
   flock -w 120 9 || die "timed out waiting for $STATE/lock (another start/stop running?)"
 
-  if is_running && [ -f "$PORT_FILE" ] && port_in_use "$(cat "$PORT_FILE")" && lmtp_as_wanted; then
+  if is_running && [ -f "$PORT_FILE" ] && port_in_use "$(cat "$PORT_FILE")" && lmtp_as_wanted && config_current; then
     log "already running on 127.0.0.1:$(cat "$PORT_FILE") (state $STATE)"
     emit
     return 0
@@ -451,10 +476,10 @@ cmd_status() {
 }
 
 cmd_useradd() {
-  local user="${1:-}" pass="${2:-}"
-  if [ -z "$user" ] || [ -z "$pass" ]; then die "usage: $0 useradd USER PASSWORD"; fi
+  local user="${1:-}" pass="${2:-}" rule="${3:-}"
+  if [ -z "$user" ] || [ -z "$pass" ]; then die "usage: $0 useradd USER PASSWORD [QUOTA_RULE]"; fi
   is_running || die "not running (start it with: $0 start)"
-  add_user "$user" "$pass"
+  add_user "$user" "$pass" "$rule"
 }
 
 case "${1:-}" in
@@ -465,7 +490,7 @@ case "${1:-}" in
   status) cmd_status ;;
   useradd) shift; cmd_useradd "$@" ;;
   *)
-    echo "usage: $0 start|stop|port|lmtp-port|status|useradd USER PASSWORD" >&2
+    echo "usage: $0 start|stop|port|lmtp-port|status|useradd USER PASSWORD [QUOTA_RULE]" >&2
     exit 2
     ;;
 esac

@@ -10,7 +10,7 @@
 //   node --conditions=source --import tsx e2e/src/transcript-cli.ts --port N --user U --pass P --server kimap|dovecot [--record] FILE.imap...
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SERVERS, type Account, type ServerName } from './transcript/model.js';
+import { SERVERS, type Account, type AccountQuota, type ServerName } from './transcript/model.js';
 import { parseTranscript } from './transcript/parser.js';
 import { formatMismatches } from './transcript/report.js';
 import { runTranscript } from './transcript/runner.js';
@@ -38,7 +38,7 @@ if (positionals.length === 0) {
 interface Target {
   name: ServerName;
   port: number;
-  account(name: string): Promise<Account>;
+  account(name: string, quota?: AccountQuota): Promise<Account>;
 }
 
 const targets: Target[] = [];
@@ -62,7 +62,7 @@ if (values.port) {
     if (values.only && values.only !== name) continue;
     const s = name === 'kimap' ? await startKimap() : await startDovecot();
     started.push(s);
-    targets.push({ name, port: s.port, account: (n) => s.newAccount(n) });
+    targets.push({ name, port: s.port, account: (n, q) => s.newAccount(n, q) });
   }
 }
 
@@ -71,7 +71,7 @@ try {
   for (const file of positionals) {
     const t = parseTranscript(readFileSync(file, 'utf8'), file);
     for (const target of targets) {
-      const account = await target.account(t.name);
+      const account = await target.account(t.name, t.quota);
       const run = await runTranscript(t, { server: target.name, port: target.port, host: values.host, account, record: values.record });
       if (values.record) {
         console.log(`# ---- ${file}: recorded from ${target.name} as ${account.user}`);

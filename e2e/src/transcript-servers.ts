@@ -8,18 +8,18 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureTopic, openDatabase } from '@kimap/common';
+import { ensureTopic, openDatabase, type Queryable } from '@kimap/common';
 import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
-import { addUser } from '@kimap/mailbox';
+import { addUser, setAccountQuota } from '@kimap/mailbox';
 import { freePort, repoRoot, startService, tempDir, type ServiceProcess } from './cluster.js';
-import type { Account } from './transcript/model.js';
+import type { Account, AccountQuota } from './transcript/model.js';
 
 export interface TranscriptServer {
   port: number;
   /** kimap: the database accounts are created in; Dovecot: its users directory. */
   accounts: string;
-  /** A new account with the default folders and nothing else. */
-  newAccount(name: string): Promise<Account>;
+  /** A new account with the default folders and nothing else (and the given limits). */
+  newAccount(name: string, quota?: AccountQuota): Promise<Account>;
   stop(): Promise<void>;
 }
 
@@ -68,9 +68,10 @@ export async function startKimap(): Promise<TranscriptServer> {
     return {
       port: imapPort,
       accounts: tdb.url,
-      async newAccount(name) {
+      async newAccount(name, quota) {
         const user = userName(name);
         await addUser(db, user, PASSWORD);
+        if (quota) await setKimapQuota(db, user, quota);
         return { user, password: PASSWORD };
       },
       stop,
@@ -79,6 +80,23 @@ export async function startKimap(): Promise<TranscriptServer> {
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/** An account's limits in kimap: STORAGE in KiB as SETQUOTA writes it. */
+function setKimapQuota(db: Queryable, user: string, quota: AccountQuota): Promise<void> {
+  return setAccountQuota(db, user, {
+    ...(quota.storageKiB !== undefined && { storage: quota.storageKiB * 1024 }),
+    ...(quota.messages !== undefined && { messages: quota.messages }),
+  });
+}
+
+/** The same limits as a Dovecot quota rule (passwd-file extra field userdb_quota_rule). */
+function dovecotQuotaRule(quota: AccountQuota): string {
+  return [
+    '*',
+    ...(quota.storageKiB !== undefined ? [`storage=${quota.storageKiB}K`] : []),
+    ...(quota.messages !== undefined ? [`messages=${quota.messages}`] : []),
+  ].join(':');
 }
 
 export const dovecotScript = join(repoRoot, 'e2e/dovecot/dovecot.sh');
@@ -126,9 +144,9 @@ export async function startDovecot(): Promise<TranscriptServer> {
 }
 
 /** A Dovecot user with the default folders on disk (`dovecot.sh useradd`). */
-async function dovecotAccount(name: string): Promise<Account> {
+async function dovecotAccount(name: string, quota?: AccountQuota): Promise<Account> {
   const user = userName(name);
-  const r = await script(['useradd', user, PASSWORD]);
+  const r = await script(['useradd', user, PASSWORD, ...(quota ? [dovecotQuotaRule(quota)] : [])]);
   if (r.code !== 0) throw new Error(`e2e/dovecot/dovecot.sh useradd failed (${r.code}):\n${r.stderr}`);
   return { user, password: PASSWORD };
 }
@@ -142,13 +160,16 @@ export interface DevServers {
 }
 
 /** Accounts on servers started by the dev mode (another process). */
-export async function devAccounts(dev: DevServers): Promise<Record<'kimap' | 'dovecot', (name: string) => Promise<Account>>> {
+export async function devAccounts(
+  dev: DevServers,
+): Promise<Record<'kimap' | 'dovecot', (name: string, quota?: AccountQuota) => Promise<Account>>> {
   const db = await openDatabase(dev.kimap.databaseUrl, { max: 2 });
   process.once('beforeExit', () => void db.close());
   return {
-    kimap: async (name) => {
+    kimap: async (name, quota) => {
       const user = userName(name);
       await addUser(db, user, PASSWORD, { createTenant: true });
+      if (quota) await setKimapQuota(db, user, quota);
       return { user, password: PASSWORD };
     },
     dovecot: dovecotAccount,

@@ -86,7 +86,7 @@ describe('IMAP transcripts: kimap and Dovecot give the same answers', () => {
         runs.set(`${file}/${name}`, run);
         jobs.push(async () => {
           try {
-            const account = await server.newAccount(t.name);
+            const account = await server.newAccount(t.name, t.quota);
             resolve(await runTranscript(t, { server: name, port: server.port, account, timeoutMs: COMMAND_TIMEOUT_MS }));
           } catch (err) {
             reject(err);
@@ -198,5 +198,16 @@ describe('transcript matching', () => {
       [],
     );
     assert.throws(() => parseTranscript('C: a1 APPEND INBOX {4+}\nD: hello\nS: a1 OK\n'), /literal announced as \{4\}/);
+  });
+
+  test('@quota gives the account limits: once, before everything else, STORAGE and MESSAGE only', () => {
+    assert.deepEqual(parseTranscript('# q\n@quota STORAGE 2 message 3\n@login\n').quota, { storageKiB: 2, messages: 3 });
+    assert.deepEqual(parseTranscript('@quota MESSAGE 0\n@login\n').quota, { messages: 0 });
+    assert.equal(parseTranscript('@login\n').quota, undefined);
+    assert.throws(() => parseTranscript('@login\n@quota STORAGE 2\n'), /before @connect/);
+    assert.throws(() => parseTranscript('@quota STORAGE 2\n@quota MESSAGE 2\n'), /comes once/);
+    assert.throws(() => parseTranscript('@quota STORAGE\n'), /pairs/);
+    assert.throws(() => parseTranscript('@quota STORAGE -1\n'), /not a limit/);
+    assert.throws(() => parseTranscript('@quota MAILBOX 2\n'), /STORAGE or MESSAGE/);
   });
 });

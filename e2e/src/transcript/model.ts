@@ -52,11 +52,19 @@ export interface Transcript {
   /** The leading comment block. */
   description: string;
   steps: Step[];
+  /** `@quota`: limits the transcript's account is created with. */
+  quota?: AccountQuota;
 }
 
 export interface Account {
   user: string;
   password: string;
+}
+
+/** An account's quota (RFC 9208 resources): STORAGE in KiB, MESSAGE in messages. */
+export interface AccountQuota {
+  storageKiB?: number;
+  messages?: number;
 }
 
 /** A `.imap` file that does not follow the format (e2e/transcripts/README.md). */

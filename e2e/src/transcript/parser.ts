@@ -1,11 +1,12 @@
 // Parses `.imap` files into transcripts: client lines (C:, C+:, D:) become the
 // bytes each exchange sends, server lines (S:, S?:, S[server]:, S+:, D:) the lines
 // it expects, and directives (@connect, @closed, @login, @ordered, @tolerate)
-// steps of their own.
+// steps of their own; @quota sets up the account.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   TranscriptSyntaxError,
+  type AccountQuota,
   type CommandStep,
   type ConnectStep,
   type Exchange,
@@ -26,6 +27,7 @@ export function parseTranscript(text: string, file = 'transcript.imap'): Transcr
   const description: string[] = [];
   let seenContent = false;
   let orderedNext = false;
+  let quota: AccountQuota | undefined;
 
   let cmd: CommandStep | undefined;
   /** Where S: lines go (greeting or the current exchange). */
@@ -140,6 +142,22 @@ export function parseTranscript(text: string, file = 'transcript.imap'): Transcr
           endCommand();
           orderedNext = true;
           break;
+        case 'quota': {
+          // `@quota STORAGE 2 MESSAGE 3`: the account's limits (KiB, messages), as
+          // SETQUOTA would write them; before the first command.
+          if (steps.length || quota) fail(n, '@quota comes once, before @connect, @login and every command');
+          quota = {};
+          if (args.length === 0 || args.length % 2) fail(n, '@quota needs resource/limit pairs: @quota STORAGE 2 MESSAGE 3');
+          for (let k = 0; k < args.length; k += 2) {
+            const limit = Number(args[k + 1]);
+            if (!/^\d+$/.test(args[k + 1]!)) fail(n, `@quota: not a limit: ${args[k + 1]}`);
+            const resource = args[k]!.toUpperCase();
+            if (resource === 'STORAGE') quota.storageKiB = limit;
+            else if (resource === 'MESSAGE') quota.messages = limit;
+            else fail(n, `@quota: STORAGE or MESSAGE, not ${args[k]}`);
+          }
+          break;
+        }
         case 'login': {
           // Shorthand: LOGIN as the transcript's user; any untagged lines, a tagged OK.
           endCommand();
@@ -260,7 +278,7 @@ export function parseTranscript(text: string, file = 'transcript.imap'): Transcr
     if (syncPending) dataOwner = lit ? 'server' : 'client';
   }
   endCommand();
-  return { name: basename(file).replace(/\.imap$/, ''), file, description: description.join('\n').trim(), steps };
+  return { name: basename(file).replace(/\.imap$/, ''), file, description: description.join('\n').trim(), steps, ...(quota && { quota }) };
 }
 
 export function loadTranscripts(dir: string): Transcript[] {
