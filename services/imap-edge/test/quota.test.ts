@@ -143,6 +143,45 @@ describe('IMAP edge: QUOTA', () => {
     assert.deepEqual((await c.command('q', 'GETQUOTA "User quota"')).untagged, ['* QUOTA "User quota" (STORAGE 1 0 MESSAGE 3 3)']);
   });
 
+  test("another user's mailbox (shared): its owner's quota pays, a MOVE out of it gives back; GETQUOTAROOT shows no root", async () => {
+    const { user: owner } = await freshUser();
+    const { user: grantee } = await freshUser();
+    await setAccountQuota(services.db, owner, { messages: 2 });
+    const o = await loggedIn(owner);
+    assert.equal((await o.command('a', 'CREATE Team')).tagged, 'a OK CREATE completed');
+    assert.equal((await o.command('b', `SETACL Team ${grantee} lrswitex`)).tagged, 'b OK SETACL completed');
+    const usage = async (user: string) =>
+      (
+        await services.db.query<{ used_bytes: number; used_messages: number }>(
+          'SELECT used_bytes, used_messages FROM accounts WHERE username = $1',
+          [user],
+        )
+      ).rows[0];
+    const g = await loggedIn(grantee);
+    const team = `"Other Users/${owner}/Team"`;
+    assert.match((await appendSync(g, 'c', team, sized(300))).tagged, /^c OK \[APPENDUID/);
+    assert.match((await appendSync(g, 'd', team, sized(200))).tagged, /^d OK \[APPENDUID/);
+    assert.match((await appendSync(g, 'e', team, sized(100))).tagged, /^e NO \[OVERQUOTA\] /);
+    assert.deepEqual(await usage(owner), { used_bytes: 500, used_messages: 2 });
+    assert.deepEqual(await usage(grantee), { used_bytes: 0, used_messages: 0 });
+    assert.deepEqual((await o.command('f', 'GETQUOTA "User quota"')).untagged, ['* QUOTA "User quota" (MESSAGE 2 2)']);
+    // Into the grantee's own INBOX: the owner gets the message back, the grantee pays.
+    await g.command('g', `SELECT ${team}`);
+    assert.match((await g.command('h', 'MOVE 1 INBOX')).tagged, /^h OK /);
+    assert.deepEqual(await usage(owner), { used_bytes: 200, used_messages: 1 });
+    assert.deepEqual(await usage(grantee), { used_bytes: 300, used_messages: 1 });
+    // And back by COPY: the owner's quota again.
+    await g.command('i', 'SELECT INBOX');
+    assert.match((await g.command('j', `COPY 1 ${team}`)).tagged, /^j OK \[COPYUID /);
+    assert.match((await g.command('k', `COPY 1 ${team}`)).tagged, /^k NO \[OVERQUOTA\] /);
+    assert.deepEqual(await usage(owner), { used_bytes: 500, used_messages: 2 });
+    const r = await g.command('l', `GETQUOTAROOT ${team}`);
+    assert.deepEqual(r.untagged, [`* QUOTAROOT "Other Users/${owner}/Team"`]);
+    assert.equal(r.tagged, 'l OK GETQUOTAROOT completed');
+    assert.match((await g.command('m', `GETQUOTAROOT "Other Users/${owner}/Nothing"`)).tagged, /^m NO \[NONEXISTENT\] /);
+    assert.match((await g.command('n', 'GETQUOTAROOT "Other Users"')).tagged, /^n NO \[NONEXISTENT\] /);
+  });
+
   test('STATUS DELETED-STORAGE: the octets EXPUNGE would give back; also in LIST-STATUS', async () => {
     const { user } = await freshUser();
     const c = await loggedIn(user);

@@ -11,6 +11,7 @@ import { removeMessages } from '../src/store/expunge.js';
 import { storeFlags } from '../src/store/flags.js';
 import { createMailbox, deleteMailbox, findMailbox, mailboxStatus } from '../src/store/mailboxes.js';
 import { appendMessage, appendMessages } from '../src/store/messages.js';
+import { copyShared } from '../src/store/shared.js';
 import { accountQuota, accountQuotaReport, chargeQuota, setAccountQuota, setTenantQuota, tenantQuotaReport } from '../src/store/quota.js';
 import { startMailboxService, type RunningMailboxService } from '../src/server.js';
 
@@ -295,6 +296,36 @@ describe('quota', () => {
       usedBytes: 700,
       usedMessages: 3,
     });
+  });
+
+  test('MOVEs between two accounts in both directions at once: the owner of each copy pays, no deadlock', async () => {
+    const a = await account();
+    const b = await account(a.domain);
+    for (const acc of [a, b]) {
+      await db.transaction((tx) => createMailbox(tx, acc.accountId, 'Out', null));
+      for (let i = 0; i < 12; i++) await append(acc.accountId, 100 + i, 'Out');
+    }
+    const out = async (acc: { accountId: number }) => (await findMailbox(db, acc.accountId, 'Out')).mailboxId;
+    const [aOut, bOut] = [await out(a), await out(b)];
+    // The principal owns the source; the destination is the other account's INBOX, shared with every right.
+    const move = (from: typeof a, fromBox: number, to: typeof a, uid: number) =>
+      db.transaction((tx) =>
+        copyShared(
+          tx,
+          from.accountId,
+          { accountId: from.accountId, mailboxId: fromBox, own: true, rights: 'lrswipkxtea' },
+          [{ first: uid, last: uid }],
+          { accountId: to.accountId, own: false, rights: 'lrswipkxtea', name: 'INBOX' },
+          true,
+        ),
+      );
+    for (let uid = 1; uid <= 12; uid++) await Promise.all([move(a, aOut, b, uid), move(b, bOut, a, uid)]);
+    for (const acc of [a, b]) {
+      const u = await usage(acc.accountId);
+      assert.equal(u.used_messages, 12);
+      assert.equal(u.used_messages, u.stored);
+      assert.equal(u.used_bytes, u.bytes);
+    }
   });
 
   test('a charge inside a transaction of its own (as a delivery would) is undone with it', async () => {

@@ -2,12 +2,13 @@
 // migration 0013): its own \Seen (seen_by) over the mailbox's other flags,
 // and only the flags its rights let it set.
 import type { Queryable } from '@kimap/common';
-import { fromWriteFunction, notFound, overQuota } from './errors.js';
+import { fromWriteFunction, notFound } from './errors.js';
 import { removeMessages } from './expunge.js';
 import type { StoredFlags, StoreMode, StoreResult } from './flags.js';
 import { cleanFlags } from './messages.js';
 import { normalizeMailboxName } from './names.js';
 import { recordChange, recorded } from './outbox.js';
+import { chargeQuota } from './quota.js';
 import { rangeArgs, readerFlags, readerSeen, uidRangeCondition, type UidRange } from './sql.js';
 
 const SEEN = '\\Seen';
@@ -124,13 +125,21 @@ export async function copyShared(
   if (src.length === 0) return none;
   if (target.uidnext + src.length > 4294967296) throw notFound('The destination has run out of UIDs', 'LIMIT');
   const across = source.accountId !== dest.accountId;
+  if (move && across) {
+    // Both accounts' usage changes (charged here, given back by the removal below):
+    // their rows locked in id order, so that two MOVEs in opposite directions cannot deadlock.
+    await tx.query('SELECT count(*) FROM (SELECT 1 FROM accounts WHERE account_id IN ($1, $2) ORDER BY account_id FOR UPDATE) locked', [
+      source.accountId,
+      dest.accountId,
+    ]);
+  }
   if (!move || across || target.mailbox_id === source.mailboxId) {
-    const bytes = src.reduce((n, r) => n + Number(r.size), 0);
-    const q = await tx.query(
-      `UPDATE accounts SET used_bytes = used_bytes + $2 WHERE account_id = $1 AND (quota_bytes IS NULL OR used_bytes + $2 <= quota_bytes)`,
-      [dest.accountId, bytes],
+    await chargeQuota(
+      tx,
+      dest.accountId,
+      src.reduce((n, r) => n + Number(r.size), 0),
+      src.length,
     );
-    if (q.rowCount === 0) throw overQuota();
   }
   if (across) {
     await tx.query(
