@@ -105,6 +105,27 @@ describe('imapctl quota', () => {
     assert.deepEqual(t.rows[0], { default_quota_bytes: null, default_quota_messages: 5000, total_quota_bytes: null });
   });
 
+  test("user remove gives the account's usage back to its domain's total", async () => {
+    assert.equal((await ctl('tenant', 'add', 'total.org')).code, 0);
+    for (const u of ['x', 'y']) assert.equal((await ctl('user', 'add', `${u}@total.org`, '--password', 'long-password')).code, 0);
+    assert.equal((await ctl('quota', 'set', 'total.org', '--total-messages', '10')).code, 0);
+    const ids = await ctl.tdb.db.query<{ account_id: number }>(
+      "SELECT account_id FROM accounts WHERE username LIKE '%@total.org' ORDER BY username",
+    );
+    for (const { account_id } of ids.rows) {
+      await appendMessage(ctl.tdb.db, {
+        accountId: account_id,
+        mailbox: 'INBOX',
+        flags: [],
+        internalDateMs: 0,
+        message: Buffer.from('Subject: t\r\n\r\nbody\r\n'),
+      });
+    }
+    assert.equal((await ctl('quota', 'show', 'total.org')).out[2], '  in all: storage 40 bytes used, no limit; messages 2 used, limit 10');
+    assert.equal((await ctl('user', 'remove', 'x@total.org', '--force')).code, 0);
+    assert.equal((await ctl('quota', 'show', 'total.org')).out[2], '  in all: storage 20 bytes used, no limit; messages 1 used, limit 10');
+  });
+
   test('bad input: one line on stderr, a non-zero exit, nothing written', async () => {
     await ctl('quota', 'set', 'carol@example.org', '--storage', '1000');
     const cases: Array<[string[], number, RegExp]> = [
