@@ -107,6 +107,13 @@ function bodyText(raw: Buffer, part: MimePart, out: Budget): void {
   }
 }
 
+/** The header part of SearchText for a block of header lines (a trace put in front of a stored message). */
+export function headerSearchText(raw: Buffer, start = 0, end = raw.length): string {
+  const out = new Budget(Infinity);
+  headerText(raw, start, end, out);
+  return out.chunks.join('');
+}
+
 /** Search text of a message, bounded (see SearchTextOptions). */
 export function searchText(raw: Buffer, structure: MessageStructure, opts: SearchTextOptions = {}): SearchText {
   const out = new Budget(opts.maxChars ?? 1024 * 1024);
