@@ -51,9 +51,50 @@ export function cleanFlags(flags: string[]): string[] {
 
 /** PostgreSQL text and jsonb cannot hold NUL characters. */
 const noNul = (s: string): string => s.replaceAll('\0', '');
-const jsonb = (v: unknown): string => JSON.stringify(v).replaceAll('\\u0000', '');
+/** A value as stored in a jsonb column. */
+export const jsonColumn = (v: unknown): string => JSON.stringify(v).replaceAll('\\u0000', '');
+/** Search text as stored (search_header, search_body): case-folded, without NULs. */
+export const searchColumn = (text: string): string => foldCase(noNul(text));
 
-/** Stores one message (APPEND, delivery). */
+/**
+ * A message as kimap_append stores it, computed once: the bytes with CRLF
+ * line ends (what FETCH serves, RFC822.SIZE and quota agree), their SHA-256
+ * (bodies are stored once per account by it), and the parsed columns.
+ */
+export interface PreparedMessage {
+  raw: Buffer;
+  hash: Buffer;
+  headerSize: number;
+  envelopeJson: string;
+  structureJson: string;
+  searchHeader: string;
+  searchBody: string;
+}
+
+/** Parses a message once for storing: ENVELOPE, BODYSTRUCTURE and the searchable text. */
+export function prepareMessage(message: Buffer): PreparedMessage {
+  const raw = toCrlf(message);
+  const structure = parseMessage(raw);
+  const text = searchText(raw, structure);
+  return {
+    raw,
+    hash: createHash('sha256').update(raw).digest(),
+    headerSize: structure.root.headerEnd,
+    envelopeJson: jsonColumn(structure.envelope),
+    structureJson: jsonColumn(structure),
+    searchHeader: searchColumn(text.header),
+    searchBody: searchColumn(text.body),
+  };
+}
+
+/** A prepared message with what one copy of it gets: `internalDateMs` 0 means now. */
+export interface PreparedItem {
+  message: PreparedMessage;
+  flags: string[];
+  internalDateMs: number;
+}
+
+/** Stores one message (APPEND). */
 export async function appendMessage(db: Queryable, input: AppendInput): Promise<AppendResult> {
   const r = await appendMessages(db, input.accountId, input.mailbox, [input]);
   return { mailboxId: r.mailboxId, uidvalidity: r.uidvalidity, uid: r.uids[0]!, modseq: r.modseq };
@@ -66,11 +107,18 @@ export async function appendMessage(db: Queryable, input: AppendInput): Promise<
  * them. ENVELOPE, BODYSTRUCTURE and the searchable text are computed here,
  * once per message.
  */
-export async function appendMessages(db: Queryable, accountId: number, mailbox: string, items: AppendItem[]): Promise<AppendManyResult> {
-  // Stored with CRLF line ends: what FETCH serves, RFC822.SIZE and quota agree.
-  const raws = items.map((i) => toCrlf(i.message));
-  const structures = raws.map((raw) => parseMessage(raw));
-  const texts = raws.map((raw, i) => searchText(raw, structures[i]!));
+export function appendMessages(db: Queryable, accountId: number, mailbox: string, items: AppendItem[]): Promise<AppendManyResult> {
+  return appendPrepared(
+    db,
+    accountId,
+    mailbox,
+    items.map((i) => ({ message: prepareMessage(i.message), flags: i.flags, internalDateMs: i.internalDateMs })),
+  );
+}
+
+/** appendMessages for messages already prepared (delivery prepares one message for many accounts). */
+export async function appendPrepared(db: Queryable, accountId: number, mailbox: string, items: PreparedItem[]): Promise<AppendManyResult> {
+  const messages = items.map((i) => i.message);
   const now = Date.now();
   let row: { mailbox_id: number; uidvalidity: number; first_uid: number; modseq: number; event_id: number } | undefined;
   try {
@@ -79,15 +127,15 @@ export async function appendMessages(db: Queryable, accountId: number, mailbox: 
     } = await db.query<NonNullable<typeof row>>('SELECT * FROM kimap_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)', [
       accountId,
       normalizeMailboxName(mailbox),
-      raws.reduce((t, r) => t + r.length, 0),
-      raws.map((raw) => createHash('sha256').update(raw).digest()),
-      raws.map((raw) => raw.length),
-      structures.map((s) => s.root.headerEnd),
-      raws,
-      structures.map((s) => jsonb(s.envelope)),
-      structures.map((s) => jsonb(s)),
-      texts.map((t) => foldCase(noNul(t.header))),
-      texts.map((t) => foldCase(noNul(t.body))),
+      messages.reduce((t, m) => t + m.raw.length, 0),
+      messages.map((m) => m.hash),
+      messages.map((m) => m.raw.length),
+      messages.map((m) => m.headerSize),
+      messages.map((m) => m.raw),
+      messages.map((m) => m.envelopeJson),
+      messages.map((m) => m.structureJson),
+      messages.map((m) => m.searchHeader),
+      messages.map((m) => m.searchBody),
       items.map((i) => new Date(i.internalDateMs || now)),
       items.map((i) => JSON.stringify(cleanFlags(i.flags))),
     ]));
