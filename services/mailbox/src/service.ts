@@ -13,6 +13,7 @@ import { Copy, Expunge, Move, Store } from './rpc/messages.js';
 import { Search } from './rpc/search.js';
 import { CloseSession, EdgeHeartbeat, GetAccountState, OpenSession } from './rpc/sessions.js';
 import { GetQuota } from './rpc/quota.js';
+import { CheckRecipient, Deliver } from './rpc/delivery.js';
 
 /** Registers the service; returns what its shutdown must call first (see multiplexService). */
 export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { goaway(): void } {
@@ -41,6 +42,8 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { g
     CloseSession: CloseSession(ctx),
     EdgeHeartbeat: EdgeHeartbeat(ctx),
     GetQuota: GetQuota(ctx),
+    CheckRecipient: CheckRecipient(ctx),
+    Deliver: Deliver(ctx),
   };
   // The same handlers again, for calls carried by one long-lived stream.
   const mux = multiplexService(proto.mail.v1.MailboxService.service, handlers);

@@ -12,6 +12,8 @@ import type { AuthenticateRequest as _mail_v1_AuthenticateRequest, AuthenticateR
 import type { AuthenticateResponse as _mail_v1_AuthenticateResponse, AuthenticateResponse__Output as _mail_v1_AuthenticateResponse__Output } from './mail/v1/AuthenticateResponse.js';
 import type { ChangedMessage as _mail_v1_ChangedMessage, ChangedMessage__Output as _mail_v1_ChangedMessage__Output } from './mail/v1/ChangedMessage.js';
 import type { ChangesResponse as _mail_v1_ChangesResponse, ChangesResponse__Output as _mail_v1_ChangesResponse__Output } from './mail/v1/ChangesResponse.js';
+import type { CheckRecipientRequest as _mail_v1_CheckRecipientRequest, CheckRecipientRequest__Output as _mail_v1_CheckRecipientRequest__Output } from './mail/v1/CheckRecipientRequest.js';
+import type { CheckRecipientResponse as _mail_v1_CheckRecipientResponse, CheckRecipientResponse__Output as _mail_v1_CheckRecipientResponse__Output } from './mail/v1/CheckRecipientResponse.js';
 import type { CloseSessionRequest as _mail_v1_CloseSessionRequest, CloseSessionRequest__Output as _mail_v1_CloseSessionRequest__Output } from './mail/v1/CloseSessionRequest.js';
 import type { CloseSessionResponse as _mail_v1_CloseSessionResponse, CloseSessionResponse__Output as _mail_v1_CloseSessionResponse__Output } from './mail/v1/CloseSessionResponse.js';
 import type { CopyRequest as _mail_v1_CopyRequest, CopyRequest__Output as _mail_v1_CopyRequest__Output } from './mail/v1/CopyRequest.js';
@@ -20,6 +22,10 @@ import type { CreateMailboxRequest as _mail_v1_CreateMailboxRequest, CreateMailb
 import type { Day as _mail_v1_Day, Day__Output as _mail_v1_Day__Output } from './mail/v1/Day.js';
 import type { DeleteMailboxRequest as _mail_v1_DeleteMailboxRequest, DeleteMailboxRequest__Output as _mail_v1_DeleteMailboxRequest__Output } from './mail/v1/DeleteMailboxRequest.js';
 import type { DeleteMailboxResponse as _mail_v1_DeleteMailboxResponse, DeleteMailboxResponse__Output as _mail_v1_DeleteMailboxResponse__Output } from './mail/v1/DeleteMailboxResponse.js';
+import type { DeliverRequest as _mail_v1_DeliverRequest, DeliverRequest__Output as _mail_v1_DeliverRequest__Output } from './mail/v1/DeliverRequest.js';
+import type { DeliverResponse as _mail_v1_DeliverResponse, DeliverResponse__Output as _mail_v1_DeliverResponse__Output } from './mail/v1/DeliverResponse.js';
+import type { DeliveryResult as _mail_v1_DeliveryResult, DeliveryResult__Output as _mail_v1_DeliveryResult__Output } from './mail/v1/DeliveryResult.js';
+import type { DeliveryTrace as _mail_v1_DeliveryTrace, DeliveryTrace__Output as _mail_v1_DeliveryTrace__Output } from './mail/v1/DeliveryTrace.js';
 import type { EdgeHeartbeatRequest as _mail_v1_EdgeHeartbeatRequest, EdgeHeartbeatRequest__Output as _mail_v1_EdgeHeartbeatRequest__Output } from './mail/v1/EdgeHeartbeatRequest.js';
 import type { EdgeHeartbeatResponse as _mail_v1_EdgeHeartbeatResponse, EdgeHeartbeatResponse__Output as _mail_v1_EdgeHeartbeatResponse__Output } from './mail/v1/EdgeHeartbeatResponse.js';
 import type { ExpungeRequest as _mail_v1_ExpungeRequest, ExpungeRequest__Output as _mail_v1_ExpungeRequest__Output } from './mail/v1/ExpungeRequest.js';
@@ -84,6 +90,8 @@ export interface ProtoGrpcType {
       AuthenticateResponse: MessageTypeDefinition<_mail_v1_AuthenticateResponse, _mail_v1_AuthenticateResponse__Output>
       ChangedMessage: MessageTypeDefinition<_mail_v1_ChangedMessage, _mail_v1_ChangedMessage__Output>
       ChangesResponse: MessageTypeDefinition<_mail_v1_ChangesResponse, _mail_v1_ChangesResponse__Output>
+      CheckRecipientRequest: MessageTypeDefinition<_mail_v1_CheckRecipientRequest, _mail_v1_CheckRecipientRequest__Output>
+      CheckRecipientResponse: MessageTypeDefinition<_mail_v1_CheckRecipientResponse, _mail_v1_CheckRecipientResponse__Output>
       CloseSessionRequest: MessageTypeDefinition<_mail_v1_CloseSessionRequest, _mail_v1_CloseSessionRequest__Output>
       CloseSessionResponse: MessageTypeDefinition<_mail_v1_CloseSessionResponse, _mail_v1_CloseSessionResponse__Output>
       CopyRequest: MessageTypeDefinition<_mail_v1_CopyRequest, _mail_v1_CopyRequest__Output>
@@ -92,6 +100,11 @@ export interface ProtoGrpcType {
       Day: MessageTypeDefinition<_mail_v1_Day, _mail_v1_Day__Output>
       DeleteMailboxRequest: MessageTypeDefinition<_mail_v1_DeleteMailboxRequest, _mail_v1_DeleteMailboxRequest__Output>
       DeleteMailboxResponse: MessageTypeDefinition<_mail_v1_DeleteMailboxResponse, _mail_v1_DeleteMailboxResponse__Output>
+      DeliverRequest: MessageTypeDefinition<_mail_v1_DeliverRequest, _mail_v1_DeliverRequest__Output>
+      DeliverResponse: MessageTypeDefinition<_mail_v1_DeliverResponse, _mail_v1_DeliverResponse__Output>
+      DeliveryResult: MessageTypeDefinition<_mail_v1_DeliveryResult, _mail_v1_DeliveryResult__Output>
+      DeliveryStatus: EnumTypeDefinition
+      DeliveryTrace: MessageTypeDefinition<_mail_v1_DeliveryTrace, _mail_v1_DeliveryTrace__Output>
       EdgeHeartbeatRequest: MessageTypeDefinition<_mail_v1_EdgeHeartbeatRequest, _mail_v1_EdgeHeartbeatRequest__Output>
       EdgeHeartbeatResponse: MessageTypeDefinition<_mail_v1_EdgeHeartbeatResponse, _mail_v1_EdgeHeartbeatResponse__Output>
       ExpungeRequest: MessageTypeDefinition<_mail_v1_ExpungeRequest, _mail_v1_ExpungeRequest__Output>

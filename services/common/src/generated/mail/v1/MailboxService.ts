@@ -9,6 +9,8 @@ import type { AppendResponse as _mail_v1_AppendResponse, AppendResponse__Output 
 import type { AuthenticateRequest as _mail_v1_AuthenticateRequest, AuthenticateRequest__Output as _mail_v1_AuthenticateRequest__Output } from '../../mail/v1/AuthenticateRequest.js';
 import type { AuthenticateResponse as _mail_v1_AuthenticateResponse, AuthenticateResponse__Output as _mail_v1_AuthenticateResponse__Output } from '../../mail/v1/AuthenticateResponse.js';
 import type { ChangesResponse as _mail_v1_ChangesResponse, ChangesResponse__Output as _mail_v1_ChangesResponse__Output } from '../../mail/v1/ChangesResponse.js';
+import type { CheckRecipientRequest as _mail_v1_CheckRecipientRequest, CheckRecipientRequest__Output as _mail_v1_CheckRecipientRequest__Output } from '../../mail/v1/CheckRecipientRequest.js';
+import type { CheckRecipientResponse as _mail_v1_CheckRecipientResponse, CheckRecipientResponse__Output as _mail_v1_CheckRecipientResponse__Output } from '../../mail/v1/CheckRecipientResponse.js';
 import type { CloseSessionRequest as _mail_v1_CloseSessionRequest, CloseSessionRequest__Output as _mail_v1_CloseSessionRequest__Output } from '../../mail/v1/CloseSessionRequest.js';
 import type { CloseSessionResponse as _mail_v1_CloseSessionResponse, CloseSessionResponse__Output as _mail_v1_CloseSessionResponse__Output } from '../../mail/v1/CloseSessionResponse.js';
 import type { CopyRequest as _mail_v1_CopyRequest, CopyRequest__Output as _mail_v1_CopyRequest__Output } from '../../mail/v1/CopyRequest.js';
@@ -16,6 +18,8 @@ import type { CopyResponse as _mail_v1_CopyResponse, CopyResponse__Output as _ma
 import type { CreateMailboxRequest as _mail_v1_CreateMailboxRequest, CreateMailboxRequest__Output as _mail_v1_CreateMailboxRequest__Output } from '../../mail/v1/CreateMailboxRequest.js';
 import type { DeleteMailboxRequest as _mail_v1_DeleteMailboxRequest, DeleteMailboxRequest__Output as _mail_v1_DeleteMailboxRequest__Output } from '../../mail/v1/DeleteMailboxRequest.js';
 import type { DeleteMailboxResponse as _mail_v1_DeleteMailboxResponse, DeleteMailboxResponse__Output as _mail_v1_DeleteMailboxResponse__Output } from '../../mail/v1/DeleteMailboxResponse.js';
+import type { DeliverRequest as _mail_v1_DeliverRequest, DeliverRequest__Output as _mail_v1_DeliverRequest__Output } from '../../mail/v1/DeliverRequest.js';
+import type { DeliverResponse as _mail_v1_DeliverResponse, DeliverResponse__Output as _mail_v1_DeliverResponse__Output } from '../../mail/v1/DeliverResponse.js';
 import type { EdgeHeartbeatRequest as _mail_v1_EdgeHeartbeatRequest, EdgeHeartbeatRequest__Output as _mail_v1_EdgeHeartbeatRequest__Output } from '../../mail/v1/EdgeHeartbeatRequest.js';
 import type { EdgeHeartbeatResponse as _mail_v1_EdgeHeartbeatResponse, EdgeHeartbeatResponse__Output as _mail_v1_EdgeHeartbeatResponse__Output } from '../../mail/v1/EdgeHeartbeatResponse.js';
 import type { ExpungeRequest as _mail_v1_ExpungeRequest, ExpungeRequest__Output as _mail_v1_ExpungeRequest__Output } from '../../mail/v1/ExpungeRequest.js';
@@ -67,6 +71,15 @@ export interface MailboxServiceClient extends grpc.Client {
   authenticate(argument: _mail_v1_AuthenticateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_AuthenticateResponse__Output>): grpc.ClientUnaryCall;
   authenticate(argument: _mail_v1_AuthenticateRequest, callback: grpc.requestCallback<_mail_v1_AuthenticateResponse__Output>): grpc.ClientUnaryCall;
   
+  CheckRecipient(argument: _mail_v1_CheckRecipientRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CheckRecipientResponse__Output>): grpc.ClientUnaryCall;
+  CheckRecipient(argument: _mail_v1_CheckRecipientRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_CheckRecipientResponse__Output>): grpc.ClientUnaryCall;
+  CheckRecipient(argument: _mail_v1_CheckRecipientRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CheckRecipientResponse__Output>): grpc.ClientUnaryCall;
+  CheckRecipient(argument: _mail_v1_CheckRecipientRequest, callback: grpc.requestCallback<_mail_v1_CheckRecipientResponse__Output>): grpc.ClientUnaryCall;
+  checkRecipient(argument: _mail_v1_CheckRecipientRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CheckRecipientResponse__Output>): grpc.ClientUnaryCall;
+  checkRecipient(argument: _mail_v1_CheckRecipientRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_CheckRecipientResponse__Output>): grpc.ClientUnaryCall;
+  checkRecipient(argument: _mail_v1_CheckRecipientRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CheckRecipientResponse__Output>): grpc.ClientUnaryCall;
+  checkRecipient(argument: _mail_v1_CheckRecipientRequest, callback: grpc.requestCallback<_mail_v1_CheckRecipientResponse__Output>): grpc.ClientUnaryCall;
+  
   CloseSession(argument: _mail_v1_CloseSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
   CloseSession(argument: _mail_v1_CloseSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
   CloseSession(argument: _mail_v1_CloseSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
@@ -102,6 +115,15 @@ export interface MailboxServiceClient extends grpc.Client {
   deleteMailbox(argument: _mail_v1_DeleteMailboxRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_DeleteMailboxResponse__Output>): grpc.ClientUnaryCall;
   deleteMailbox(argument: _mail_v1_DeleteMailboxRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_DeleteMailboxResponse__Output>): grpc.ClientUnaryCall;
   deleteMailbox(argument: _mail_v1_DeleteMailboxRequest, callback: grpc.requestCallback<_mail_v1_DeleteMailboxResponse__Output>): grpc.ClientUnaryCall;
+  
+  Deliver(argument: _mail_v1_DeliverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_DeliverResponse__Output>): grpc.ClientUnaryCall;
+  Deliver(argument: _mail_v1_DeliverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_DeliverResponse__Output>): grpc.ClientUnaryCall;
+  Deliver(argument: _mail_v1_DeliverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_DeliverResponse__Output>): grpc.ClientUnaryCall;
+  Deliver(argument: _mail_v1_DeliverRequest, callback: grpc.requestCallback<_mail_v1_DeliverResponse__Output>): grpc.ClientUnaryCall;
+  deliver(argument: _mail_v1_DeliverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_DeliverResponse__Output>): grpc.ClientUnaryCall;
+  deliver(argument: _mail_v1_DeliverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_DeliverResponse__Output>): grpc.ClientUnaryCall;
+  deliver(argument: _mail_v1_DeliverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_DeliverResponse__Output>): grpc.ClientUnaryCall;
+  deliver(argument: _mail_v1_DeliverRequest, callback: grpc.requestCallback<_mail_v1_DeliverResponse__Output>): grpc.ClientUnaryCall;
   
   EdgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
   EdgeHeartbeat(argument: _mail_v1_EdgeHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_EdgeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
@@ -248,6 +270,8 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
   
   Authenticate: grpc.handleUnaryCall<_mail_v1_AuthenticateRequest__Output, _mail_v1_AuthenticateResponse>;
   
+  CheckRecipient: grpc.handleUnaryCall<_mail_v1_CheckRecipientRequest__Output, _mail_v1_CheckRecipientResponse>;
+  
   CloseSession: grpc.handleUnaryCall<_mail_v1_CloseSessionRequest__Output, _mail_v1_CloseSessionResponse>;
   
   Copy: grpc.handleUnaryCall<_mail_v1_CopyRequest__Output, _mail_v1_CopyResponse>;
@@ -255,6 +279,8 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
   CreateMailbox: grpc.handleUnaryCall<_mail_v1_CreateMailboxRequest__Output, _mail_v1_MailboxInfo>;
   
   DeleteMailbox: grpc.handleUnaryCall<_mail_v1_DeleteMailboxRequest__Output, _mail_v1_DeleteMailboxResponse>;
+  
+  Deliver: grpc.handleUnaryCall<_mail_v1_DeliverRequest__Output, _mail_v1_DeliverResponse>;
   
   EdgeHeartbeat: grpc.handleUnaryCall<_mail_v1_EdgeHeartbeatRequest__Output, _mail_v1_EdgeHeartbeatResponse>;
   
@@ -297,10 +323,12 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
 export interface MailboxServiceDefinition extends grpc.ServiceDefinition {
   Append: MethodDefinition<_mail_v1_AppendRequest, _mail_v1_AppendResponse, _mail_v1_AppendRequest__Output, _mail_v1_AppendResponse__Output>
   Authenticate: MethodDefinition<_mail_v1_AuthenticateRequest, _mail_v1_AuthenticateResponse, _mail_v1_AuthenticateRequest__Output, _mail_v1_AuthenticateResponse__Output>
+  CheckRecipient: MethodDefinition<_mail_v1_CheckRecipientRequest, _mail_v1_CheckRecipientResponse, _mail_v1_CheckRecipientRequest__Output, _mail_v1_CheckRecipientResponse__Output>
   CloseSession: MethodDefinition<_mail_v1_CloseSessionRequest, _mail_v1_CloseSessionResponse, _mail_v1_CloseSessionRequest__Output, _mail_v1_CloseSessionResponse__Output>
   Copy: MethodDefinition<_mail_v1_CopyRequest, _mail_v1_CopyResponse, _mail_v1_CopyRequest__Output, _mail_v1_CopyResponse__Output>
   CreateMailbox: MethodDefinition<_mail_v1_CreateMailboxRequest, _mail_v1_MailboxInfo, _mail_v1_CreateMailboxRequest__Output, _mail_v1_MailboxInfo__Output>
   DeleteMailbox: MethodDefinition<_mail_v1_DeleteMailboxRequest, _mail_v1_DeleteMailboxResponse, _mail_v1_DeleteMailboxRequest__Output, _mail_v1_DeleteMailboxResponse__Output>
+  Deliver: MethodDefinition<_mail_v1_DeliverRequest, _mail_v1_DeliverResponse, _mail_v1_DeliverRequest__Output, _mail_v1_DeliverResponse__Output>
   EdgeHeartbeat: MethodDefinition<_mail_v1_EdgeHeartbeatRequest, _mail_v1_EdgeHeartbeatResponse, _mail_v1_EdgeHeartbeatRequest__Output, _mail_v1_EdgeHeartbeatResponse__Output>
   Expunge: MethodDefinition<_mail_v1_ExpungeRequest, _mail_v1_ExpungeResponse, _mail_v1_ExpungeRequest__Output, _mail_v1_ExpungeResponse__Output>
   Fetch: MethodDefinition<_mail_v1_FetchRequest, _mail_v1_FetchResponse, _mail_v1_FetchRequest__Output, _mail_v1_FetchResponse__Output>
