@@ -85,13 +85,9 @@ describe('deliverMessage()', () => {
 
   before(async () => {
     tdb = await createTestDatabase();
-    [alice, bob, full] = await Promise.all(
-      [
-        addUser(tdb.db, 'alice@example.org', 'alice-password', { createTenant: true }),
-        addUser(tdb.db, 'bob@example.com', 'bob-password', { createTenant: true }),
-        addUser(tdb.db, 'full@example.net', 'full-password', { createTenant: true, quotaBytes: 1000 }),
-      ].map(async (p) => (await p).accountId),
-    );
+    alice = (await addUser(tdb.db, 'alice@example.org', 'alice-password', { createTenant: true })).accountId;
+    bob = (await addUser(tdb.db, 'bob@example.com', 'bob-password', { createTenant: true })).accountId;
+    full = (await addUser(tdb.db, 'full@example.net', 'full-password', { createTenant: true, quotaBytes: 1000 })).accountId;
     await createMailbox(tdb.db, alice, 'Lists', null);
     await createMailbox(tdb.db, alice, 'Lists/Node', null);
   });

@@ -1,0 +1,3 @@
+export * from './listener.js';
+export * from './backend.js';
+export * from './settings.js';
