@@ -10,7 +10,7 @@ import { addUser, startMailboxService, type RunningMailboxService } from '@kimap
 import { createMailbox } from '@kimap/mailbox/store/mailboxes';
 import { Registry } from 'prom-client';
 import { GrpcDeliveryBackend, startDeliveryListener, type DeliverySettings, type RunningDeliveryListener } from '../src/index.js';
-import { LmtpClient, type Reply } from './lmtp-client.js';
+import { LmtpClient, type Reply } from '../src/testing/lmtp-client.js';
 
 const MAX_SIZE = 64 * 1024;
 const SETTINGS: DeliverySettings = {

@@ -1,7 +1,9 @@
-// The embedded default: edge, mailbox service and change bus in one process,
-// PGlite in DATA_DIR, still talking gRPC between edge and mailbox (over a Unix
-// socket) so the code that runs here is the code that runs in the cluster.
+// The embedded default: edge, mailbox service, delivery listener (LMTP) and
+// change bus in one process, PGlite in DATA_DIR, still talking gRPC between
+// edge or delivery and mailbox (over a Unix socket) so the code that runs
+// here is the code that runs in the cluster.
 import { createLogger, createRegistry, InProcessBus, migrate, PgliteDatabase, startOpsServer, type Logger } from '@kimap/common';
+import { GrpcDeliveryBackend, startDeliveryListener, type DeliverySettings, type RunningDeliveryListener } from '@kimap/delivery';
 import { GrpcBackend, selfSignedTls, startEdge, type EdgeSettings, type RunningEdge } from '@kimap/imap-edge';
 import { addUser, startMailboxService, userExists, type LoginThrottleSettings } from '@kimap/mailbox';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +19,8 @@ export interface EmbeddedOptions {
   settings: EdgeSettings;
   /** Login throttling; defaults to DEFAULT_LOGIN_THROTTLE. */
   loginThrottle?: Partial<LoginThrottleSettings>;
+  /** The LMTP delivery listener; none when left out. */
+  lmtp?: { host: string; port: number; settings: DeliverySettings };
   bootstrapUser?: string;
   bootstrapPassword?: string;
   log?: Logger;
@@ -28,6 +32,7 @@ export interface EmbeddedOptions {
 
 export interface RunningEmbedded {
   edge: RunningEdge;
+  delivery?: RunningDeliveryListener;
   stop(): Promise<void>;
 }
 
@@ -69,14 +74,27 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
     imapsPort: opts.imapsPort,
     registry,
   });
-  const ops =
-    opts.opsPort !== undefined
-      ? await startOpsServer({ port: opts.opsPort, host: opts.host, registry, ready: () => edge.ready() })
+  const mailboxAddress = address.startsWith('unix:') ? address : `127.0.0.1:${mailbox.port}`;
+  const deliveryBackend = opts.lmtp ? new GrpcDeliveryBackend(mailboxAddress, opts.lmtp.settings.mailboxDeadlineMs) : undefined;
+  const delivery =
+    opts.lmtp && deliveryBackend
+      ? await startDeliveryListener({
+          backend: deliveryBackend,
+          settings: opts.lmtp.settings,
+          log,
+          host: opts.lmtp.host,
+          port: opts.lmtp.port,
+          registry,
+        })
       : undefined;
+  const ready = () => edge.ready() && (delivery?.ready() ?? true);
+  const ops = opts.opsPort !== undefined ? await startOpsServer({ port: opts.opsPort, host: opts.host, registry, ready }) : undefined;
   return {
     edge,
+    ...(delivery && { delivery }),
     async stop() {
-      await edge.stop(5000);
+      await Promise.all([edge.stop(5000), delivery?.stop(5000)]);
+      deliveryBackend?.close();
       backend.close();
       await mailbox.stop();
       await bus.close();

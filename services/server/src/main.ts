@@ -1,5 +1,6 @@
 // `make run`: the whole server in one process on an embedded database.
 import { createLogger, envInt, envOptional, envString } from '@kimap/common';
+import { deliverySettingsFromEnv } from '@kimap/delivery';
 import { edgeSettingsFromEnv } from '@kimap/imap-edge';
 import { loginThrottleSettingsFromEnv } from '@kimap/mailbox';
 import { startEmbedded } from './embedded.js';
@@ -23,12 +24,17 @@ async function main(): Promise<void> {
     opsPort: envInt('OPS_PORT', 9100),
     settings,
     loginThrottle: loginThrottleSettingsFromEnv(),
+    // LMTP for the MTA, on loopback unless told otherwise.
+    lmtp: { host: envString('LMTP_HOST', '127.0.0.1'), port: envInt('LMTP_PORT', 2424), settings: deliverySettingsFromEnv() },
     bootstrapUser: envOptional('BOOTSTRAP_USER'),
     bootstrapPassword: envOptional('BOOTSTRAP_PASSWORD'),
     ...(adminListen !== 'off' && { admin: { address: adminListen, ...(adminToken && { token: adminToken }) } }),
     log,
   });
-  log.info({ imapPort: server.edge.imapPort, imapsPort: server.edge.imapsPort, host }, 'kimap is running (embedded)');
+  log.info(
+    { imapPort: server.edge.imapPort, imapsPort: server.edge.imapsPort, lmtpPort: server.delivery?.port, host },
+    'kimap is running (embedded)',
+  );
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await server.stop();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { createLogger } from '@kimap/common';
+import { LmtpClient } from '@kimap/delivery/testing/lmtp-client';
 import { startEmbedded } from '../src/embedded.js';
 
 const settings = {
@@ -102,6 +103,64 @@ test('embedded server: BOOTSTRAP_USER creates that account once', async () => {
       await server.stop();
     }
   } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('embedded server: LMTP delivery in the same process wakes an IDLE session (EXISTS)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kimap-embedded-'));
+  const log = createLogger('test', 'silent');
+  const lmtp = {
+    host: '127.0.0.1',
+    port: 0,
+    settings: {
+      hostname: 'kimap.test',
+      maxMessageSize: 1_000_000,
+      maxRecipients: 10,
+      maxConnections: 10,
+      socketTimeoutMs: 30_000,
+      mailboxDeadlineMs: 10_000,
+      quotaPermanent: false,
+    },
+  };
+  const server = await startEmbedded({
+    dataDir,
+    imapPort: 0,
+    imapsPort: 0,
+    host: '127.0.0.1',
+    settings,
+    log,
+    lmtp,
+    bootstrapUser: 'owner@example.org',
+    bootstrapPassword: 'owner-password',
+  });
+  try {
+    const c = client(server.edge.imapsPort!, 'owner@example.org', 'owner-password', true);
+    await c.connect();
+    const lock = await c.getMailboxLock('INBOX');
+    try {
+      const exists = new Promise<number>((resolve) => c.on('exists', (e: { count: number }) => resolve(e.count)));
+      void c.idle();
+      const { client: lmtpClient, greeting } = await LmtpClient.open(server.delivery!.port);
+      assert.match(greeting.text, /LMTP/);
+      const rcpt = await lmtpClient.envelope('sender@example.net', ['owner@example.org', 'nobody@example.org']);
+      assert.deepEqual(
+        rcpt.map((r) => r.code),
+        [250, 550],
+      );
+      const [done] = await lmtpClient.data('Subject: delivered\r\n\r\nover LMTP\r\n', 1);
+      assert.equal(done!.code, 250);
+      await lmtpClient.quit();
+      assert.equal(await exists, 1);
+      const msg = await c.fetchOne('1', { source: true }, { uid: true });
+      assert.ok(msg && Buffer.isBuffer(msg.source));
+      assert.match(msg.source.toString(), /^Return-Path: <sender@example\.net>\r\nReceived: from mta\.example\.net/);
+    } finally {
+      lock.release();
+    }
+    await c.logout();
+  } finally {
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -1,4 +1,4 @@
-// A bare LMTP client for tests: writes exactly what it is told and reads
+// A bare LMTP client for tests and benchmarks: writes exactly what it is told and reads
 // replies one at a time (multi-line replies joined), so tests can pipeline,
 // stop mid-DATA or read one reply per recipient.
 import { connect, type Socket } from 'node:net';
