@@ -20,9 +20,9 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Files (repository paths) that must not overlap, by what they share. */
 const EXCLUSIVE = {
-  // Both install Debian packages when their programs are missing (dovecot-imapd;
-  // isync and offlineimap3), and dpkg takes one installer at a time.
-  'debian-packages': ['e2e/test/transcripts.test.ts', 'e2e/test/interop.test.ts'],
+  // They install Debian packages when their programs are missing (dovecot-imapd;
+  // isync and offlineimap3; postfix), and dpkg takes one installer at a time.
+  'debian-packages': ['e2e/test/transcripts.test.ts', 'e2e/test/interop.test.ts', 'e2e/test/lmtp.test.ts'],
 };
 // sync.test.ts starts a Kafka broker of its own; kafka.sh fetches the broker's jars
 // into .cache/kafka-lib once (installing Java and Maven from Debian when missing).
