@@ -1,6 +1,12 @@
-// The delivery listener's view of the mailbox service: the two delivery
-// RPCs over gRPC (calls of their own: a message is one large request).
-import { createMailboxClient, grpc, type MailboxServiceClient } from '@kimap/common';
+// The delivery listener's view of the mailbox service: the two delivery RPCs
+// over gRPC. Recipient checks and small messages go over one long-lived
+// stream (rpc Multiplex, as the edge's calls do: a gRPC call of its own costs
+// both sides several times more CPU); a big message gets a call of its own,
+// so that it holds no other call up behind it.
+import { createMailboxClient, loadMailProto, MuxClient, type grpc, type MailboxServiceClient } from '@kimap/common';
+import type { CheckRecipientResponse__Output } from '@kimap/common/generated/mail/v1/CheckRecipientResponse';
+import type { DeliverRequest } from '@kimap/common/generated/mail/v1/DeliverRequest';
+import type { DeliverResponse__Output } from '@kimap/common/generated/mail/v1/DeliverResponse';
 import type { DeliveryResult__Output } from '@kimap/common/generated/mail/v1/DeliveryResult';
 import type { DeliveryStatus__Output } from '@kimap/common/generated/mail/v1/DeliveryStatus';
 import type { DeliveryTrace } from '@kimap/common/generated/mail/v1/DeliveryTrace';
@@ -16,37 +22,46 @@ export interface DeliveryBackend {
   close(): void;
 }
 
+/** A message bigger than this goes as a call of its own rather than over the shared stream. */
+const MUX_MAX_MESSAGE_BYTES = 256 * 1024;
+
 export class GrpcDeliveryBackend implements DeliveryBackend {
   private readonly client: MailboxServiceClient;
+  private readonly mux: MuxClient;
 
   constructor(
     address: string,
     private readonly deadlineMs = 30_000,
   ) {
     this.client = createMailboxClient(address);
+    this.mux = new MuxClient(() => this.client.Multiplex(), loadMailProto().mail.v1.MailboxService.service);
   }
 
-  private options(): grpc.CallOptions {
-    return { deadline: Date.now() + this.deadlineMs };
+  /** A call of its own. */
+  private call<Res>(start: (opts: grpc.CallOptions, done: (err: grpc.ServiceError | null, res?: Res) => void) => void): Promise<Res> {
+    return new Promise((resolve, reject) =>
+      start({ deadline: Date.now() + this.deadlineMs }, (err, res) =>
+        err ? reject(err) : res ? resolve(res) : reject(new Error('no reply')),
+      ),
+    );
   }
 
-  checkRecipient(address: string, size: number): Promise<DeliveryStatus> {
-    return new Promise((resolve, reject) => {
-      this.client.checkRecipient({ address, size }, this.options(), (err, res) =>
-        err || !res ? reject(err ?? new Error('no reply')) : resolve(res.status),
-      );
-    });
+  async checkRecipient(address: string, size: number): Promise<DeliveryStatus> {
+    const req = { address, size };
+    const res = this.mux.unsupported
+      ? await this.call<CheckRecipientResponse__Output>((opts, done) => this.client.checkRecipient(req, opts, done))
+      : await this.mux.unary<CheckRecipientResponse__Output>('CheckRecipient', req, this.deadlineMs);
+    return res.status;
   }
 
-  deliver(message: Buffer, recipients: string[], trace: DeliveryTrace): Promise<DeliveryResult[]> {
-    return new Promise((resolve, reject) => {
-      this.client.deliver({ message, recipients, trace }, this.options(), (err, res) => {
-        if (err || !res) return reject(err ?? new Error('no reply'));
-        if (res.results.length !== recipients.length)
-          return reject(new Error(`${res.results.length} results for ${recipients.length} recipients`));
-        resolve(res.results);
-      });
-    });
+  async deliver(message: Buffer, recipients: string[], trace: DeliveryTrace): Promise<DeliveryResult[]> {
+    const req: DeliverRequest = { message, recipients, trace };
+    const res =
+      this.mux.unsupported || message.length > MUX_MAX_MESSAGE_BYTES
+        ? await this.call<DeliverResponse__Output>((opts, done) => this.client.deliver(req, opts, done))
+        : await this.mux.unary<DeliverResponse__Output>('Deliver', req, this.deadlineMs);
+    if (res.results.length !== recipients.length) throw new Error(`${res.results.length} results for ${recipients.length} recipients`);
+    return res.results;
   }
 
   close(): void {

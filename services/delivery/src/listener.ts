@@ -4,6 +4,7 @@
 // accepted recipient. Nothing is kept here: a reply of 250 is sent only once
 // the mailbox service has committed the message for that recipient, and a
 // message whose connection drops before its end is never handed on.
+import type { Socket } from 'node:net';
 import type { Logger } from '@kimap/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { SMTPServer, type SMTPServerDataResult, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
@@ -210,6 +211,9 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
     },
   });
   server.on('error', (err) => log.error({ err }, 'lmtp listener error'));
+  // Replies go out as they are ready: with Nagle's algorithm a reply written while the
+  // previous one waits for its ACK is held until the client's delayed ACK (40 ms here).
+  server.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
 
   const port = await new Promise<number>((resolve, reject) => {
     server.server.once('error', reject);

@@ -304,6 +304,25 @@ print(json.dumps(out))
     });
   });
 
+  test('the backend: a message over 256 KB goes as a call of its own, a small one over the shared stream', async () => {
+    const trace = {
+      returnPath: 'a@example.net',
+      clientName: 'x',
+      clientAddress: '127.0.0.1',
+      receivedBy: 'y',
+      id: 'z',
+      timeMs: Date.now(),
+    };
+    const big = Buffer.from(`Subject: big\r\n\r\n${'b'.repeat(76)}\r\n`.repeat(4000));
+    assert.ok(big.length > 256 * 1024);
+    for (const message of [big, Buffer.from(MESSAGE)]) {
+      const [r] = await backend.deliver(message, ['bob@example.org'], trace);
+      assert.equal(r!.status, 'DELIVERY_STATUS_OK');
+      assert.ok((await messages('bob@example.org')).at(-1)!.endsWith(message.toString()));
+    }
+    assert.equal(await backend.checkRecipient('bob@example.org', 0), 'DELIVERY_STATUS_OK');
+  });
+
   test('stop: no new connections; an idle one gets 421 after the grace time', async () => {
     const own = await startDeliveryListener({ backend, settings: SETTINGS, log, host: '127.0.0.1', port: 0 });
     const c = await open(own.port);

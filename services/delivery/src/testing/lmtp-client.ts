@@ -35,6 +35,7 @@ export class LmtpClient {
 
   static async open(port: number): Promise<{ client: LmtpClient; greeting: Reply }> {
     const socket = connect(port, '127.0.0.1');
+    socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
