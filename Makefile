@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.install-stamp
 
-.PHONY: help install build run test lint format format-check typecheck generate generate-check services-up services-down clean bench bench-idle
+.PHONY: help install build run test lint format format-check typecheck generate generate-check services-up services-down clean bench bench-idle bench-lmtp
 
 help:
 	@echo "make run         start the embedded server (one process, PGlite in ./data, self-signed TLS)"
@@ -11,6 +11,7 @@ help:
 	@echo "make build       compile every workspace to dist/"
 	@echo "make services-up start local PostgreSQL and Kafka for development (prints their URLs)"
 	@echo "make bench       kimap against Dovecot (docs/benchmarks.md); make bench-idle: IDLE push latency"
+	@echo "make bench-lmtp  LMTP deliveries against Dovecot's LMTP, push latency of a delivery (docs/hosting/delivery.md)"
 
 $(NPM_INSTALL_STAMP): package.json package-lock.json $(wildcard services/*/package.json) e2e/package.json
 	npm ci --no-audit --no-fund
@@ -54,6 +55,9 @@ bench: install
 
 bench-idle: install
 	source scripts/test-env.sh && node --conditions=source --import tsx bench/idle-latency.ts
+
+bench-lmtp: install
+	source scripts/test-env.sh && node --conditions=source --import tsx bench/lmtp-vs-dovecot.ts
 
 services-up:
 	source scripts/test-env.sh && env | grep -E '^(DATABASE_URL|KAFKA_BROKERS)='

@@ -15,10 +15,14 @@
 #   - mail_fsync = never: the kimap side runs on the repository's local PostgreSQL, which
 #     is started with fsync = off and synchronous_commit = off; neither side syncs.
 #
-#   bench/dovecot-bench.sh start   # env BENCH_DOVECOT_DIR, BENCH_DOVECOT_PORT; prints DOVECOT_MASTER_PID=
+#   - with BENCH_DOVECOT_LMTP_PORT, LMTP on that loopback port too (bench/lmtp-vs-dovecot.ts),
+#     delivering into the users' INBOX (dovecot-lmtpd).
+#
+#   bench/dovecot-bench.sh start   # env BENCH_DOVECOT_DIR, BENCH_DOVECOT_PORT[, BENCH_DOVECOT_LMTP_PORT]; prints DOVECOT_MASTER_PID=
 #   bench/dovecot-bench.sh stop    # env BENCH_DOVECOT_DIR
 #
-# Installs Debian's dovecot-imapd when missing (root only), as e2e/dovecot/dovecot.sh does.
+# Installs Debian's dovecot-imapd (and dovecot-lmtpd for LMTP) when missing (root only), as
+# e2e/dovecot/dovecot.sh does.
 set -euo pipefail
 
 STATE="${BENCH_DOVECOT_DIR:?BENCH_DOVECOT_DIR is required}"
@@ -35,12 +39,15 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 port_in_use() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" >/dev/null 2>&1; }
 
 ensure_installed() {
-  if command -v dovecot >/dev/null 2>&1 && [ -x /usr/lib/dovecot/imap ] && [ -x /usr/lib/dovecot/imap-login ]; then return 0; fi
-  is_root || die "dovecot is not installed and we are not root (run: sudo apt-get install -y dovecot-imapd)"
-  log "installing dovecot-imapd"
+  local packages=(dovecot-imapd)
+  [ -n "${BENCH_DOVECOT_LMTP_PORT:-}" ] && packages+=(dovecot-lmtpd)
+  if command -v dovecot >/dev/null 2>&1 && [ -x /usr/lib/dovecot/imap ] && [ -x /usr/lib/dovecot/imap-login ] &&
+    { [ -z "${BENCH_DOVECOT_LMTP_PORT:-}" ] || [ -x /usr/lib/dovecot/lmtp ]; }; then return 0; fi
+  is_root || die "dovecot is not installed and we are not root (run: sudo apt-get install -y ${packages[*]})"
+  log "installing ${packages[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q >&2 || true
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold dovecot-imapd >&2
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}" >&2
 }
 
 master_pid() {
@@ -74,7 +81,7 @@ state_dir = $STATE/lib
 log_path = $LOGFILE
 info_log_path = $LOGFILE
 debug_log_path = $LOGFILE
-protocols = imap
+protocols = imap${BENCH_DOVECOT_LMTP_PORT:+ lmtp}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -150,6 +157,18 @@ service imap-login {
   }
 }
 EOF
+  if [ -n "${BENCH_DOVECOT_LMTP_PORT:-}" ]; then
+    cat >>"$CONF" <<EOF
+
+# LMTP into the users' INBOX (the static userdb asks the passdb whether a recipient exists).
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $BENCH_DOVECOT_LMTP_PORT
+  }
+}
+EOF
+  fi
 }
 
 cmd_start() {
@@ -159,6 +178,9 @@ cmd_start() {
   [ -f "$STATE/passwd" ] || die "$STATE/passwd is missing (the caller writes it)"
   if master_pid >/dev/null; then cmd_stop; fi
   port_in_use "$port" && die "port $port is in use"
+  if [ -n "${BENCH_DOVECOT_LMTP_PORT:-}" ]; then
+    port_in_use "$BENCH_DOVECOT_LMTP_PORT" && die "port $BENCH_DOVECOT_LMTP_PORT is in use"
+  fi
   rm -rf "${STATE:?}/home" "${STATE:?}/lib" "${RUN:?}"
   mkdir -p "$STATE/home" "$STATE/lib" "$RUN"
   chmod 755 "$STATE" "$STATE/home"
@@ -185,7 +207,7 @@ cmd_start() {
   dovecot -c "$CONF" </dev/null >>"$STATE/master.out" 2>&1
   local i
   for ((i = 0; i < 150; i++)); do
-    if port_in_use "$port"; then
+    if port_in_use "$port" && { [ -z "${BENCH_DOVECOT_LMTP_PORT:-}" ] || port_in_use "$BENCH_DOVECOT_LMTP_PORT"; }; then
       printf 'DOVECOT_MASTER_PID=%s\n' "$(master_pid)"
       return 0
     fi

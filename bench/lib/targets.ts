@@ -100,6 +100,10 @@ export interface KimapOptions {
 export interface KimapTarget extends Target {
   edge: ServiceProcess;
   mailbox: ServiceProcess;
+  /** The mailbox service's gRPC address, for more processes (the delivery listener). */
+  mailboxAddress: string;
+  /** The environment the processes were started with (database, Kafka). */
+  env: Record<string, string>;
   db: TestDatabase;
 }
 
@@ -197,6 +201,8 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
       port,
       edge,
       mailbox,
+      mailboxAddress: `127.0.0.1:${grpcPort}`,
+      env,
       db: tdb,
       memory: () => memoryOf([edge.child.pid!]),
       sessionProcesses: () => 1,
@@ -223,16 +229,24 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
 export interface DovecotTarget extends Target {
   masterPid: number;
   stateDir: string;
+  /** Dovecot's LMTP port, when asked for. */
+  lmtpPort?: number;
 }
 
-export async function startDovecot(opts: { users: number; log: (s: string) => void }): Promise<DovecotTarget> {
+export async function startDovecot(opts: { users: number; lmtp?: boolean; log: (s: string) => void }): Promise<DovecotTarget> {
   const stateDir = join(repoRoot, '.cache', 'bench-dovecot');
   mkdirSync(stateDir, { recursive: true });
   const users = [...Array.from({ length: opts.users }, (_, i) => userName(i + 1)), BIG_USER];
   writeFileSync(join(stateDir, 'passwd'), users.map((u) => `${u}:{PLAIN}${PASSWORD}::::::\n`).join(''));
   const port = await freePort();
   const script = join(repoRoot, 'bench', 'dovecot-bench.sh');
-  const env = { ...process.env, BENCH_DOVECOT_DIR: stateDir, BENCH_DOVECOT_PORT: String(port) };
+  const lmtpPort = opts.lmtp ? await freePort() : undefined;
+  const env = {
+    ...process.env,
+    BENCH_DOVECOT_DIR: stateDir,
+    BENCH_DOVECOT_PORT: String(port),
+    ...(lmtpPort && { BENCH_DOVECOT_LMTP_PORT: String(lmtpPort) }),
+  };
   const { stdout, stderr } = await run('bash', [script, 'start'], { env });
   if (stderr.trim()) opts.log(stderr.trim());
   const masterPid = Number(/DOVECOT_MASTER_PID=(\d+)/.exec(stdout)?.[1]);
@@ -243,6 +257,7 @@ export async function startDovecot(opts: { users: number; log: (s: string) => vo
     port,
     masterPid,
     stateDir,
+    ...(lmtpPort && { lmtpPort }),
     memory: () => memoryOf(imapPids()),
     sessionProcesses: () => imapPids().length,
     cpuGroups: () => [{ name: 'dovecot', pids: [masterPid] }],
