@@ -28,7 +28,7 @@ export interface RunningDeliveryListener {
   stop(graceMs: number): Promise<void>;
 }
 
-type Outcome = 'delivered' | 'unknown' | 'over_quota' | 'failed' | 'malformed';
+type Outcome = 'delivered' | 'unknown' | 'over_quota' | 'failed' | 'malformed' | 'duplicate';
 
 interface ListenerMetrics {
   connections: Gauge;
@@ -178,6 +178,11 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
       const at = address.address.lastIndexOf('@');
       if (at <= 0 || at === address.address.length - 1) {
         return refuse('malformed', reply(553, `<${address.address}> Recipient address must be user@domain`));
+      }
+      // smtp-server keeps one entry per address: a second 250 would promise a reply after DATA that never comes.
+      const key = address.address.toLowerCase();
+      if (session.envelope.rcptTo.some((r) => r.address.toLowerCase() === key)) {
+        return refuse('duplicate', reply(503, `<${address.address}> Duplicate recipient, already accepted`));
       }
       backend.checkRecipient(address.address, declaredSize(session)).then(
         (status) => {

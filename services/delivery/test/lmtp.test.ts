@@ -124,7 +124,7 @@ describe('LMTP delivery listener', () => {
     assert.deepEqual(codes(replies), ['550 5.1.1', '550 5.1.1']);
     for (const bad of ['<no-domain>', '<user@>', '<@example.org>', '<a b@example.org>', 'alice@example.org', '<alice@example.org']) {
       const r = await c.command(`RCPT TO:${bad}`);
-      assert.ok(r.code >= 500 && r.code < 600, `${bad}: ${r.code} ${r.text}`);
+      assert.deepEqual(codes([r]), ['501 5.1.3'], `${bad}: ${r.code} ${r.text}`);
     }
     assert.equal((await c.command('DATA')).code, 503, 'no recipient accepted: no DATA');
     await c.quit();
@@ -221,6 +221,15 @@ describe('LMTP delivery listener', () => {
     assert.deepEqual(codes(await d.envelope('sender@example.net', ['bob@example.org'])), ['250 2.1.5']);
     assert.deepEqual(codes(await d.data(MESSAGE, 1)), ['250 2.6.0']);
     await d.quit();
+  });
+
+  test('a recipient given twice is refused the second time, so that the replies after DATA add up', async () => {
+    const c = await open();
+    const rcpt = await c.envelope('sender@example.net', ['bob@example.org', 'BOB@example.org', 'alice@example.org']);
+    assert.deepEqual(codes(rcpt), ['250 2.1.5', '503 5.5.1', '250 2.1.5']);
+    assert.deepEqual(codes(await c.data(MESSAGE, 2)), ['250 2.6.0', '250 2.6.0']);
+    assert.equal((await c.command('NOOP')).code, 250, 'no reply left over');
+    await c.quit();
   });
 
   test('pipelined as Postfix sends it: MAIL, every RCPT and DATA in one write', async () => {
