@@ -8,6 +8,7 @@ import { createLogger, InProcessBus, type ChangeEvent } from '@kimap/common';
 import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
 import { createMailbox } from '@kimap/mailbox/store/mailboxes';
+import { addAlias } from '@kimap/mailbox/store/aliases';
 import { Registry } from 'prom-client';
 import { GrpcDeliveryBackend, startDeliveryListener, type DeliverySettings, type RunningDeliveryListener } from '../src/index.js';
 import { LmtpClient, type Reply } from '../src/testing/lmtp-client.js';
@@ -50,6 +51,7 @@ describe('LMTP delivery listener', () => {
       accounts[user] = (await addUser(tdb.db, user, 'password-1234', { createTenant: true, quotaBytes })).accountId;
     }
     await createMailbox(tdb.db, accounts['alice@example.org']!, 'Lists', null);
+    await addAlias(tdb.db, 'sales@example.org', 'alice@example.org');
     await bus.subscribe((e) => events.push(e));
     mailbox = await startMailboxService({ db: tdb.db, publisher: bus, address: '127.0.0.1:0', log, relayPollMs: 1000 });
     backend = new GrpcDeliveryBackend(`127.0.0.1:${mailbox.port}`, 10_000);
@@ -186,6 +188,17 @@ describe('LMTP delivery listener', () => {
     assert.match((await c.data(MESSAGE, 1))[0]!.text, /Saved in INBOX/);
     assert.equal((await messages('alice@example.org', 'Lists')).length, lists + 1);
     assert.equal((await messages('alice@example.org')).length, inbox + 1);
+    await c.quit();
+  });
+
+  test('an alias delivers to its account', async () => {
+    const c = await open();
+    const inbox = (await messages('alice@example.org')).length;
+    assert.deepEqual(codes(await c.envelope('sender@example.net', ['Sales@example.org'])), ['250 2.1.5']);
+    assert.match((await c.data(MESSAGE, 1))[0]!.text, /<Sales@example\.org> Saved in INBOX/);
+    const stored = await messages('alice@example.org');
+    assert.equal(stored.length, inbox + 1);
+    assert.match(stored.at(-1)!, /\tfor <Sales@example\.org>; /);
     await c.quit();
   });
 

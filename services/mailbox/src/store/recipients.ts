@@ -1,12 +1,11 @@
-// Who a delivery's recipient is: an address → an account, and the folder a
-// message for it goes to (user+detail@domain: the folder `detail` when the
-// account has one, else INBOX). The only place delivery resolves addresses;
-// `accountsByAddress` is where other kinds of address (aliases) come in.
+// Who a delivery's recipient is: an address → an account (its own address,
+// an alias or the domain's catch-all, by resolveAddress of aliases.ts), and
+// the folder a message for it goes to (user+detail@domain: the folder
+// `detail` when the account has one, else INBOX). The only place delivery
+// resolves addresses.
 import type { Queryable } from '@kimap/common';
+import { resolveAddress } from './aliases.js';
 import { normalizeMailboxName } from './names.js';
-
-/** Separates an address's user from its detail: alice+lists@example.org. */
-export const DETAIL_DELIMITER = '+';
 
 export interface Recipient {
   /** The address as given, trimmed and without angle brackets. */
@@ -22,45 +21,21 @@ export interface Recipient {
   usedBytes: number;
 }
 
-interface AccountRow {
-  accountId: number;
-  tenantId: number;
-  username: string;
-  quotaBytes: number | null;
-  usedBytes: number;
-}
-
-interface ParsedAddress {
-  address: string;
-  /** Lower case, as user names are stored. */
-  lookup: string;
-  /** The address without its detail, when it has one. */
-  base?: string;
-  detail?: string;
-}
-
-/** An address as `local@domain` with both parts non-empty, or undefined. */
-export function parseRecipientAddress(input: string): ParsedAddress | undefined {
+/** An address as `local@domain` with both parts non-empty (angle brackets and spaces around it dropped), or undefined. */
+export function recipientAddress(input: string): string | undefined {
   const address = input.trim().replace(/^<(.*)>$/, '$1');
   const at = address.lastIndexOf('@');
   if (at <= 0 || at === address.length - 1 || /[\s<>\u0000-\u001f\u007f]/.test(address)) return undefined;
-  const local = address.slice(0, at);
-  const domain = address.slice(at + 1).toLowerCase();
-  const lookup = `${local.toLowerCase()}@${domain}`;
-  const cut = local.indexOf(DETAIL_DELIMITER);
-  if (cut <= 0) return { address, lookup };
-  return { address, lookup, base: `${local.slice(0, cut).toLowerCase()}@${domain}`, detail: local.slice(cut + 1) };
+  return address;
 }
 
-/** The accounts that addresses name (lower case), by address. */
-async function accountsByAddress(db: Queryable, addresses: string[]): Promise<Map<string, AccountRow>> {
-  const { rows } = await db.query<AccountRow & { address: string }>(
-    `SELECT username AS address, account_id AS "accountId", tenant_id AS "tenantId", username,
-            quota_bytes AS "quotaBytes", used_bytes AS "usedBytes"
-       FROM accounts WHERE username = ANY($1::text[])`,
-    [addresses],
+/** The storage quota and use of accounts, by account. */
+async function quotas(db: Queryable, accountIds: number[]): Promise<Map<number, { quotaBytes: number | null; usedBytes: number }>> {
+  const { rows } = await db.query<{ accountId: number; quotaBytes: number | null; usedBytes: number }>(
+    `SELECT account_id AS "accountId", quota_bytes AS "quotaBytes", used_bytes AS "usedBytes" FROM accounts WHERE account_id = ANY($1::bigint[])`,
+    [accountIds],
   );
-  return new Map(rows.map((r) => [r.address, r]));
+  return new Map(rows.map((r) => [r.accountId, r]));
 }
 
 /**
@@ -85,37 +60,41 @@ async function detailFolders(db: Queryable, wanted: Array<{ accountId: number; d
 }
 
 /**
- * Resolves recipient addresses in two statements whatever their number: an
- * address that is an account's goes to its INBOX; one whose user part has a
- * detail (alice+lists@) goes to that account's folder of that name when it
- * exists, else to its INBOX. undefined: no such address (or not one at all).
+ * Resolves recipient addresses: each to an account (resolveAddress: the
+ * address as an account or alias, then without its +detail, then the
+ * domain's catch-all), whose INBOX gets the message, or for a +detail the
+ * account's folder of that name when it exists. Then one statement for the
+ * accounts' quotas and one for the folders, whatever the number of addresses.
+ * undefined: no such address (or not one at all).
  */
 export async function resolveRecipients(db: Queryable, addresses: readonly string[]): Promise<Array<Recipient | undefined>> {
-  const parsed = addresses.map(parseRecipientAddress);
-  const lookups = new Set<string>();
-  for (const p of parsed) {
-    if (!p) continue;
-    lookups.add(p.lookup);
-    if (p.base) lookups.add(p.base);
-  }
-  if (lookups.size === 0) return parsed.map(() => undefined);
-  const accounts = await accountsByAddress(db, [...lookups]);
-  const matched = parsed.map((p) => {
-    if (!p) return undefined;
-    const exact = accounts.get(p.lookup);
-    if (exact) return { p, account: exact, detail: undefined };
-    const base = p.base === undefined ? undefined : accounts.get(p.base);
-    return base ? { p, account: base, detail: p.detail ? normalizeMailboxName(p.detail) : undefined } : undefined;
+  const parsed = addresses.map(recipientAddress);
+  const found = await Promise.all(parsed.map((a) => (a ? resolveAddress(db, a) : Promise.resolve(undefined))));
+  const ids = [...new Set(found.flatMap((f) => (f ? [f.account.accountId] : [])))];
+  if (ids.length === 0) return parsed.map(() => undefined);
+  const quota = await quotas(db, ids);
+  const matched = found.map((f, i) => {
+    const q = f && quota.get(f.account.accountId);
+    if (!f || !q) return undefined;
+    return { address: parsed[i]!, f, q, detail: f.detail ? normalizeMailboxName(f.detail) : undefined };
   });
   const folders = await detailFolders(
     db,
-    matched.flatMap((m) => (m?.detail && m.detail !== 'INBOX' ? [{ accountId: m.account.accountId, detail: m.detail }] : [])),
+    matched.flatMap((m) => (m?.detail && m.detail !== 'INBOX' ? [{ accountId: m.f.account.accountId, detail: m.detail }] : [])),
   );
   return matched.map((m) => {
     if (!m) return undefined;
-    const { username, accountId, tenantId, quotaBytes, usedBytes } = m.account;
+    const { accountId, tenantId } = m.f.account;
     const mailbox = (m.detail && folders.get(`${accountId}\n${m.detail}`)) ?? 'INBOX';
-    return { address: m.p.address, accountId, tenantId, username, mailbox, quotaBytes, usedBytes };
+    return {
+      address: m.address,
+      accountId,
+      tenantId,
+      username: m.f.username,
+      mailbox,
+      quotaBytes: m.q.quotaBytes,
+      usedBytes: m.q.usedBytes,
+    };
   });
 }
 
