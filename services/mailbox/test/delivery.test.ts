@@ -8,7 +8,8 @@ import { addUser } from '../src/store/accounts.js';
 import { createMailbox, findMailbox } from '../src/store/mailboxes.js';
 import { fetchMessagePages } from '../src/store/messages.js';
 import { deliverMessage, type DeliveryInput } from '../src/store/delivery.js';
-import { recipientAddress, resolveRecipients } from '../src/store/recipients.js';
+import { exceedsQuota, recipientAddress, resolveRecipients } from '../src/store/recipients.js';
+import { setAccountQuota, setTenantQuota } from '../src/store/quota.js';
 import { addAlias } from '../src/store/aliases.js';
 import { rfc5322Date, traceHeader, type DeliveryTrace } from '../src/store/trace.js';
 import type { RecordedEvent } from '../src/store/outbox.js';
@@ -180,6 +181,39 @@ describe('deliverMessage()', () => {
       ['DELIVERY_STATUS_OVER_QUOTA', 'DELIVERY_STATUS_OK'],
     );
     assert.equal(await bodies(full), 0);
+  });
+
+  test('RCPT-time quota check: own limit, tenant default, message limit, tenant total, none', async () => {
+    const check = async (address: string, size: number) => exceedsQuota((await resolveRecipients(tdb.db, [address]))[0]!, size);
+    await addUser(tdb.db, 'q1@quota.example', 'q1-password', { createTenant: true });
+    const q2 = await addUser(tdb.db, 'q2@quota.example', 'q2-password');
+    assert.deepEqual(await deliver(['q1@quota.example']).then((r) => r.map((x) => x.status)), ['DELIVERY_STATUS_OK']);
+    const used = (await resolveRecipients(tdb.db, ['q1@quota.example']))[0]!.quota.usedBytes;
+    assert.ok(used > 0);
+    assert.equal(await check('q1@quota.example', 10_000_000), false, 'no limit at all');
+
+    await setTenantQuota(tdb.db, 'quota.example', { storage: used + 100 });
+    assert.equal(await check('q1@quota.example', 100), false, 'fits the default');
+    assert.equal(await check('q1@quota.example', 101), true, "the tenant's default applies");
+    assert.equal(await check('q2@quota.example', 101), false, 'the other account has used nothing');
+
+    await setAccountQuota(tdb.db, 'q1@quota.example', { storage: null });
+    assert.equal(await check('q1@quota.example', 10_000_000), false, "the account's own 'none' overrides the default");
+
+    await setAccountQuota(tdb.db, 'q1@quota.example', { messages: 1 });
+    assert.equal(await check('q1@quota.example', 0), true, 'one message already stored of one allowed');
+    await setAccountQuota(tdb.db, 'q1@quota.example', { messages: 'default', storage: 'default' });
+
+    await setTenantQuota(tdb.db, 'quota.example', { storage: null, totalStorage: used + 50 });
+    assert.equal(await check('q2@quota.example', 50), false, 'fits the total');
+    assert.equal(await check('q2@quota.example', 51), true, "the tenant's total counts q1's messages too");
+    const results = await deliver(['q2@quota.example'], Buffer.from(`Subject: t\r\n\r\n${'y'.repeat(100)}\r\n`));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['DELIVERY_STATUS_OVER_QUOTA'],
+      'and storing agrees with the check',
+    );
+    assert.equal(await bodies(q2.accountId), 0);
   });
 
   test('a detail folder deleted after it was looked up: INBOX instead', async () => {

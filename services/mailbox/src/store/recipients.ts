@@ -16,9 +16,20 @@ export interface Recipient {
   username: string;
   /** Where a message for this address is stored. */
   mailbox: string;
-  /** null: no limit. */
-  quotaBytes: number | null;
+  /** The quota that applies to the account now (its own limits, its tenant's default and total). */
+  quota: RecipientQuota;
+}
+
+/** Usage and limits (null: none) of an account and, when the tenant has a total, of its tenant. */
+export interface RecipientQuota {
   usedBytes: number;
+  usedMessages: number;
+  limitBytes: number | null;
+  limitMessages: number | null;
+  tenantUsedBytes: number;
+  tenantUsedMessages: number;
+  totalBytes: number | null;
+  totalMessages: number | null;
 }
 
 /** An address as `local@domain` with both parts non-empty (angle brackets and spaces around it dropped), or undefined. */
@@ -29,13 +40,23 @@ export function recipientAddress(input: string): string | undefined {
   return address;
 }
 
-/** The storage quota and use of accounts, by account. */
-async function quotas(db: Queryable, accountIds: number[]): Promise<Map<number, { quotaBytes: number | null; usedBytes: number }>> {
-  const { rows } = await db.query<{ accountId: number; quotaBytes: number | null; usedBytes: number }>(
-    `SELECT account_id AS "accountId", quota_bytes AS "quotaBytes", used_bytes AS "usedBytes" FROM accounts WHERE account_id = ANY($1::bigint[])`,
+/**
+ * The quota of accounts, by account: the limits that apply (migration 0011's
+ * kimap_quota_limit: the account's own, else its tenant's default) and the
+ * tenant's total. A tenant's usage is kept only while it has a total.
+ */
+async function quotas(db: Queryable, accountIds: number[]): Promise<Map<number, RecipientQuota>> {
+  const { rows } = await db.query<RecipientQuota & { accountId: number }>(
+    `SELECT a.account_id AS "accountId", a.used_bytes AS "usedBytes", a.used_messages AS "usedMessages",
+            kimap_quota_limit(a.quota_bytes, t.default_quota_bytes) AS "limitBytes",
+            kimap_quota_limit(a.quota_messages, t.default_quota_messages) AS "limitMessages",
+            t.used_bytes AS "tenantUsedBytes", t.used_messages AS "tenantUsedMessages",
+            t.total_quota_bytes AS "totalBytes", t.total_quota_messages AS "totalMessages"
+       FROM accounts a JOIN tenants t ON t.tenant_id = a.tenant_id
+      WHERE a.account_id = ANY($1::bigint[])`,
     [accountIds],
   );
-  return new Map(rows.map((r) => [r.accountId, r]));
+  return new Map(rows.map(({ accountId, ...q }) => [accountId, q]));
 }
 
 /**
@@ -92,13 +113,25 @@ export async function resolveRecipients(db: Queryable, addresses: readonly strin
       tenantId,
       username: m.f.username,
       mailbox,
-      quotaBytes: m.q.quotaBytes,
-      usedBytes: m.q.usedBytes,
+      quota: m.q,
     };
   });
 }
 
-/** Whether a message of `size` bytes (0: not known) would exceed the recipient's storage quota now. */
+/**
+ * Whether one more message of `size` bytes (0: not known yet, counted as 1)
+ * would pass a limit of the recipient's account or its tenant's total now.
+ * The same limits as kimap_quota_charge, which has the last word when the
+ * message is stored.
+ */
 export function exceedsQuota(r: Recipient, size: number): boolean {
-  return r.quotaBytes !== null && r.usedBytes + Math.max(size, 1) > r.quotaBytes;
+  const q = r.quota;
+  const bytes = Math.max(size, 1);
+  const over = (used: number, add: number, limit: number | null) => limit !== null && used + add > limit;
+  return (
+    over(q.usedBytes, bytes, q.limitBytes) ||
+    over(q.usedMessages, 1, q.limitMessages) ||
+    over(q.tenantUsedBytes, bytes, q.totalBytes) ||
+    over(q.tenantUsedMessages, 1, q.totalMessages)
+  );
 }
