@@ -7,7 +7,7 @@ import type { GetQuotaResponse__Output } from '@kimap/common/generated/mail/v1/G
 import type { QuotaUsage__Output } from '@kimap/common/generated/mail/v1/QuotaUsage';
 import { fromWriteFunction, invalid, notFound } from './errors.js';
 import { normalizeMailboxName } from './names.js';
-import { normalizeUsername } from './accounts.js';
+import { normalizeDomain, parseAddress } from './addresses.js';
 
 /**
  * Adds bytes and messages to an account's usage, inside the caller's
@@ -101,6 +101,7 @@ export async function setAccountQuota(
   username: string,
   limits: { storage?: LimitSetting; messages?: LimitSetting },
 ): Promise<void> {
+  const { address } = parseAddress(username);
   checkLimit('storage', limits.storage, true);
   checkLimit('messages', limits.messages, true);
   const r = await db.query(
@@ -108,14 +109,14 @@ export async function setAccountQuota(
                          quota_messages = CASE WHEN $4 THEN $5::bigint ELSE quota_messages END
       WHERE username = $1`,
     [
-      normalizeUsername(username),
+      address,
       limits.storage !== undefined,
       limits.storage === undefined ? null : accountColumn(limits.storage),
       limits.messages !== undefined,
       limits.messages === undefined ? null : accountColumn(limits.messages),
     ],
   );
-  if (r.rowCount === 0) throw notFound(`User ${normalizeUsername(username)} does not exist`);
+  if (r.rowCount === 0) throw notFound(`User ${address} does not exist`);
 }
 
 export interface TenantQuotaSettings {
@@ -133,11 +134,11 @@ export interface TenantQuotaSettings {
  * that no concurrent write is missed or counted twice (migration 0011).
  */
 export async function setTenantQuota(db: Database, domain: string, s: TenantQuotaSettings): Promise<void> {
+  const d = normalizeDomain(domain);
   checkLimit('storage', s.storage, false);
   checkLimit('messages', s.messages, false);
   checkLimit('total storage', s.totalStorage, false);
   checkLimit('total messages', s.totalMessages, false);
-  const d = domain.trim().toLowerCase();
   await db.transaction(async (tx) => {
     const { rows } = await tx.query<{ tenant_id: number; total_quota_bytes: number | null; total_quota_messages: number | null }>(
       'SELECT tenant_id, total_quota_bytes, total_quota_messages FROM tenants WHERE domain = $1 FOR UPDATE',
@@ -214,7 +215,7 @@ function limitReport(own: number | null, tenantDefault: number | null): LimitRep
 
 /** An account's limits and usage, for operators (imapctl quota show). */
 export async function accountQuotaReport(db: Queryable, username: string): Promise<AccountQuotaReport> {
-  const name = normalizeUsername(username);
+  const name = parseAddress(username).address;
   const { rows } = await db.query<{
     used_bytes: number;
     used_messages: number;
@@ -260,7 +261,7 @@ export async function accountQuotaReport(db: Queryable, username: string): Promi
  * usage is not kept, so it is summed over its accounts here.
  */
 export async function tenantQuotaReport(db: Queryable, domain: string): Promise<TenantQuotaReport> {
-  const d = domain.trim().toLowerCase();
+  const d = normalizeDomain(domain);
   const { rows } = await db.query<{
     default_quota_bytes: number | null;
     default_quota_messages: number | null;
