@@ -33,6 +33,16 @@ function call<Res = Record<string, unknown>>(client: AdminServiceClient, method:
   });
 }
 
+/** An answer without the loader's names of proto3 `optional` fields (`_limit: 'limit'`), which say only which are set. */
+function plain(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => !k.startsWith('_'))
+      .map(([k, x]) => [k, plain(x)]),
+  );
+}
+
 async function refused(p: Promise<unknown>, code: grpc.status, details: RegExp): Promise<void> {
   await assert.rejects(p, (e: grpc.ServiceError) => {
     assert.equal(grpc.status[e.code], grpc.status[code], e.details);
@@ -240,6 +250,76 @@ describe('AdminService', () => {
     }
     const { rows } = await tdb.db.query("SELECT 1 FROM tenants WHERE domain = 'sneaky.test'");
     assert.equal(rows.length, 0);
+  });
+
+  test('quota: a domain default, an account override, a total; usage; bad limits', async () => {
+    await call(admin, 'AddTenant', { domain: 'quota.test' });
+    await call(admin, 'AddUser', { address: 'qa@quota.test', password: 'qa-password' });
+    const qa = (await authenticate(tdb.db, 'qa@quota.test', 'qa-password'))!.account.accountId;
+    const message = Buffer.from('Subject: q\r\n\r\nquota\r\n');
+    await appendMessage(tdb.db, { accountId: qa, mailbox: 'INBOX', flags: [], internalDateMs: 0, message });
+
+    assert.deepEqual(plain(await call(admin, 'GetUserQuota', { address: 'QA@quota.test' })), {
+      address: 'qa@quota.test',
+      domain: 'quota.test',
+      usedBytes: message.length,
+      usedMessages: 1,
+      storage: { source: 'none' },
+      messages: { source: 'none' },
+      tenant: null,
+    });
+    const t = plain(
+      await call(admin, 'SetTenantQuota', {
+        domain: 'quota.test',
+        storage: { limit: 1_000_000 },
+        totalStorage: { limit: 5_000_000 },
+      }),
+    );
+    assert.deepEqual(t, {
+      domain: 'quota.test',
+      accounts: 1,
+      defaultStorage: 1_000_000,
+      totalStorage: 5_000_000,
+      usedBytes: message.length,
+      usedMessages: 1,
+    });
+    const u = plain(await call(admin, 'SetUserQuota', { address: 'qa@quota.test', messages: { limit: 1 } })) as Record<string, unknown>;
+    assert.deepEqual(
+      [u.storage, u.messages],
+      [
+        { limit: 1_000_000, source: 'default' },
+        { limit: 1, source: 'account' },
+      ],
+    );
+    assert.deepEqual(u.tenant, { domain: 'quota.test', accounts: 0, totalStorage: 5_000_000, usedBytes: message.length, usedMessages: 1 });
+    await assert.rejects(
+      appendMessage(tdb.db, { accountId: qa, mailbox: 'INBOX', flags: [], internalDateMs: 0, message }),
+      /Quota|quota/,
+      'the limit set over the AdminService applies to the next write',
+    );
+    const back = plain(
+      await call(admin, 'SetUserQuota', {
+        address: 'qa@quota.test',
+        storage: { unlimited: true },
+        messages: { tenantDefault: true },
+      }),
+    ) as Record<string, unknown>;
+    assert.deepEqual([back.storage, back.messages], [{ source: 'account' }, { source: 'none' }]);
+    assert.deepEqual(
+      plain(await call(admin, 'GetTenantQuota', { domain: 'Quota.Test' })),
+      t,
+      'GetTenantQuota answers what SetTenantQuota did',
+    );
+
+    const I = grpc.status.INVALID_ARGUMENT;
+    await refused(call(admin, 'SetTenantQuota', { domain: 'quota.test', storage: { tenantDefault: true } }), I, /applies to an account/);
+    await refused(call(admin, 'SetUserQuota', { address: 'qa@quota.test', storage: { limit: 2 ** 60 } }), I, /above the largest limit/);
+    await refused(call(admin, 'SetUserQuota', { address: 'qa@quota.test', storage: { unlimited: false } }), I, /must be true/);
+    await refused(call(admin, 'SetUserQuota', { address: 'nobody', storage: { limit: 1 } }), I, /Not a mail address/);
+    const N = grpc.status.NOT_FOUND;
+    await refused(call(admin, 'GetUserQuota', { address: 'ghost@quota.test' }), N, /does not exist/);
+    await refused(call(admin, 'SetTenantQuota', { domain: 'nowhere.test', storage: { limit: 1 } }), N, /does not exist/);
+    await refused(call(admin, 'GetTenantQuota', { domain: 'nowhere.test' }), N, /does not exist/);
   });
 
   test('not on the mailbox port, nor over its Multiplex stream', async () => {

@@ -6,6 +6,8 @@ import type { AddTenantRequest as _mail_v1_AddTenantRequest, AddTenantRequest__O
 import type { AddUserRequest as _mail_v1_AddUserRequest, AddUserRequest__Output as _mail_v1_AddUserRequest__Output } from './mail/v1/AddUserRequest.js';
 import type { AdminServiceClient as _mail_v1_AdminServiceClient, AdminServiceDefinition as _mail_v1_AdminServiceDefinition } from './mail/v1/AdminService.js';
 import type { AliasInfo as _mail_v1_AliasInfo, AliasInfo__Output as _mail_v1_AliasInfo__Output } from './mail/v1/AliasInfo.js';
+import type { AppliedLimit as _mail_v1_AppliedLimit, AppliedLimit__Output as _mail_v1_AppliedLimit__Output } from './mail/v1/AppliedLimit.js';
+import type { LimitSetting as _mail_v1_LimitSetting, LimitSetting__Output as _mail_v1_LimitSetting__Output } from './mail/v1/LimitSetting.js';
 import type { ListAliasesRequest as _mail_v1_ListAliasesRequest, ListAliasesRequest__Output as _mail_v1_ListAliasesRequest__Output } from './mail/v1/ListAliasesRequest.js';
 import type { ListAliasesResponse as _mail_v1_ListAliasesResponse, ListAliasesResponse__Output as _mail_v1_ListAliasesResponse__Output } from './mail/v1/ListAliasesResponse.js';
 import type { ListTenantsRequest as _mail_v1_ListTenantsRequest, ListTenantsRequest__Output as _mail_v1_ListTenantsRequest__Output } from './mail/v1/ListTenantsRequest.js';
@@ -19,8 +21,13 @@ import type { RemoveUserRequest as _mail_v1_RemoveUserRequest, RemoveUserRequest
 import type { ResolveAddressRequest as _mail_v1_ResolveAddressRequest, ResolveAddressRequest__Output as _mail_v1_ResolveAddressRequest__Output } from './mail/v1/ResolveAddressRequest.js';
 import type { ResolvedAddress as _mail_v1_ResolvedAddress, ResolvedAddress__Output as _mail_v1_ResolvedAddress__Output } from './mail/v1/ResolvedAddress.js';
 import type { SetPasswordRequest as _mail_v1_SetPasswordRequest, SetPasswordRequest__Output as _mail_v1_SetPasswordRequest__Output } from './mail/v1/SetPasswordRequest.js';
+import type { SetTenantQuotaRequest as _mail_v1_SetTenantQuotaRequest, SetTenantQuotaRequest__Output as _mail_v1_SetTenantQuotaRequest__Output } from './mail/v1/SetTenantQuotaRequest.js';
+import type { SetUserQuotaRequest as _mail_v1_SetUserQuotaRequest, SetUserQuotaRequest__Output as _mail_v1_SetUserQuotaRequest__Output } from './mail/v1/SetUserQuotaRequest.js';
 import type { TenantInfo as _mail_v1_TenantInfo, TenantInfo__Output as _mail_v1_TenantInfo__Output } from './mail/v1/TenantInfo.js';
+import type { TenantQuota as _mail_v1_TenantQuota, TenantQuota__Output as _mail_v1_TenantQuota__Output } from './mail/v1/TenantQuota.js';
+import type { TenantRequest as _mail_v1_TenantRequest, TenantRequest__Output as _mail_v1_TenantRequest__Output } from './mail/v1/TenantRequest.js';
 import type { UserInfo as _mail_v1_UserInfo, UserInfo__Output as _mail_v1_UserInfo__Output } from './mail/v1/UserInfo.js';
+import type { UserQuota as _mail_v1_UserQuota, UserQuota__Output as _mail_v1_UserQuota__Output } from './mail/v1/UserQuota.js';
 import type { UserRequest as _mail_v1_UserRequest, UserRequest__Output as _mail_v1_UserRequest__Output } from './mail/v1/UserRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -35,6 +42,8 @@ export interface ProtoGrpcType {
       AddUserRequest: MessageTypeDefinition<_mail_v1_AddUserRequest, _mail_v1_AddUserRequest__Output>
       AdminService: SubtypeConstructor<typeof grpc.Client, _mail_v1_AdminServiceClient> & { service: _mail_v1_AdminServiceDefinition }
       AliasInfo: MessageTypeDefinition<_mail_v1_AliasInfo, _mail_v1_AliasInfo__Output>
+      AppliedLimit: MessageTypeDefinition<_mail_v1_AppliedLimit, _mail_v1_AppliedLimit__Output>
+      LimitSetting: MessageTypeDefinition<_mail_v1_LimitSetting, _mail_v1_LimitSetting__Output>
       ListAliasesRequest: MessageTypeDefinition<_mail_v1_ListAliasesRequest, _mail_v1_ListAliasesRequest__Output>
       ListAliasesResponse: MessageTypeDefinition<_mail_v1_ListAliasesResponse, _mail_v1_ListAliasesResponse__Output>
       ListTenantsRequest: MessageTypeDefinition<_mail_v1_ListTenantsRequest, _mail_v1_ListTenantsRequest__Output>
@@ -48,8 +57,13 @@ export interface ProtoGrpcType {
       ResolveAddressRequest: MessageTypeDefinition<_mail_v1_ResolveAddressRequest, _mail_v1_ResolveAddressRequest__Output>
       ResolvedAddress: MessageTypeDefinition<_mail_v1_ResolvedAddress, _mail_v1_ResolvedAddress__Output>
       SetPasswordRequest: MessageTypeDefinition<_mail_v1_SetPasswordRequest, _mail_v1_SetPasswordRequest__Output>
+      SetTenantQuotaRequest: MessageTypeDefinition<_mail_v1_SetTenantQuotaRequest, _mail_v1_SetTenantQuotaRequest__Output>
+      SetUserQuotaRequest: MessageTypeDefinition<_mail_v1_SetUserQuotaRequest, _mail_v1_SetUserQuotaRequest__Output>
       TenantInfo: MessageTypeDefinition<_mail_v1_TenantInfo, _mail_v1_TenantInfo__Output>
+      TenantQuota: MessageTypeDefinition<_mail_v1_TenantQuota, _mail_v1_TenantQuota__Output>
+      TenantRequest: MessageTypeDefinition<_mail_v1_TenantRequest, _mail_v1_TenantRequest__Output>
       UserInfo: MessageTypeDefinition<_mail_v1_UserInfo, _mail_v1_UserInfo__Output>
+      UserQuota: MessageTypeDefinition<_mail_v1_UserQuota, _mail_v1_UserQuota__Output>
       UserRequest: MessageTypeDefinition<_mail_v1_UserRequest, _mail_v1_UserRequest__Output>
     }
   }

@@ -1,9 +1,10 @@
-// The AdminService: tenants, accounts and aliases, for control panels. It is
+// The AdminService: tenants, accounts, aliases and quotas, for control panels. It is
 // served on a listener of its own, not over the edge's Multiplex stream.
 import { loadAdminProto, type AdminServiceHandlers, type grpc } from '@kimap/common';
 import type { MailboxContext } from '../context.js';
 import { requireToken } from './auth.js';
 import { AddAlias, ListAliases, RemoveAlias, ResolveAddress } from './aliases.js';
+import { GetTenantQuota, GetUserQuota, SetTenantQuota, SetUserQuota } from './quota.js';
 import { AddTenant, ListTenants, RemoveTenant } from './tenants.js';
 import { AddUser, DisableUser, EnableUser, ListUsers, RemoveUser, SetPassword } from './users.js';
 
@@ -22,6 +23,10 @@ export function addAdminService(server: grpc.Server, ctx: MailboxContext, token:
     RemoveAlias: RemoveAlias(ctx),
     ListAliases: ListAliases(ctx),
     ResolveAddress: ResolveAddress(ctx),
+    SetUserQuota: SetUserQuota(ctx),
+    GetUserQuota: GetUserQuota(ctx),
+    SetTenantQuota: SetTenantQuota(ctx),
+    GetTenantQuota: GetTenantQuota(ctx),
   };
   const guarded = Object.fromEntries(
     Object.entries(handlers).map(([name, handler]) => [name, requireToken(token, handler as grpc.handleUnaryCall<unknown, unknown>)]),

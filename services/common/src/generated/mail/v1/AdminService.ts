@@ -19,8 +19,13 @@ import type { RemoveUserRequest as _mail_v1_RemoveUserRequest, RemoveUserRequest
 import type { ResolveAddressRequest as _mail_v1_ResolveAddressRequest, ResolveAddressRequest__Output as _mail_v1_ResolveAddressRequest__Output } from '../../mail/v1/ResolveAddressRequest.js';
 import type { ResolvedAddress as _mail_v1_ResolvedAddress, ResolvedAddress__Output as _mail_v1_ResolvedAddress__Output } from '../../mail/v1/ResolvedAddress.js';
 import type { SetPasswordRequest as _mail_v1_SetPasswordRequest, SetPasswordRequest__Output as _mail_v1_SetPasswordRequest__Output } from '../../mail/v1/SetPasswordRequest.js';
+import type { SetTenantQuotaRequest as _mail_v1_SetTenantQuotaRequest, SetTenantQuotaRequest__Output as _mail_v1_SetTenantQuotaRequest__Output } from '../../mail/v1/SetTenantQuotaRequest.js';
+import type { SetUserQuotaRequest as _mail_v1_SetUserQuotaRequest, SetUserQuotaRequest__Output as _mail_v1_SetUserQuotaRequest__Output } from '../../mail/v1/SetUserQuotaRequest.js';
 import type { TenantInfo as _mail_v1_TenantInfo, TenantInfo__Output as _mail_v1_TenantInfo__Output } from '../../mail/v1/TenantInfo.js';
+import type { TenantQuota as _mail_v1_TenantQuota, TenantQuota__Output as _mail_v1_TenantQuota__Output } from '../../mail/v1/TenantQuota.js';
+import type { TenantRequest as _mail_v1_TenantRequest, TenantRequest__Output as _mail_v1_TenantRequest__Output } from '../../mail/v1/TenantRequest.js';
 import type { UserInfo as _mail_v1_UserInfo, UserInfo__Output as _mail_v1_UserInfo__Output } from '../../mail/v1/UserInfo.js';
+import type { UserQuota as _mail_v1_UserQuota, UserQuota__Output as _mail_v1_UserQuota__Output } from '../../mail/v1/UserQuota.js';
 import type { UserRequest as _mail_v1_UserRequest, UserRequest__Output as _mail_v1_UserRequest__Output } from '../../mail/v1/UserRequest.js';
 
 export interface AdminServiceClient extends grpc.Client {
@@ -68,6 +73,24 @@ export interface AdminServiceClient extends grpc.Client {
   enableUser(argument: _mail_v1_UserRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_UserInfo__Output>): grpc.ClientUnaryCall;
   enableUser(argument: _mail_v1_UserRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserInfo__Output>): grpc.ClientUnaryCall;
   enableUser(argument: _mail_v1_UserRequest, callback: grpc.requestCallback<_mail_v1_UserInfo__Output>): grpc.ClientUnaryCall;
+  
+  GetTenantQuota(argument: _mail_v1_TenantRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  GetTenantQuota(argument: _mail_v1_TenantRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  GetTenantQuota(argument: _mail_v1_TenantRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  GetTenantQuota(argument: _mail_v1_TenantRequest, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  getTenantQuota(argument: _mail_v1_TenantRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  getTenantQuota(argument: _mail_v1_TenantRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  getTenantQuota(argument: _mail_v1_TenantRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  getTenantQuota(argument: _mail_v1_TenantRequest, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  
+  GetUserQuota(argument: _mail_v1_UserRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  GetUserQuota(argument: _mail_v1_UserRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  GetUserQuota(argument: _mail_v1_UserRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  GetUserQuota(argument: _mail_v1_UserRequest, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  getUserQuota(argument: _mail_v1_UserRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  getUserQuota(argument: _mail_v1_UserRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  getUserQuota(argument: _mail_v1_UserRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  getUserQuota(argument: _mail_v1_UserRequest, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
   
   ListAliases(argument: _mail_v1_ListAliasesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_ListAliasesResponse__Output>): grpc.ClientUnaryCall;
   ListAliases(argument: _mail_v1_ListAliasesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_ListAliasesResponse__Output>): grpc.ClientUnaryCall;
@@ -141,6 +164,24 @@ export interface AdminServiceClient extends grpc.Client {
   setPassword(argument: _mail_v1_SetPasswordRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserInfo__Output>): grpc.ClientUnaryCall;
   setPassword(argument: _mail_v1_SetPasswordRequest, callback: grpc.requestCallback<_mail_v1_UserInfo__Output>): grpc.ClientUnaryCall;
   
+  SetTenantQuota(argument: _mail_v1_SetTenantQuotaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  SetTenantQuota(argument: _mail_v1_SetTenantQuotaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  SetTenantQuota(argument: _mail_v1_SetTenantQuotaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  SetTenantQuota(argument: _mail_v1_SetTenantQuotaRequest, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  setTenantQuota(argument: _mail_v1_SetTenantQuotaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  setTenantQuota(argument: _mail_v1_SetTenantQuotaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  setTenantQuota(argument: _mail_v1_SetTenantQuotaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  setTenantQuota(argument: _mail_v1_SetTenantQuotaRequest, callback: grpc.requestCallback<_mail_v1_TenantQuota__Output>): grpc.ClientUnaryCall;
+  
+  SetUserQuota(argument: _mail_v1_SetUserQuotaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  SetUserQuota(argument: _mail_v1_SetUserQuotaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  SetUserQuota(argument: _mail_v1_SetUserQuotaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  SetUserQuota(argument: _mail_v1_SetUserQuotaRequest, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  setUserQuota(argument: _mail_v1_SetUserQuotaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  setUserQuota(argument: _mail_v1_SetUserQuotaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  setUserQuota(argument: _mail_v1_SetUserQuotaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  setUserQuota(argument: _mail_v1_SetUserQuotaRequest, callback: grpc.requestCallback<_mail_v1_UserQuota__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface AdminServiceHandlers extends grpc.UntypedServiceImplementation {
@@ -153,6 +194,10 @@ export interface AdminServiceHandlers extends grpc.UntypedServiceImplementation 
   DisableUser: grpc.handleUnaryCall<_mail_v1_UserRequest__Output, _mail_v1_UserInfo>;
   
   EnableUser: grpc.handleUnaryCall<_mail_v1_UserRequest__Output, _mail_v1_UserInfo>;
+  
+  GetTenantQuota: grpc.handleUnaryCall<_mail_v1_TenantRequest__Output, _mail_v1_TenantQuota>;
+  
+  GetUserQuota: grpc.handleUnaryCall<_mail_v1_UserRequest__Output, _mail_v1_UserQuota>;
   
   ListAliases: grpc.handleUnaryCall<_mail_v1_ListAliasesRequest__Output, _mail_v1_ListAliasesResponse>;
   
@@ -170,6 +215,10 @@ export interface AdminServiceHandlers extends grpc.UntypedServiceImplementation 
   
   SetPassword: grpc.handleUnaryCall<_mail_v1_SetPasswordRequest__Output, _mail_v1_UserInfo>;
   
+  SetTenantQuota: grpc.handleUnaryCall<_mail_v1_SetTenantQuotaRequest__Output, _mail_v1_TenantQuota>;
+  
+  SetUserQuota: grpc.handleUnaryCall<_mail_v1_SetUserQuotaRequest__Output, _mail_v1_UserQuota>;
+  
 }
 
 export interface AdminServiceDefinition extends grpc.ServiceDefinition {
@@ -178,6 +227,8 @@ export interface AdminServiceDefinition extends grpc.ServiceDefinition {
   AddUser: MethodDefinition<_mail_v1_AddUserRequest, _mail_v1_UserInfo, _mail_v1_AddUserRequest__Output, _mail_v1_UserInfo__Output>
   DisableUser: MethodDefinition<_mail_v1_UserRequest, _mail_v1_UserInfo, _mail_v1_UserRequest__Output, _mail_v1_UserInfo__Output>
   EnableUser: MethodDefinition<_mail_v1_UserRequest, _mail_v1_UserInfo, _mail_v1_UserRequest__Output, _mail_v1_UserInfo__Output>
+  GetTenantQuota: MethodDefinition<_mail_v1_TenantRequest, _mail_v1_TenantQuota, _mail_v1_TenantRequest__Output, _mail_v1_TenantQuota__Output>
+  GetUserQuota: MethodDefinition<_mail_v1_UserRequest, _mail_v1_UserQuota, _mail_v1_UserRequest__Output, _mail_v1_UserQuota__Output>
   ListAliases: MethodDefinition<_mail_v1_ListAliasesRequest, _mail_v1_ListAliasesResponse, _mail_v1_ListAliasesRequest__Output, _mail_v1_ListAliasesResponse__Output>
   ListTenants: MethodDefinition<_mail_v1_ListTenantsRequest, _mail_v1_ListTenantsResponse, _mail_v1_ListTenantsRequest__Output, _mail_v1_ListTenantsResponse__Output>
   ListUsers: MethodDefinition<_mail_v1_ListUsersRequest, _mail_v1_ListUsersResponse, _mail_v1_ListUsersRequest__Output, _mail_v1_ListUsersResponse__Output>
@@ -186,4 +237,6 @@ export interface AdminServiceDefinition extends grpc.ServiceDefinition {
   RemoveUser: MethodDefinition<_mail_v1_RemoveUserRequest, _mail_v1_RemovalCounts, _mail_v1_RemoveUserRequest__Output, _mail_v1_RemovalCounts__Output>
   ResolveAddress: MethodDefinition<_mail_v1_ResolveAddressRequest, _mail_v1_ResolvedAddress, _mail_v1_ResolveAddressRequest__Output, _mail_v1_ResolvedAddress__Output>
   SetPassword: MethodDefinition<_mail_v1_SetPasswordRequest, _mail_v1_UserInfo, _mail_v1_SetPasswordRequest__Output, _mail_v1_UserInfo__Output>
+  SetTenantQuota: MethodDefinition<_mail_v1_SetTenantQuotaRequest, _mail_v1_TenantQuota, _mail_v1_SetTenantQuotaRequest__Output, _mail_v1_TenantQuota__Output>
+  SetUserQuota: MethodDefinition<_mail_v1_SetUserQuotaRequest, _mail_v1_UserQuota, _mail_v1_SetUserQuotaRequest__Output, _mail_v1_UserQuota__Output>
 }
