@@ -6,6 +6,18 @@ export const MAX_UID = 4294967295;
 /** The hierarchy delimiter of mailbox names, stored and on the wire. */
 export const MAILBOX_DELIMITER = '/';
 
+/**
+ * The namespace of other users' mailboxes (RFC 2342): `Other Users/<owner's
+ * address>/<the owner's name of the mailbox>`, reached through ACL grants
+ * (RFC 4314).
+ */
+export const SHARED_NAMESPACE = 'Other Users';
+
+/** The name a grantee knows another account's mailbox by (and subscribes to it under). */
+export function sharedMailboxName(owner: string, name: string): string {
+  return `${SHARED_NAMESPACE}${MAILBOX_DELIMITER}${owner}${MAILBOX_DELIMITER}${name}`;
+}
+
 /** The system flags (RFC 9051 2.3.2), in the order FLAGS and PERMANENTFLAGS list them. */
 export const SYSTEM_FLAGS: readonly string[] = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 

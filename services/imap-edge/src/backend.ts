@@ -138,7 +138,8 @@ export interface MailboxBackend {
   deleteMailbox(p: Principal, target: MailboxTarget): Promise<void>;
   /** Renames within the owner's account: `to` is the owner's name of the new mailbox. */
   renameMailbox(p: Principal, from: MailboxTarget, to: string): Promise<void>;
-  setSubscribed(p: Principal, name: string, subscribed: boolean): Promise<void>;
+  /** Another account's mailbox (target.owner) needs the l right on it; the subscription is kept under its shared name. */
+  setSubscribed(p: Principal, target: MailboxTarget, subscribed: boolean): Promise<void>;
   store(p: Principal, input: StoreInput): Promise<StoredFlags[]>;
   /** uids empty: every \Deleted message. */
   expunge(p: Principal, mb: MailboxRef, uids: UidRanges): Promise<ExpungeResult>;
@@ -385,8 +386,8 @@ export class GrpcBackend implements MailboxBackend {
     await this.unary('RenameMailbox', { account: p.account, owner: from.owner, fromName: from.name, toName });
   }
 
-  async setSubscribed(p: Principal, name: string, subscribed: boolean): Promise<void> {
-    await this.unary('SetSubscribed', { account: p.account, name, subscribed });
+  async setSubscribed(p: Principal, target: MailboxTarget, subscribed: boolean): Promise<void> {
+    await this.unary('SetSubscribed', { account: p.account, owner: target.owner, name: target.name, subscribed });
   }
 
   async store(p: Principal, input: StoreInput): Promise<StoredFlags[]> {

@@ -48,6 +48,54 @@ describe('IMAP edge: shared mailboxes', () => {
     assert.match(await tagged(t, `EXAMINE "Other Users/${owner}/Team/Inner"`), /^t OK \[READ-ONLY\]/);
   });
 
+  test('SUBSCRIBE to a shared mailbox needs l; LSUB and LIST (SUBSCRIBED) show it until the grant goes', async () => {
+    const { owner, grantee, o, g } = await shared('lr', 0);
+    const name = `Other Users/${owner}/Team`;
+    assert.equal(await tagged(g, `SUBSCRIBE "Other Users/${owner.toUpperCase()}/Team"`), 't OK SUBSCRIBE completed');
+    assert.deepEqual((await g.command('a', 'LSUB "" "Other Users/*"')).untagged, [`* LSUB () "/" "${name}"`]);
+    assert.deepEqual((await g.command('b', 'LIST (SUBSCRIBED) "" "Other Users/*"')).untagged, [
+      `* LIST (\\HasNoChildren \\Subscribed) "/" "${name}"`,
+    ]);
+    assert.ok(
+      (await g.command('c', 'LIST "" "*" RETURN (SUBSCRIBED)')).untagged.includes(`* LIST (\\HasNoChildren \\Subscribed) "/" "${name}"`),
+    );
+    // The owner's own subscriptions are the owner's: nothing changed there.
+    assert.deepEqual((await o.command('d', 'LSUB "" Team')).untagged, []);
+
+    // Without l: refused as if the mailbox were not there; nothing else of the owner can be subscribed to.
+    await o.command('e', 'CREATE Hidden');
+    await o.command('f', `SETACL Hidden ${grantee} r`);
+    assert.match(await tagged(g, `SUBSCRIBE "Other Users/${owner}/Hidden"`), /^t NO \[NOPERM\] /);
+    assert.match(await tagged(g, `SUBSCRIBE "Other Users/${owner}/INBOX"`), /^t NO \[NONEXISTENT\] /);
+    assert.match(await tagged(g, 'SUBSCRIBE "Other Users"'), /^t NO \[NONEXISTENT\] /);
+
+    // The grant taken away: the subscription stays, as a name with no mailbox behind it.
+    await o.command('g', `DELETEACL Team ${grantee}`);
+    assert.deepEqual((await g.command('h', 'LIST (SUBSCRIBED) "" "Other Users/*"')).untagged, [
+      `* LIST (\\NonExistent \\Subscribed) "/" "${name}"`,
+    ]);
+    assert.equal(await tagged(g, `UNSUBSCRIBE "${name}"`), 't OK UNSUBSCRIBE completed');
+    assert.deepEqual(
+      (await g.command('i', 'LSUB "" "*"')).untagged.filter((l) => l.includes('Other Users')),
+      [],
+    );
+    assert.match(await tagged(g, `UNSUBSCRIBE "${name}"`), /^t NO \[NONEXISTENT\] /);
+  });
+
+  test('LIST RETURN (MYRIGHTS): the rights on each mailbox listed, all of them on its own (RFC 8440)', async () => {
+    const { owner, g } = await shared('lrs', 0, 'Team/Inner');
+    const r = await g.command('a', 'LIST "" ("INBOX" "Other Users/*") RETURN (MYRIGHTS)');
+    assert.deepEqual(r.untagged, [
+      '* LIST (\\HasNoChildren) "/" INBOX',
+      '* MYRIGHTS INBOX lrswipkxteacd',
+      `* LIST (\\Noselect \\HasChildren) "/" "Other Users/${owner}"`,
+      `* LIST (\\Noselect \\HasChildren) "/" "Other Users/${owner}/Team"`,
+      `* LIST (\\HasNoChildren) "/" "Other Users/${owner}/Team/Inner"`,
+      `* MYRIGHTS "Other Users/${owner}/Team/Inner" lrs`,
+    ]);
+    assert.match((await g.command('b', 'CAPABILITY')).untagged[0]!, / LIST-MYRIGHTS /);
+  });
+
   test('SELECT needs r: READ-ONLY without a right to change anything, PERMANENTFLAGS as the rights allow', async () => {
     const { g, name } = await shared('lr');
     const r = await g.command('a', `SELECT ${name}`);

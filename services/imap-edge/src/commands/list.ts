@@ -1,8 +1,9 @@
 // LIST with LIST-EXTENDED (RFC 5258), SPECIAL-USE (RFC 6154), LIST-STATUS
-// (RFC 5819) and CHILDREN; LSUB for IMAP4rev1 clients.
+// (RFC 5819), LIST-MYRIGHTS (RFC 8440) and CHILDREN; LSUB for IMAP4rev1 clients.
 import { MAILBOX_DELIMITER } from '@kimap/common';
 import type { MailboxInfo, MailboxTarget } from '../backend.js';
 import type { CommandParser } from '../protocol/index.js';
+import { formatRights, RIGHTS } from './acl-rights.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
 import type { CommandContext } from './context.js';
 import { listMatcher, mailboxFromWire, mailboxToWire, nameOf } from './names.js';
@@ -179,7 +180,7 @@ async function collect(ctx: CommandContext, args: ListArgs): Promise<Entry[]> {
 export const list = defineCommand({
   names: ['LIST'],
   states: AUTHENTICATED,
-  capabilities: ['CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE'],
+  capabilities: ['CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'LIST-MYRIGHTS', 'SPECIAL-USE'],
   parse: parseList,
   async run(ctx, cmd) {
     const { session, enc } = ctx;
@@ -189,6 +190,7 @@ export const list = defineCommand({
       enc.untagged().raw('LIST (\\Noselect) ').quoted(DELIMITER).sp().quoted('').crlf();
       return { text: 'LIST completed' };
     }
+    const myRights = args.returnOptions.includes('MYRIGHTS');
     for (const e of await collect(ctx, args)) {
       const wire = mailboxToWire(session, e.name);
       enc
@@ -204,6 +206,16 @@ export const list = defineCommand({
         const st = await ctx.backend.status(session.principal!, e.target!, statusOptions(args.statusItems)).catch(() => undefined);
         if (st) writeStatus(ctx, wire, st, args.statusItems);
       }
+      // RFC 8440: the session's rights on each selectable mailbox listed (all of them on its own).
+      if (myRights && e.info) {
+        enc
+          .untagged()
+          .raw('MYRIGHTS ')
+          .astring(wire)
+          .sp()
+          .astring(formatRights(e.target?.owner ? e.info.rights : RIGHTS))
+          .crlf();
+      }
     }
     return { text: 'LIST completed' };
   },
@@ -215,9 +227,13 @@ export const lsub = defineCommand({
   parse: parseLsub,
   async run(ctx, cmd) {
     const { session, enc } = ctx;
-    const { mailboxes, orphanSubscriptions } = await ctx.backend.listMailboxes(session.principal!);
+    const { mailboxes, shared, orphanSubscriptions } = await ctx.backend.listMailboxes(session.principal!);
     const match = listMatcher(mailboxFromWire(session, cmd.args.reference + cmd.args.pattern), DELIMITER);
-    const subscribed = new Set([...mailboxes.filter((m) => m.subscribed).map((m) => m.name), ...orphanSubscriptions]);
+    const subscribed = new Set([
+      ...mailboxes.filter((m) => m.subscribed).map((m) => m.name),
+      ...shared.filter((m) => m.subscribed).map((m) => nameOf({ owner: m.owner, name: m.name })),
+      ...orphanSubscriptions,
+    ]);
     // A parent that is not subscribed itself but has subscribed children, and
     // that the pattern reaches (with "%"), is listed as \Noselect (RFC 3501 6.3.9).
     const entries = new Map<string, string>();

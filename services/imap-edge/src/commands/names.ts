@@ -1,6 +1,6 @@
 // Mailbox names between the wire and the mailbox service: modified UTF-7 for
 // IMAP4rev1 sessions, UTF-8 once UTF8=ACCEPT or IMAP4rev2 is enabled.
-import { MAILBOX_DELIMITER } from '@kimap/common';
+import { MAILBOX_DELIMITER, SHARED_NAMESPACE, sharedMailboxName } from '@kimap/common';
 import { decodeMutf7, encodeMutf7, ParseError, type CommandParser } from '../protocol/index.js';
 import type { MailboxTarget } from '../backend.js';
 import type { Session } from '../session.js';
@@ -19,13 +19,9 @@ export function mailboxToWire(session: Session, name: string): string {
   return session.utf8 ? name : encodeMutf7(name);
 }
 
-/**
- * The namespace of other users' mailboxes (RFC 2342): `Other Users/<owner's
- * address>/<the owner's name of the mailbox>`, reached through ACL grants
- * (RFC 4314). The mailbox service, not the edge, decides what a name there
- * may reach.
- */
-export const SHARED_NAMESPACE = 'Other Users';
+// The shared namespace (SHARED_NAMESPACE, @kimap/common): the mailbox
+// service, not the edge, decides what a name there may reach.
+export { SHARED_NAMESPACE };
 
 /**
  * The target of a decoded name. A name in the shared namespace with no
@@ -49,7 +45,7 @@ export function targetFromWire(session: Session, wire: string): MailboxTarget {
 
 /** The name a session knows a target by (decoded; mailboxToWire encodes it). */
 export function nameOf(target: MailboxTarget): string {
-  return target.owner ? `${SHARED_NAMESPACE}${MAILBOX_DELIMITER}${target.owner}${MAILBOX_DELIMITER}${target.name}` : target.name;
+  return target.owner ? sharedMailboxName(target.owner, target.name) : target.name;
 }
 
 /**

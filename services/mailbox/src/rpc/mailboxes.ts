@@ -14,17 +14,18 @@ import { mailboxAccess, parentAccess, requireRight, sharedMailboxes } from '../s
 import { createMailbox, deleteMailbox, listMailboxes, mailboxStatus, renameMailbox } from '../store/mailboxes.js';
 import { unseenBy } from '../store/shared.js';
 import { recordChange } from '../store/outbox.js';
-import { orphanSubscriptions } from '../store/subscriptions.js';
+import { orphanSubscriptions, withSharedSubscriptions } from '../store/subscriptions.js';
 import { accountOf, unary } from './handler.js';
 
 export const ListMailboxes = (ctx: MailboxContext) =>
   unary<ListMailboxesRequest__Output, ListMailboxesResponse>(ctx.log, 'ListMailboxes', async (req) => {
     const accountId = accountOf(req);
-    return {
-      mailboxes: await listMailboxes(ctx.db, accountId),
-      orphanSubscriptions: await orphanSubscriptions(ctx.db, accountId),
-      shared: await sharedMailboxes(ctx.db, accountId),
-    };
+    const [mailboxes, orphans, shared] = await Promise.all([
+      listMailboxes(ctx.db, accountId),
+      orphanSubscriptions(ctx.db, accountId),
+      sharedMailboxes(ctx.db, accountId),
+    ]);
+    return { mailboxes, ...withSharedSubscriptions(shared, orphans) };
   });
 
 export const CreateMailbox = (ctx: MailboxContext) =>

@@ -8,7 +8,7 @@ import { accountOf, unary } from './handler.js';
 export const SetSubscribed = (ctx: MailboxContext) =>
   unary<SetSubscribedRequest__Output, SetSubscribedResponse>(ctx.log, 'SetSubscribed', async (req) => {
     const accountId = accountOf(req);
-    await ctx.db.transaction((tx) => setSubscribed(tx, accountId, req.name, req.subscribed));
+    await ctx.db.transaction((tx) => setSubscribed(tx, accountId, req.name, req.subscribed, req.owner));
     ctx.changed();
     return {};
   });

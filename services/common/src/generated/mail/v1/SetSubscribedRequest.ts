@@ -6,10 +6,12 @@ export interface SetSubscribedRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'name'?: (string);
   'subscribed'?: (boolean);
+  'owner'?: (string);
 }
 
 export interface SetSubscribedRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'name': (string);
   'subscribed': (boolean);
+  'owner': (string);
 }
