@@ -15,7 +15,7 @@ import type { Logger } from '@kimap/common';
 
 /**
  * The Node flags every command that starts the edge gives (services/imap-edge's
- * `npm start`, e2e/src/cluster.ts): `gc()` for the quiet collections.
+ * `npm start`, bin/kimap, e2e/src/cluster.ts): `gc()` for the quiet collections.
  */
 export const EDGE_NODE_FLAGS: readonly string[] = ['--expose-gc'];
 
