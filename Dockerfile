@@ -45,9 +45,12 @@ LABEL org.opencontainers.image.title="kimap" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.base.name="${NODE_IMAGE}"
 # A named user for the numeric uid, so that tools asking who runs them get an answer;
-# its home is /tmp, the one writable place besides mounted volumes.
+# its home is /tmp, the one writable place besides mounted volumes. /var/lib/kimap is
+# an empty mount point for a volume (the embedded server's DATA_DIR): a new Docker
+# volume mounted there takes its owner, the user.
 RUN groupadd --gid 10001 kimap \
- && useradd --uid 10001 --gid 10001 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin kimap
+ && useradd --uid 10001 --gid 10001 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin kimap \
+ && install -d -o 10001 -g 10001 -m 0750 /var/lib/kimap
 ENV NODE_ENV=production \
     DATA_DIR=/tmp/kimap \
     HOME=/tmp
