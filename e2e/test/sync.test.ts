@@ -11,7 +11,13 @@ import { freePort, metric, startService, tempDir, waitForMetric, type ServicePro
 import { ownKafka, type OwnKafka } from '../src/kafka.js';
 import { appendSync, ImapClient } from '../../services/imap-edge/test/support/imap-client.js';
 
-const POLL_MS = 4000;
+// While the change feed is up a session polls only every 10 minutes, so a
+// notification within a test's timeout is a push; while it is down the edge
+// polls every 5 s at most (connection.ts).
+const POLL_MS = 600_000;
+const OUTAGE_POLL_MS = 5000;
+/** How long a push may take on a loaded machine; figures are for bench/, not for tests. */
+const PUSH_TIMEOUT_MS = 15_000;
 const USER = 'sync@example.test';
 const PASS = 'sync-password';
 
@@ -84,7 +90,7 @@ describe('sync across edges (PostgreSQL, Kafka, separate processes)', () => {
     }
   }
 
-  test('IDLE on edge A sees APPEND, STORE, EXPUNGE and MOVE made through edge B, pushed within a second', async () => {
+  test('IDLE on edge A sees APPEND, STORE, EXPUNGE and MOVE made through edge B, pushed', async () => {
     const a = await login(0);
     const b = await login(1);
     await appendSync(b, 'p1', 'INBOX', msg('one'));
@@ -93,22 +99,22 @@ describe('sync across edges (PostgreSQL, Kafka, separate processes)', () => {
     await b.command('s', 'SELECT INBOX');
 
     await appendSync(b, 'p3', 'INBOX', msg('three'));
-    const exists = await next(a, 3000);
+    const exists = await next(a, PUSH_TIMEOUT_MS);
     assert.equal(exists.text, '* 3 EXISTS');
 
     await b.command('f', 'STORE 2 +FLAGS (\\Flagged)');
-    const flags = await next(a, 3000);
+    const flags = await next(a, PUSH_TIMEOUT_MS);
     assert.equal(flags.text, '* 2 FETCH (FLAGS (\\Flagged))');
 
     await b.command('d', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
-    assert.equal((await next(a, 3000)).text, '* 1 FETCH (FLAGS (\\Deleted))');
+    assert.equal((await next(a, PUSH_TIMEOUT_MS)).text, '* 1 FETCH (FLAGS (\\Deleted))');
     await b.command('x', 'EXPUNGE');
-    const expunge = await next(a, 3000);
+    const expunge = await next(a, PUSH_TIMEOUT_MS);
     assert.equal(expunge.text, '* 1 EXPUNGE');
 
     const mv = await b.command('m', 'MOVE 2 Archive');
     assert.match(mv.tagged, /^m OK/);
-    assert.equal((await next(a, 3000)).text, '* 2 EXPUNGE');
+    assert.equal((await next(a, PUSH_TIMEOUT_MS)).text, '* 2 EXPUNGE');
 
     // RENAME of a mailbox that is not selected shows nothing in IDLE; the next LIST on edge A has it.
     await b.command('c', 'CREATE Projects');
@@ -121,7 +127,6 @@ describe('sync across edges (PostgreSQL, Kafka, separate processes)', () => {
     const f = await a.command('f', 'FETCH 1:* (UID FLAGS)');
     assert.deepEqual(f.untagged, ['* 1 FETCH (UID 2 FLAGS (\\Flagged))']);
     console.log(`push latency: EXISTS ${exists.ms} ms, FETCH ${flags.ms} ms, EXPUNGE ${expunge.ms} ms`);
-    assert.ok(exists.ms < 1000 && flags.ms < 1000 && expunge.ms < 1000, 'pushed, not polled');
   });
 
   test('Kafka stopped: IDLE is still told within the poll interval; after restart, push again', async () => {
@@ -131,19 +136,21 @@ describe('sync across edges (PostgreSQL, Kafka, separate processes)', () => {
     await kafka.stop();
     await waitForMetric(edges[0]!.proc, 'kimap_change_feed_up', (v) => v === 0, 30_000);
     await appendSync(b, 'k1', 'Drafts', msg('during outage'));
-    const polled = await next(a, POLL_MS + 4000);
+    const polled = await next(a, OUTAGE_POLL_MS + PUSH_TIMEOUT_MS);
     assert.equal(polled.text, '* 1 EXISTS');
-    console.log(`notified by polling after ${polled.ms} ms (poll interval ${POLL_MS} ms)`);
+    console.log(`notified by polling after ${polled.ms} ms (poll interval ${OUTAGE_POLL_MS} ms while the feed is down)`);
 
     await kafka.start();
     await waitForMetric(edges[0]!.proc, 'kimap_change_feed_up', (v) => v === 1, 90_000);
     // Let the relay publish what it held back during the outage.
     await new Promise((r) => setTimeout(r, 1500));
+    const received = await metric(edges[0]!.proc, 'kimap_change_events_received_total');
     await appendSync(b, 'k2', 'Drafts', msg('after restart'));
-    const pushed = await next(a, POLL_MS + 4000);
+    const pushed = await next(a, OUTAGE_POLL_MS + PUSH_TIMEOUT_MS);
     assert.equal(pushed.text, '* 2 EXISTS');
     console.log(`after the restart: notified after ${pushed.ms} ms`);
-    assert.ok(pushed.ms < 1500, `push again after the restart (took ${pushed.ms} ms)`);
+    // Pushed again: the edge had the event from Kafka (a poll left over from the outage may have raced it).
+    await waitForMetric(edges[0]!.proc, 'kimap_change_events_received_total', (v) => v > received, 30_000);
     a.send('DONE\r\n');
     await a.readTagged('i');
   });
