@@ -13,16 +13,35 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** The Node flags a service is started with, by its main module (as its `npm start` does). */
 const NODE_FLAGS: Record<string, readonly string[]> = { 'services/imap-edge/src/main.ts': EDGE_NODE_FLAGS };
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports handed out by this process: each is given once. */
+const handedOut = new Set<number>();
+// Below Linux's ephemeral range (32768-60999), so that no outgoing connection of
+// another process on the machine takes a port between this check and the
+// service's listen; where a test file starts is spread by its pid.
+const PORT_LOW = 20000;
+const PORT_SPAN = 12000;
+let nextPort = PORT_LOW + ((process.pid * 397) % PORT_SPAN);
+
+function canListen(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
   });
+}
+
+/** A TCP port no one listens on (on any address), not handed out before by this process. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < PORT_SPAN; tries++) {
+    const port = nextPort;
+    nextPort = PORT_LOW + ((nextPort - PORT_LOW + 1) % PORT_SPAN);
+    if (handedOut.has(port)) continue;
+    if ((await canListen(port, '0.0.0.0')) && (await canListen(port, '127.0.0.1'))) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free TCP port between 20000 and 32000');
 }
 
 export interface ServiceProcess {
