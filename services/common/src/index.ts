@@ -7,3 +7,4 @@ export * from './config.js';
 export * from './log.js';
 export * from './ops.js';
 export * from './imap.js';
+export * from './networks.js';

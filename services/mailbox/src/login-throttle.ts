@@ -11,8 +11,8 @@
 // `freeFailures`, then doubling up to `maxDelayMs`), and from `lockFailures`
 // on a refusal without any check, until the count expires `windowMs` after
 // its last failure. A success clears what this address failed for this account.
-import { BlockList, isIP } from 'node:net';
-import { envInt, envList, type Database, type Logger } from '@kimap/common';
+import { isIP, type BlockList } from 'node:net';
+import { envInt, envList, parseNetworks, type Database, type Logger } from '@kimap/common';
 import { Counter, type Registry } from 'prom-client';
 import { checkCredentials, normalizeUsername, type Login } from './store/accounts.js';
 import { throttled, unauthenticated } from './store/errors.js';
@@ -125,17 +125,7 @@ export function addressKey(ip: string, ipv6Prefix = DEFAULT_LOGIN_THROTTLE.ipv6P
 
 /** Parses LOGIN_THROTTLE_EXEMPT; throws on an entry that is not an address or a CIDR network. */
 export function exemptList(entries: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [net, bits, extra] = entry.split('/');
-    const family = isIP(net ?? '');
-    const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
-    if (!family || extra !== undefined || !/^\d+$/.test(String(prefix)) || prefix > (family === 6 ? 128 : 32)) {
-      throw new Error(`LOGIN_THROTTLE_EXEMPT: not an address or CIDR network: ${JSON.stringify(entry)}`);
-    }
-    list.addSubnet(net!, prefix, family === 6 ? 'ipv6' : 'ipv4');
-  }
-  return list;
+  return parseNetworks(entries, 'LOGIN_THROTTLE_EXEMPT');
 }
 
 export interface LoginMetrics {
