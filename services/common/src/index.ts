@@ -8,3 +8,5 @@ export * from './log.js';
 export * from './ops.js';
 export * from './imap.js';
 export * from './networks.js';
+export * from './proxy-header.js';
+export * from './proxy-gate.js';
