@@ -76,9 +76,11 @@ export class Connection implements ChangeListener {
     socket: Socket,
     private readonly deps: ConnectionDeps,
     tls: boolean,
+    /** The client's address when the socket's peer is not the client (a PROXY protocol balancer). */
+    remoteAddress = socket.remoteAddress ?? 'unknown',
   ) {
     this.socket = socket;
-    this.session = new Session(randomBytes(6).toString('hex'), socket.remoteAddress ?? 'unknown', tls);
+    this.session = new Session(randomBytes(6).toString('hex'), remoteAddress, tls);
     this.receiver = this.newReceiver();
     this.enc = this.newEncoder();
     this.attach(socket);

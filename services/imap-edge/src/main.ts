@@ -9,6 +9,7 @@ import {
   envOptional,
   envString,
   KafkaSubscriber,
+  proxyProtocolFromEnv,
   startOpsServer,
 } from '@kimap/common';
 import { hostname } from 'node:os';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     settings,
     log,
     tls,
+    proxy: proxyProtocolFromEnv(),
     host: envString('IMAP_HOST', '0.0.0.0'),
     imapPort: envInt('IMAP_PORT', 1143),
     imapsPort: envInt('IMAPS_PORT', 1993),

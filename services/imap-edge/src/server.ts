@@ -2,7 +2,14 @@
 // feeding connections that share one backend client and one change feed.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import type { ChangeSubscriber, Logger } from '@kimap/common';
+import {
+  PROXY_PROTOCOL_OFF,
+  ProxyGate,
+  type ChangeSubscriber,
+  type ClientAddress,
+  type Logger,
+  type ProxyProtocolSettings,
+} from '@kimap/common';
 import type { Registry } from 'prom-client';
 import { AccountGuard } from './account-guard.js';
 import type { MailboxBackend } from './backend.js';
@@ -20,6 +27,8 @@ export interface EdgeOptions {
   settings: EdgeSettings;
   log: Logger;
   tls?: TlsMaterial;
+  /** PROXY protocol on both listeners; off when left out. */
+  proxy?: ProxyProtocolSettings;
   host?: string;
   /** Plaintext port (STARTTLS); undefined: not listening. 0: any free port. */
   imapPort?: number;
@@ -93,7 +102,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   ]);
   if (!joined) opts.log.warn('change feed not joined yet; starting anyway, sessions poll until it is');
 
-  const accept = (socket: Socket, tls: boolean) => {
+  const accept = (socket: Socket, tls: boolean, client: ClientAddress) => {
     socket.setNoDelay(true);
     if (!accepting || open.size >= maxConnections) {
       socket.end('* BYE Server busy, try again later\r\n');
@@ -114,6 +123,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
         feedHealthy: () => opts.subscriber.healthy,
       },
       tls,
+      client.address,
     );
     open.add(conn);
     conn.onClosed = () => open.delete(conn);
@@ -125,19 +135,48 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
 
   const host = opts.host ?? '0.0.0.0';
   const servers: Server[] = [];
+  const gates: ProxyGate[] = [];
   let imapPort: number | undefined;
   let imapsPort: number | undefined;
+  // Both listeners take plain TCP: a PROXY header, when on, comes before the TLS handshake.
+  const gated = (listener: string, handOn: (socket: Socket, client: ClientAddress) => void) => {
+    const gate = new ProxyGate(opts.proxy ?? PROXY_PROTOCOL_OFF, {
+      listener,
+      log: opts.log,
+      ...(opts.registry && { registry: opts.registry }),
+    });
+    gates.push(gate);
+    return createServer((s) => gate.admit(s, (client) => handOn(s, client)));
+  };
   if (opts.imapPort !== undefined) {
-    const plain = createServer((s) => accept(s, false));
+    const plain = gated('imap', (s, client) => accept(s, false, client));
     imapPort = await listen(plain, opts.imapPort, host);
     servers.push(plain);
   }
   if (opts.imapsPort !== undefined) {
     if (!ctx) throw new Error('implicit TLS needs a certificate');
-    const secure = createTlsServer({ cert: opts.tls!.cert, key: opts.tls!.key, minVersion: 'TLSv1.2' }, (s: TLSSocket) => accept(s, true));
+    // The TLS server does not listen itself: it is handed each connection once its client is known.
+    // Clients in the handshake, by their TCP peer (which the TLS socket shares with the plain one).
+    const handshaking = new Map<string, { client: ClientAddress; socket: Socket; forget: () => void }>();
+    const peerKey = (s: Socket) => `${s.remoteAddress}|${s.remotePort}`;
+    const secure = createTlsServer({ cert: opts.tls!.cert, key: opts.tls!.key, minVersion: 'TLSv1.2' }, (s: TLSSocket) => {
+      const waiting = handshaking.get(peerKey(s));
+      if (waiting) {
+        handshaking.delete(peerKey(s));
+        waiting.socket.off('close', waiting.forget);
+      }
+      accept(s, true, waiting?.client ?? { address: s.remoteAddress ?? 'unknown', port: s.remotePort ?? 0 });
+    });
     secure.on('tlsClientError', (err) => opts.log.debug({ err }, 'TLS handshake failed'));
-    imapsPort = await listen(secure, opts.imapsPort, host);
-    servers.push(secure);
+    const tcp = gated('imaps', (s, client) => {
+      const key = peerKey(s);
+      const forget = () => handshaking.delete(key);
+      handshaking.set(key, { client, socket: s, forget });
+      s.once('close', forget);
+      secure.emit('connection', s);
+    });
+    imapsPort = await listen(tcp, opts.imapsPort, host);
+    servers.push(tcp);
   }
   opts.log.info({ imapPort, imapsPort }, 'IMAP edge listening');
 
@@ -154,6 +193,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       accepting = false;
       clearInterval(feedGauge);
       for (const s of servers) s.close();
+      for (const g of gates) g.close();
       const deadline = Date.now() + graceMs;
       // Idle sessions get BYE now; busy ones when their command ends or the grace runs out.
       while (open.size > 0 && Date.now() < deadline) {

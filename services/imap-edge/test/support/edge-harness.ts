@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, InProcessBus, type Database } from '@kimap/common';
+import { createLogger, InProcessBus, type Database, type Logger, type ProxyProtocolSettings } from '@kimap/common';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser, startMailboxService, type LoginThrottleSettings, type RunningMailboxService } from '@kimap/mailbox';
 import { Registry } from 'prom-client';
@@ -73,6 +73,8 @@ export interface EdgeServices {
   readonly registry: Registry;
   /** Plaintext connection (greeting consumed). */
   readonly plain: () => Promise<{ c: ImapClient; greeting: string }>;
+  /** A connection as the options say (a PROXY header first, TLS, a client address), greeting consumed. */
+  readonly connect: (opts: { tls?: boolean; localAddress?: string; proxyHeader?: Buffer }) => Promise<{ c: ImapClient; greeting: string }>;
   /** Implicit-TLS connection (greeting consumed), from the client address given (default 127.0.0.1). */
   readonly secure: (from?: string) => Promise<{ c: ImapClient; greeting: string }>;
   /** A logged-in session over implicit TLS, from the client address given (default 127.0.0.1). */
@@ -111,6 +113,10 @@ export function useEdgeServices(
     limits?: Partial<EdgeLimits>;
     /** Login throttling of the mailbox service; its defaults otherwise. */
     loginThrottle?: Partial<LoginThrottleSettings>;
+    /** PROXY protocol on the edge's listeners. */
+    proxy?: ProxyProtocolSettings;
+    /** The edge's logger (silent otherwise). */
+    log?: Logger;
   } = {},
 ): EdgeServices {
   // Filled in as each service starts, so that a failed start still stops what did start.
@@ -143,8 +149,9 @@ export function useEdgeServices(
         limits: { ...settings.limits, preAuthTimeoutMs: opts.preAuthTimeoutMs ?? settings.limits.preAuthTimeoutMs, ...opts.limits },
       },
       registry: running.registry,
-      log,
+      log: opts.log ?? log,
       tls: await selfSignedTls(running.dir, 'localhost'),
+      ...(opts.proxy && { proxy: opts.proxy }),
       host: '127.0.0.1',
       imapPort: 0,
       imapsPort: 0,
@@ -154,7 +161,11 @@ export function useEdgeServices(
     // argon2, the pool's connections) can take longer on a busy machine than
     // a short pre-auth timeout (PREAUTH_MS) allows a test's first login. Only
     // a warm-up: should it fail, the tests report what fails for them.
-    const { client } = await ImapClient.connect(running.edge.imapsPort!, { tls: true, timeoutMs: 30_000 });
+    const { client } = await ImapClient.connect(running.edge.imapsPort!, {
+      tls: true,
+      timeoutMs: 30_000,
+      ...(opts.proxy && opts.proxy.mode !== 'off' && { proxyHeader: Buffer.from('PROXY UNKNOWN\r\n') }),
+    });
     await client.command('W', `LOGIN "${ALICE}" "${PASSWORD}"`, 30_000).catch(() => undefined);
     await client.close();
   });
@@ -196,6 +207,12 @@ export function useEdgeServices(
 
     plain: async () => {
       const { client, greeting } = await ImapClient.connect(started().edge.imapPort!);
+      clients.push(client);
+      return { c: client, greeting };
+    },
+
+    connect: async (o) => {
+      const { client, greeting } = await ImapClient.connect(o.tls ? started().edge.imapsPort! : started().edge.imapPort!, o);
       clients.push(client);
       return { c: client, greeting };
     },

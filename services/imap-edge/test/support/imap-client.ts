@@ -65,12 +65,24 @@ export class ImapClient {
   /** Connects, waits for the greeting line and returns it with the client. */
   static async connect(
     port: number,
-    opts: { tls?: boolean; host?: string; timeoutMs?: number; localAddress?: string } = {},
+    opts: { tls?: boolean; host?: string; timeoutMs?: number; localAddress?: string; proxyHeader?: Buffer } = {},
   ): Promise<{ client: ImapClient; greeting: string }> {
     const host = opts.host ?? '127.0.0.1';
     // A client address of its own (any of 127.0.0.0/8 on Linux), for tests of what depends on it.
     const local = opts.localAddress ? { localAddress: opts.localAddress } : {};
     const socket = await new Promise<Socket | TLSSocket>((resolve, reject) => {
+      const header = opts.proxyHeader;
+      if (header) {
+        // As a load balancer sends it: the PROXY header first, then (with tls) the handshake.
+        const tcp = netConnect({ host, port, ...local }, () => {
+          tcp.write(header);
+          if (!opts.tls) return resolve(tcp);
+          const s = tlsConnect({ socket: tcp, rejectUnauthorized: false, servername: 'localhost' }, () => resolve(s));
+          s.once('error', reject);
+        });
+        tcp.once('error', reject);
+        return;
+      }
       const s = opts.tls
         ? tlsConnect({ host, port, rejectUnauthorized: false, servername: 'localhost', ...local }, () => resolve(s))
         : netConnect({ host, port, ...local }, () => resolve(s));
