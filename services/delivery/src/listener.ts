@@ -5,7 +5,7 @@
 // the mailbox service has committed the message for that recipient, and a
 // message whose connection drops before its end is never handed on.
 import type { Socket } from 'node:net';
-import type { Logger } from '@kimap/common';
+import { PROXY_PROTOCOL_OFF, ProxyGate, type Logger, type ProxyProtocolSettings } from '@kimap/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { SMTPServer, type SMTPServerDataResult, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { DeliveryBackend, DeliveryResult, DeliveryStatus } from './backend.js';
@@ -18,6 +18,8 @@ export interface DeliveryListenerOptions {
   host: string;
   port: number;
   registry?: Registry;
+  /** PROXY protocol before LMTP; off when left out. */
+  proxy?: ProxyProtocolSettings;
 }
 
 export interface RunningDeliveryListener {
@@ -216,9 +218,22 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
     },
   });
   server.on('error', (err) => log.error({ err }, 'lmtp listener error'));
-  // Replies go out as they are ready: with Nagle's algorithm a reply written while the
-  // previous one waits for its ACK is held until the client's delayed ACK (40 ms here).
-  server.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+  // Each connection passes the PROXY gate before its session starts, with the client's
+  // address (in the Received field) from the header when the protocol is on. The gate
+  // replaces smtp-server's own acceptance, whose PROXY support (v1, and every peer not
+  // listed let through without a header) does not fit.
+  const gate = new ProxyGate(opts.proxy ?? PROXY_PROTOCOL_OFF, {
+    listener: 'lmtp',
+    log,
+    ...(opts.registry && { registry: opts.registry }),
+  });
+  server.server.removeAllListeners('connection');
+  server.server.on('connection', (socket: Socket) => {
+    // Replies go out as they are ready: with Nagle's algorithm a reply written while the
+    // previous one waits for its ACK is held until the client's delayed ACK (40 ms here).
+    socket.setNoDelay(true);
+    gate.admit(socket, (client) => server.connect(socket, { remoteAddress: client.address, remotePort: client.port }));
+  });
 
   const port = await new Promise<number>((resolve, reject) => {
     server.server.once('error', reject);
@@ -236,6 +251,7 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
     async stop(graceMs) {
       if (stopping) return;
       stopping = true;
+      gate.close();
       // MTAs keep idle connections open for a few seconds; a transaction under way gets its replies first.
       server.options.closeTimeout = Math.max(1, graceMs);
       await new Promise<void>((resolve) => server.close(() => resolve()));

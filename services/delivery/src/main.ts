@@ -1,6 +1,6 @@
 // The delivery deployable: LMTP from the MTA, Deliver calls to the mailbox
 // service over gRPC. Stateless: scale it like the edge.
-import { createLogger, createRegistry, envInt, envString, startOpsServer } from '@kimap/common';
+import { createLogger, createRegistry, envInt, envString, proxyProtocolFromEnv, startOpsServer } from '@kimap/common';
 import { GrpcDeliveryBackend } from './backend.js';
 import { startDeliveryListener } from './listener.js';
 import { deliverySettingsFromEnv } from './settings.js';
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     host: envString('LMTP_HOST', '0.0.0.0'),
     port: envInt('LMTP_PORT', 2424),
     registry,
+    proxy: proxyProtocolFromEnv(),
   });
   const ops = await startOpsServer({ port: envInt('OPS_PORT', 9103), registry, ready: () => listener.ready() });
   log.info({ lmtpPort: listener.port, opsPort: ops.port }, 'delivery listener ready');

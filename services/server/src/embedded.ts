@@ -2,7 +2,16 @@
 // change bus in one process, PGlite in DATA_DIR, still talking gRPC between
 // edge or delivery and mailbox (over a Unix socket) so the code that runs
 // here is the code that runs in the cluster.
-import { createLogger, createRegistry, InProcessBus, migrate, PgliteDatabase, startOpsServer, type Logger } from '@kimap/common';
+import {
+  createLogger,
+  createRegistry,
+  InProcessBus,
+  migrate,
+  PgliteDatabase,
+  startOpsServer,
+  type Logger,
+  type ProxyProtocolSettings,
+} from '@kimap/common';
 import { GrpcDeliveryBackend, startDeliveryListener, type DeliverySettings, type RunningDeliveryListener } from '@kimap/delivery';
 import { GrpcBackend, selfSignedTls, startEdge, type EdgeSettings, type RunningEdge } from '@kimap/imap-edge';
 import { addUser, startMailboxService, userExists, type LoginThrottleSettings } from '@kimap/mailbox';
@@ -19,6 +28,8 @@ export interface EmbeddedOptions {
   settings: EdgeSettings;
   /** Login throttling; defaults to DEFAULT_LOGIN_THROTTLE. */
   loginThrottle?: Partial<LoginThrottleSettings>;
+  /** PROXY protocol on the IMAP and LMTP listeners; off when left out. */
+  proxy?: ProxyProtocolSettings;
   /** The LMTP delivery listener; none when left out. */
   lmtp?: { host: string; port: number; settings: DeliverySettings };
   bootstrapUser?: string;
@@ -73,6 +84,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
     imapPort: opts.imapPort,
     imapsPort: opts.imapsPort,
     registry,
+    ...(opts.proxy && { proxy: opts.proxy }),
   });
   const mailboxAddress = address.startsWith('unix:') ? address : `127.0.0.1:${mailbox.port}`;
   const deliveryBackend = opts.lmtp ? new GrpcDeliveryBackend(mailboxAddress, opts.lmtp.settings.mailboxDeadlineMs) : undefined;
@@ -85,6 +97,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
           host: opts.lmtp.host,
           port: opts.lmtp.port,
           registry,
+          ...(opts.proxy && { proxy: opts.proxy }),
         })
       : undefined;
   const ready = () => edge.ready() && (delivery?.ready() ?? true);

@@ -1,5 +1,5 @@
 // `make run`: the whole server in one process on an embedded database.
-import { createLogger, envInt, envOptional, envString } from '@kimap/common';
+import { createLogger, envInt, envOptional, envString, proxyProtocolFromEnv } from '@kimap/common';
 import { deliverySettingsFromEnv } from '@kimap/delivery';
 import { edgeSettingsFromEnv } from '@kimap/imap-edge';
 import { loginThrottleSettingsFromEnv } from '@kimap/mailbox';
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     opsPort: envInt('OPS_PORT', 9100),
     settings,
     loginThrottle: loginThrottleSettingsFromEnv(),
+    proxy: proxyProtocolFromEnv(),
     // LMTP for the MTA, on loopback unless told otherwise.
     lmtp: { host: envString('LMTP_HOST', '127.0.0.1'), port: envInt('LMTP_PORT', 2424), settings: deliverySettingsFromEnv() },
     bootstrapUser: envOptional('BOOTSTRAP_USER'),

@@ -33,13 +33,18 @@ export class LmtpClient {
     });
   }
 
-  static async open(port: number): Promise<{ client: LmtpClient; greeting: Reply }> {
-    const socket = connect(port, '127.0.0.1');
+  /** Connects (from `localAddress`, with a PROXY header first when given) and reads the greeting. */
+  static async open(
+    port: number,
+    o: { proxyHeader?: Buffer; localAddress?: string } = {},
+  ): Promise<{ client: LmtpClient; greeting: Reply }> {
+    const socket = connect({ port, host: '127.0.0.1', ...(o.localAddress && { localAddress: o.localAddress }) });
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
+    if (o.proxyHeader) socket.write(o.proxyHeader);
     const client = new LmtpClient(socket);
     return { client, greeting: await client.reply() };
   }
