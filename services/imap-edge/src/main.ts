@@ -19,7 +19,7 @@ import { startEdge } from './server.js';
 import { newEdgeId } from './session-registry.js';
 import { startQuietGc } from './quiet-gc.js';
 import { edgeSettingsFromEnv } from './settings.js';
-import { loadTlsFiles, selfSignedTls } from './tls.js';
+import { selfSignedTls } from './tls.js';
 
 const log = createLogger('imap-edge');
 
@@ -29,8 +29,10 @@ async function main(): Promise<void> {
   if (brokers.length === 0) throw new Error('KAFKA_BROKERS is required');
   const certFile = envOptional('TLS_CERT_FILE');
   const keyFile = envOptional('TLS_KEY_FILE');
-  const tls =
-    certFile && keyFile ? loadTlsFiles(certFile, keyFile) : await selfSignedTls(envString('DATA_DIR', './data'), settings.hostname);
+  // Files are read again when they change (a renewal); without them, a self-signed pair.
+  const tlsFiles =
+    certFile && keyFile ? { cert: certFile, key: keyFile, reloadIntervalMs: envInt('TLS_RELOAD_INTERVAL_MS', 10_000) } : undefined;
+  const tls = tlsFiles ? undefined : await selfSignedTls(envString('DATA_DIR', './data'), settings.hostname);
   const backend = new GrpcBackend(
     envString('MAILBOX_ADDRESS', '127.0.0.1:50051'),
     envInt('MAILBOX_DEADLINE_MS', 30_000),
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     subscriber,
     settings,
     log,
-    tls,
+    ...(tlsFiles ? { tlsFiles } : { tls }),
     proxy: proxyProtocolFromEnv(),
     host: envString('IMAP_HOST', '0.0.0.0'),
     imapPort: envInt('IMAP_PORT', 1143),

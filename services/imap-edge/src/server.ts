@@ -19,7 +19,7 @@ import { ChangeFeed } from './feed.js';
 import { DEFAULT_HEADER_CACHE_MB, HeaderCache } from './header-cache.js';
 import { createEdgeMetrics } from './metrics.js';
 import { newEdgeId, SessionRegistry } from './session-registry.js';
-import { secureContext, type TlsMaterial } from './tls.js';
+import { TlsCredentials, type TlsFiles, type TlsMaterial } from './tls.js';
 
 export interface EdgeOptions {
   backend: MailboxBackend;
@@ -27,6 +27,8 @@ export interface EdgeOptions {
   settings: EdgeSettings;
   log: Logger;
   tls?: TlsMaterial;
+  /** Certificate and key files, read again when they change; instead of tls. */
+  tlsFiles?: TlsFiles;
   /** PROXY protocol on both listeners; off when left out. */
   proxy?: ProxyProtocolSettings;
   host?: string;
@@ -72,8 +74,12 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const feed = new ChangeFeed();
   const metrics = opts.registry ? createEdgeMetrics(opts.registry) : undefined;
-  const ctx = opts.tls ? secureContext(opts.tls) : undefined;
-  const settings: EdgeSettings = { ...opts.settings, tlsAvailable: ctx !== undefined };
+  const credentials = opts.tlsFiles
+    ? TlsCredentials.fromFiles(opts.tlsFiles, opts.log)
+    : opts.tls
+      ? new TlsCredentials(opts.tls)
+      : undefined;
+  const settings: EdgeSettings = { ...opts.settings, tlsAvailable: credentials !== undefined };
   const headerBytes = settings.headerCacheBytes ?? DEFAULT_HEADER_CACHE_MB * 1024 * 1024;
   const headers =
     headerBytes > 0 ? new HeaderCache(headerBytes, (hit) => metrics?.headerCacheFetches.inc({ result: hit ? 'hit' : 'miss' })) : undefined;
@@ -117,7 +123,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
         ...(sessions ? { sessions } : {}),
         log: opts.log,
         settings,
-        ...(ctx ? { secureContext: ctx } : {}),
+        ...(credentials ? { secureContext: credentials.context } : {}),
         ...(metrics ? { metrics } : {}),
         ...(headers ? { headers } : {}),
         feedHealthy: () => opts.subscriber.healthy,
@@ -154,12 +160,12 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     servers.push(plain);
   }
   if (opts.imapsPort !== undefined) {
-    if (!ctx) throw new Error('implicit TLS needs a certificate');
+    if (!credentials) throw new Error('implicit TLS needs a certificate');
     // The TLS server does not listen itself: it is handed each connection once its client is known.
     // Clients in the handshake, by their TCP peer (which the TLS socket shares with the plain one).
     const handshaking = new Map<string, { client: ClientAddress; socket: Socket; forget: () => void }>();
     const peerKey = (s: Socket) => `${s.remoteAddress}|${s.remotePort}`;
-    const secure = createTlsServer({ cert: opts.tls!.cert, key: opts.tls!.key, minVersion: 'TLSv1.2' }, (s: TLSSocket) => {
+    const secure = createTlsServer({ ...credentials.material, minVersion: 'TLSv1.2' }, (s: TLSSocket) => {
       const waiting = handshaking.get(peerKey(s));
       if (waiting) {
         handshaking.delete(peerKey(s));
@@ -168,6 +174,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       accept(s, true, waiting?.client ?? { address: s.remoteAddress ?? 'unknown', port: s.remotePort ?? 0 });
     });
     secure.on('tlsClientError', (err) => opts.log.debug({ err }, 'TLS handshake failed'));
+    credentials.onChange((m) => secure.setSecureContext({ ...m, minVersion: 'TLSv1.2' }));
     const tcp = gated('imaps', (s, client) => {
       const key = peerKey(s);
       const forget = () => handshaking.delete(key);
@@ -194,6 +201,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       clearInterval(feedGauge);
       for (const s of servers) s.close();
       for (const g of gates) g.close();
+      credentials?.close();
       const deadline = Date.now() + graceMs;
       // Idle sessions get BYE now; busy ones when their command ends or the grace runs out.
       while (open.size > 0 && Date.now() < deadline) {

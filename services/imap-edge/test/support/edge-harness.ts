@@ -18,7 +18,7 @@ import { Registry } from 'prom-client';
 import { GrpcBackend } from '../../src/backend.js';
 import { BASE_CAPABILITIES } from '../../src/commands/registry.js';
 import { startEdge, type RunningEdge } from '../../src/server.js';
-import { selfSignedTls } from '../../src/tls.js';
+import { selfSignedTls, type TlsFiles } from '../../src/tls.js';
 import type { EdgeLimits, EdgeSettings } from '../../src/commands/context.js';
 import { ImapClient } from './imap-client.js';
 
@@ -115,6 +115,8 @@ export function useEdgeServices(
     loginThrottle?: Partial<LoginThrottleSettings>;
     /** PROXY protocol on the edge's listeners. */
     proxy?: ProxyProtocolSettings;
+    /** Certificate files the edge reads (and reads again when they change), made in the harness's folder. */
+    tlsFiles?: (dir: string) => Promise<TlsFiles>;
     /** The edge's logger (silent otherwise). */
     log?: Logger;
   } = {},
@@ -150,7 +152,7 @@ export function useEdgeServices(
       },
       registry: running.registry,
       log: opts.log ?? log,
-      tls: await selfSignedTls(running.dir, 'localhost'),
+      ...(opts.tlsFiles ? { tlsFiles: await opts.tlsFiles(running.dir) } : { tls: await selfSignedTls(running.dir, 'localhost') }),
       ...(opts.proxy && { proxy: opts.proxy }),
       host: '127.0.0.1',
       imapPort: 0,
