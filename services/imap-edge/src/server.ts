@@ -197,6 +197,8 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     ready: () => accepting,
     feedHealthy: () => opts.subscriber.healthy,
     async stop(graceMs = 10_000) {
+      // Once is enough: a second call (a second signal) does not wait for the drain.
+      if (!accepting) return;
       accepting = false;
       clearInterval(feedGauge);
       for (const s of servers) s.close();

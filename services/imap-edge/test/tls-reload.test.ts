@@ -2,13 +2,14 @@
 // (tls.crt and tls.key linked through ..data, which a renewal swaps at once):
 // a renewed pair reaches new connections on both listeners while open
 // sessions go on; a broken one is refused with a warning and the pair in use
-// stays.
+// stays. Then the drain: readiness fails as soon as it starts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { startOpsServer } from '@kimap/common';
 import { capturingLogger, LOG_LEVEL } from '@kimap/common/testing/logs';
 import { certificateSummary, selfSignedTls, type TlsMaterial } from '../src/tls.js';
 import { sleep, useEdgeServices } from './support/edge-harness.js';
@@ -67,7 +68,7 @@ async function eventually(read: () => Promise<string>, want: string, ms = 5000):
   return got;
 }
 
-describe('IMAP edge: TLS certificate reload', () => {
+describe('IMAP edge: TLS certificate reload and drain', () => {
   const { log, lines } = capturingLogger('info');
   let mount = '';
   const pairs: TlsMaterial[] = [];
@@ -120,5 +121,21 @@ describe('IMAP edge: TLS certificate reload', () => {
     // A good pair afterwards is taken.
     publish(mount, pairs[0]!.cert, pairs[0]!.key);
     assert.equal(await eventually(implicit, fingerprint(0)), fingerprint(0));
+  });
+
+  test('drain: /readyz answers 503 as soon as it starts; an idle session gets BYE; new connections are refused', async () => {
+    const ops = await startOpsServer({ port: 0, host: '127.0.0.1', registry: services.registry, ready: () => services.edge.ready() });
+    try {
+      const readyz = async () => (await fetch(`http://127.0.0.1:${ops.port}/readyz`)).status;
+      const session = await services.loggedIn();
+      assert.equal(await readyz(), 200);
+      const stopping = services.edge.stop(5000);
+      assert.equal(await readyz(), 503);
+      assert.equal((await session.readLine()).text, '* BYE Server shutting down, please reconnect');
+      await stopping;
+      await assert.rejects(peerFingerprint({ port: services.edge.imapsPort! }), /ECONNREFUSED/);
+    } finally {
+      await ops.close();
+    }
   });
 });
