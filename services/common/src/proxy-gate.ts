@@ -24,12 +24,16 @@ export interface ProxyProtocolSettings {
 export const PROXY_PROTOCOL_OFF: ProxyProtocolSettings = { mode: 'off', trustedNetworks: [], headerTimeoutMs: 5000 };
 
 const MODES: readonly ProxyProtocolMode[] = ['off', 'v1', 'v2', 'any'];
+/** Yes or no, as a boolean setting is written: yes takes either version. */
+const SWITCHES: Record<string, ProxyProtocolMode> = { true: 'any', on: 'any', yes: 'any', 1: 'any', false: 'off', no: 'off', 0: 'off' };
 
 /** The settings from the environment (documented in docs/operations/networking.md). */
 export function proxyProtocolFromEnv(): ProxyProtocolSettings {
-  const mode = envString('PROXY_PROTOCOL', 'off').toLowerCase() as ProxyProtocolMode;
-  if (!MODES.includes(mode))
-    throw new Error(`PROXY_PROTOCOL must be one of ${MODES.join(', ')}, got ${JSON.stringify(process.env.PROXY_PROTOCOL)}`);
+  const given = envString('PROXY_PROTOCOL', 'off').toLowerCase();
+  const mode = MODES.includes(given as ProxyProtocolMode) ? (given as ProxyProtocolMode) : SWITCHES[given];
+  if (!mode) {
+    throw new Error(`PROXY_PROTOCOL must be off, v1, v2 or any (or true, false), got ${JSON.stringify(process.env.PROXY_PROTOCOL)}`);
+  }
   return {
     mode,
     trustedNetworks: envList('PROXY_TRUSTED_NETWORKS', []),

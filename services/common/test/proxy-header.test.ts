@@ -1,10 +1,13 @@
 // The PROXY protocol header parser: version 1 lines and version 2 blocks in,
-// the client's address (or a refusal and its reason) out, also byte by byte.
+// the client's address (or a refusal and its reason) out, also byte by byte;
+// the network lists and the settings around it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inNetworks, parseNetworks } from '../src/networks.js';
+import { ProxyGate, proxyProtocolFromEnv } from '../src/proxy-gate.js';
 import { parseProxyHeader, type ProxyParse, type ProxyVersions } from '../src/proxy-header.js';
 import { proxyV2 } from '../src/testing/proxy.js';
+import { createLogger } from '../src/log.js';
 
 const v1 = (line: string) => Buffer.from(line, 'latin1');
 
@@ -164,5 +167,58 @@ describe('network lists', () => {
     assert.equal(inNetworks(list, '2001:db9::1'), false);
     assert.equal(inNetworks(list, 'unknown'), false);
     assert.throws(() => parseNetworks(['10.0.0.0/33'], 'PROXY_TRUSTED_NETWORKS'), /PROXY_TRUSTED_NETWORKS: not an address or CIDR network/);
+  });
+});
+
+describe('PROXY settings', () => {
+  function fromEnv(env: Record<string, string | undefined>) {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
+    try {
+      return proxyProtocolFromEnv();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }
+
+  test('off by default; a version, any, or yes and no as a boolean setting is written (yes: any)', () => {
+    const none = { PROXY_TRUSTED_NETWORKS: undefined, PROXY_HEADER_TIMEOUT_MS: undefined };
+    assert.deepEqual(fromEnv({ PROXY_PROTOCOL: undefined, ...none }), { mode: 'off', trustedNetworks: [], headerTimeoutMs: 5000 });
+    for (const [given, mode] of [
+      ['v1', 'v1'],
+      ['V2', 'v2'],
+      ['any', 'any'],
+      ['true', 'any'],
+      ['false', 'off'],
+      ['off', 'off'],
+    ]) {
+      assert.equal(fromEnv({ PROXY_PROTOCOL: given, ...none }).mode, mode, given);
+    }
+    assert.deepEqual(
+      fromEnv({ PROXY_PROTOCOL: 'v2', PROXY_TRUSTED_NETWORKS: '10.0.0.0/8, 2001:db8::/32', PROXY_HEADER_TIMEOUT_MS: '250' }),
+      {
+        mode: 'v2',
+        trustedNetworks: ['10.0.0.0/8', '2001:db8::/32'],
+        headerTimeoutMs: 250,
+      },
+    );
+    assert.throws(() => fromEnv({ PROXY_PROTOCOL: 'v3' }), /PROXY_PROTOCOL must be off, v1, v2 or any/);
+  });
+
+  test('on without trusted networks, or with a bad one, is refused at start', () => {
+    const log = createLogger('test', 'silent');
+    assert.throws(
+      () => new ProxyGate({ mode: 'any', trustedNetworks: [], headerTimeoutMs: 1000 }, { listener: 'imap', log }),
+      /needs PROXY_TRUSTED_NETWORKS/,
+    );
+    assert.throws(
+      () => new ProxyGate({ mode: 'v1', trustedNetworks: ['10.0.0.0/33'], headerTimeoutMs: 1000 }, { listener: 'imap', log }),
+      /PROXY_TRUSTED_NETWORKS: not an address or CIDR network: "10.0.0.0\/33"/,
+    );
+    assert.equal(new ProxyGate({ mode: 'off', trustedNetworks: [], headerTimeoutMs: 1000 }, { listener: 'imap', log }).enabled, false);
   });
 });
