@@ -547,8 +547,9 @@ export class Connection implements ChangeListener {
     this.close();
   }
 
-  get idle(): boolean {
-    return !this.busy;
+  /** No command must finish first: none runs, or the one running is IDLE, which only waits. */
+  get interruptible(): boolean {
+    return !this.busy || this.idleWaker !== undefined;
   }
 
   close(): void {

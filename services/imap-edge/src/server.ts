@@ -205,9 +205,9 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       for (const g of gates) g.close();
       credentials?.close();
       const deadline = Date.now() + graceMs;
-      // Idle sessions get BYE now; busy ones when their command ends or the grace runs out.
+      // Sessions between commands or in IDLE get BYE now; busy ones when their command ends or the grace runs out.
       while (open.size > 0 && Date.now() < deadline) {
-        for (const c of open) if (c.idle) c.shutdown('Server shutting down, please reconnect');
+        for (const c of open) if (c.interruptible) c.shutdown('Server shutting down, please reconnect');
         if (open.size > 0) await new Promise((r) => setTimeout(r, 50));
       }
       for (const c of open) c.shutdown('Server shutting down, please reconnect');

@@ -123,16 +123,24 @@ describe('IMAP edge: TLS certificate reload and drain', () => {
     assert.equal(await eventually(implicit, fingerprint(0)), fingerprint(0));
   });
 
-  test('drain: /readyz answers 503 as soon as it starts; an idle session gets BYE; new connections are refused', async () => {
+  test('drain: /readyz answers 503 as soon as it starts; sessions between commands and in IDLE get BYE at once; new connections are refused', async () => {
     const ops = await startOpsServer({ port: 0, host: '127.0.0.1', registry: services.registry, ready: () => services.edge.ready() });
     try {
       const readyz = async () => (await fetch(`http://127.0.0.1:${ops.port}/readyz`)).status;
       const session = await services.loggedIn();
+      const idler = await services.loggedIn();
+      await idler.command('s', 'SELECT INBOX');
+      idler.send('i IDLE\r\n');
+      assert.equal((await idler.readLine()).text, '+ idling');
       assert.equal(await readyz(), 200);
-      const stopping = services.edge.stop(5000);
+      // A grace far longer than the test: IDLE only waits, so it must not hold the drain.
+      const started = Date.now();
+      const stopping = services.edge.stop(120_000);
       assert.equal(await readyz(), 503);
       assert.equal((await session.readLine()).text, '* BYE Server shutting down, please reconnect');
+      assert.equal((await idler.readLine()).text, '* BYE Server shutting down, please reconnect');
       await stopping;
+      assert.ok(Date.now() - started < 60_000, 'the drain did not wait for the IDLE session');
       await assert.rejects(peerFingerprint({ port: services.edge.imapsPort! }), /ECONNREFUSED/);
     } finally {
       await ops.close();
