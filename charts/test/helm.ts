@@ -46,6 +46,8 @@ const validateTool = await locate('kubernetes-validate.sh');
 
 /** false when both tools are here, else why the chart's tests are skipped. */
 export const skipReason: string | false = 'reason' in helmTool ? helmTool.reason : 'reason' in validateTool ? validateTool.reason : false;
+/** false when helm is here (all a render needs), else why. */
+export const helmSkipReason: string | false = 'reason' in helmTool ? helmTool.reason : false;
 
 export function helm(args: string[]): Promise<RunResult> {
   if (!('path' in helmTool)) throw new Error(helmTool.reason);
