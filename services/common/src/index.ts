@@ -10,3 +10,4 @@ export * from './imap.js';
 export * from './networks.js';
 export * from './proxy-header.js';
 export * from './proxy-gate.js';
+export * from './tracing.js';
