@@ -100,3 +100,10 @@ export class RpcError extends Error {
 }
 
 export const IMAP_CODE_METADATA_KEY = 'imap-code';
+
+/** Metadata for a call, with the headers given (a trace context). */
+export function grpcMetadata(headers?: Record<string, string>): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  for (const key in headers) metadata.set(key, headers[key]!);
+  return metadata;
+}

@@ -87,6 +87,7 @@ export function multiplexService(
             calls.delete(id);
             endIfIdle();
           });
+          for (const key in frame.metadata) call.setMetadata(key, frame.metadata[key]!);
           calls.set(id, call);
           try {
             if (def.responseStream) impl(call);
@@ -190,6 +191,15 @@ class InnerCall extends EventEmitter {
     return super.emit(event, ...args);
   }
 
+  /** A header of the call, as the client sent it in its request frame (one gRPC would refuse is dropped). */
+  setMetadata(key: string, value: string): void {
+    try {
+      this.metadata.set(key, value);
+    } catch {
+      /* not a valid metadata key, or a binary one */
+    }
+  }
+
   credit(): void {
     this.window++;
     if (this.window === 1) this.emit('drain');
@@ -211,6 +221,8 @@ class InnerCall extends EventEmitter {
 }
 
 interface Pending {
+  /** Headers the call sends along in its request frame (the trace context), as a call of its own sends them. */
+  metadata?: Record<string, string> | undefined;
   onMessage: (payload: Buffer) => void;
   onEnd: (payload: Buffer) => void;
   onError: (err: unknown) => void;
@@ -307,7 +319,7 @@ export class MuxClient {
       onEnd: (b) => (clear(), p.onEnd(b)),
       onError: (e) => (clear(), p.onError(e)),
     });
-    stream.write({ id, kind: 'KIND_REQUEST', method, payload: def.requestSerialize(req) });
+    stream.write({ id, kind: 'KIND_REQUEST', method, payload: def.requestSerialize(req), ...(p.metadata && { metadata: p.metadata }) });
     return {
       id,
       credit: () => {
@@ -321,10 +333,12 @@ export class MuxClient {
     };
   }
 
-  unary<Res>(method: string, req: unknown, deadlineMs: number): Promise<Res> {
+  /** `metadata`: headers sent along with the call (see Pending). */
+  unary<Res>(method: string, req: unknown, deadlineMs: number, metadata?: Record<string, string>): Promise<Res> {
     const def = this.service[method]!;
     return new Promise<Res>((resolve, reject) => {
       this.start(method, req, deadlineMs, {
+        metadata,
         onMessage: () => undefined,
         onEnd: (payload) => {
           try {
@@ -343,7 +357,13 @@ export class MuxClient {
    * the next items back until it settles (no credit is returned before); a
    * handler that throws cancels the call.
    */
-  stream<Res>(method: string, req: unknown, deadlineMs: number, onItem: (item: Res) => void | Promise<void>): Promise<void> {
+  stream<Res>(
+    method: string,
+    req: unknown,
+    deadlineMs: number,
+    onItem: (item: Res) => void | Promise<void>,
+    metadata?: Record<string, string>,
+  ): Promise<void> {
     const def = this.service[method]!;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -393,6 +413,7 @@ export class MuxClient {
         }
       };
       const handle = this.start(method, req, deadlineMs, {
+        metadata,
         onMessage: (payload) => {
           queue.push(payload);
           pump();

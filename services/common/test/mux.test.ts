@@ -24,9 +24,10 @@ interface SearchLog {
 
 function handlers(log: Map<string, SearchLog>): grpc.UntypedServiceImplementation {
   const h: grpc.UntypedServiceImplementation = {
-    GetStatus: ((call: { request: { name: string } }, cb: (err: unknown, res?: unknown) => void) => {
+    GetStatus: ((call: { request: { name: string }; metadata: grpc.Metadata }, cb: (err: unknown, res?: unknown) => void) => {
       const name = call.request.name;
       if (name === 'never') return; // answers nothing: the client's deadline ends it
+      if (name === 'metadata') return cb(null, { name: JSON.stringify(call.metadata.getMap()) });
       if (name.startsWith('slow:')) {
         setTimeout(() => cb(null, { name, uidnext: 1 }), Number(name.slice(5)));
         return;
@@ -117,6 +118,19 @@ describe('multiplexed calls', () => {
       assert.equal(err.metadata.get(IMAP_CODE_METADATA_KEY)[0], 'NONEXISTENT');
       return true;
     });
+  });
+
+  test("a call's metadata rides in its request frame and reaches the handler; keys gRPC refuses are dropped", async () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const res = await mux.unary<{ name: string }>('GetStatus', { account: { accountId: 1 }, name: 'metadata' }, 5000, {
+      traceparent,
+      tracestate: 'k=v',
+      'Not A Key!': 'x',
+      'blob-bin': 'x',
+    });
+    assert.deepEqual(JSON.parse(res.name), { traceparent, tracestate: 'k=v' });
+    const none = await mux.unary<{ name: string }>('GetStatus', { account: { accountId: 1 }, name: 'metadata' }, 5000);
+    assert.deepEqual(JSON.parse(none.name), {});
   });
 
   test('many calls at once on the one stream each get their own answers', async () => {

@@ -43,6 +43,7 @@ export interface MuxFrame {
   'code'?: (number);
   'details'?: (string);
   'imapCode'?: (string);
+  'metadata'?: ({[key: string]: string});
 }
 
 export interface MuxFrame__Output {
@@ -53,4 +54,5 @@ export interface MuxFrame__Output {
   'code': (number);
   'details': (string);
   'imapCode': (string);
+  'metadata': ({[key: string]: string});
 }
