@@ -1,7 +1,8 @@
 // Adapters from async functions to @grpc/grpc-js handlers, and the one place
 // where thrown errors become gRPC statuses (with the IMAP response code the
-// edge should show in metadata).
-import { grpc, IMAP_CODE_METADATA_KEY, RpcError, type Logger } from '@kimap/common';
+// edge should show in metadata), and where each call gets its server span
+// while tracing (a child of the trace context its metadata carries).
+import { grpc, IMAP_CODE_METADATA_KEY, loadAdminProto, RpcError, startServerSpan, tracing, type Logger } from '@kimap/common';
 
 export function toServiceError(err: unknown, log: Logger, method: string): Partial<grpc.ServiceError> {
   const metadata = new grpc.Metadata();
@@ -14,12 +15,28 @@ export function toServiceError(err: unknown, log: Logger, method: string): Parti
   return { code: grpc.status.INTERNAL, details: 'Internal error', metadata };
 }
 
+/** The service a method belongs to, as spans name it: the AdminService's, or else the MailboxService's. */
+function serviceOf(method: string): string {
+  return Object.hasOwn(loadAdminProto().mail.v1.AdminService.service, method) ? 'mail.v1.AdminService' : 'mail.v1.MailboxService';
+}
+
 export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  const service = serviceOf(method);
   return (call, callback) => {
-    fn(call.request).then(
-      (res) => callback(null, res),
-      (err: unknown) => callback(toServiceError(err, log, method) as grpc.ServiceError),
-    );
+    const span = tracing.on ? startServerSpan(service, method, call.metadata) : undefined;
+    const answer = () =>
+      fn(call.request).then(
+        (res) => {
+          span?.end(grpc.status.OK);
+          callback(null, res);
+        },
+        (err: unknown) => {
+          const e = toServiceError(err, log, method);
+          span?.end(e.code ?? grpc.status.UNKNOWN);
+          callback(e);
+        },
+      );
+    void (span ? span.run(answer) : answer());
   };
 }
 
@@ -29,18 +46,25 @@ export function serverStream<Req, Res>(
   method: string,
   fn: (req: Req, cancelled: () => boolean) => AsyncIterable<Res>,
 ): grpc.handleServerStreamingCall<Req, Res> {
+  const service = serviceOf(method);
   return (call) => {
+    const span = tracing.on ? startServerSpan(service, method, call.metadata) : undefined;
     let cancelled = false;
     call.on('cancelled', () => (cancelled = true));
-    (async () => {
-      for await (const item of fn(call.request, () => cancelled)) {
-        if (cancelled) return;
-        if (!call.write(item)) await new Promise<void>((resolve) => call.once('drain', resolve));
-      }
-      call.end();
-    })().catch((err: unknown) => {
-      if (!cancelled) call.emit('error', toServiceError(err, log, method));
-    });
+    const answer = () =>
+      (async () => {
+        for await (const item of fn(call.request, () => cancelled)) {
+          if (cancelled) return span?.end(grpc.status.CANCELLED);
+          if (!call.write(item)) await new Promise<void>((resolve) => call.once('drain', resolve));
+        }
+        span?.end(cancelled ? grpc.status.CANCELLED : grpc.status.OK);
+        call.end();
+      })().catch((err: unknown) => {
+        const e = toServiceError(err, log, method);
+        span?.end(cancelled ? grpc.status.CANCELLED : (e.code ?? grpc.status.UNKNOWN));
+        if (!cancelled) call.emit('error', e);
+      });
+    void (span ? span.run(answer) : answer());
   };
 }
 
