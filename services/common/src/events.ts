@@ -3,7 +3,8 @@
 // service, so a lost, duplicated or reordered event only delays a
 // notification. Kafka in the cluster, an in-process bus in the embedded default.
 import { EventEmitter } from 'node:events';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import { tracing, type TraceHeaders } from './tracing.js';
 
 /**
  * What changed: messages (append, flags, expunge), the mailbox list (mailbox),
@@ -21,6 +22,11 @@ export interface ChangeEvent {
   /** Highest MODSEQ of the mailbox after the change; 0 for mailbox-list and account changes. */
   modseq: number;
   kind: ChangeKind;
+  /**
+   * While tracing: the trace context of the change (the call that committed
+   * it), sent as Kafka message headers, not in the event's JSON.
+   */
+  trace?: TraceHeaders;
 }
 
 export type ChangeHandler = (event: ChangeEvent) => void;
@@ -39,7 +45,18 @@ export interface ChangeSubscriber {
 }
 
 export function encodeEvent(e: ChangeEvent): string {
-  return JSON.stringify(e);
+  return JSON.stringify({ accountId: e.accountId, mailboxId: e.mailboxId, modseq: e.modseq, kind: e.kind });
+}
+
+/** The text headers of a Kafka message (a trace context); undefined when it has none. */
+function textHeaders(headers: IHeaders | undefined): TraceHeaders | undefined {
+  let out: TraceHeaders | undefined;
+  for (const key in headers) {
+    const v = headers[key];
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) (out ??= {})[key] = first.toString();
+  }
+  return out;
 }
 
 /** Parses an event from the wire; undefined for anything malformed (ignored, never fatal). */
@@ -146,7 +163,7 @@ export class KafkaPublisher implements ChangePublisher {
     await this.producer.send({
       topic: this.opts.topic,
       acks: -1,
-      messages: events.map((e) => ({ key: String(e.accountId), value: encodeEvent(e) })),
+      messages: events.map((e) => ({ key: String(e.accountId), value: encodeEvent(e), ...(e.trace && { headers: e.trace }) })),
     });
   }
 
@@ -254,7 +271,12 @@ export class KafkaSubscriber implements ChangeSubscriber {
           eachBatch: ({ batch }) => {
             for (const message of batch.messages) {
               const e = decodeEvent(message.value);
-              if (e) handler(e);
+              if (!e) continue;
+              if (tracing.on) {
+                const trace = textHeaders(message.headers);
+                if (trace) e.trace = trace;
+              }
+              handler(e);
             }
             const last = batch.messages[batch.messages.length - 1];
             if (last) this.positions.set(batch.partition, (BigInt(last.offset) + 1n).toString());

@@ -5,7 +5,7 @@
 // longer than a grace period (a crash, the bus away) or when kicked. A crash
 // between publish and mark re-publishes (at least once); events are
 // doorbells, so duplicates and order across accounts are harmless.
-import type { ChangeEvent, ChangePublisher, Database, Logger, Queryable } from '@kimap/common';
+import { traceHeaders, tracing, type ChangeEvent, type ChangePublisher, type Database, type Logger, type Queryable } from '@kimap/common';
 
 /** An event with the outbox row that holds it. */
 export interface RecordedEvent extends ChangeEvent {
@@ -80,10 +80,16 @@ export class OutboxRelay {
   /**
    * The fast path: publishes events its own process just committed. Events
    * that arrive while a publish is under way go out together in the next one.
-   * A failure leaves the rows unsent for the relay's poll.
+   * A failure leaves the rows unsent for the relay's poll. While tracing, each
+   * event carries the context of the call that committed it (the relay's poll
+   * publishes without).
    */
   publishCommitted(events: Array<RecordedEvent | undefined>): void {
-    for (const e of events) if (e) this.queued.push(e);
+    for (const e of events) {
+      if (!e) continue;
+      if (tracing.on) e.trace = traceHeaders();
+      this.queued.push(e);
+    }
     // The bus is away for long: what does not fit waits in the outbox for the relay.
     if (this.queued.length > MAX_QUEUED) this.queued.splice(0, this.queued.length - MAX_QUEUED);
     if (this.stopped || this.sending || this.queued.length === 0) return;
