@@ -1,6 +1,17 @@
 // The edge's view of the mailbox service. The real implementation is the gRPC
 // client below; protocol tests may use a fake.
-import { createMailboxClient, grpc, IMAP_CODE_METADATA_KEY, loadMailProto, MuxClient, type MailboxServiceClient } from '@kimap/common';
+import {
+  createMailboxClient,
+  grpc,
+  grpcMetadata,
+  IMAP_CODE_METADATA_KEY,
+  loadMailProto,
+  MuxClient,
+  traceClientCall,
+  tracing,
+  type MailboxServiceClient,
+  type TraceHeaders,
+} from '@kimap/common';
 import type { AccountRef } from '@kimap/common/generated/mail/v1/AccountRef';
 import type { MailboxInfo__Output } from '@kimap/common/generated/mail/v1/MailboxInfo';
 import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
@@ -218,6 +229,8 @@ function parsed(m: FetchedMessage__Output): FetchedMessage {
   return out;
 }
 
+const MAILBOX_SERVICE = 'mail.v1.MailboxService';
+
 /** An APPEND bigger than this goes as a call of its own rather than over the shared stream. */
 const MUX_MAX_APPEND_BYTES = 256 * 1024;
 
@@ -265,13 +278,19 @@ export class GrpcBackend implements MailboxBackend {
     return { deadline: Date.now() + this.deadlineMs };
   }
 
+  /** While tracing, each call has a client span, and its context goes along (metadata, or the Multiplex frame). */
   private unary<Res>(method: string, req: unknown): Promise<Res> {
     const mux = this.muxed(method, req);
-    if (mux) return mux.unary<Res>(method, req, this.deadlineMs);
+    if (!tracing.on) return this.unaryCall(mux, method, req);
+    return traceClientCall(MAILBOX_SERVICE, method, mux !== undefined, (headers) => this.unaryCall(mux, method, req, headers));
+  }
+
+  private unaryCall<Res>(mux: MuxClient | undefined, method: string, req: unknown, headers?: TraceHeaders): Promise<Res> {
+    if (mux) return mux.unary<Res>(method, req, this.deadlineMs, headers);
     const fn = (this.client as unknown as Record<string, Unary>)[method]!;
     return new Promise((resolve, reject) => {
       withoutStack(() =>
-        fn.call(this.client, req, new grpc.Metadata(), this.opts(), (err, res) =>
+        fn.call(this.client, req, grpcMetadata(headers), this.opts(), (err, res) =>
           err ? reject(toBackendError(err)) : resolve(res as Res),
         ),
       );
@@ -284,9 +303,20 @@ export class GrpcBackend implements MailboxBackend {
    */
   private stream<Res>(method: string, req: unknown, onItem: (item: Res) => void | Promise<void>): Promise<void> {
     const mux = this.muxed(method, req);
-    if (mux) return mux.stream<Res>(method, req, this.deadlineMs * 10, onItem);
+    if (!tracing.on) return this.streamCall(mux, method, req, onItem);
+    return traceClientCall(MAILBOX_SERVICE, method, mux !== undefined, (headers) => this.streamCall(mux, method, req, onItem, headers));
+  }
+
+  private streamCall<Res>(
+    mux: MuxClient | undefined,
+    method: string,
+    req: unknown,
+    onItem: (item: Res) => void | Promise<void>,
+    headers?: TraceHeaders,
+  ): Promise<void> {
+    if (mux) return mux.stream<Res>(method, req, this.deadlineMs * 10, onItem, headers);
     const fn = (this.client as unknown as Record<string, Streaming>)[method]!;
-    const call = withoutStack(() => fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + this.deadlineMs * 10 }));
+    const call = withoutStack(() => fn.call(this.client, req, grpcMetadata(headers), { deadline: Date.now() + this.deadlineMs * 10 }));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let pending: Promise<void> | undefined;

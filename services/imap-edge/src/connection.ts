@@ -4,7 +4,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
-import type { ChangeEvent, Logger } from '@kimap/common';
+import {
+  activeTraceId,
+  failActiveSpan,
+  inSpan,
+  linkActiveSpan,
+  linkFrom,
+  ROOT_CONTEXT,
+  SpanKind,
+  tracing,
+  type ChangeEvent,
+  type Link,
+  type Logger,
+  type Span,
+} from '@kimap/common';
 import type { AccountGuard } from './account-guard.js';
 import { BackendError, type MailboxBackend } from './backend.js';
 import type { ChangeSet } from './selected.js';
@@ -37,6 +50,15 @@ const OUTPUT_HIGH_WATER = 1024 * 1024;
 
 /** While the change feed is down, how often a session asks whether its account may still be used. */
 const ACCOUNT_CHECK_WITHOUT_FEED_MS = 5000;
+
+/** Changes linked from the span that reports them, at most (see linkWake). */
+const MAX_WAKE_LINKS = 16;
+
+/**
+ * While tracing: the traces of the changes that woke a session, for the span
+ * that reports them. Kept beside the connections, which hold nothing more for it.
+ */
+const wakeLinks = new WeakMap<Connection, Link[]>();
 
 /** Commands executed by this process so far (all connections). */
 export const commandsExecuted = { count: 0 };
@@ -186,7 +208,7 @@ export class Connection implements ChangeListener {
         const ev = this.receiver.next();
         if (!ev) break;
         if (ev.kind === 'error') this.onReceiveError(ev);
-        else if (ev.kind === 'command') await this.execute(ev);
+        else if (ev.kind === 'command') await (tracing.on ? this.traceCommand(ev) : this.execute(ev));
         if (this.byeAfterCommand !== undefined) {
           this.shutdown(this.byeAfterCommand);
           break;
@@ -225,7 +247,18 @@ export class Connection implements ChangeListener {
     }
   }
 
-  private async execute(cmd: ReceivedCommand): Promise<void> {
+  /**
+   * A command in a span of its own, the root of its trace: `imap <COMMAND>`
+   * (OTHER for a name no command has), with its outcome, the session and the
+   * selected mailbox; never its arguments.
+   */
+  private traceCommand(cmd: ReceivedCommand): Promise<void> {
+    const name = commandNamed(cmd.name) ? cmd.name : 'OTHER';
+    const attributes = { 'imap.command': name, 'imap.session_id': this.session.id };
+    return inSpan(`imap ${name}`, { kind: SpanKind.SERVER, attributes, parent: ROOT_CONTEXT }, (span) => this.execute(cmd, span));
+  }
+
+  private async execute(cmd: ReceivedCommand, span?: Span): Promise<void> {
     commandsExecuted.count++;
     const started = process.hrtime.bigint();
     const command = commandNamed(cmd.name);
@@ -256,6 +289,8 @@ export class Connection implements ChangeListener {
       this.watchSelected();
       this.deps.metrics?.observeCommand(cmd.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
       if (this.deps.log.isLevelEnabled('debug')) this.log.debug({ command: cmd.name, outcome }, 'command');
+      span?.setAttribute('imap.status', outcome);
+      if (span && this.session.selected) span.setAttribute('imap.mailbox_id', this.session.selected.mailboxId);
       this.armTimeout();
     }
   }
@@ -281,7 +316,8 @@ export class Connection implements ChangeListener {
       this.enc.status(cmd.tag, 'NO', err.message, err.imapCode);
       return 'NO';
     }
-    const traceId = randomBytes(8).toString('hex');
+    failActiveSpan();
+    const traceId = activeTraceId() ?? randomBytes(8).toString('hex');
     this.log.error({ err, command: cmd.name, traceId }, 'command failed');
     this.enc.status(cmd.tag, 'NO', `Internal error, trace ${traceId}`, 'SERVERBUG');
     return 'NO';
@@ -336,7 +372,24 @@ export class Connection implements ChangeListener {
    * event rang for this account, or when the feed is down and the poll
    * interval passed.
    */
-  async sync(opts: { allowExpunge: boolean; force?: boolean }): Promise<void> {
+  sync(opts: { allowExpunge: boolean; force?: boolean }): Promise<void> {
+    const links = tracing.on ? wakeLinks.get(this) : undefined;
+    if (!links) return this.pull(opts);
+    wakeLinks.delete(this);
+    // A command's span links the changes it reports; an IDLE session's push is
+    // a trace of its own (the IDLE command can last for many minutes).
+    if (!this.idleWaker) {
+      linkActiveSpan(links);
+      return this.pull(opts);
+    }
+    const attributes = {
+      'imap.session_id': this.session.id,
+      ...(this.session.selected && { 'imap.mailbox_id': this.session.selected.mailboxId }),
+    };
+    return inSpan('imap IDLE refresh', { kind: SpanKind.INTERNAL, attributes, links, parent: ROOT_CONTEXT }, () => this.pull(opts));
+  }
+
+  private async pull(opts: { allowExpunge: boolean; force?: boolean }): Promise<void> {
     const s = this.session;
     if (s.principal && (await this.accountGone())) return;
     const mb = s.selected;
@@ -406,14 +459,25 @@ export class Connection implements ChangeListener {
     // The ACL changed: the next sync checks the session's rights (an IDLE session at once).
     if (event.kind === 'acl') {
       this.session.dirty = true;
+      if (event.trace) this.linkWake(event);
       this.idleWaker?.();
       return;
     }
     if (event.modseq > mb.highestModseq) {
       mb.eventModseq = Math.max(mb.eventModseq, event.modseq);
       this.session.dirty = true;
+      if (event.trace) this.linkWake(event);
       this.idleWaker?.();
     }
+  }
+
+  private linkWake(event: ChangeEvent): void {
+    const link = tracing.on && event.trace ? linkFrom(event.trace) : undefined;
+    if (!link) return;
+    const links = wakeLinks.get(this);
+    // A burst of changes before the session reports them: the first few stand for all.
+    if (!links) wakeLinks.set(this, [link]);
+    else if (links.length < MAX_WAKE_LINKS) links.push(link);
   }
 
   /** Asks whether the session's account may still be used; ends the session when not. */
