@@ -3,7 +3,17 @@
 // stream (rpc Multiplex, as the edge's calls do: a gRPC call of its own costs
 // both sides several times more CPU); a big message gets a call of its own,
 // so that it holds no other call up behind it.
-import { createMailboxClient, loadMailProto, MuxClient, type grpc, type MailboxServiceClient } from '@kimap/common';
+import {
+  createMailboxClient,
+  grpcMetadata,
+  loadMailProto,
+  MuxClient,
+  traceClientCall,
+  tracing,
+  type grpc,
+  type MailboxServiceClient,
+  type TraceHeaders,
+} from '@kimap/common';
 import type { CheckRecipientResponse__Output } from '@kimap/common/generated/mail/v1/CheckRecipientResponse';
 import type { DeliverRequest } from '@kimap/common/generated/mail/v1/DeliverRequest';
 import type { DeliverResponse__Output } from '@kimap/common/generated/mail/v1/DeliverResponse';
@@ -46,20 +56,30 @@ export class GrpcDeliveryBackend implements DeliveryBackend {
     );
   }
 
+  /** While tracing, a client span around the call, whose context goes along with it. */
+  private traced<Res>(method: string, multiplexed: boolean, call: (headers?: TraceHeaders) => Promise<Res>): Promise<Res> {
+    return tracing.on ? traceClientCall('mail.v1.MailboxService', method, multiplexed, call) : call();
+  }
+
   async checkRecipient(address: string, size: number): Promise<DeliveryStatus> {
     const req = { address, size };
-    const res = this.mux.unsupported
-      ? await this.call<CheckRecipientResponse__Output>((opts, done) => this.client.checkRecipient(req, opts, done))
-      : await this.mux.unary<CheckRecipientResponse__Output>('CheckRecipient', req, this.deadlineMs);
+    const own = this.mux.unsupported;
+    const res = await this.traced('CheckRecipient', !own, (headers) =>
+      own
+        ? this.call<CheckRecipientResponse__Output>((opts, done) => this.client.checkRecipient(req, grpcMetadata(headers), opts, done))
+        : this.mux.unary<CheckRecipientResponse__Output>('CheckRecipient', req, this.deadlineMs, headers),
+    );
     return res.status;
   }
 
   async deliver(message: Buffer, recipients: string[], trace: DeliveryTrace): Promise<DeliveryResult[]> {
     const req: DeliverRequest = { message, recipients, trace };
-    const res =
-      this.mux.unsupported || message.length > MUX_MAX_MESSAGE_BYTES
-        ? await this.call<DeliverResponse__Output>((opts, done) => this.client.deliver(req, opts, done))
-        : await this.mux.unary<DeliverResponse__Output>('Deliver', req, this.deadlineMs);
+    const own = this.mux.unsupported || message.length > MUX_MAX_MESSAGE_BYTES;
+    const res = await this.traced('Deliver', !own, (headers) =>
+      own
+        ? this.call<DeliverResponse__Output>((opts, done) => this.client.deliver(req, grpcMetadata(headers), opts, done))
+        : this.mux.unary<DeliverResponse__Output>('Deliver', req, this.deadlineMs, headers),
+    );
     if (res.results.length !== recipients.length) throw new Error(`${res.results.length} results for ${recipients.length} recipients`);
     return res.results;
   }

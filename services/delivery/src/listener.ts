@@ -5,7 +5,17 @@
 // the mailbox service has committed the message for that recipient, and a
 // message whose connection drops before its end is never handed on.
 import type { Socket } from 'node:net';
-import { PROXY_PROTOCOL_OFF, ProxyGate, type Logger, type ProxyProtocolSettings } from '@kimap/common';
+import {
+  inSpan,
+  PROXY_PROTOCOL_OFF,
+  ProxyGate,
+  ROOT_CONTEXT,
+  SpanKind,
+  tracing,
+  type Logger,
+  type ProxyProtocolSettings,
+  type Span,
+} from '@kimap/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { SMTPServer, type SMTPServerDataResult, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { DeliveryBackend, DeliveryResult, DeliveryStatus } from './backend.js';
@@ -97,7 +107,18 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
     return Number.isSafeInteger(size) ? size : 0;
   };
 
-  async function deliver(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<SMTPServerDataResult[] | undefined> {
+  /** While tracing, an LMTP step in a span of its own, the root of its trace: never an address, only counts and outcomes. */
+  const traced = <T>(step: string, session: SMTPServerSession, fn: (span?: Span) => Promise<T>): Promise<T> => {
+    if (!tracing.on) return fn();
+    const attributes = { 'lmtp.session_id': session.id, 'lmtp.transaction': session.transaction };
+    return inSpan(`lmtp ${step}`, { kind: SpanKind.SERVER, attributes, parent: ROOT_CONTEXT }, fn);
+  };
+
+  async function deliver(
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    span?: Span,
+  ): Promise<SMTPServerDataResult[] | undefined> {
     const chunks: Buffer[] = [];
     // Kept only while within the limit: a larger message is read to its end and dropped (smtp-server answers 552 5.3.4).
     const complete = await new Promise<boolean>((resolve) => {
@@ -137,12 +158,16 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
       log.error({ err, session: session.id, recipients: recipients.length }, 'delivery failed');
     }
     metrics.seconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    return recipients.map((address, i) => {
+    let delivered = 0;
+    const replies = recipients.map((address, i) => {
       const r = results?.[i];
       const [answer, outcome] = recipientReply(address, r?.status ?? 'DELIVERY_STATUS_TEMPORARY_FAILURE', r);
       metrics.recipients.inc({ stage: 'data', result: outcome });
+      if (outcome === 'delivered') delivered++;
       return answer ?? `<${address}> Saved`;
     });
+    span?.setAttributes({ 'lmtp.recipients': recipients.length, 'lmtp.delivered': delivered, 'lmtp.message_bytes': stream.byteLength });
+    return replies;
   }
 
   const server = new SMTPServer({
@@ -186,7 +211,11 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
       if (session.envelope.rcptTo.some((r) => r.address.toLowerCase() === key)) {
         return refuse('duplicate', reply(503, `<${address.address}> Duplicate recipient, already accepted`));
       }
-      backend.checkRecipient(address.address, declaredSize(session)).then(
+      traced('RCPT', session, async (span) => {
+        const status = await backend.checkRecipient(address.address, declaredSize(session));
+        span?.setAttribute('lmtp.result', status);
+        return status;
+      }).then(
         (status) => {
           if (status === 'DELIVERY_STATUS_OK') return callback();
           const [err, outcome] = recipientReply(address.address, status);
@@ -200,7 +229,7 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
     },
 
     onData(stream, session, callback) {
-      const running = deliver(stream, session);
+      const running = traced('DATA', session, (span) => deliver(stream, session, span));
       inFlight.add(running);
       running.then(
         (results) => {
