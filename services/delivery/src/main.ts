@@ -1,6 +1,6 @@
 // The delivery deployable: LMTP from the MTA, Deliver calls to the mailbox
 // service over gRPC. Stateless: scale it like the edge.
-import { createLogger, createRegistry, envInt, envString, proxyProtocolFromEnv, startOpsServer } from '@kimap/common';
+import { createLogger, createRegistry, envInt, envString, proxyProtocolFromEnv, startOpsServer, startTracing } from '@kimap/common';
 import { GrpcDeliveryBackend } from './backend.js';
 import { startDeliveryListener } from './listener.js';
 import { deliverySettingsFromEnv } from './settings.js';
@@ -8,6 +8,8 @@ import { deliverySettingsFromEnv } from './settings.js';
 const log = createLogger('delivery');
 
 async function main(): Promise<void> {
+  // Off unless OTEL_TRACES_EXPORTER names an exporter (docs/operations/tracing.md).
+  const traces = await startTracing('kimap-delivery', { log });
   const settings = deliverySettingsFromEnv();
   const backend = new GrpcDeliveryBackend(envString('MAILBOX_ADDRESS', '127.0.0.1:50051'), settings.mailboxDeadlineMs);
   const registry = createRegistry('delivery');
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     await listener.stop(envInt('DRAIN_GRACE_MS', 10_000));
     backend.close();
     await ops.close();
+    await traces?.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

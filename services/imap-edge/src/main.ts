@@ -11,6 +11,7 @@ import {
   KafkaSubscriber,
   proxyProtocolFromEnv,
   startOpsServer,
+  startTracing,
 } from '@kimap/common';
 import { hostname } from 'node:os';
 import { GrpcBackend } from './backend.js';
@@ -24,6 +25,8 @@ import { selfSignedTls } from './tls.js';
 const log = createLogger('imap-edge');
 
 async function main(): Promise<void> {
+  // Off unless OTEL_TRACES_EXPORTER names an exporter (docs/operations/tracing.md).
+  const traces = await startTracing('kimap-edge', { log });
   const settings = edgeSettingsFromEnv();
   const brokers = envList('KAFKA_BROKERS', []);
   if (brokers.length === 0) throw new Error('KAFKA_BROKERS is required');
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     await edge.stop(envInt('DRAIN_GRACE_MS', 10_000));
     backend.close();
     await ops.close();
+    await traces?.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -12,6 +12,7 @@ import {
   migrate,
   openDatabase,
   startOpsServer,
+  startTracing,
 } from '@kimap/common';
 import { hostname } from 'node:os';
 import { loginThrottleSettingsFromEnv } from './login-throttle.js';
@@ -20,6 +21,8 @@ import { startMailboxService } from './server.js';
 const log = createLogger('mailbox');
 
 async function main(): Promise<void> {
+  // Off unless OTEL_TRACES_EXPORTER names an exporter (docs/operations/tracing.md).
+  const traces = await startTracing('kimap-mailbox', { log });
   const databaseUrl = envString('DATABASE_URL', '');
   if (!databaseUrl) throw new Error('DATABASE_URL is required');
   const brokers = envList('KAFKA_BROKERS', []);
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     await publisher.close();
     await db.close();
     await ops.close();
+    await traces?.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

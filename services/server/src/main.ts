@@ -1,5 +1,5 @@
 // `make run`: the whole server in one process on an embedded database.
-import { createLogger, envInt, envOptional, envString, proxyProtocolFromEnv } from '@kimap/common';
+import { createLogger, envInt, envOptional, envString, proxyProtocolFromEnv, startTracing } from '@kimap/common';
 import { deliverySettingsFromEnv } from '@kimap/delivery';
 import { edgeSettingsFromEnv } from '@kimap/imap-edge';
 import { loginThrottleSettingsFromEnv } from '@kimap/mailbox';
@@ -8,6 +8,8 @@ import { startEmbedded } from './embedded.js';
 const log = createLogger('kimap');
 
 async function main(): Promise<void> {
+  // Off unless OTEL_TRACES_EXPORTER names an exporter (docs/operations/tracing.md).
+  const traces = await startTracing('kimap', { log });
   const settings = edgeSettingsFromEnv();
   const host = envString('IMAP_HOST', '127.0.0.1');
   // On loopback the embedded default lets clients log in without TLS; anywhere
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await server.stop();
+    await traces?.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
