@@ -4,7 +4,7 @@
 // notification. Kafka in the cluster, an in-process bus in the embedded default.
 import { EventEmitter } from 'node:events';
 import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
-import { tracing, type TraceHeaders } from './tracing.js';
+import { outsideTraces, tracing, type TraceHeaders } from './tracing.js';
 
 /**
  * What changed: messages (append, flags, expunge), the mailbox list (mailbox),
@@ -81,10 +81,12 @@ export class InProcessBus implements ChangePublisher, ChangeSubscriber {
     this.emitter.setMaxListeners(0);
   }
   publish(events: ChangeEvent[]): Promise<void> {
-    // Delivered on a later tick, like a real bus: never inside the publisher's call stack.
-    setImmediate(() => {
-      for (const e of events) this.emitter.emit('change', e);
-    });
+    // Delivered on a later tick, like a real bus: never inside the publisher's call stack (nor its trace).
+    outsideTraces(() =>
+      setImmediate(() => {
+        for (const e of events) this.emitter.emit('change', e);
+      }),
+    );
     return Promise.resolve();
   }
   subscribe(handler: ChangeHandler): Promise<void> {

@@ -146,6 +146,14 @@ export function inSpan<T>(
   );
 }
 
+/**
+ * Runs `fn` outside any trace: background work that a traced call set going
+ * (a timer, a batch for many calls) is none of that call's.
+ */
+export function outsideTraces<T>(fn: () => T): T {
+  return tracing.on ? context.with(ROOT_CONTEXT, fn) : fn();
+}
+
 /** Marks the active span failed (an error the server did not expect), without the error's message. */
 export function failActiveSpan(): void {
   if (tracing.on) trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR });

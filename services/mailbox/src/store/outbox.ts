@@ -5,7 +5,16 @@
 // longer than a grace period (a crash, the bus away) or when kicked. A crash
 // between publish and mark re-publishes (at least once); events are
 // doorbells, so duplicates and order across accounts are harmless.
-import { traceHeaders, tracing, type ChangeEvent, type ChangePublisher, type Database, type Logger, type Queryable } from '@kimap/common';
+import {
+  outsideTraces,
+  traceHeaders,
+  tracing,
+  type ChangeEvent,
+  type ChangePublisher,
+  type Database,
+  type Logger,
+  type Queryable,
+} from '@kimap/common';
 
 /** An event with the outbox row that holds it. */
 export interface RecordedEvent extends ChangeEvent {
@@ -93,7 +102,8 @@ export class OutboxRelay {
     // The bus is away for long: what does not fit waits in the outbox for the relay.
     if (this.queued.length > MAX_QUEUED) this.queued.splice(0, this.queued.length - MAX_QUEUED);
     if (this.stopped || this.sending || this.queued.length === 0) return;
-    this.sending = this.sendQueued().finally(() => {
+    // The publishing and the marking of a batch belong to no one call's trace.
+    this.sending = outsideTraces(() => this.sendQueued()).finally(() => {
       this.sending = undefined;
       if (this.queued.length) this.publishCommitted([]);
     });
@@ -155,7 +165,7 @@ export class OutboxRelay {
     }
     this.running = true;
     this.minAgeMs = minAgeMs;
-    this.idle = this.drain().finally(() => {
+    this.idle = outsideTraces(() => this.drain()).finally(() => {
       this.running = false;
     });
   }
