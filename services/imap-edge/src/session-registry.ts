@@ -77,7 +77,7 @@ export class SessionRegistry {
     if (this.stopping) return;
     const key = { accountId: p.account.accountId, sessionId };
     this.backend.closeSession(this.edgeId, key).catch((err: unknown) => {
-      this.log.debug({ err }, 'closing a session failed; the next heartbeat closes it');
+      this.log.debug({ err, session: sessionId }, 'closing a session failed; the next heartbeat closes it');
       this.unclosed.push(key);
       // The service away for long: the oldest are given up (they count until this edge stops).
       if (this.unclosed.length > MAX_UNCLOSED) this.unclosed.splice(0, this.unclosed.length - MAX_UNCLOSED);
