@@ -95,6 +95,8 @@ export interface KimapOptions {
   /** Extra environment for the edge and mailbox processes (e.g. NODE_OPTIONS for --cpu-prof). */
   extraEnv?: Record<string, string>;
   log: (s: string) => void;
+  /** Another checkout to run kimap from (a baseline to compare with); this one by default. */
+  root?: string;
 }
 
 export interface KimapTarget extends Target {
@@ -138,8 +140,9 @@ async function createAccounts(tdb: TestDatabase, users: string[]): Promise<void>
 const FROM_SOURCE = process.env.BENCH_FROM_SOURCE === '1';
 
 export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
-  if (!FROM_SOURCE) await run('npx', ['tsc', '-b'], { cwd: repoRoot });
-  const compiled = { compiled: !FROM_SOURCE };
+  const root = opts.root ?? repoRoot;
+  if (!FROM_SOURCE) await run('npx', ['tsc', '-b'], { cwd: root });
+  const compiled = { compiled: !FROM_SOURCE, root };
   const tdb = await createTestDatabase('kimap_bench');
   const dir = tempDir('kimap-bench-');
   const procs: ServiceProcess[] = [];

@@ -55,21 +55,23 @@ export interface ServiceProcess {
 /**
  * Runs a service's main module from source (tsx), so tests need no build step;
  * with `compiled`, the JavaScript `tsc -b` wrote to dist/ instead (what a
- * deployment runs: benchmarks).
+ * deployment runs: benchmarks). `root`: another checkout to run it from
+ * (a benchmark's baseline); this one by default.
  */
 export async function startService(
   name: string,
   entry: string,
   env: Record<string, string>,
-  opts: { compiled?: boolean } = {},
+  opts: { compiled?: boolean; root?: string } = {},
 ): Promise<ServiceProcess> {
   const opsPort = await freePort();
   const flags = NODE_FLAGS[entry] ?? [];
+  const root = opts.root ?? repoRoot;
   const args = opts.compiled
-    ? [...flags, join(repoRoot, entry.replace(/\/src\/(.*)\.ts$/, '/dist/$1.js'))]
-    : [...flags, '--conditions=source', '--import', 'tsx', join(repoRoot, entry)];
+    ? [...flags, join(root, entry.replace(/\/src\/(.*)\.ts$/, '/dist/$1.js'))]
+    : [...flags, '--conditions=source', '--import', 'tsx', join(root, entry)];
   const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn', ...env, OPS_PORT: String(opsPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
