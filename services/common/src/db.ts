@@ -23,6 +23,20 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>>;
 }
 
+/** Told of every statement a database ran (see instrumentDatabase in db-metrics.ts). */
+export interface QueryObserver {
+  /** `started`: performance.now() when the statement was sent; `ok`: whether it succeeded. */
+  query(sql: string, started: number, ok: boolean): void;
+}
+
+/** A connection pool's state: connections open, idle among them, callers waiting for one, and the most it opens. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
 export interface Database extends Queryable {
   /** Runs fn inside BEGIN/COMMIT; rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
@@ -30,6 +44,10 @@ export interface Database extends Queryable {
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
   readonly kind: 'postgres' | 'pglite';
+  /** Reports every statement from now on to `observer` (undefined: to nobody). */
+  observeQueries(observer: QueryObserver | undefined): void;
+  /** The connection pool's state; undefined for a database without a pool (PGlite). */
+  poolStats?(): PoolStats;
 }
 
 const INT8_OID = 20;
@@ -64,6 +82,8 @@ export class PgDatabase implements Database {
   }
 
   private readonly prepare: boolean;
+  private observer?: QueryObserver;
+  private readonly max: number;
 
   /**
    * `prepare: false` sends every statement unnamed, and `sessionOptions: ''`
@@ -72,10 +92,11 @@ export class PgDatabase implements Database {
    */
   constructor(connectionString: string, opts: { max?: number; applicationName?: string; prepare?: boolean; sessionOptions?: string } = {}) {
     this.prepare = opts.prepare ?? true;
+    this.max = opts.max ?? 10;
     const options = opts.sessionOptions ?? '-c plan_cache_mode=auto -c jit=off';
     this.pool = new pg.Pool({
       connectionString,
-      max: opts.max ?? 10,
+      max: this.max,
       application_name: opts.applicationName ?? 'kimap',
       // Statements are prepared once per connection (see config()); PostgreSQL
       // keeps a generic plan for one when it is no costlier than planning for
@@ -95,23 +116,57 @@ export class PgDatabase implements Database {
     this.pool.on('error', () => undefined);
   }
 
+  observeQueries(observer: QueryObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  poolStats(): PoolStats {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.max };
+  }
+
   async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
-    const r = await this.pool.query(this.config(sql, params, opts));
-    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    const started = this.observer ? performance.now() : 0;
+    try {
+      const r = await this.pool.query(this.config(sql, params, opts));
+      this.observer?.query(sql, started, true);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    } catch (err) {
+      this.observer?.query(sql, started, false);
+      throw err;
+    }
+  }
+
+  /** BEGIN, COMMIT: observed like the statements between them. */
+  private async run(client: pg.PoolClient, sql: string): Promise<void> {
+    const started = this.observer ? performance.now() : 0;
+    try {
+      await client.query(sql);
+      this.observer?.query(sql, started, true);
+    } catch (err) {
+      this.observer?.query(sql, started, false);
+      throw err;
+    }
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const tx: Queryable = {
       query: async <R>(sql: string, params?: unknown[], opts?: QueryOptions) => {
-        const r = await client.query(this.config(sql, params, opts));
-        return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+        const started = this.observer ? performance.now() : 0;
+        try {
+          const r = await client.query(this.config(sql, params, opts));
+          this.observer?.query(sql, started, true);
+          return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+        } catch (err) {
+          this.observer?.query(sql, started, false);
+          throw err;
+        }
       },
     };
     try {
-      await client.query('BEGIN');
+      await this.run(client, 'BEGIN');
       const result = await fn(tx);
-      await client.query('COMMIT');
+      await this.run(client, 'COMMIT');
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -141,7 +196,25 @@ interface PgliteLike {
 
 export class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
+  private observer?: QueryObserver;
   private constructor(private readonly db: PgliteLike) {}
+
+  observeQueries(observer: QueryObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  /** Runs a statement under the observer (see QueryObserver). */
+  private async observed<R>(sql: string, run: () => Promise<R>): Promise<R> {
+    const started = performance.now();
+    try {
+      const r = await run();
+      this.observer?.query(sql, started, true);
+      return r;
+    } catch (err) {
+      this.observer?.query(sql, started, false);
+      throw err;
+    }
+  }
 
   /** dataDir undefined: in memory (tests). */
   static async open(dataDir?: string): Promise<PgliteDatabase> {
@@ -152,15 +225,15 @@ export class PgliteDatabase implements Database {
   }
 
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    const r = await this.db.query<T>(sql, params);
+    const r = this.observer ? await this.observed(sql, () => this.db.query<T>(sql, params)) : await this.db.query<T>(sql, params);
     return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction(async (t) =>
       fn({
-        async query<R>(sql: string, params?: unknown[]) {
-          const r = await t.query<R>(sql, params);
+        query: async <R>(sql: string, params?: unknown[]) => {
+          const r = this.observer ? await this.observed(sql, () => t.query<R>(sql, params)) : await t.query<R>(sql, params);
           return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
         },
       }),

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import { outsideTraces, tracing, type TraceHeaders } from './tracing.js';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /**
  * What changed: messages (append, flags, expunge), the mailbox list (mailbox),
@@ -27,6 +28,8 @@ export interface ChangeEvent {
    * it), sent as Kafka message headers, not in the event's JSON.
    */
   trace?: TraceHeaders;
+  /** When the change was committed (ms since the epoch), when known: what the push latency is measured from. */
+  at?: number;
 }
 
 export type ChangeHandler = (event: ChangeEvent) => void;
@@ -45,7 +48,13 @@ export interface ChangeSubscriber {
 }
 
 export function encodeEvent(e: ChangeEvent): string {
-  return JSON.stringify({ accountId: e.accountId, mailboxId: e.mailboxId, modseq: e.modseq, kind: e.kind });
+  return JSON.stringify({
+    accountId: e.accountId,
+    mailboxId: e.mailboxId,
+    modseq: e.modseq,
+    kind: e.kind,
+    ...(e.at !== undefined && { at: e.at }),
+  });
 }
 
 /** The text headers of a Kafka message (a trace context); undefined when it has none. */
@@ -67,7 +76,9 @@ export function decodeEvent(raw: Buffer | string | null | undefined): ChangeEven
     if (typeof v.accountId !== 'number' || typeof v.mailboxId !== 'number' || typeof v.modseq !== 'number') return undefined;
     const kind = v.kind ?? 'append';
     if (!CHANGE_KINDS.includes(kind)) return undefined;
-    return { accountId: v.accountId, mailboxId: v.mailboxId, modseq: v.modseq, kind };
+    const event: ChangeEvent = { accountId: v.accountId, mailboxId: v.mailboxId, modseq: v.modseq, kind };
+    if (typeof v.at === 'number' && Number.isFinite(v.at)) event.at = v.at;
+    return event;
   } catch {
     return undefined;
   }
@@ -144,10 +155,21 @@ export async function ensureTopic(opts: KafkaOptions, partitions = 6): Promise<v
 export class KafkaPublisher implements ChangePublisher {
   private readonly producer: Producer;
   private connected?: Promise<void>;
+  private readonly produced?: Counter;
+  private readonly produceErrors?: Counter;
 
-  constructor(private readonly opts: KafkaOptions) {
+  constructor(private readonly opts: KafkaOptions & { registry?: Registry }) {
     // Idempotent producer: retries never reorder or duplicate within a partition.
     this.producer = kafkaClient(opts).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    if (opts.registry) {
+      const registers = [opts.registry];
+      this.produced = new Counter({ name: 'kimap_kafka_produced_messages_total', help: 'Change events written to Kafka', registers });
+      this.produceErrors = new Counter({
+        name: 'kimap_kafka_produce_errors_total',
+        help: 'Writes to Kafka that failed (after the client retried); the outbox keeps their events for the relay',
+        registers,
+      });
+    }
   }
 
   private connect(): Promise<void> {
@@ -160,13 +182,19 @@ export class KafkaPublisher implements ChangePublisher {
 
   async publish(events: ChangeEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.connect();
-    // Keyed by account: one partition per account keeps its events in order.
-    await this.producer.send({
-      topic: this.opts.topic,
-      acks: -1,
-      messages: events.map((e) => ({ key: String(e.accountId), value: encodeEvent(e), ...(e.trace && { headers: e.trace }) })),
-    });
+    try {
+      await this.connect();
+      // Keyed by account: one partition per account keeps its events in order.
+      await this.producer.send({
+        topic: this.opts.topic,
+        acks: -1,
+        messages: events.map((e) => ({ key: String(e.accountId), value: encodeEvent(e), ...(e.trace && { headers: e.trace }) })),
+      });
+    } catch (err) {
+      this.produceErrors?.inc();
+      throw err;
+    }
+    this.produced?.inc(events.length);
   }
 
   async close(): Promise<void> {
@@ -180,8 +208,29 @@ export class KafkaSubscriber implements ChangeSubscriber {
   private lastAlive = 0;
   private closed = false;
 
+  private readonly consumed?: Counter;
+  private readonly lag?: Gauge<'partition'>;
+  private readonly restarts?: Counter;
+
   /** groupId must be unique per edge pod: every pod sees every event. */
-  constructor(private readonly opts: KafkaOptions & { groupId: string; log?: { warn(obj: object, msg: string): void } }) {
+  constructor(
+    private readonly opts: KafkaOptions & { groupId: string; log?: { warn(obj: object, msg: string): void }; registry?: Registry },
+  ) {
+    if (opts.registry) {
+      const registers = [opts.registry];
+      this.consumed = new Counter({ name: 'kimap_kafka_consumed_messages_total', help: 'Change events read from Kafka', registers });
+      this.lag = new Gauge({
+        name: 'kimap_kafka_consumer_lag',
+        help: "Events in a partition not yet read by this pod's consumer (high watermark minus the next offset, as of its last fetch)",
+        labelNames: ['partition'],
+        registers,
+      });
+      this.restarts = new Counter({
+        name: 'kimap_kafka_consumer_restarts_total',
+        help: 'Times the change feed consumer stopped for good and was started again',
+        registers,
+      });
+    }
     this.consumer = kafkaClient(opts).consumer({
       groupId: opts.groupId,
       sessionTimeout: 10_000,
@@ -205,6 +254,7 @@ export class KafkaSubscriber implements ChangeSubscriber {
     this.consumer.on(CRASH, (e) => {
       if (e.payload.restart || this.closed || !this.handler) return;
       this.opts.log?.warn({ err: e.payload.error }, 'change feed consumer stopped; starting it again');
+      this.restarts?.inc();
       void this.restart();
     });
   }
@@ -282,6 +332,8 @@ export class KafkaSubscriber implements ChangeSubscriber {
             }
             const last = batch.messages[batch.messages.length - 1];
             if (last) this.positions.set(batch.partition, (BigInt(last.offset) + 1n).toString());
+            this.consumed?.inc(batch.messages.length);
+            this.lag?.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
             return Promise.resolve();
           },
         });

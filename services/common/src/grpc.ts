@@ -73,11 +73,12 @@ export function createAdminClient(address: string, token?: string): AdminService
   return new proto.mail.v1.AdminService(address, grpc.credentials.createInsecure(), token ? { interceptors: [bearer] } : {});
 }
 
-export function createGrpcServer(): grpc.Server {
+export function createGrpcServer(opts: { interceptors?: grpc.ServerInterceptor[] } = {}): grpc.Server {
   return new grpc.Server({
     'grpc.max_receive_message_length': MAX_GRPC_MESSAGE,
     'grpc.max_send_message_length': MAX_GRPC_MESSAGE,
     'grpc.keepalive_permit_without_calls': 1,
+    ...(opts.interceptors?.length && { interceptors: opts.interceptors }),
   });
 }
 

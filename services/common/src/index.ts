@@ -6,6 +6,8 @@ export * from './mux.js';
 export * from './config.js';
 export * from './log.js';
 export * from './ops.js';
+export * from './metrics.js';
+export * from './db-metrics.js';
 export * from './imap.js';
 export * from './networks.js';
 export * from './proxy-header.js';

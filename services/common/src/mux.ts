@@ -13,6 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { grpc, IMAP_CODE_METADATA_KEY } from './grpc.js';
 import type { MuxFrame, MuxFrame__Output } from './generated/mail/v1/MuxFrame.js';
+import { rpcCode, type RpcMetrics } from './metrics.js';
 
 /** Messages of one streaming call the service may send before a credit. */
 export const MUX_WINDOW = 2;
@@ -41,6 +42,8 @@ type MuxServerCall = grpc.ServerDuplexStream<MuxFrame__Output, MuxFrame>;
 export function multiplexService(
   service: ServiceDef,
   handlers: grpc.UntypedServiceImplementation,
+  /** Times each call the streams carry, by its own method. */
+  metrics?: RpcMetrics,
 ): {
   handler: grpc.handleBidiStreamingCall<MuxFrame__Output, MuxFrame>;
   goaway: () => void;
@@ -88,6 +91,7 @@ export function multiplexService(
             endIfIdle();
           });
           for (const key in frame.metadata) call.setMetadata(key, frame.metadata[key]!);
+          if (metrics) call.timed(frame.method, metrics);
           calls.set(id, call);
           try {
             if (def.responseStream) impl(call);
@@ -132,6 +136,10 @@ class InnerCall extends EventEmitter {
   private done = false;
   private window = MUX_WINDOW;
   readonly metadata = new grpc.Metadata();
+  /** Set when the call is timed (see timed()). */
+  private metrics?: RpcMetrics;
+  private method = '';
+  private started = 0;
 
   constructor(
     readonly id: number,
@@ -141,6 +149,12 @@ class InnerCall extends EventEmitter {
     private readonly forget: () => void,
   ) {
     super();
+  }
+
+  timed(method: string, metrics: RpcMetrics): void {
+    this.metrics = metrics;
+    this.method = method;
+    this.started = performance.now();
   }
 
   /** A streaming handler's message; false asks it to wait for 'drain' (no credit left). */
@@ -165,13 +179,13 @@ class InnerCall extends EventEmitter {
       this.fail({ code: grpc.status.INTERNAL, details: 'Response could not be encoded' });
       return;
     }
-    this.close();
+    this.close(grpc.status.OK);
     this.send({ id: this.id, kind: 'KIND_END', ...(payload ? { payload } : {}) });
   }
 
   fail(err: Partial<grpc.ServiceError>): void {
     if (this.done) return;
-    this.close();
+    this.close(err.code ?? grpc.status.INTERNAL);
     const imap = err.metadata?.get(IMAP_CODE_METADATA_KEY)[0];
     this.send({
       id: this.id,
@@ -207,16 +221,17 @@ class InnerCall extends EventEmitter {
 
   cancel(): void {
     if (this.done) return;
-    this.close();
+    this.close(grpc.status.CANCELLED);
     this.cancelled = true;
     this.emit('cancelled');
     // A handler waiting for credit goes on, sees the cancellation and stops.
     this.emit('drain');
   }
 
-  private close(): void {
+  private close(code: number): void {
     this.done = true;
     this.forget();
+    this.metrics?.observe(this.method, code, (performance.now() - this.started) / 1000);
   }
 }
 
@@ -255,6 +270,8 @@ export class MuxClient {
     private readonly service: ServiceDef,
     /** What callers see of a failure the service or the transport reported (not of their own handlers' errors). */
     private readonly wrapError: (err: grpc.ServiceError) => unknown = (err) => err,
+    /** Times each call, by its method. */
+    private readonly metrics?: RpcMetrics,
   ) {}
 
   private ensure(): ClientStream {
@@ -306,18 +323,24 @@ export class MuxClient {
     if (!def) throw new Error(`unknown method ${method}`);
     const stream = this.ensure();
     const id = this.nextId++;
+    const started = this.metrics ? performance.now() : 0;
     const timer = setTimeout(() => {
       if (!this.pending.has(id)) return;
       this.pending.delete(id);
       stream.write({ id, kind: 'KIND_CANCEL' });
+      this.metrics?.observe(method, grpc.status.DEADLINE_EXCEEDED, (performance.now() - started) / 1000);
       p.onError(this.wrapError(serviceError(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded')));
     }, deadlineMs);
-    const clear = () => clearTimeout(timer);
+    // Settles the call once: clears its deadline and times it.
+    const clear = (code: number) => {
+      clearTimeout(timer);
+      this.metrics?.observe(method, code, (performance.now() - started) / 1000);
+    };
     this.pending.set(id, {
       on: stream,
       onMessage: p.onMessage,
-      onEnd: (b) => (clear(), p.onEnd(b)),
-      onError: (e) => (clear(), p.onError(e)),
+      onEnd: (b) => (clear(grpc.status.OK), p.onEnd(b)),
+      onError: (e) => (clear(rpcCode(e)), p.onError(e)),
     });
     stream.write({ id, kind: 'KIND_REQUEST', method, payload: def.requestSerialize(req), ...(p.metadata && { metadata: p.metadata }) });
     return {
@@ -326,8 +349,8 @@ export class MuxClient {
         if (this.pending.has(id) && !stream.writableEnded) stream.write({ id, kind: 'KIND_CREDIT' });
       },
       cancel: () => {
-        clear();
         if (!this.pending.delete(id)) return;
+        clear(grpc.status.CANCELLED);
         if (!stream.writableEnded) stream.write({ id, kind: 'KIND_CANCEL' });
       },
     };

@@ -12,6 +12,8 @@ import {
   type MailboxServiceClient,
 } from '../src/grpc.js';
 import { multiplexService, MuxClient, MUX_WINDOW } from '../src/mux.js';
+import { grpcClientMetrics, grpcServerMetrics, rpcTimingInterceptor } from '../src/metrics.js';
+import { Registry } from 'prom-client';
 
 const service = loadMailProto().mail.v1.MailboxService.service;
 
@@ -266,6 +268,49 @@ describe('the multiplexed stream breaking', () => {
       mux.close();
       client.close();
       old.server.forceShutdown();
+    }
+  });
+});
+
+describe('timing of calls', () => {
+  test('both ends time each call by its own method and status, on the stream or not; the stream itself is not timed', async () => {
+    const serverRegistry = new Registry();
+    const clientRegistry = new Registry();
+    const serverMetrics = grpcServerMetrics(serverRegistry);
+    const server = createGrpcServer({ interceptors: [rpcTimingInterceptor(serverMetrics)] });
+    const h = handlers(new Map());
+    h.Multiplex = multiplexService(service, h, serverMetrics).handler;
+    server.addService(service, h);
+    const port = await bindServer(server, '127.0.0.1:0');
+    const client = createMailboxClient(`127.0.0.1:${port}`);
+    const mux = new MuxClient(() => client.Multiplex(), service, undefined, grpcClientMetrics(clientRegistry));
+    try {
+      await mux.unary('GetStatus', { account: { accountId: 1 }, name: 'a' }, 5000);
+      await mux.unary('GetStatus', { account: { accountId: 1 }, name: 'b' }, 5000);
+      await assert.rejects(mux.unary('GetStatus', { account: { accountId: 1 }, name: 'missing' }, 5000));
+      await assert.rejects(mux.unary('GetStatus', { account: { accountId: 1 }, name: 'never' }, 100));
+      await mux.stream('Search', searchReq(3, 'timed'), 5000, () => undefined);
+      await new Promise<void>((resolve, reject) =>
+        client.GetStatus({ account: { accountId: 1 }, name: 'direct' }, (err) => (err ? reject(err) : resolve())),
+      );
+      const count = (text: string, method: string, code: string) =>
+        Number(
+          new RegExp(`^kimap_grpc_\\w+_duration_seconds_count\\{method="${method}",code="${code}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
+        );
+      const client1 = await clientRegistry.metrics();
+      assert.equal(count(client1, 'GetStatus', 'OK'), 2);
+      assert.equal(count(client1, 'GetStatus', 'NOT_FOUND'), 1);
+      assert.equal(count(client1, 'GetStatus', 'DEADLINE_EXCEEDED'), 1);
+      assert.equal(count(client1, 'Search', 'OK'), 1);
+      const server1 = await serverRegistry.metrics();
+      assert.equal(count(server1, 'GetStatus', 'OK'), 3, 'two on the stream, one on its own');
+      assert.equal(count(server1, 'GetStatus', 'NOT_FOUND'), 1);
+      assert.equal(count(server1, 'Search', 'OK'), 1);
+      assert.doesNotMatch(server1, /method="Multiplex"/);
+    } finally {
+      mux.close();
+      client.close();
+      server.forceShutdown();
     }
   });
 });
