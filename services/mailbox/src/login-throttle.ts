@@ -224,7 +224,7 @@ export class LoginThrottle {
     }
     this.metrics?.failures.inc({ reason: check });
     if (address !== null) await this.recordFailure(address, account?.accountId, user);
-    throw unauthenticated();
+    throw unauthenticated(check === 'disabled' ? 'CONTACTADMIN' : 'AUTHENTICATIONFAILED');
   }
 
   private async recordFailure(address: string, accountId: number | undefined, user: string): Promise<void> {

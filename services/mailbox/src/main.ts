@@ -32,12 +32,13 @@ async function main(): Promise<void> {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
   }
+  const registry = createRegistry('mailbox');
   const publisher = new KafkaPublisher({
     brokers,
     topic: envString('KAFKA_TOPIC', 'kimap.mailbox-changes'),
     clientId: `mailbox-${hostname()}`,
+    registry,
   });
-  const registry = createRegistry('mailbox');
   // The AdminService only when asked for: on loopback it is reachable with kubectl port-forward, beyond it with a token.
   const adminListen = envString('ADMIN_GRPC_LISTEN', 'off');
   const adminToken = envOptional('ADMIN_TOKEN');

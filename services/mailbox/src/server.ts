@@ -1,11 +1,21 @@
 // Starts a mailbox service instance: the gRPC server and the outbox relay.
-import { bindServer, createGrpcServer, type ChangePublisher, type Database, type grpc, type Logger } from '@kimap/common';
-import { Counter, type Registry } from 'prom-client';
+import {
+  bindServer,
+  createGrpcServer,
+  grpcServerMetrics,
+  instrumentDatabase,
+  rpcTimingInterceptor,
+  type ChangePublisher,
+  type Database,
+  type grpc,
+  type Logger,
+} from '@kimap/common';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { checkAdminListener } from './admin/auth.js';
 import { addAdminService } from './admin/service.js';
 import type { MailboxContext } from './context.js';
 import { addMailboxService } from './service.js';
-import { OutboxRelay } from './store/outbox.js';
+import { OutboxRelay, outboxBacklog } from './store/outbox.js';
 import { purgeTombstones, sweepOrphanBodies } from './store/bodies.js';
 import { MetadataCache, type MetadataCacheOptions } from './store/metadata-cache.js';
 import { createLoginMetrics, LoginThrottle, type LoginThrottleSettings } from './login-throttle.js';
@@ -94,11 +104,17 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
     logins,
     ...(sessionLimitRefusals && { sessionLimitRefusals }),
   };
-  const server = createGrpcServer();
-  const service = addMailboxService(server, ctx);
+  const rpcMetrics = opts.registry && grpcServerMetrics(opts.registry);
+  const interceptors = rpcMetrics ? [rpcTimingInterceptor(rpcMetrics)] : [];
+  if (opts.registry) {
+    instrumentDatabase(opts.db, opts.registry);
+    watchOutbox(opts.db, opts.registry, opts.log);
+  }
+  const server = createGrpcServer({ interceptors });
+  const service = addMailboxService(server, ctx, rpcMetrics);
   const port = await bindServer(server, opts.address);
   // Its own server, so that its port can stay closed to what reaches the mailbox service.
-  const adminServer = opts.admin ? createGrpcServer() : undefined;
+  const adminServer = opts.admin ? createGrpcServer({ interceptors }) : undefined;
   let adminPort: number | undefined;
   if (adminServer && opts.admin) {
     addAdminService(adminServer, ctx, opts.admin.token);
@@ -132,6 +148,44 @@ export async function startMailboxService(opts: MailboxServiceOptions): Promise<
       const shutdown = (s: grpc.Server) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()));
       await Promise.all([shutdown(server), adminServer && shutdown(adminServer)]);
       await relay.stop();
+      if (opts.registry) opts.db.observeQueries(undefined);
     },
   };
+}
+
+/**
+ * The outbox's backlog at each scrape: rows not marked sent and the age of
+ * the oldest. A scrape waits at most a second for the answer; without one it
+ * reports what it last knew.
+ */
+function watchOutbox(db: Database, registry: Registry, log: Logger): void {
+  let last = { unsent: 0, oldestSeconds: 0 };
+  let asking: Promise<void> | undefined;
+  const ask = (): Promise<void> => {
+    asking ??= outboxBacklog(db)
+      .then(
+        (b) => void (last = b),
+        (err: unknown) => log.debug({ err }, 'outbox backlog query failed'),
+      )
+      .finally(() => (asking = undefined));
+    return Promise.race([asking, new Promise<void>((r) => setTimeout(r, 1000).unref())]);
+  };
+  new Gauge({
+    name: 'kimap_outbox_unsent_events',
+    help: 'Outbox rows not yet marked sent (the same for every mailbox pod: one outbox)',
+    registers: [registry],
+    async collect() {
+      await ask();
+      this.set(last.unsent);
+    },
+  });
+  new Gauge({
+    name: 'kimap_outbox_oldest_unsent_age_seconds',
+    help: 'Age of the oldest outbox row not yet marked sent; 0 when none is',
+    registers: [registry],
+    async collect() {
+      await ask();
+      this.set(last.oldestSeconds);
+    },
+  });
 }

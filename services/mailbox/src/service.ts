@@ -1,5 +1,5 @@
 // The MailboxService: one handler per RPC, each in its own module under rpc/.
-import { loadMailProto, multiplexService, type grpc } from '@kimap/common';
+import { loadMailProto, multiplexService, type grpc, type RpcMetrics } from '@kimap/common';
 import type { MailboxContext } from './context.js';
 import { GetAcl, SetAcl } from './rpc/acl.js';
 import { Authenticate } from './rpc/authenticate.js';
@@ -15,8 +15,12 @@ import { CloseSession, EdgeHeartbeat, GetAccountState, OpenSession } from './rpc
 import { GetQuota } from './rpc/quota.js';
 import { CheckRecipient, Deliver } from './rpc/delivery.js';
 
-/** Registers the service; returns what its shutdown must call first (see multiplexService). */
-export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { goaway(): void } {
+/**
+ * Registers the service; returns what its shutdown must call first (see
+ * multiplexService). `metrics` times the calls the Multiplex streams carry
+ * (the server's interceptor times the others).
+ */
+export function addMailboxService(server: grpc.Server, ctx: MailboxContext, metrics?: RpcMetrics): { goaway(): void } {
   const proto = loadMailProto();
   const handlers: grpc.UntypedServiceImplementation = {
     Authenticate: Authenticate(ctx),
@@ -46,7 +50,7 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext): { g
     Deliver: Deliver(ctx),
   };
   // The same handlers again, for calls carried by one long-lived stream.
-  const mux = multiplexService(proto.mail.v1.MailboxService.service, handlers);
+  const mux = multiplexService(proto.mail.v1.MailboxService.service, handlers, metrics);
   handlers.Multiplex = mux.handler;
   server.addService(proto.mail.v1.MailboxService.service, handlers);
   return mux;

@@ -6,7 +6,12 @@ export const invalid = (what: string, imapCode = 'CANNOT') => new RpcError(grpc.
 /** The request is valid but the state refuses it (a removal that would delete data without force). */
 export const failedPrecondition = (what: string) => new RpcError(grpc.status.FAILED_PRECONDITION, what, 'CANNOT');
 export const overQuota = (what = 'Quota exceeded') => new RpcError(grpc.status.RESOURCE_EXHAUSTED, what, 'OVERQUOTA');
-export const unauthenticated = () => new RpcError(grpc.status.UNAUTHENTICATED, 'Authentication failed', 'AUTHENTICATIONFAILED');
+/**
+ * Wrong credentials; for the right password of a disabled account the IMAP code is
+ * CONTACTADMIN, which the edge counts apart and answers as it answers wrong credentials.
+ */
+export const unauthenticated = (imapCode: 'AUTHENTICATIONFAILED' | 'CONTACTADMIN' = 'AUTHENTICATIONFAILED') =>
+  new RpcError(grpc.status.UNAUTHENTICATED, 'Authentication failed', imapCode);
 /** A login refused unchecked while its client's failures lock it (see LoginThrottle). */
 export const throttled = () => new RpcError(grpc.status.RESOURCE_EXHAUSTED, 'Too many failed logins; try again later', 'UNAVAILABLE');
 /** A session refused by a connection limit. */

@@ -94,9 +94,11 @@ export class OutboxRelay {
    * publishes without).
    */
   publishCommitted(events: Array<RecordedEvent | undefined>): void {
+    const now = Date.now();
     for (const e of events) {
       if (!e) continue;
       if (tracing.on) e.trace = traceHeaders();
+      e.at ??= now;
       this.queued.push(e);
     }
     // The bus is away for long: what does not fit waits in the outbox for the relay.
@@ -194,14 +196,17 @@ export class OutboxRelay {
     return this.db.transaction(async (tx) => {
       // One relay at a time keeps each account's events in order.
       await tx.query('SELECT pg_advisory_xact_lock($1)', [RELAY_LOCK]);
-      const { rows } = await tx.query<{ account_id: number; event_id: number; payload: ChangeEvent | string }>(
-        `SELECT account_id, event_id, payload FROM outbox
+      const { rows } = await tx.query<{ account_id: number; event_id: number; payload: ChangeEvent | string; at: number }>(
+        `SELECT account_id, event_id, payload, (extract(epoch FROM created_at) * 1000)::float8 AS at FROM outbox
           WHERE sent_at IS NULL AND created_at <= now() - $2::bigint * interval '1 millisecond'
           ORDER BY event_id LIMIT $1`,
         [this.batchSize, minAgeMs],
       );
       if (rows.length === 0) return 0;
-      const events = rows.map((r) => (typeof r.payload === 'string' ? (JSON.parse(r.payload) as ChangeEvent) : r.payload));
+      const events = rows.map((r) => ({
+        ...(typeof r.payload === 'string' ? (JSON.parse(r.payload) as ChangeEvent) : r.payload),
+        at: r.at,
+      }));
       await this.publisher.publish(events);
       await tx.query(
         'UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL AND (account_id, event_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))',
@@ -229,4 +234,13 @@ export class OutboxRelay {
     await this.markSent();
     await this.idle;
   }
+}
+
+/** The outbox rows not yet marked sent (counted up to a million), and how old the oldest is. */
+export async function outboxBacklog(db: Queryable): Promise<{ unsent: number; oldestSeconds: number }> {
+  const { rows } = await db.query<{ unsent: number; age: number | null }>(
+    `SELECT (SELECT count(*) FROM (SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1000000) u) AS unsent,
+            (SELECT extract(epoch FROM now() - created_at)::float8 FROM outbox WHERE sent_at IS NULL ORDER BY event_id LIMIT 1) AS age`,
+  );
+  return { unsent: rows[0]?.unsent ?? 0, oldestSeconds: Math.max(0, rows[0]?.age ?? 0) };
 }
