@@ -7,9 +7,11 @@ import {
   IMAP_CODE_METADATA_KEY,
   loadMailProto,
   MuxClient,
+  rpcCode,
   traceClientCall,
   tracing,
   type MailboxServiceClient,
+  type RpcMetrics,
   type TraceHeaders,
 } from '@kimap/common';
 import type { AccountRef } from '@kimap/common/generated/mail/v1/AccountRef';
@@ -136,7 +138,10 @@ export interface SessionKey {
 }
 
 export interface MailboxBackend {
-  /** undefined: wrong credentials. Throws LoginThrottledError while the client's failures lock it out. */
+  /**
+   * undefined: wrong credentials. Throws LoginThrottledError while the client's failures lock it out,
+   * AccountDisabledError for the right password of a disabled account (answered as wrong credentials).
+   */
   authenticate(username: string, password: string, remoteIp: string): Promise<Principal | undefined>;
   /** Whether the account may still be used (exists, not disabled). */
   accountActive(p: Principal): Promise<boolean>;
@@ -216,6 +221,9 @@ function toBackendError(err: unknown): Error {
 /** A login refused unchecked: its client failed too often (IMAP UNAVAILABLE). */
 export class LoginThrottledError extends BackendError {}
 
+/** The right password of a disabled account: the client is told what wrong credentials get, the metrics are not. */
+export class AccountDisabledError extends BackendError {}
+
 type Unary = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
 type Streaming = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
 
@@ -246,6 +254,8 @@ export class GrpcBackend implements MailboxBackend {
     private readonly address: string,
     private readonly deadlineMs = 30_000,
     multiplex = true,
+    /** Times every call (kimap_grpc_client_duration_seconds). */
+    private readonly metrics?: RpcMetrics,
   ) {
     this.client = createMailboxClient(address);
     if (multiplex) {
@@ -254,8 +264,13 @@ export class GrpcBackend implements MailboxBackend {
         () => withoutStack(() => this.client.Multiplex()),
         service,
         (err) => toBackendError(err),
+        metrics,
       );
     }
+  }
+
+  private observe(method: string, started: number, err: unknown): void {
+    this.metrics?.observe(method, err ? rpcCode(err) : grpc.status.OK, (performance.now() - started) / 1000);
   }
 
   /**
@@ -288,11 +303,14 @@ export class GrpcBackend implements MailboxBackend {
   private unaryCall<Res>(mux: MuxClient | undefined, method: string, req: unknown, headers?: TraceHeaders): Promise<Res> {
     if (mux) return mux.unary<Res>(method, req, this.deadlineMs, headers);
     const fn = (this.client as unknown as Record<string, Unary>)[method]!;
+    const started = this.metrics ? performance.now() : 0;
     return new Promise((resolve, reject) => {
       withoutStack(() =>
-        fn.call(this.client, req, grpcMetadata(headers), this.opts(), (err, res) =>
-          err ? reject(toBackendError(err)) : resolve(res as Res),
-        ),
+        fn.call(this.client, req, grpcMetadata(headers), this.opts(), (err, res) => {
+          this.observe(method, started, err);
+          if (err) reject(toBackendError(err));
+          else resolve(res as Res);
+        }),
       );
     });
   }
@@ -316,6 +334,7 @@ export class GrpcBackend implements MailboxBackend {
   ): Promise<void> {
     if (mux) return mux.stream<Res>(method, req, this.deadlineMs * 10, onItem, headers);
     const fn = (this.client as unknown as Record<string, Streaming>)[method]!;
+    const started = this.metrics ? performance.now() : 0;
     const call = withoutStack(() => fn.call(this.client, req, grpcMetadata(headers), { deadline: Date.now() + this.deadlineMs * 10 }));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -323,6 +342,8 @@ export class GrpcBackend implements MailboxBackend {
       const fail = (err: unknown) => {
         if (settled) return;
         settled = true;
+        // A failure of the caller's own handler cancels the call.
+        this.observe(method, started, err instanceof BackendError ? err : { code: grpc.status.CANCELLED });
         call.cancel();
         reject(err);
       };
@@ -351,6 +372,7 @@ export class GrpcBackend implements MailboxBackend {
         void (pending ?? Promise.resolve()).then(() => {
           if (settled) return;
           settled = true;
+          this.observe(method, started, null);
           resolve();
         });
       });
@@ -366,7 +388,10 @@ export class GrpcBackend implements MailboxBackend {
       });
       return { account: { accountId: res.account.accountId, tenantId: res.account.tenantId }, username: res.username };
     } catch (err) {
-      if (err instanceof BackendError && err.code === grpc.status.UNAUTHENTICATED) return undefined;
+      if (err instanceof BackendError && err.code === grpc.status.UNAUTHENTICATED) {
+        if (err.imapCode === 'CONTACTADMIN') throw new AccountDisabledError(err.message, err.code, 'AUTHENTICATIONFAILED');
+        return undefined;
+      }
       if (err instanceof BackendError && err.code === grpc.status.RESOURCE_EXHAUSTED) {
         throw new LoginThrottledError(err.message, err.code, err.imapCode ?? 'UNAVAILABLE');
       }
@@ -395,11 +420,14 @@ export class GrpcBackend implements MailboxBackend {
   async edgeHeartbeat(edgeId: string, ttlMs: number, closed: SessionKey[]): Promise<void> {
     this.heartbeatClient ??= createMailboxClient(this.address, { ownConnection: true });
     const client = this.heartbeatClient;
+    const started = this.metrics ? performance.now() : 0;
     await new Promise<void>((resolve, reject) => {
       withoutStack(() =>
-        client.EdgeHeartbeat({ edgeId, ttlMs, closed }, new grpc.Metadata(), this.opts(), (err) =>
-          err ? reject(toBackendError(err)) : resolve(),
-        ),
+        client.EdgeHeartbeat({ edgeId, ttlMs, closed }, new grpc.Metadata(), this.opts(), (err) => {
+          this.observe('EdgeHeartbeat', started, err);
+          if (err) reject(toBackendError(err));
+          else resolve();
+        }),
       );
     });
   }

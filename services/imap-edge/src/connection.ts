@@ -14,6 +14,7 @@ import {
   SpanKind,
   tracing,
   type ChangeEvent,
+  type LimitKind,
   type Link,
   type Logger,
   type Span,
@@ -26,7 +27,7 @@ import { ImapBad, ImapNo, type Completion } from './commands/command.js';
 import { DEFAULT_MAX_LOGIN_FAILURES, type CommandContext, type EdgeSettings } from './commands/context.js';
 import { BASE_CAPABILITIES, commandNamed } from './commands/registry.js';
 import type { ChangeFeed, ChangeListener } from './feed.js';
-import type { EdgeMetrics } from './metrics.js';
+import { OTHER_COMMAND, type BadCommandKind, type CommandStatus, type EdgeMetrics } from './metrics.js';
 import type { HeaderCache } from './header-cache.js';
 import {
   CommandParser,
@@ -114,8 +115,7 @@ export class Connection implements ChangeListener {
   }
 
   start(): void {
-    this.deps.metrics?.connections.inc();
-    this.deps.metrics?.openConnections.inc();
+    this.deps.metrics?.connections.opened(this.session.tls ? 'imaps' : 'imap', this.session.tls);
     this.deps.log.info({ session: this.session.id, remote: this.session.remoteAddress, tls: this.session.tls }, 'connected');
     this.enc.status(null, 'OK', `${this.deps.settings.hostname} IMAP ready`, 'CAPABILITY ' + this.capabilities().join(' '));
     this.enc.flush();
@@ -136,7 +136,9 @@ export class Connection implements ChangeListener {
   private newEncoder(): ResponseEncoder {
     return new ResponseEncoder(
       (chunk) => {
-        if (!this.closed) this.socket.write(chunk);
+        if (this.closed) return;
+        this.socket.write(chunk);
+        if (this.deps.metrics) this.deps.metrics.connections.sent += chunk.length;
       },
       { utf8: this.session?.utf8 ?? false },
     );
@@ -150,6 +152,7 @@ export class Connection implements ChangeListener {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    if (this.deps.metrics) this.deps.metrics.connections.received += chunk.length;
     if (!this.receiver.push(chunk)) this.socket.pause();
     if (this.lineWaiter) this.feedLineWaiter();
     else void this.pump();
@@ -187,6 +190,7 @@ export class Connection implements ChangeListener {
     const isAppend = req.name === 'APPEND';
     const limit = isAppend ? this.deps.settings.limits.appendLimit : MAX_SMALL_LITERAL;
     if (req.overLimit || req.size > limit) {
+      this.deps.metrics?.limitHit('literal_too_big');
       if (isAppend) this.enc.status(req.tag, 'NO', 'Message exceeds the APPENDLIMIT', 'TOOBIG');
       else this.enc.status(req.tag, 'BAD', 'Literal too large', 'TOOBIG');
       return 'refuse';
@@ -225,6 +229,8 @@ export class Connection implements ChangeListener {
   }
 
   private onReceiveError(err: ReceiveError): void {
+    const limit = RECEIVE_LIMITS[err.code];
+    if (limit) this.deps.metrics?.limitHit(limit);
     const code = err.responseCode;
     this.enc.status(err.tag ?? null, 'BAD', err.message, code);
     if (err.fatal) {
@@ -234,13 +240,14 @@ export class Connection implements ChangeListener {
       return;
     }
     this.enc.flush();
-    this.countBad();
+    this.countBad(limit ? 'limit' : 'syntax');
   }
 
-  private countBad(): void {
+  private countBad(kind: BadCommandKind): void {
     this.badCount++;
-    this.deps.metrics?.badCommands.inc();
+    this.deps.metrics?.badCommand(kind);
     if (this.badCount > this.deps.settings.limits.maxBadCommands) {
+      this.deps.metrics?.limitHit('too_many_bad_commands');
       this.enc.status(null, 'BYE', 'Too many invalid commands');
       this.enc.flush();
       this.close();
@@ -262,7 +269,7 @@ export class Connection implements ChangeListener {
     commandsExecuted.count++;
     const started = process.hrtime.bigint();
     const command = commandNamed(cmd.name);
-    let outcome = 'OK';
+    let outcome: CommandStatus = 'OK';
     // A command's responses leave in as few writes as possible; commands that
     // talk with the client while they run are not held back.
     const corked = command?.interactive ? undefined : this.socket;
@@ -270,7 +277,7 @@ export class Connection implements ChangeListener {
     try {
       if (!command) throw new UnknownCommandError(cmd.name);
       if (!command.states.includes(this.session.state)) {
-        throw new ImapBad(stateMessage(this.session.state, cmd.name));
+        throw new WrongState(stateMessage(this.session.state, cmd.name));
       }
       if (this.session.principal && (await this.accountGone())) {
         outcome = 'BYE';
@@ -287,7 +294,7 @@ export class Connection implements ChangeListener {
       this.enc.flush();
       if (corked && corked.writableCorked > 0) corked.uncork();
       this.watchSelected();
-      this.deps.metrics?.observeCommand(cmd.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+      this.deps.metrics?.observeCommand(command ? cmd.name : OTHER_COMMAND, outcome, Number(process.hrtime.bigint() - started) / 1e9);
       if (this.deps.log.isLevelEnabled('debug')) this.log.debug({ command: cmd.name, outcome }, 'command');
       span?.setAttribute('imap.status', outcome);
       if (span && this.session.selected) span.setAttribute('imap.mailbox_id', this.session.selected.mailboxId);
@@ -296,16 +303,16 @@ export class Connection implements ChangeListener {
   }
 
   /** The one error funnel: protocol errors BAD, domain errors NO [code], the rest NO [SERVERBUG]. */
-  private answerError(cmd: ReceivedCommand, err: unknown): string {
+  private answerError(cmd: ReceivedCommand, err: unknown): CommandStatus {
     // Ended under the command (BYE, or the client went away): nobody to answer.
-    if (this.closed) return 'closed';
+    if (this.closed) return 'BYE';
     if (err instanceof ParseError && err.status === 'NO') {
       this.enc.status(cmd.tag, 'NO', err.message, err.responseCode);
       return 'NO';
     }
     if (err instanceof ParseError || err instanceof ImapBad) {
       this.enc.status(cmd.tag, 'BAD', err.message, err instanceof ParseError ? err.responseCode : err.code);
-      this.countBad();
+      this.countBad(badKind(err));
       return 'BAD';
     }
     if (err instanceof ImapNo) {
@@ -313,6 +320,7 @@ export class Connection implements ChangeListener {
       return 'NO';
     }
     if (err instanceof BackendError && err.imapCode && err.imapCode !== 'SERVERBUG') {
+      if (err.imapCode === 'OVERQUOTA') this.deps.metrics?.quotaRefused();
       this.enc.status(cmd.tag, 'NO', err.message, err.imapCode);
       return 'NO';
     }
@@ -334,6 +342,7 @@ export class Connection implements ChangeListener {
       accounts: this.deps.accounts,
       ...(this.deps.sessions ? { sessions: this.deps.sessions } : {}),
       ...(this.deps.headers ? { headers: this.deps.headers } : {}),
+      ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
       enc: this.enc,
       log: () => this.log,
       settings: this.deps.settings,
@@ -348,6 +357,8 @@ export class Connection implements ChangeListener {
       capabilities: () => this.capabilities(),
       feedHealthy: () => this.deps.feedHealthy(),
       onWake: (fn) => {
+        if (fn && !this.idleWaker) this.deps.metrics?.idleSessions.inc();
+        else if (!fn && this.idleWaker) this.deps.metrics?.idleSessions.dec();
         this.idleWaker = fn;
       },
       sync: (opts) => this.sync(opts),
@@ -467,7 +478,10 @@ export class Connection implements ChangeListener {
       mb.eventModseq = Math.max(mb.eventModseq, event.modseq);
       this.session.dirty = true;
       if (event.trace) this.linkWake(event);
-      this.idleWaker?.();
+      if (this.idleWaker) {
+        if (event.at !== undefined) this.deps.metrics?.observePush(event.at);
+        this.idleWaker();
+      }
     }
   }
 
@@ -517,6 +531,7 @@ export class Connection implements ChangeListener {
     const max = this.deps.settings.limits.maxLoginFailures ?? DEFAULT_MAX_LOGIN_FAILURES;
     if (max > 0 && this.loginFailures >= max) {
       this.deps.metrics?.sessionsEnded.inc({ reason: 'login_failures' });
+      this.deps.metrics?.limitHit('too_many_login_failures');
       this.log.info({ remote: this.session.remoteAddress, failures: this.loginFailures }, 'too many failed logins; closing');
       this.byeAfterCommand = 'Too many failed logins';
     }
@@ -559,7 +574,8 @@ export class Connection implements ChangeListener {
     this.receiver.reset();
     const tlsSocket = new TLSSocket(raw, { isServer: true, secureContext: this.deps.secureContext });
     this.socket = tlsSocket;
-    this.session.tls = true;
+    this.session.transport = 'starttls';
+    this.deps.metrics?.connections.upgraded('imap');
     this.enc = this.newEncoder();
     this.commandContext = undefined;
     tlsSocket.on('data', this.onData);
@@ -633,13 +649,30 @@ export class Connection implements ChangeListener {
     if (this.watchingMailbox !== undefined) this.deps.feed.unwatch(this.watchingMailbox, this);
     this.watchingMailbox = undefined;
     if (this.session.principal) this.deps.sessions?.close(this.session.principal, this.session.id);
-    this.deps.metrics?.openConnections.dec();
+    this.deps.metrics?.connections.closed(this.session.transport === 'implicit' ? 'imaps' : 'imap', this.session.tls);
     this.deps.log.info({ session: this.session.id, user: this.session.principal?.username }, 'disconnected');
     this.onClosed?.();
   }
 
   onClosed?: () => void;
 }
+
+/** A command sent in a state it is not valid in (counted apart from other BADs). */
+class WrongState extends ImapBad {}
+
+function badKind(err: ParseError | ImapBad): BadCommandKind {
+  if (err instanceof UnknownCommandError) return 'unknown';
+  if (err instanceof ParseError) return 'syntax';
+  return err instanceof WrongState ? 'state' : 'refused';
+}
+
+/** The receiver's errors that are limits (kimap_limit_hits_total), by the kind they are counted as. */
+const RECEIVE_LIMITS: Partial<Record<ReceiveError['code'], LimitKind>> = {
+  LINE_TOO_LONG: 'line_too_long',
+  LITERAL_TOO_BIG: 'literal_too_big',
+  NON_SYNC_LITERAL_TOO_BIG: 'literal_too_big',
+  COMMAND_TOO_BIG: 'command_too_big',
+};
 
 function stateMessage(state: string, name: string): string {
   if (state === 'not-authenticated') return `${name} requires authentication`;

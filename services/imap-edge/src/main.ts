@@ -8,6 +8,7 @@ import {
   envList,
   envOptional,
   envString,
+  grpcClientMetrics,
   KafkaSubscriber,
   proxyProtocolFromEnv,
   startOpsServer,
@@ -36,10 +37,12 @@ async function main(): Promise<void> {
   const tlsFiles =
     certFile && keyFile ? { cert: certFile, key: keyFile, reloadIntervalMs: envInt('TLS_RELOAD_INTERVAL_MS', 10_000) } : undefined;
   const tls = tlsFiles ? undefined : await selfSignedTls(envString('DATA_DIR', './data'), settings.hostname);
+  const registry = createRegistry('imap-edge');
   const backend = new GrpcBackend(
     envString('MAILBOX_ADDRESS', '127.0.0.1:50051'),
     envInt('MAILBOX_DEADLINE_MS', 30_000),
     envBool('MAILBOX_MULTIPLEX', true),
+    grpcClientMetrics(registry),
   );
   const podName = envString('POD_NAME', hostname());
   const subscriber = new KafkaSubscriber({
@@ -49,8 +52,8 @@ async function main(): Promise<void> {
     // Every edge pod is its own consumer group, so every pod sees every event.
     groupId: envString('KAFKA_GROUP_ID', `kimap-edge-${podName}`),
     log,
+    registry,
   });
-  const registry = createRegistry('imap-edge');
   const edge = await startEdge({
     backend,
     subscriber,

@@ -1,11 +1,43 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+// The edge's metrics. Everything a session does costs at most a counter
+// increment or a series observation here: no label set is made per session,
+// and command series are made once per command name and status.
+import {
+  connectionMetrics,
+  FastHistogram,
+  LATENCY_BUCKETS,
+  limitHits,
+  quotaRefusals,
+  type ConnectionMetrics,
+  type HistogramSeries,
+  type LimitKind,
+} from '@kimap/common';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HeaderCache } from './header-cache.js';
+
+/** How a command ended: its tagged status, or BYE when the session ended under it. */
+export type CommandStatus = 'OK' | 'NO' | 'BAD' | 'BYE';
+const STATUSES: readonly CommandStatus[] = ['OK', 'NO', 'BAD', 'BYE'];
+
+/** Why a command was answered BAD (kimap_imap_bad_commands_total). */
+export type BadCommandKind = 'unknown' | 'syntax' | 'state' | 'refused' | 'limit';
+
+/** How a client logged in: LOGIN, or AUTHENTICATE PLAIN or LOGIN. */
+export type LoginMechanism = 'login' | 'plain' | 'login-sasl';
+export type LoginResult = 'success' | 'bad_credentials' | 'disabled' | 'throttled' | 'limit' | 'tls_required' | 'error';
+
+/** The label of commands the edge does not know. */
+export const OTHER_COMMAND = 'OTHER';
 
 export interface EdgeMetrics {
   feedUp: Gauge;
-  connections: Counter;
-  openConnections: Gauge;
-  badCommands: Counter;
+  /** Connections by listener and TLS, and the bytes they carry (counted by the connections). */
+  connections: ConnectionMetrics;
+  badCommand(kind: BadCommandKind): void;
+  limitHit(kind: LimitKind): void;
+  login(mechanism: LoginMechanism, result: LoginResult): void;
+  quotaRefused(): void;
+  /** Sessions in IDLE now. */
+  idleSessions: Gauge;
   /** Sessions the edge ended, by reason: login_failures, account_disabled. */
   sessionsEnded: Counter;
   events: Counter;
@@ -13,44 +45,73 @@ export interface EdgeMetrics {
   headerCacheFetches: Counter;
   /** Reports the cache's size with every scrape. */
   watchHeaderCache(cache: HeaderCache): void;
-  observeCommand(name: string, outcome: string, seconds: number): void;
+  /** `name`: the command's name as the registry knows it, or OTHER_COMMAND. */
+  observeCommand(name: string, status: CommandStatus, seconds: number): void;
+  /** An IDLE session was woken by an event committed at `at` (ms since the epoch). */
+  observePush(at: number): void;
 }
 
 export function createEdgeMetrics(registry: Registry): EdgeMetrics {
-  const commands = new Histogram({
-    name: 'kimap_imap_command_duration_seconds',
-    help: 'IMAP command latency at the edge, by command and outcome',
-    labelNames: ['command', 'outcome'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-    registers: [registry],
+  const registers = [registry];
+  const commands = new FastHistogram(
+    'kimap_imap_command_duration_seconds',
+    'IMAP commands from their last byte to their tagged reply, by command (OTHER: unknown) and status (OK, NO, BAD; BYE: the session ended under it)',
+    ['command', 'status'],
+    LATENCY_BUCKETS,
+    registry,
+  );
+  const byCommand = new Map<string, HistogramSeries[]>();
+  const push = new FastHistogram(
+    'kimap_change_push_latency_seconds',
+    'From the commit of a change to the moment an IDLE session it concerns is woken to report it',
+    [],
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registry,
+  ).series({});
+  const badCommands = new Counter({
+    name: 'kimap_imap_bad_commands_total',
+    help: 'Commands answered with BAD, by kind: unknown (command), syntax, state (not valid in the state), refused (by the command), limit',
+    labelNames: ['kind'],
+    registers,
   });
+  const limits = limitHits(registry);
+  const logins = new Counter({
+    name: 'kimap_logins_total',
+    help: 'IMAP logins by mechanism (login, plain, login-sasl) and result',
+    labelNames: ['mechanism', 'result'],
+    registers,
+  });
+  const quota = quotaRefusals(registry);
   return {
     feedUp: new Gauge({
       name: 'kimap_change_feed_up',
       help: '1 while the change feed delivers events, 0 while sessions poll',
-      registers: [registry],
+      registers,
     }),
-    connections: new Counter({ name: 'kimap_imap_connections_total', help: 'IMAP connections accepted', registers: [registry] }),
-    openConnections: new Gauge({ name: 'kimap_imap_connections_open', help: 'IMAP connections open now', registers: [registry] }),
-    badCommands: new Counter({ name: 'kimap_imap_bad_commands_total', help: 'Commands answered with BAD', registers: [registry] }),
+    connections: connectionMetrics(registry, 'imap'),
+    badCommand: (kind) => badCommands.inc({ kind }),
+    limitHit: (kind) => limits.inc({ kind }),
+    login: (mechanism, result) => logins.inc({ mechanism, result }),
+    quotaRefused: () => quota.inc({ protocol: 'imap' }),
+    idleSessions: new Gauge({ name: 'kimap_imap_idle_sessions', help: 'Sessions in IDLE now', registers }),
     sessionsEnded: new Counter({
       name: 'kimap_imap_sessions_ended_total',
       help: 'Connections the edge ended with BYE, by reason: login_failures (IMAP_MAX_LOGIN_FAILURES reached), account_disabled',
       labelNames: ['reason'],
-      registers: [registry],
+      registers,
     }),
-    events: new Counter({ name: 'kimap_change_events_received_total', help: 'Change events received from the bus', registers: [registry] }),
+    events: new Counter({ name: 'kimap_change_events_received_total', help: 'Change events received from the bus', registers }),
     headerCacheFetches: new Counter({
       name: 'kimap_edge_header_cache_fetches_total',
       help: 'FETCHes of header sections the edge could answer from its header cache: hit (only flags asked of the mailbox service) or miss',
       labelNames: ['result'],
-      registers: [registry],
+      registers,
     }),
     watchHeaderCache(cache) {
       new Gauge({
         name: 'kimap_edge_header_cache_bytes',
         help: 'Bytes held by the edge header cache',
-        registers: [registry],
+        registers,
         collect() {
           this.set(cache.heldBytes);
         },
@@ -58,14 +119,20 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
       new Gauge({
         name: 'kimap_edge_header_cache_entries',
         help: 'Messages the edge header cache holds something of (header block, envelope, body structure)',
-        registers: [registry],
+        registers,
         collect() {
           this.set(cache.size);
         },
       });
     },
-    observeCommand(name, outcome, seconds) {
-      commands.observe({ command: name, outcome }, seconds);
+    observeCommand(name, status, seconds) {
+      let row = byCommand.get(name);
+      if (!row) byCommand.set(name, (row = []));
+      const i = STATUSES.indexOf(status);
+      (row[i] ??= commands.series({ command: name, status })).observe(seconds);
+    },
+    observePush(at) {
+      push.observe(Math.max(0, Date.now() - at) / 1000);
     },
   };
 }

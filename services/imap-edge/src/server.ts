@@ -111,6 +111,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const accept = (socket: Socket, tls: boolean, client: ClientAddress) => {
     socket.setNoDelay(true);
     if (!accepting || open.size >= maxConnections) {
+      if (accepting) metrics?.limitHit('max_connections');
       socket.end('* BYE Server busy, try again later\r\n');
       return;
     }

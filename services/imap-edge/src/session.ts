@@ -17,14 +17,19 @@ export class Session {
   /** A change event for the selected mailbox arrived since the last sync. */
   dirty = false;
   lastSync = 0;
-  tls: boolean;
+  /** How the connection is protected: not at all, by STARTTLS, or by the implicit-TLS listener. */
+  transport: 'plain' | 'starttls' | 'implicit';
 
   constructor(
     readonly id: string,
     readonly remoteAddress: string,
     tls: boolean,
   ) {
-    this.tls = tls;
+    this.transport = tls ? 'implicit' : 'plain';
+  }
+
+  get tls(): boolean {
+    return this.transport !== 'plain';
   }
 
   /** CONDSTORE is on once enabled, or once the client used any of it (RFC 7162 3.1). */

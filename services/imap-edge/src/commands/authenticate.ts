@@ -73,6 +73,7 @@ export const authenticate = defineCommand({
       const plain = decodePlain(data);
       // Acting as another user (authzid) needs rights we do not grant.
       if (plain.authzid && plain.authzid.toLowerCase() !== plain.user.toLowerCase()) {
+        ctx.metrics?.login('plain', 'bad_credentials');
         throw new ImapNo('AUTHORIZATIONFAILED', 'Authorization identity not permitted');
       }
       user = plain.user;
@@ -83,7 +84,7 @@ export const authenticate = defineCommand({
     } else {
       throw new ImapNo('CANNOT', `Unsupported authentication mechanism ${mechanism}`);
     }
-    await signIn(ctx, user, pass);
+    await signIn(ctx, user, pass, mechanism === 'PLAIN' ? 'plain' : 'login-sasl');
     return { code: 'CAPABILITY ' + ctx.capabilities().join(' '), text: 'Authenticated' };
   },
 });

@@ -5,6 +5,7 @@ import type { AccountGuard } from '../account-guard.js';
 import type { MailboxBackend } from '../backend.js';
 import type { ChangeFeed } from '../feed.js';
 import type { HeaderCache } from '../header-cache.js';
+import type { EdgeMetrics } from '../metrics.js';
 import type { ResponseEncoder } from '../protocol/index.js';
 import type { Session } from '../session.js';
 import type { SessionRegistry } from '../session-registry.js';
@@ -67,6 +68,8 @@ export interface CommandContext {
   readonly sessions?: SessionRegistry;
   /** Header blocks of recently fetched messages, shared by the edge's sessions; undefined: none kept. */
   readonly headers?: HeaderCache;
+  /** The edge's metrics; undefined: none kept. */
+  readonly metrics?: EdgeMetrics;
   readonly enc: ResponseEncoder;
   /** A logger bound to the session. */
   log(): Logger;
