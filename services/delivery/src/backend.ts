@@ -5,13 +5,14 @@
 // so that it holds no other call up behind it.
 import {
   createMailboxClient,
+  grpc,
   grpcMetadata,
   loadMailProto,
   MuxClient,
   traceClientCall,
   tracing,
-  type grpc,
   type MailboxServiceClient,
+  type RpcMetrics,
   type TraceHeaders,
 } from '@kimap/common';
 import type { CheckRecipientResponse__Output } from '@kimap/common/generated/mail/v1/CheckRecipientResponse';
@@ -42,17 +43,26 @@ export class GrpcDeliveryBackend implements DeliveryBackend {
   constructor(
     address: string,
     private readonly deadlineMs = 30_000,
+    /** Times every call (kimap_grpc_client_duration_seconds). */
+    private readonly metrics?: RpcMetrics,
   ) {
     this.client = createMailboxClient(address);
-    this.mux = new MuxClient(() => this.client.Multiplex(), loadMailProto().mail.v1.MailboxService.service);
+    this.mux = new MuxClient(() => this.client.Multiplex(), loadMailProto().mail.v1.MailboxService.service, undefined, metrics);
   }
 
   /** A call of its own. */
-  private call<Res>(start: (opts: grpc.CallOptions, done: (err: grpc.ServiceError | null, res?: Res) => void) => void): Promise<Res> {
+  private call<Res>(
+    method: string,
+    start: (opts: grpc.CallOptions, done: (err: grpc.ServiceError | null, res?: Res) => void) => void,
+  ): Promise<Res> {
+    const started = this.metrics ? performance.now() : 0;
     return new Promise((resolve, reject) =>
-      start({ deadline: Date.now() + this.deadlineMs }, (err, res) =>
-        err ? reject(err) : res ? resolve(res) : reject(new Error('no reply')),
-      ),
+      start({ deadline: Date.now() + this.deadlineMs }, (err, res) => {
+        this.metrics?.observe(method, err ? err.code : grpc.status.OK, (performance.now() - started) / 1000);
+        if (err) reject(err);
+        else if (res) resolve(res);
+        else reject(new Error('no reply'));
+      }),
     );
   }
 
@@ -66,7 +76,9 @@ export class GrpcDeliveryBackend implements DeliveryBackend {
     const own = this.mux.unsupported;
     const res = await this.traced('CheckRecipient', !own, (headers) =>
       own
-        ? this.call<CheckRecipientResponse__Output>((opts, done) => this.client.checkRecipient(req, grpcMetadata(headers), opts, done))
+        ? this.call<CheckRecipientResponse__Output>('CheckRecipient', (opts, done) =>
+            this.client.checkRecipient(req, grpcMetadata(headers), opts, done),
+          )
         : this.mux.unary<CheckRecipientResponse__Output>('CheckRecipient', req, this.deadlineMs, headers),
     );
     return res.status;
@@ -77,7 +89,7 @@ export class GrpcDeliveryBackend implements DeliveryBackend {
     const own = this.mux.unsupported || message.length > MUX_MAX_MESSAGE_BYTES;
     const res = await this.traced('Deliver', !own, (headers) =>
       own
-        ? this.call<DeliverResponse__Output>((opts, done) => this.client.deliver(req, grpcMetadata(headers), opts, done))
+        ? this.call<DeliverResponse__Output>('Deliver', (opts, done) => this.client.deliver(req, grpcMetadata(headers), opts, done))
         : this.mux.unary<DeliverResponse__Output>('Deliver', req, this.deadlineMs, headers),
     );
     if (res.results.length !== recipients.length) throw new Error(`${res.results.length} results for ${recipients.length} recipients`);

@@ -6,17 +6,21 @@
 // message whose connection drops before its end is never handed on.
 import type { Socket } from 'node:net';
 import {
+  connectionMetrics,
   inSpan,
+  limitHits,
   PROXY_PROTOCOL_OFF,
   ProxyGate,
+  quotaRefusals,
   ROOT_CONTEXT,
   SpanKind,
   tracing,
+  type ConnectionMetrics,
   type Logger,
   type ProxyProtocolSettings,
   type Span,
 } from '@kimap/common';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { SMTPServer, type SMTPServerDataResult, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { DeliveryBackend, DeliveryResult, DeliveryStatus } from './backend.js';
 import type { DeliverySettings } from './settings.js';
@@ -43,16 +47,19 @@ export interface RunningDeliveryListener {
 type Outcome = 'delivered' | 'unknown' | 'over_quota' | 'failed' | 'malformed' | 'duplicate';
 
 interface ListenerMetrics {
-  connections: Gauge;
+  connections?: ConnectionMetrics;
   recipients: Counter<'stage' | 'result'>;
   messages: Counter;
   seconds: Histogram;
+  /** Recipients over quota (kimap_quota_refusals_total{protocol="lmtp"}). */
+  overQuota?: Counter<'protocol'>;
+  limits?: Counter<'kind'>;
 }
 
 function createMetrics(registry: Registry | undefined): ListenerMetrics {
   const registers = registry ? [registry] : [];
   return {
-    connections: new Gauge({ name: 'kimap_lmtp_connections', help: 'Open LMTP connections', registers }),
+    ...(registry && { connections: connectionMetrics(registry, 'lmtp'), overQuota: quotaRefusals(registry), limits: limitHits(registry) }),
     recipients: new Counter({
       name: 'kimap_lmtp_recipients_total',
       help: 'LMTP recipients by stage (rcpt: refused at RCPT; data: the reply after DATA) and result',
@@ -137,6 +144,7 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
     }
     if (stream.sizeExceeded) {
       metrics.recipients.inc({ stage: 'data', result: 'too_big' }, session.envelope.rcptTo.length);
+      metrics.limits?.inc({ kind: 'message_too_big' });
       return undefined;
     }
     const recipients = session.envelope.rcptTo.map((r) => r.address);
@@ -164,6 +172,7 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
       const [answer, outcome] = recipientReply(address, r?.status ?? 'DELIVERY_STATUS_TEMPORARY_FAILURE', r);
       metrics.recipients.inc({ stage: 'data', result: outcome });
       if (outcome === 'delivered') delivered++;
+      if (outcome === 'over_quota') metrics.overQuota?.inc({ protocol: 'lmtp' });
       return answer ?? `<${address}> Saved`;
     });
     span?.setAttributes({ 'lmtp.recipients': recipients.length, 'lmtp.delivered': delivered, 'lmtp.message_bytes': stream.byteLength });
@@ -189,17 +198,13 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
     logger: false,
 
     onConnect(_session, callback) {
-      metrics.connections.inc();
       callback(stopping ? reply(421, 'Shutting down, try again later') : null);
-    },
-
-    onClose() {
-      metrics.connections.dec();
     },
 
     onRcptTo(address, session, callback) {
       const refuse = (outcome: Outcome, err: Error) => {
         metrics.recipients.inc({ stage: 'rcpt', result: outcome });
+        if (outcome === 'over_quota') metrics.overQuota?.inc({ protocol: 'lmtp' });
         callback(err);
       };
       const at = address.address.lastIndexOf('@');
@@ -256,11 +261,22 @@ export async function startDeliveryListener(opts: DeliveryListenerOptions): Prom
     log,
     ...(opts.registry && { registry: opts.registry }),
   });
+  // Connections are counted as TCP accepts them (the LMTP library refuses some itself:
+  // LMTP_MAX_CONNECTIONS), their bytes when they close (LMTP connections are short).
+  const connections = metrics.connections;
+  function counted(this: Socket): void {
+    if (!connections) return;
+    connections.closed('lmtp', false);
+    connections.received += this.bytesRead;
+    connections.sent += this.bytesWritten;
+  }
   server.server.removeAllListeners('connection');
   server.server.on('connection', (socket: Socket) => {
     // Replies go out as they are ready: with Nagle's algorithm a reply written while the
     // previous one waits for its ACK is held until the client's delayed ACK (40 ms here).
     socket.setNoDelay(true);
+    connections?.opened('lmtp', false);
+    socket.once('close', counted);
     gate.admit(socket, (client) => server.connect(socket, { remoteAddress: client.address, remotePort: client.port }));
   });
 

@@ -1,6 +1,15 @@
 // The delivery deployable: LMTP from the MTA, Deliver calls to the mailbox
 // service over gRPC. Stateless: scale it like the edge.
-import { createLogger, createRegistry, envInt, envString, proxyProtocolFromEnv, startOpsServer, startTracing } from '@kimap/common';
+import {
+  createLogger,
+  createRegistry,
+  envInt,
+  envString,
+  grpcClientMetrics,
+  proxyProtocolFromEnv,
+  startOpsServer,
+  startTracing,
+} from '@kimap/common';
 import { GrpcDeliveryBackend } from './backend.js';
 import { startDeliveryListener } from './listener.js';
 import { deliverySettingsFromEnv } from './settings.js';
@@ -11,8 +20,12 @@ async function main(): Promise<void> {
   // Off unless OTEL_TRACES_EXPORTER names an exporter (docs/operations/tracing.md).
   const traces = await startTracing('kimap-delivery', { log });
   const settings = deliverySettingsFromEnv();
-  const backend = new GrpcDeliveryBackend(envString('MAILBOX_ADDRESS', '127.0.0.1:50051'), settings.mailboxDeadlineMs);
   const registry = createRegistry('delivery');
+  const backend = new GrpcDeliveryBackend(
+    envString('MAILBOX_ADDRESS', '127.0.0.1:50051'),
+    settings.mailboxDeadlineMs,
+    grpcClientMetrics(registry),
+  );
   const listener = await startDeliveryListener({
     backend,
     settings,

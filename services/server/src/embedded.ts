@@ -5,6 +5,7 @@
 import {
   createLogger,
   createRegistry,
+  grpcClientMetrics,
   InProcessBus,
   migrate,
   PgliteDatabase,
@@ -44,6 +45,8 @@ export interface EmbeddedOptions {
 export interface RunningEmbedded {
   edge: RunningEdge;
   delivery?: RunningDeliveryListener;
+  /** The bound port of /metrics, /healthz and /readyz, when served. */
+  opsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -72,7 +75,12 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
     ...(opts.admin && { admin: opts.admin }),
     ...(opts.loginThrottle && { loginThrottle: opts.loginThrottle }),
   });
-  const backend = new GrpcBackend(address.startsWith('unix:') ? address : `127.0.0.1:${mailbox.port}`);
+  const backend = new GrpcBackend(
+    address.startsWith('unix:') ? address : `127.0.0.1:${mailbox.port}`,
+    undefined,
+    undefined,
+    grpcClientMetrics(registry),
+  );
   const tls = await selfSignedTls(dataDir, opts.settings.hostname);
   const edge = await startEdge({
     backend,
@@ -87,7 +95,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
     ...(opts.proxy && { proxy: opts.proxy }),
   });
   const mailboxAddress = address.startsWith('unix:') ? address : `127.0.0.1:${mailbox.port}`;
-  const deliveryBackend = opts.lmtp ? new GrpcDeliveryBackend(mailboxAddress, opts.lmtp.settings.mailboxDeadlineMs) : undefined;
+  const deliveryBackend = opts.lmtp
+    ? new GrpcDeliveryBackend(mailboxAddress, opts.lmtp.settings.mailboxDeadlineMs, grpcClientMetrics(registry))
+    : undefined;
   const delivery =
     opts.lmtp && deliveryBackend
       ? await startDeliveryListener({
@@ -105,6 +115,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
   return {
     edge,
     ...(delivery && { delivery }),
+    ...(ops && { opsPort: ops.port }),
     async stop() {
       await Promise.all([edge.stop(5000), delivery?.stop(5000)]);
       deliveryBackend?.close();

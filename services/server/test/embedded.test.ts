@@ -131,6 +131,7 @@ test('embedded server: LMTP delivery in the same process wakes an IDLE session (
     settings,
     log,
     lmtp,
+    opsPort: 0,
     bootstrapUser: 'owner@example.org',
     bootstrapPassword: 'owner-password',
   });
@@ -159,6 +160,23 @@ test('embedded server: LMTP delivery in the same process wakes an IDLE session (
       lock.release();
     }
     await c.logout();
+    // One registry for the three services: the families they share are exported once, with each one's samples.
+    const text = await (await fetch(`http://127.0.0.1:${server.opsPort}/metrics`)).text();
+    for (const family of ['kimap_connections_total', 'kimap_grpc_client_duration_seconds', 'kimap_bytes_received_total']) {
+      assert.equal(
+        text.split('\n').filter((l) => l === `# TYPE ${family} ${family.endsWith('_total') ? 'counter' : 'histogram'}`).length,
+        1,
+        family,
+      );
+    }
+    assert.match(text, /^kimap_connections_total\{listener="imaps",tls="true",service="kimap"\} 1$/m);
+    assert.match(text, /^kimap_connections_total\{listener="lmtp",tls="false",service="kimap"\} 1$/m);
+    assert.match(text, /^kimap_grpc_client_duration_seconds_count\{method="Deliver",code="OK",service="kimap"\} 1$/m);
+    assert.match(text, /^kimap_grpc_client_duration_seconds_count\{method="Authenticate",code="OK",service="kimap"\} 1$/m);
+    assert.match(text, /^kimap_grpc_server_duration_seconds_count\{method="Deliver",code="OK",service="kimap"\} 1$/m);
+    assert.match(text, /^kimap_change_push_latency_seconds_count\{service="kimap"\} 1$/m);
+    assert.match(text, /^kimap_pg_query_duration_seconds_count\{statement="kimap_append",service="kimap"\} [1-9]/m);
+    assert.match(text, /^kimap_bytes_received_total\{protocol="lmtp",service="kimap"\} [1-9]/m);
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
