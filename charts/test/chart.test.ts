@@ -535,11 +535,34 @@ describe('charts/kimap values', { skip: skipReason }, () => {
     assert.equal(rule.metadata.labels?.release, 'kube-prometheus-stack');
     const fromFiles = chartFiles('alerts', '.yaml').flatMap((f) => (parse(readFileSync(f, 'utf8')) as PrometheusRule['spec']).groups);
     assert.ok(fromFiles.length > 0);
-    assert.deepEqual(rule.spec.groups, fromFiles);
+    assert.deepEqual(rule.spec.groups.slice(0, fromFiles.length), fromFiles);
+    assert.deepEqual(
+      rule.spec.groups.slice(fromFiles.length).map((g) => g.name),
+      ['kimap-chart'],
+      'then the rules the template records from the values',
+    );
     const disabled = await render({
       apiVersions: [MONITORING],
       set: ['metrics.prometheusRule.enabled=false', 'metrics.serviceMonitor.enabled=false'],
     });
     assert.deepEqual([...disabled.ofKind('PrometheusRule'), ...disabled.ofKind('ServiceMonitor')], []);
+  });
+
+  test('records the edge Deployment and its connection limit for the alerts, an env setting over edge.maxConnections', async () => {
+    const recorded = async (set: string[]): Promise<unknown> => {
+      const r = await render({ apiVersions: [MONITORING], set });
+      const [rule] = r.ofKind<PrometheusRule>('PrometheusRule');
+      return rule?.spec.groups.find((g) => g.name === 'kimap-chart')?.rules;
+    };
+    const m = await render({ apiVersions: [MONITORING] });
+    const edge = m.deployment('edge').metadata.name;
+    const limit = (n: number) => [
+      { record: 'kimap:edge_max_connections', expr: `vector(${n})`, labels: { namespace: NAMESPACE, deployment: edge } },
+    ];
+    assert.deepEqual(await recorded([]), limit(50000));
+    assert.equal(envValue(onlyContainer(m.deployment('edge').spec.template), 'IMAP_MAX_CONNECTIONS'), '50000');
+    assert.deepEqual(await recorded(['edge.maxConnections=2000']), limit(2000));
+    assert.deepEqual(await recorded(['edge.maxConnections=2000', 'env.IMAP_MAX_CONNECTIONS=3000']), limit(3000));
+    assert.deepEqual(await recorded(['env.IMAP_MAX_CONNECTIONS=3000', 'edge.env.IMAP_MAX_CONNECTIONS=4000']), limit(4000));
   });
 });
