@@ -201,7 +201,10 @@ describe('metrics of a running cluster', () => {
     assert.ok(value(e, 'process_cpu_seconds_total') > 0);
     assert.ok(value(e, 'nodejs_heap_size_used_bytes') > 0);
 
-    // The mailbox service. gRPC by inner method, SQL, pool, outbox, Kafka.
+    // The mailbox service. gRPC by inner method, SQL, pool, outbox, Kafka. The relay
+    // publishes after the commit, so a loaded machine may scrape before it has.
+    await waitForMetric(mailbox, 'kimap_outbox_events_published_total', (v) => v >= 2, 20_000);
+    await waitForMetric(mailbox, 'kimap_kafka_produced_messages_total', (v) => v >= 2, 20_000);
     const m = await scrape(mailbox);
     assert.ok(value(m, 'kimap_grpc_server_duration_seconds_count', { method: 'Authenticate', code: 'OK' }) >= 3);
     assert.equal(value(m, 'kimap_grpc_server_duration_seconds_count', { method: 'Authenticate', code: 'UNAUTHENTICATED' }), 1);
