@@ -86,6 +86,7 @@ export class Connection implements ChangeListener {
   private enc: ResponseEncoder;
   private busy = false;
   private closed = false;
+  /** BAD answers in a row (any other answer resets it); more than maxBadCommands end the session. */
   private badCount = 0;
   private loginFailures = 0;
   /** Set when the session must end once the command under way is answered: the BYE's text. */
@@ -291,6 +292,8 @@ export class Connection implements ChangeListener {
     } catch (err) {
       outcome = this.answerError(cmd, err);
     } finally {
+      // The limit is on BADs in a row: a client that errs now and then over a long session is not cut off.
+      if (outcome !== 'BAD') this.badCount = 0;
       this.enc.flush();
       if (corked && corked.writableCorked > 0) corked.uncork();
       this.watchSelected();

@@ -21,6 +21,21 @@ describe('IMAP edge: limits on what a client sends', () => {
     assert.ok(await c.waitClosed(3000), 'server closed the connection');
   });
 
+  test(`BADs separated by commands that were not BAD never add up to the limit (${MAX_BAD} in a row do)`, async () => {
+    const { c } = await plain();
+    // Many more BADs than the limit over the session, never MAX_BAD + 1 in a row.
+    for (let round = 0; round < 4; round++) {
+      for (let i = 1; i <= MAX_BAD; i++) assert.match((await c.command(`r${round}b${i}`, 'BOGUS')).tagged, / BAD /);
+      assert.match((await c.command(`r${round}ok`, 'NOOP')).tagged, / OK /);
+    }
+    // A NO resets the count as well: it answered a command the server understood.
+    for (let i = 1; i <= MAX_BAD; i++) assert.match((await c.command(`n${i}`, 'BOGUS')).tagged, / BAD /);
+    assert.match((await c.command('n-no', 'LOGIN nobody@example.test wrong')).tagged, / NO /);
+    for (let i = 1; i <= MAX_BAD; i++) assert.match((await c.command(`m${i}`, 'BOGUS')).tagged, / BAD /);
+    assert.equal((await c.command('alive', 'NOOP')).tagged, 'alive OK NOOP completed');
+    assert.equal(c.unread, '');
+  });
+
   test('a line over maxLineLength -> one BAD [TOOBIG], connection survives', async () => {
     const { c } = await plain();
     c.send(`a NOOP ${'x'.repeat(MAX_LINE * 2)}\r\n`);

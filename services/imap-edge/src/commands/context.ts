@@ -13,6 +13,7 @@ import type { SessionRegistry } from '../session-registry.js';
 export interface EdgeLimits {
   maxLineLength: number;
   appendLimit: number;
+  /** BAD answers in a row after which the connection is closed (any other answer resets the count). */
   maxBadCommands: number;
   preAuthTimeoutMs: number;
   autologoutMs: number;
