@@ -36,7 +36,43 @@ describe('IMAP edge: SEARCH', () => {
     assert.deepEqual(k.untagged, ['* SEARCH 3'], k.tagged);
     const bad = await c.command('l', 'SEARCH CHARSET X-NOPE TEXT a');
     assert.match(bad.tagged, /^l NO \[BADCHARSET \(UTF-8 /);
-    assert.match((await c.command('m', 'SEARCH 7')).tagged, /^m BAD /);
+    assert.deepEqual((await c.command('m', 'SEARCH 7')).untagged, ['* SEARCH']);
     assert.deepEqual((await c.command('n', 'SEARCH LARGER 60 SMALLER 100000')).untagged, ['* SEARCH 1 3']);
+  });
+
+  test('sequence numbers beyond the mailbox match nothing in SEARCH (OK, as Dovecot), and stay BAD in FETCH', async () => {
+    const { user } = await freshUser();
+    const c = await loggedIn(user);
+    await c.command('c', 'CREATE Empty');
+    await c.command('s0', 'SELECT Empty');
+    for (const [tag, cmd] of [
+      ['e1', 'SEARCH 1'],
+      ['e2', 'SEARCH 1:*'],
+      ['e3', 'UID SEARCH 1:*'],
+    ]) {
+      const r = await c.command(tag!, cmd!);
+      assert.deepEqual(r.untagged, ['* SEARCH'], cmd);
+      assert.match(r.tagged, new RegExp(`^${tag} OK `), cmd);
+    }
+    for (const n of [1, 2]) await appendSync(c, `a${n}`, 'INBOX', Buffer.from(`Subject: m${n}\r\n\r\nbody\r\n`));
+    await c.command('s', 'SELECT INBOX');
+    const expect: Array<[string, string[]]> = [
+      ['SEARCH 3', ['* SEARCH']],
+      ['SEARCH 1:7', ['* SEARCH 1 2']],
+      ['SEARCH 2:5', ['* SEARCH 2']],
+      ['SEARCH NOT 5', ['* SEARCH 1 2']],
+      ['SEARCH OR 1 9', ['* SEARCH 1']],
+      ['UID SEARCH 9', ['* SEARCH']],
+      ['SEARCH 4294967295', ['* SEARCH']],
+      ['SEARCH RETURN (MIN MAX COUNT) 3:9', ['* ESEARCH (TAG "t8") COUNT 0']],
+    ];
+    for (const [i, [cmd, untagged]] of expect.entries()) {
+      const r = await c.command(`t${i + 1}`, cmd);
+      assert.deepEqual(r.untagged, untagged, cmd);
+      assert.match(r.tagged, / OK /, cmd);
+    }
+    // Commands that act on the messages they name still refuse a number that names none.
+    assert.match((await c.command('f', 'FETCH 3 FLAGS')).tagged, /^f BAD \[CLIENTBUG\] /);
+    assert.match((await c.command('g', 'STORE 1:3 +FLAGS (\\Seen)')).tagged, /^g BAD \[CLIENTBUG\] /);
   });
 });

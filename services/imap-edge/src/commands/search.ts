@@ -19,7 +19,7 @@ export const search = defineCommand({
     const mb = session.selected!;
     const { criteria, returnOptions, uid } = cmd.args;
     if (usesModseq(criteria)) session.enabled.add('CONDSTORE');
-    const program = toSearchCriteria(criteria, (set, isUid) => resolveUids(mb, set, isUid, session.savedSearch).ranges);
+    const program = toSearchCriteria(criteria, (set, isUid) => resolveUids(mb, set, isUid, session.savedSearch, 'none').ranges);
     const res = await ctx.backend.search(session.principal!, mb, program);
     // Messages the session has not been told about (no EXISTS yet) are left out.
     const uids = res.uids.filter((u) => mb.seqOf(u) > 0);
