@@ -120,6 +120,36 @@ describe('IMAP edge: SELECT, EXAMINE, LIST and CREATE', () => {
     const r4 = await c.command('d', 'CREATE "&AOQ-bc"');
     assert.match(r4.tagged, /^d NO \[ALREADYEXISTS\] /);
     const r5 = await c.command('e', 'CREATE "&Jjo"');
-    assert.match(r5.tagged, /^e BAD /, 'invalid modified UTF-7');
+    assert.match(r5.tagged, /^e NO Mailbox name is not valid modified UTF-7$/, 'invalid modified UTF-7');
+  });
+
+  test('a name that is not valid modified UTF-7 is refused with NO (as Dovecot), a LIST pattern matches nothing', async () => {
+    const c = await loggedIn();
+    await c.command('s', 'SELECT INBOX');
+    const refused = [
+      'CREATE "a&b"',
+      'SELECT "&Jjo"',
+      'EXAMINE "x&"',
+      'STATUS "&AGE-" (MESSAGES)',
+      'DELETE "a&b"',
+      'RENAME INBOX "a&b"',
+      'SUBSCRIBE "a&b"',
+      'UNSUBSCRIBE "a&b"',
+      'GETQUOTAROOT "a&b"',
+      "SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}",
+    ];
+    for (const [i, cmd] of refused.entries()) {
+      const r = await c.command(`n${i}`, cmd);
+      assert.deepEqual(r.untagged, [], cmd);
+      assert.equal(r.tagged, `n${i} NO Mailbox name is not valid modified UTF-7`, cmd);
+    }
+    // The failed SELECT left no mailbox selected (RFC 9051 6.3.2).
+    assert.match((await c.command('f', 'FETCH 1 FLAGS')).tagged, /^f BAD /);
+    for (const [i, cmd] of ['LIST "" "a&b"', 'LIST "" "&Jjo*"', 'LIST (SUBSCRIBED) "" ("a&b" "x&")', 'LSUB "" "a&b%"'].entries()) {
+      const r = await c.command(`l${i}`, cmd);
+      assert.deepEqual(r.untagged, [], cmd);
+      assert.match(r.tagged, new RegExp(`^l${i} OK `), cmd);
+    }
+    assert.equal((await c.command('z', 'NOOP')).tagged, 'z OK NOOP completed');
   });
 });

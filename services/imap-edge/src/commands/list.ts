@@ -6,7 +6,7 @@ import type { CommandParser } from '../protocol/index.js';
 import { formatRights, RIGHTS } from './acl-rights.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
 import type { CommandContext } from './context.js';
-import { listMatcher, mailboxFromWire, mailboxToWire, nameOf } from './names.js';
+import { listMatcher, mailboxToWire, nameOf, patternFromWire } from './names.js';
 import { parseStatusItems, statusOptions, writeStatus, type StatusItem } from './status.js';
 
 export type ListSelectOption = 'SUBSCRIBED' | 'REMOTE' | 'RECURSIVEMATCH' | 'SPECIAL-USE';
@@ -142,7 +142,7 @@ async function collect(ctx: CommandContext, args: ListArgs): Promise<Entry[]> {
   const list = await ctx.backend.listMailboxes(session.principal!);
   const all = listed(list.mailboxes, list.shared);
   const { orphanSubscriptions } = list;
-  const matchers = args.patterns.map((p) => listMatcher(mailboxFromWire(session, args.reference + p), DELIMITER));
+  const matchers = args.patterns.map((p) => listMatcher(patternFromWire(session, args.reference + p), DELIMITER));
   const matches = (name: string) => matchers.some((m) => m(name));
   const subscribedOnly = args.selectOptions.includes('SUBSCRIBED');
   const specialOnly = args.selectOptions.includes('SPECIAL-USE');
@@ -228,7 +228,7 @@ export const lsub = defineCommand({
   async run(ctx, cmd) {
     const { session, enc } = ctx;
     const { mailboxes, shared, orphanSubscriptions } = await ctx.backend.listMailboxes(session.principal!);
-    const match = listMatcher(mailboxFromWire(session, cmd.args.reference + cmd.args.pattern), DELIMITER);
+    const match = listMatcher(patternFromWire(session, cmd.args.reference + cmd.args.pattern), DELIMITER);
     const subscribed = new Set([
       ...mailboxes.filter((m) => m.subscribed).map((m) => m.name),
       ...shared.filter((m) => m.subscribed).map((m) => nameOf({ owner: m.owner, name: m.name })),

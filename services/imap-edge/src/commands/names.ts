@@ -1,9 +1,20 @@
 // Mailbox names between the wire and the mailbox service: modified UTF-7 for
 // IMAP4rev1 sessions, UTF-8 once UTF8=ACCEPT or IMAP4rev2 is enabled.
 import { MAILBOX_DELIMITER, SHARED_NAMESPACE, sharedMailboxName } from '@kimap/common';
-import { decodeMutf7, encodeMutf7, ParseError, type CommandParser } from '../protocol/index.js';
+import { decodeMutf7, encodeMutf7, type CommandParser } from '../protocol/index.js';
 import type { MailboxTarget } from '../backend.js';
 import type { Session } from '../session.js';
+import { ImapNo } from './command.js';
+
+/**
+ * A name that is not valid modified UTF-7 is well-formed IMAP that names no
+ * mailbox: NO, as Dovecot answers (no response code), not BAD.
+ */
+export class InvalidMailboxName extends ImapNo {
+  constructor() {
+    super(undefined, 'Mailbox name is not valid modified UTF-7');
+  }
+}
 
 export function mailboxFromWire(session: Session, wire: string): string {
   if (wire.toUpperCase() === 'INBOX') return 'INBOX';
@@ -11,7 +22,17 @@ export function mailboxFromWire(session: Session, wire: string): string {
   try {
     return decodeMutf7(wire);
   } catch {
-    throw new ParseError('Mailbox name is not valid modified UTF-7');
+    throw new InvalidMailboxName();
+  }
+}
+
+/** A LIST/LSUB pattern decoded; null when it is not valid modified UTF-7 (it matches no mailbox). */
+export function patternFromWire(session: Session, wire: string): string | null {
+  try {
+    return mailboxFromWire(session, wire);
+  } catch (err) {
+    if (err instanceof InvalidMailboxName) return null;
+    throw err;
   }
 }
 
@@ -50,9 +71,11 @@ export function nameOf(target: MailboxTarget): string {
 
 /**
  * LIST pattern matching (RFC 9051 6.3.9): "*" matches anything, "%" anything
- * but the hierarchy delimiter. INBOX matches case-insensitively.
+ * but the hierarchy delimiter. INBOX matches case-insensitively. A null
+ * pattern (see patternFromWire) matches nothing.
  */
-export function listMatcher(pattern: string, delimiter = MAILBOX_DELIMITER): (name: string) => boolean {
+export function listMatcher(pattern: string | null, delimiter = MAILBOX_DELIMITER): (name: string) => boolean {
+  if (pattern === null) return () => false;
   let re = '^';
   for (const ch of pattern) {
     if (ch === '*') re += '.*';
