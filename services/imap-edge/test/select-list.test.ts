@@ -152,4 +152,47 @@ describe('IMAP edge: SELECT, EXAMINE, LIST and CREATE', () => {
     }
     assert.equal((await c.command('z', 'NOOP')).tagged, 'z OK NOOP completed');
   });
+
+  test('LIST (SUBSCRIBED RECURSIVEMATCH): CHILDINFO only for a subscribed descendant the patterns do not report (RFC 5258 3.5, as Dovecot)', async () => {
+    const { user } = await freshUser();
+    const c = await loggedIn(user);
+    for (const name of ['t', 't/a', 't/b', 't/b/c', 't/g', 't/g/g', 't/h', 't/h/h', 't/h/i', 'eps2', 'eps2/mailbox', 'x2', 'x2/y2']) {
+      assert.match((await c.command('c', `CREATE ${name}`)).tagged, / OK /, name);
+    }
+    for (const name of ['t/a', 't/b/c', 't/g/g', 't/h/h', 't/h/i', 'eps2', 'eps2/mailbox', 'x2/y2']) {
+      assert.match((await c.command('s', `SUBSCRIBE ${name}`)).tagged, / OK /, name);
+    }
+    const list = async (args: string) => {
+      const r = await c.command('l', `LIST (SUBSCRIBED RECURSIVEMATCH) ${args}`);
+      assert.match(r.tagged, /^l OK /);
+      // name -> "attributes|CHILDINFO" (attributes without \HasChildren/\HasNoChildren and special use)
+      return Object.fromEntries(
+        r.untagged.map((line) => {
+          const m = /^\* LIST \(([^)]*)\) "\/" (\S+)( \("CHILDINFO" \("SUBSCRIBED"\)\))?$/.exec(line);
+          assert.ok(m, line);
+          const attrs = m[1]!.split(' ').filter((a) => a === '\\Subscribed' || a === '\\NonExistent');
+          return [m[2]!, attrs.join(' ') + (m[3] ? '|CHILDINFO' : '')];
+        }),
+      );
+    };
+    const own = (all: Record<string, string>) => Object.fromEntries(Object.entries(all).filter(([n]) => /^(t|eps2|x2)(\/|$)/.test(n)));
+    // "*" reaches every descendant: no unsubscribed parent is listed; a subscribed one still says it has subscribed children.
+    assert.deepEqual(own(await list('"" "*"')), {
+      eps2: '\\Subscribed|CHILDINFO',
+      'eps2/mailbox': '\\Subscribed',
+      't/a': '\\Subscribed',
+      't/b/c': '\\Subscribed',
+      't/g/g': '\\Subscribed',
+      't/h/h': '\\Subscribed',
+      't/h/i': '\\Subscribed',
+      'x2/y2': '\\Subscribed',
+    });
+    assert.deepEqual(own(await list('"" "%"')), { t: '|CHILDINFO', eps2: '\\Subscribed|CHILDINFO', x2: '|CHILDINFO' });
+    // t/h/i does not match "*h": t/h is listed for it; t/g/g matches "*g" and is listed itself.
+    assert.deepEqual(own(await list('"" "*h"')), { 't/h': '|CHILDINFO', 't/h/h': '\\Subscribed' });
+    assert.deepEqual(own(await list('"" "*g"')), { 't/g/g': '\\Subscribed' });
+    assert.deepEqual(own(await list('"" "*2"')), { eps2: '\\Subscribed|CHILDINFO', 'x2/y2': '\\Subscribed' });
+    assert.deepEqual(own(await list('"" (t/b)')), { 't/b': '|CHILDINFO' });
+    assert.deepEqual(own(await list('"" (t/b t/b/c)')), { 't/b/c': '\\Subscribed' });
+  });
 });

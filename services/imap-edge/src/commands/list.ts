@@ -136,6 +136,20 @@ function hasChildren(all: Listed[], name: string): boolean {
   return all.some((m) => m.name.startsWith(name + DELIMITER));
 }
 
+/** The names of a sorted list that start with `prefix` (they are next to one another). */
+function namesUnder(sorted: readonly string[], prefix: string): string[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) out.push(sorted[i]!);
+  return out;
+}
+
 /** Mailbox names a LIST matches, with their attributes. */
 async function collect(ctx: CommandContext, args: ListArgs): Promise<Entry[]> {
   const { session } = ctx;
@@ -149,6 +163,9 @@ async function collect(ctx: CommandContext, args: ListArgs): Promise<Entry[]> {
   const recursive = args.selectOptions.includes('RECURSIVEMATCH');
   const returnSubscribed = subscribedOnly || args.returnOptions.includes('SUBSCRIBED');
 
+  const subscribedNames = recursive ? [...all.filter((l) => l.info?.subscribed).map((l) => l.name), ...orphanSubscriptions].sort() : [];
+  const subscribedBelow = (name: string) => namesUnder(subscribedNames, name + DELIMITER);
+
   const entries: Entry[] = [];
   for (const l of all) {
     const m = l.info;
@@ -159,14 +176,21 @@ async function collect(ctx: CommandContext, args: ListArgs): Promise<Entry[]> {
     const subscribed = m?.subscribed ?? false;
     if (returnSubscribed && subscribed) attrs.push('\\Subscribed');
     const entry: Entry = { name: l.name, attrs, ...(m && { info: m }), ...(l.target && { target: l.target }) };
-    if (subscribedOnly && !subscribed) {
-      // RECURSIVEMATCH: a parent that is not itself subscribed but has subscribed children.
-      if (recursive && matches(l.name) && all.some((c) => c.info?.subscribed && c.name.startsWith(l.name + DELIMITER))) {
-        entries.push({ ...entry, childInfo: true });
-      }
+    if (!matches(l.name)) continue;
+    if (!subscribedOnly) {
+      entries.push(entry);
       continue;
     }
-    if (matches(l.name)) entries.push(entry);
+    // RECURSIVEMATCH (RFC 5258 3.1, 3.5): CHILDINFO says the mailbox has
+    // subscribed descendants. A subscribed mailbox is listed anyway and says
+    // so for any of them; one that is not subscribed is listed only for a
+    // subscribed descendant that the patterns do not report on its own (as
+    // Dovecot does): otherwise that descendant's own line is the answer.
+    if (subscribed) {
+      entries.push(recursive && subscribedBelow(l.name).length > 0 ? { ...entry, childInfo: true } : entry);
+    } else if (recursive && subscribedBelow(l.name).some((name) => !matches(name))) {
+      entries.push({ ...entry, childInfo: true });
+    }
   }
   if (subscribedOnly) {
     for (const name of orphanSubscriptions) {
