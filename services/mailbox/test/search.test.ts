@@ -295,11 +295,15 @@ describe('SEARCH on PostgreSQL', () => {
       'SELECT uid, search_fields FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid IN (1, 2) ORDER BY uid',
       [accountId, inbox],
     );
+    // An address field as written, then (when it differs) its addresses in normal form.
     assert.deepEqual(rows[0]!.search_fields.split('\n'), [
       'from: alice <alice@example.com>',
       'to: bob@example.org',
+      'to: <bob@example.org>',
       'cc: carol@example.net',
+      'cc: <carol@example.net>',
       'bcc: dave@example.com',
+      'bcc: <dave@example.com>',
       'subject: meeting tomorrow',
     ]);
     assert.match(rows[1]!.search_fields, /^from: "jörg müller" <joerg@example.de>$/m);
@@ -482,4 +486,86 @@ describe('SEARCH on PostgreSQL', () => {
       assert.deepEqual(await run(' OR FROM alice (TEXT "50% discount")'), [1, 4]);
     });
   });
+});
+
+describe('SEARCH FROM / TO / CC / BCC: an address in every form a header can hold it', () => {
+  let tdb: TestDatabase;
+  let accountId: number;
+  let mailboxId: number;
+
+  /** UIDs 1..10; the transcript e2e/transcripts/search-address.imap has the same messages and Dovecot's answers. */
+  const HEADERS: string[][] = [
+    ['From: user-from@domain.org', 'To: user-to@domain.org', 'Cc: user-cc@domain.org', 'Bcc: user-bcc@domain.org'],
+    [
+      'From: RealFrom <user-from@domain.org>',
+      'To: RealTo <user-to@domain.org>',
+      'Cc: RealCc <user-cc@domain.org>',
+      'Bcc: RealBcc <user-bcc@domain.org>',
+    ],
+    ['From: "Real, From" <user-from@domain.org>', 'To: "Real To" <user-to@domain.org>'],
+    [
+      'From: <user-from (comment)@ (comment) domain.org>',
+      'To: <user-to@domain.org>',
+      'Cc: <user-cc@domain.org>',
+      'Bcc: <user-bcc@domain.org>',
+    ],
+    [
+      'From: user-from@domain.org (RealFrom)',
+      'To: user-to@domain.org (RealTo)',
+      'Cc: user-cc@domain.org (RealCc)',
+      'Bcc: user-bcc@domain.org (RealBcc)',
+    ],
+    ['From: =?UTF-8?Q?R=C3=A9al_From?= <user-from@domain.org>', 'Cc: =?ISO-8859-1?Q?Andr=E9?= <user-cc@domain.org>'],
+    ['From: "=?UTF-8?B?UsOpYWwgRnJvbQ==?=" <user-from@domain.org>'],
+    [
+      'From: user-from1@domain.org, user-from2@domain.org',
+      'To: team: groupuser1@domain.org, user-to@domain.org;, other: groupuser3@domain.org;',
+      'Cc: first@domain.org,\r\n "Folded\r\n Name" <user-cc@domain.org>',
+    ],
+    ['From: RealFrom <user-from@domain.org>', 'To: team:;'],
+    ['From: user-from @ domain.org', 'To: user-to(x)@(y)domain.org'],
+  ];
+
+  before(async () => {
+    tdb = await createTestDatabase();
+    accountId = (await addUser(tdb.db, 'addresses@example.test', 'secret-pass', { createTenant: true })).accountId;
+    for (const [i, headers] of HEADERS.entries()) {
+      const message = Buffer.from([...headers, `Subject: m${i + 1}`, '', 'body', ''].join('\r\n'));
+      mailboxId = (await appendMessage(tdb.db, { accountId, mailbox: 'INBOX', flags: [], internalDateMs: 0, message })).mailboxId;
+    }
+  });
+
+  after(async () => {
+    await tdb.drop();
+  });
+
+  const search = async (field: string, value: string): Promise<number[]> => {
+    const out: number[] = [];
+    for await (const page of searchUids(tdb.db, accountId, mailboxId, { header: { field, value } })) out.push(...page.uids);
+    return out;
+  };
+
+  // What Dovecot answers for the same messages (e2e/transcripts/search-address.imap).
+  const CASES: Array<[string, string, number[]]> = [
+    ['From', 'user-from@domain.org', [1, 2, 3, 4, 5, 6, 7, 9, 10]],
+    ['To', 'user-to@domain.org', [1, 2, 3, 4, 5, 8, 10]],
+    ['Cc', 'user-cc@domain.org', [1, 2, 4, 5, 6, 8]],
+    ['Bcc', 'user-bcc@domain.org', [1, 2, 4, 5]],
+    ['From', 'realfrom', [2, 5, 9]],
+    ['To', 'realto', [2, 5]],
+    ['From', 'real, from', [3]],
+    ['From', '<user-from@domain.org>', [1, 2, 3, 4, 5, 6, 7, 9, 10]],
+    ['From', 'RealFrom <user-from@domain.org>', [2, 5, 9]],
+    ['From', 'Réal From', [6, 7]],
+    ['Cc', 'andré', [6]],
+    ['From', 'user-from2', [8]],
+    ['To', 'team', [8, 9]],
+    ['To', 'groupuser3', [8]],
+    ['Cc', 'folded name', [8]],
+  ];
+  for (const [field, value, expected] of CASES) {
+    test(`${field.toUpperCase()} ${JSON.stringify(value)}`, async () => {
+      assert.deepEqual(await search(field, value), expected);
+    });
+  }
 });

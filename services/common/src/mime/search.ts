@@ -5,9 +5,10 @@
 import { toCrlf } from './bytes.js';
 import { decodeCharset, decodeEncodedWords } from './charset.js';
 import { decodeBase64, decodeQuotedPrintable } from './codec.js';
+import { parseAddressList } from './address.js';
 import { fieldValue, parseHeaderBlock } from './header.js';
 import { paramText } from './params.js';
-import type { MessageStructure, MimePart } from './types.js';
+import type { Address, MessageStructure, MimePart } from './types.js';
 
 export interface SearchText {
   /** "Name: decoded value" lines of the top-level header. */
@@ -47,10 +48,52 @@ class Budget {
   }
 }
 
+/** The fields SEARCH FROM / TO / CC / BCC look in: their addresses are written a second time, in normal form. */
+const ADDRESS_FIELDS = new Set(['from', 'to', 'cc', 'bcc']);
+
+/** What the parser puts where an address has no such part (address.ts): no text to search. */
+const PLACEHOLDERS = new Set(['MISSING_MAILBOX', 'MISSING_DOMAIN', 'SYNTAX_ERROR']);
+
+function addressText(a: Address): string {
+  const local = a.mailbox !== null && !PLACEHOLDERS.has(a.mailbox) ? a.mailbox : '';
+  const host = a.host !== null && !PLACEHOLDERS.has(a.host) ? a.host : '';
+  const spec = local && host ? `${local}@${host}` : local || host;
+  const name = a.name ? decodeEncodedWords(a.name) : '';
+  if (!spec) return name;
+  return name ? `${name} <${spec}>` : `<${spec}>`;
+}
+
+/**
+ * An address-list header value in normal form, for SEARCH FROM/TO/CC/BCC:
+ * every address as `Name <mailbox@host>` (`<mailbox@host>` without a name),
+ * names unquoted and RFC 2047-decoded, comments and the spaces around "@"
+ * gone, groups as `name: <a@x>, <b@y>;`. A search for an address then finds
+ * it however the header wrote it, as Dovecot does.
+ */
+export function addressSearchText(value: string): string {
+  const items: string[] = [];
+  let group: { name: string; members: string[] } | undefined;
+  const endGroup = () => {
+    if (group) items.push(`${group.name}: ${group.members.join(', ')};`);
+    group = undefined;
+  };
+  for (const a of parseAddressList(value) ?? []) {
+    if (a.host !== null) (group?.members ?? items).push(addressText(a));
+    else if (a.mailbox !== null) group = { name: decodeEncodedWords(a.mailbox), members: [] };
+    else endGroup();
+  }
+  endGroup();
+  return items.filter(Boolean).join(', ');
+}
+
 function headerText(raw: Buffer, start: number, end: number, out: Budget): void {
   for (const f of parseHeaderBlock(raw, start, end)) {
     const v = fieldValue(raw, f);
-    if (!out.add(`${f.name}: ${v === null ? '' : decodeEncodedWords(v)}\n`)) return;
+    const decoded = v === null ? '' : decodeEncodedWords(v);
+    if (!out.add(`${f.name}: ${decoded}\n`)) return;
+    if (v === null || !ADDRESS_FIELDS.has(f.name.toLowerCase())) continue;
+    const normal = addressSearchText(v);
+    if (normal && normal !== decoded && !out.add(`${f.name}: ${normal}\n`)) return;
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeEncodedWords, decodeRfc2231, htmlToText, parseMessage, searchText } from '../../src/mime/index.js';
+import { addressSearchText, decodeEncodedWords, decodeRfc2231, htmlToText, parseMessage, searchText } from '../../src/mime/index.js';
 import { crlf, fixture } from './helpers.js';
 
 describe('decodeEncodedWords()', () => {
@@ -60,6 +60,41 @@ describe('searchText()', () => {
     const t = searchText(raw, parseMessage(raw), { maxChars: 1000 });
     assert.equal(t.truncated, true);
     assert.equal(t.header.length + t.body.length, 1000);
+  });
+});
+
+describe('addressSearchText()', () => {
+  // What SEARCH FROM/TO/CC/BCC finds besides the header as written: every address as
+  // `Name <mailbox@host>`, names decoded, comments and CFWS gone, groups kept.
+  const cases: Array<[string, string]> = [
+    ['user@domain.org', '<user@domain.org>'],
+    ['Real <user@domain.org>', 'Real <user@domain.org>'],
+    ['"Real, Name" <user@domain.org>', 'Real, Name <user@domain.org>'],
+    ['<user (comment)@ (comment) domain.org>', '<user@domain.org>'],
+    ['user@domain.org (Real)', 'Real <user@domain.org>'],
+    ['user @ domain.org', '<user@domain.org>'],
+    ['=?UTF-8?Q?R=C3=A9al_Name?= <user@domain.org>', 'Réal Name <user@domain.org>'],
+    ['"=?UTF-8?B?UsOpYWw=?=" <user@domain.org>', 'Réal <user@domain.org>'],
+    ['a@x.org, B <b@y.org>', '<a@x.org>, B <b@y.org>'],
+    ['team: a@x.org, b@y.org;, c@z.org', 'team: <a@x.org>, <b@y.org>;, <c@z.org>'],
+    ['team:;', 'team: ;'],
+    ['"Folded\r\n Name" <user@domain.org>', 'Folded Name <user@domain.org>'],
+    ['', ''],
+  ];
+  for (const [value, text] of cases) {
+    it(`${JSON.stringify(value)} -> ${JSON.stringify(text)}`, () => assert.equal(addressSearchText(value), text));
+  }
+
+  it('adds the normal form to the address fields of the search text, after the field as written', () => {
+    const raw = crlf(
+      'From: <user (comment)@ (comment) domain.org>\nTo: user@domain.org\nSubject: a@b.c (x)\nX-Other: <o (c)@ d.org>\n\nbody\n',
+    );
+    const t = searchText(raw, parseMessage(raw));
+    assert.equal(
+      t.header,
+      'From: <user (comment)@ (comment) domain.org>\nFrom: <user@domain.org>\nTo: user@domain.org\nTo: <user@domain.org>\n' +
+        'Subject: a@b.c (x)\nX-Other: <o (c)@ d.org>\n',
+    );
   });
 });
 

@@ -16,6 +16,9 @@
 //   headers) is matched byte-wise against the UTF-8 and the ISO-8859-1 bytes
 //   of the search string, ASCII case-insensitively. Header fields are unfolded
 //   and matched per field (several fields of one name: any may match).
+//   From, To, Cc and Bcc are also kept with their addresses in normal form
+//   (`Name <mailbox@host>`, comments dropped, names decoded: see
+//   addressSearchText), so an address matches however the header wrote it.
 //   All of this lives in TEXT_SOURCE: a later migration adding a decoded,
 //   searchable text column replaces just that object.
 // - BEFORE/ON/SINCE compare the calendar day of the internal date in UTC
