@@ -42,6 +42,30 @@ describe('IMAP edge: FETCH', () => {
     assert.deepEqual(f.untagged, ['* 1 FETCH (FLAGS (\\Flagged))']);
   });
 
+  test('APPEND of a literal8 with a binary part: BINARY[1] is the bytes sent, BINARY.SIZE[1] their count, BODY[1] base64', async () => {
+    const { user } = await freshUser();
+    const c = await loggedIn(user);
+    // imaptest's append-binary: NUL, an 8-bit byte, bare LF and CRLF in a binary part.
+    const content = Buffer.from([0x00, 0x2d, 0xe4, 0x0a, 0x0d, 0x0a, 0x0a]);
+    const message = Buffer.concat([
+      Buffer.from(
+        'From: user@domain.org\r\nMime-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n',
+      ),
+      content,
+    ]);
+    c.send(Buffer.concat([Buffer.from(`a APPEND INBOX ~{${message.length}+}\r\n`), message, Buffer.from('\r\n')]));
+    assert.match((await c.readTagged('a')).tagged, /^a OK \[APPENDUID \d+ 1\]/);
+    await c.command('s', 'SELECT INBOX');
+    const r = await c.command('f', 'FETCH 1 (BINARY.SIZE[1] BINARY.PEEK[1] BODY.PEEK[1])');
+    assert.equal(r.untaggedRaw.length, 1);
+    const expected = Buffer.concat([
+      Buffer.from('* 1 FETCH (BINARY.SIZE[1] 7 BINARY[1] ~{7}\r\n'),
+      content,
+      Buffer.from(' BODY[1] {12}\r\nAC3kCg0KCg==)'),
+    ]);
+    assert.ok(r.untaggedRaw[0]!.raw.equals(expected), JSON.stringify(r.untaggedRaw[0]!.raw.toString('latin1')));
+  });
+
   test('FETCH BODY.PEEK[HEADER.FIELDS (Subject)], BODY.PEEK[TEXT]<0.5>, UID FETCH 1:*', async () => {
     const { user } = await freshUser();
     const c = await loggedIn(user);

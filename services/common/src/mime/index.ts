@@ -10,7 +10,16 @@ export { formatEnvelope, formatBodyStructure, type QuoteOptions } from './format
 export { nstring, nstringNoLf, humanString } from './quote.js';
 export { findPart, sectionRange, sectionBytes, headerFields, type SectionText, type ByteRange } from './section.js';
 export { decodePart, binarySize, UnknownCteError } from './binary.js';
-export { searchText, headerSearchText, addressSearchText, partText, htmlToText, type SearchText, type SearchTextOptions } from './search.js';
+export { binaryPartsToBase64 } from './binary-store.js';
+export {
+  searchText,
+  headerSearchText,
+  addressSearchText,
+  partText,
+  htmlToText,
+  type SearchText,
+  type SearchTextOptions,
+} from './search.js';
 export { withHeaderPrefix } from './prefix.js';
 export { decodeEncodedWords, decodeCharset } from './charset.js';
 export { decodeRfc2231, paramText } from './params.js';

@@ -1,6 +1,20 @@
 import { describe, it } from 'node:test';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { binarySize, decodeBase64, decodePart, decodeQuotedPrintable, parseMessage, UnknownCteError } from '../../src/mime/index.js';
+import {
+  binaryPartsToBase64,
+  binarySize,
+  decodeBase64,
+  decodePart,
+  decodeQuotedPrintable,
+  findPart,
+  parseMessage,
+  sectionBytes,
+  toCrlf,
+  UnknownCteError,
+} from '../../src/mime/index.js';
 import { crlf, fixture } from './helpers.js';
 
 describe('decoders', () => {
@@ -72,4 +86,96 @@ describe('decodePart()', () => {
     );
     assert.equal(decodePart(raw, s, [2, 1])!.toString(), 'A=B');
   });
+});
+
+describe('binaryPartsToBase64() (APPEND of a literal8)', () => {
+  // imaptest's append-binary: a binary part with a NUL, an 8-bit byte and bare LFs.
+  const content = Buffer.from([0x00, 0x2d, 0xe4, 0x0a, 0x0d, 0x0a, 0x0a]);
+  const single = Buffer.concat([
+    Buffer.from(
+      'From: user@domain.org\r\nMime-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n',
+    ),
+    content,
+  ]);
+
+  /** As the store keeps it: CRLF line ends. */
+  const stored = (raw: Buffer) => toCrlf(binaryPartsToBase64(raw));
+
+  it('gives BINARY[1] the 7 bytes sent, BINARY.SIZE[1] 7, and BODY[1] base64 text (as Dovecot)', () => {
+    const raw = stored(single);
+    const m = parseMessage(raw);
+    assert.deepEqual(decodePart(raw, m, [1]), content);
+    assert.equal(binarySize(raw, m, [1]), 7);
+    assert.equal(sectionBytes(raw, m, [1])!.toString('latin1'), 'AC3kCg0KCg==');
+    assert.equal(m.root.encoding, 'base64');
+    assert.ok(!raw.includes(0), 'no NUL left in the message');
+  });
+
+  it('converts only the binary parts of a multipart message, and the boundaries stay', () => {
+    const big = Buffer.alloc(200, 0x0a);
+    big[0] = 0;
+    const raw = stored(
+      Buffer.concat([
+        Buffer.from(
+          'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nhello\r\n--B\r\n' +
+            'Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: BINARY\r\nContent-Disposition: attachment\r\n\r\n',
+        ),
+        big,
+        Buffer.from(
+          '\r\n--B\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9 =\r\nsoft\r\n--B--\r\n',
+        ),
+      ]),
+    );
+    const m = parseMessage(raw);
+    assert.equal(m.root.children?.length, 3);
+    assert.deepEqual(decodePart(raw, m, [2]), big);
+    assert.equal(findPart(m, [2])!.encoding, 'base64');
+    assert.match(
+      sectionBytes(raw, m, [2], 'MIME')!.toString(),
+      /^Content-Type: application\/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment\r\n\r\n$/,
+    );
+    assert.ok(
+      sectionBytes(raw, m, [2])!
+        .toString()
+        .split('\r\n')
+        .every((l) => l.length <= 76),
+    );
+    assert.equal(decodePart(raw, m, [1])!.toString(), 'hello');
+    assert.equal(decodePart(raw, m, [3])!.toString(), 'café soft');
+  });
+
+  it('leaves a message without binary parts as it is', () => {
+    const raw = Buffer.from('Subject: x\r\nContent-Transfer-Encoding: 8bit\r\n\r\nbody\r\n');
+    assert.equal(binaryPartsToBase64(raw), raw);
+  });
+});
+
+describe('BINARY.SIZE[n] is the length of BINARY[n], for every part', () => {
+  const fixtures = readdirSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures')).filter((f) => f.endsWith('.eml'));
+  /** Every part number the message has, depth first (findPart says which exist). */
+  const paths = (m: ReturnType<typeof parseMessage>, prefix: number[] = []): number[][] => {
+    const out: number[][] = [];
+    for (let i = 1; prefix.length < 4; i++) {
+      const p = [...prefix, i];
+      if (!findPart(m, p)) break;
+      out.push(p, ...paths(m, p));
+    }
+    return out;
+  };
+  for (const name of fixtures) {
+    it(name, () => {
+      const raw = fixture(name);
+      const m = parseMessage(raw);
+      for (const p of [[], ...paths(m)]) {
+        let data: Buffer | null;
+        try {
+          data = decodePart(raw, m, p);
+        } catch (err) {
+          if (err instanceof UnknownCteError) continue;
+          throw err;
+        }
+        assert.equal(binarySize(raw, m, p), data?.length ?? null, `part ${p.join('.') || '(whole)'}`);
+      }
+    });
+  }
 });

@@ -1,6 +1,7 @@
 // APPEND with MULTIAPPEND (RFC 3502), BINARY literal8 (RFC 3516), UTF8
 // (RFC 6855) and UIDPLUS's APPENDUID (RFC 4315). Large literals are refused
 // before they are sent (the connection's literal check, APPENDLIMIT).
+import { binaryPartsToBase64 } from '@kimap/common/mime/index';
 import { formatUidSet, type CommandParser, type ImapDateTime } from '../protocol/index.js';
 import { AUTHENTICATED, defineCommand, ImapBad, ImapNo } from './command.js';
 import { checkFlags } from './flags.js';
@@ -94,7 +95,8 @@ export const append = defineCommand({
       items: messages.map((msg) => ({
         flags: msg.flags,
         internalDateMs: msg.internalDate ? msg.internalDate.date.getTime() : 0,
-        message: msg.data,
+        // A literal8 may hold binary parts: stored base64-encoded (see binaryPartsToBase64).
+        message: msg.binary ? binaryPartsToBase64(msg.data) : msg.data,
       })),
     });
     // Appending to the selected mailbox: its EXISTS goes out before the OK.
