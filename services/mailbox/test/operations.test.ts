@@ -217,6 +217,36 @@ describe('mailbox operations', () => {
     assert.deepEqual(changes?.expunged, [2]);
   });
 
+  test('MOVE into the same mailbox gives the messages new UIDs, removes the originals, keeps quota unchanged', async () => {
+    await tdb.db.transaction((tx) => createMailbox(tx, accountId, 'Self', null));
+    await append('Self', 'Subject: s1\r\n\r\none\r\n', ['\\Flagged']);
+    await append('Self', 'Subject: s2\r\n\r\ntwo\r\n', ['Work']);
+    const mb = await box('Self');
+    const before = await used();
+    // An open range (1:*) must not take the new copies with it.
+    const res = await tdb.db.transaction((tx) => copyMessages(tx, accountId, mb.mailboxId, ALL, 'Self', true));
+    assert.deepEqual(res.sourceUids, [1, 2]);
+    assert.deepEqual(res.destinationUids, [3, 4]);
+    assert.equal(await used(), before);
+    const left = await tdb.db.query<{ uid: number; flags: string[] }>(
+      'SELECT uid, flags FROM messages WHERE account_id = $1 AND mailbox_id = $2 ORDER BY uid',
+      [accountId, mb.mailboxId],
+    );
+    assert.deepEqual(
+      left.rows.map((r) => [r.uid, r.flags]),
+      [
+        [3, ['\\Flagged']],
+        [4, ['Work']],
+      ],
+    );
+    const changes = await readChanges(tdb.db, accountId, mb.mailboxId, mb.highestmodseq);
+    assert.deepEqual(changes?.expunged, [1, 2]);
+    assert.deepEqual(
+      changes?.changed.map((c) => c.uid),
+      [3, 4],
+    );
+  });
+
   test('quota: an APPEND or COPY beyond it is refused and nothing is written', async () => {
     const big = 'x'.repeat(9990);
     await assert.rejects(append('INBOX', `Subject: big\r\n\r\n${big}\r\n`), /Quota/);

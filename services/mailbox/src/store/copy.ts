@@ -1,12 +1,13 @@
 // COPY and MOVE: new rows in the destination pointing at the same bodies,
 // new UIDs allocated in one update of the destination row. MOVE removes the
-// originals in the same transaction.
+// originals in the same transaction, also when the destination is the source
+// itself (the messages then come back under new UIDs, RFC 6851 3.3).
 import type { Queryable } from '@kimap/common';
 import { notFound } from './errors.js';
 import { removeMessages } from './expunge.js';
 import { normalizeMailboxName } from './names.js';
 import { chargeQuota } from './quota.js';
-import { uidRangeCondition, type UidRange } from './sql.js';
+import { uidRangeCondition, uidRuns, type UidRange } from './sql.js';
 import { recordChange } from './outbox.js';
 
 export interface CopyResult {
@@ -41,8 +42,8 @@ export async function copyMessages(
   );
   if (src.length === 0) return { uidvalidity: dest.uidvalidity, sourceUids: [], destinationUids: [], destinationId: dest.mailbox_id };
   if (dest.uidnext + src.length > 4294967296) throw notFound('The destination has run out of UIDs', 'LIMIT');
-  // A MOVE to another mailbox of the account adds nothing: the originals go.
-  if (!move || dest.mailbox_id === sourceId) {
+  // A MOVE within the account adds nothing: the originals go.
+  if (!move) {
     await chargeQuota(
       tx,
       accountId,
@@ -66,9 +67,9 @@ export async function copyMessages(
     [accountId, sourceId, dest.mailbox_id, modseq, sourceUids, destinationUids],
   );
   await recordChange(tx, { accountId, mailboxId: dest.mailbox_id, modseq, kind: 'append' });
-  if (move && dest.mailbox_id !== sourceId) {
-    // The source row is locked: the same ranges still select exactly these messages.
-    await removeMessages(tx, accountId, sourceId, { ranges, deletedOnly: false, keepQuota: true });
+  if (move) {
+    // Exactly the originals: an open range (1:*) of a MOVE into the source itself would take the copies too.
+    await removeMessages(tx, accountId, sourceId, { ranges: uidRuns(sourceUids), deletedOnly: false, keepQuota: true });
   }
   return { uidvalidity: dest.uidvalidity, sourceUids, destinationUids, destinationId: dest.mailbox_id };
 }

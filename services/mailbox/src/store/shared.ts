@@ -9,7 +9,7 @@ import { cleanFlags } from './messages.js';
 import { normalizeMailboxName } from './names.js';
 import { recordChange, recorded } from './outbox.js';
 import { chargeQuota } from './quota.js';
-import { rangeArgs, readerFlags, readerSeen, uidRangeCondition, type UidRange } from './sql.js';
+import { rangeArgs, readerFlags, readerSeen, uidRangeCondition, uidRuns, type UidRange } from './sql.js';
 
 const SEEN = '\\Seen';
 const DELETED = '\\Deleted';
@@ -133,7 +133,7 @@ export async function copyShared(
       dest.accountId,
     ]);
   }
-  if (!move || across || target.mailbox_id === source.mailboxId) {
+  if (!move || across) {
     await chargeQuota(
       tx,
       dest.accountId,
@@ -179,9 +179,9 @@ export async function copyShared(
   );
   await markSeenBy(tx, dest.accountId, target.mailbox_id, principalId, seen);
   await recordChange(tx, { accountId: dest.accountId, mailboxId: target.mailbox_id, modseq, kind: 'append' });
-  if (move && target.mailbox_id !== source.mailboxId) {
-    // The source row is locked: the same ranges still select exactly these messages.
-    await removeMessages(tx, source.accountId, source.mailboxId, { ranges, deletedOnly: false, keepQuota: !across });
+  if (move) {
+    // Exactly the originals: an open range (1:*) of a MOVE into the source itself would take the copies too.
+    await removeMessages(tx, source.accountId, source.mailboxId, { ranges: uidRuns(sourceUids), deletedOnly: false, keepQuota: !across });
   }
   return { uidvalidity: target.uidvalidity, sourceUids, destinationUids, destinationId: target.mailbox_id };
 }
