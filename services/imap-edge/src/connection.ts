@@ -25,6 +25,7 @@ import type { ChangeSet } from './selected.js';
 import { SASL_MECHANISMS } from './commands/authenticate.js';
 import { ImapBad, ImapNo, type Completion } from './commands/command.js';
 import { DEFAULT_MAX_LOGIN_FAILURES, type CommandContext, type EdgeSettings } from './commands/context.js';
+import { announceKeywords } from './commands/flags.js';
 import { BASE_CAPABILITIES, commandNamed } from './commands/registry.js';
 import type { ChangeFeed, ChangeListener } from './feed.js';
 import { OTHER_COMMAND, type BadCommandKind, type CommandStatus, type EdgeMetrics } from './metrics.js';
@@ -440,6 +441,12 @@ export class Connection implements ChangeListener {
         throw err;
       }
     }
+    // Keywords the mailbox had not used before are announced before anything shows them.
+    announceKeywords(
+      this.enc,
+      mb,
+      changes.changed.map((m) => m.flags),
+    );
     const update = mb.apply(changes, { allowExpunge: opts.allowExpunge });
     // QRESYNC clients get one VANISHED instead of an EXPUNGE per message (RFC 7162 3.2.10).
     if (s.qresync && update.vanished.length) {

@@ -32,6 +32,13 @@ export class SelectedMailbox {
   /** The highest MODSEQ a change event announced for this mailbox. */
   eventModseq = 0;
 
+  /** The keywords the session was told of (FLAGS), in the order it learned them. */
+  private readonly keywordList: string[] = [];
+  /** The same in lower case: keywords compare without case. */
+  private readonly keywordKeys = new Set<string>();
+  /** Every spelling of a keyword already looked at (the usual case: no lower-casing needed). */
+  private readonly keywordSpellings = new Set<string>();
+
   /** The owner's address when the mailbox is another account's (MailboxTarget.owner); '' for the session's own. */
   owner = '';
   /** The session's rights on another account's mailbox (RFC 4314 letters); every right on its own. */
@@ -48,6 +55,30 @@ export class SelectedMailbox {
     readonly readOnly: boolean,
   ) {
     this.uids = uids instanceof UidList ? uids : new UidList(uids);
+  }
+
+  /** The keywords the session was told of (FLAGS), in the order it learned them. */
+  get keywords(): readonly string[] {
+    return this.keywordList;
+  }
+
+  /**
+   * Takes in the keywords among `flags` that the session has not been told
+   * of. True when there was one: FLAGS must then be sent before any FETCH
+   * shows it (RFC 9051 7.3.5).
+   */
+  learnKeywords(flags: Iterable<string>): boolean {
+    let added = false;
+    for (const f of flags) {
+      if (f.charCodeAt(0) === 0x5c /* \ */ || this.keywordSpellings.has(f)) continue;
+      this.keywordSpellings.add(f);
+      const key = f.toLowerCase();
+      if (this.keywordKeys.has(key)) continue;
+      this.keywordKeys.add(key);
+      this.keywordList.push(f);
+      added = true;
+    }
+    return added;
   }
 
   get exists(): number {

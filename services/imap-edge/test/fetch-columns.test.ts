@@ -125,3 +125,36 @@ test('only metadata items are answered from columns', () => {
   assert.equal(columnItems([{ kind: 'uid' }, { kind: 'envelope' }] as FetchItem[]), false);
   assert.equal(columnItems([{ kind: 'uid' }, { kind: 'binary.size', part: [1] }] as unknown as FetchItem[]), false);
 });
+
+test('beforeFlags is told of each set of flags before the first line that shows it, with the earlier lines handed on first', () => {
+  const out: string[] = [];
+  const seen: string[][] = [];
+  const w = new ColumnLineWriter(
+    [{ kind: 'flags' }],
+    (chunk) => out.push(chunk.toString()),
+    (flags, flushLines) => {
+      seen.push(flags);
+      if (flags.includes('New')) {
+        flushLines();
+        out.push('* FLAGS (New)\r\n');
+      }
+    },
+  );
+  const msgs = [
+    { uid: 1, modseq: 1, dateMs: 0, size: 1, flags: ['\\Seen'] },
+    { uid: 2, modseq: 1, dateMs: 0, size: 1, flags: ['\\Seen'] },
+    { uid: 3, modseq: 1, dateMs: 0, size: 1, flags: ['\\Seen', 'New'] },
+    { uid: 4, modseq: 1, dateMs: 0, size: 1, flags: ['\\Seen'] },
+  ];
+  w.page(
+    columns(msgs, { modseq: false, date: false, size: false }),
+    (uid) => uid,
+    () => true,
+  );
+  w.flush();
+  assert.deepEqual(seen, [['\\Seen'], ['\\Seen', 'New']]);
+  assert.equal(
+    out.join(''),
+    '* 1 FETCH (FLAGS (\\Seen))\r\n* 2 FETCH (FLAGS (\\Seen))\r\n* FLAGS (New)\r\n* 3 FETCH (FLAGS (\\Seen New))\r\n* 4 FETCH (FLAGS (\\Seen))\r\n',
+  );
+});

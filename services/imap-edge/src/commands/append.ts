@@ -102,8 +102,8 @@ export const append = defineCommand({
     // Appending to the selected mailbox: its EXISTS goes out before the OK.
     const mb = session.selected;
     if (mb?.mailboxId === res.mailboxId) {
-      const flags = messages.length === 1 ? messages[0]!.flags : [];
-      const changed = res.uids.map((uid) => ({ uid, modseq: res.modseq, flags }));
+      // The flags as sent: enough to announce the keywords they bring (the next sync shows no flags of new messages).
+      const changed = res.uids.map((uid, i) => ({ uid, modseq: res.modseq, flags: messages[i]?.flags ?? [] }));
       mb.ownChange({ status: { highestmodseq: res.modseq, uidnext: res.uids[res.uids.length - 1]! + 1 }, changed, expunged: [] });
     }
     return { code: `APPENDUID ${res.uidvalidity} ${formatUidSet(res.uids)}`, text: 'APPEND completed' };

@@ -75,6 +75,12 @@ export class ColumnLineWriter {
   constructor(
     items: readonly FetchItem[],
     private readonly emit: (chunk: Buffer) => void,
+    /**
+     * Called with each set of flags before the first line that shows it,
+     * and a function that hands on what is buffered (for what it writes to
+     * go out in order).
+     */
+    private readonly beforeFlags?: (flags: string[], flushLines: () => void) => void,
   ) {
     this.codes = items.map((i) => CODES[i.kind] ?? SIZE);
     this.words = items.map((i) => WORDS[i.kind] ?? Buffer.alloc(0));
@@ -150,10 +156,12 @@ export class ColumnLineWriter {
   private flagsOf(line: string): Buffer {
     let bytes = this.flagBytes.get(line);
     if (!bytes) {
-      const text = flagListText(flagsOfLine(line));
+      const flags = flagsOfLine(line);
+      const text = flagListText(flags);
       if (text === undefined) throw new InvalidStoredFlag('A stored flag is not an atom');
       bytes = ascii(text);
       this.flagBytes.set(line, bytes);
+      this.beforeFlags?.(flags, () => this.flush());
     }
     return bytes;
   }

@@ -9,6 +9,7 @@ import { defineCommand, ImapBad, ImapNo, SELECTED } from './command.js';
 import type { CommandContext } from './context.js';
 import { planCachedFetch } from './fetch-cache.js';
 import { ColumnLineWriter, columnItems, InvalidStoredFlag } from './fetch-columns.js';
+import { writeMailboxFlags } from './flags.js';
 import { fetchSetsSeen, isTopHeader, parseFetchAttributes, type FetchItem, type FetchMacro } from './fetch-items.js';
 import { FetchedView, writeItem } from './fetch-response.js';
 import { writeVanishedEarlier } from './select.js';
@@ -144,9 +145,18 @@ export const fetch = defineCommand({
     };
     // Headers (envelopes, structures) this edge has already fetched: only what can change is asked for.
     const cached = planCachedFetch(ctx.headers, mb, uids.ranges, query);
+    // Flags read after the session's last sync may hold a keyword it was not told of yet.
+    const showsFlags = withFlags.some((i) => i.kind === 'flags');
     try {
+      const beforeFlags = (flags: string[], flushLines: () => void) => {
+        if (!mb.learnKeywords(flags)) return;
+        flushLines();
+        writeMailboxFlags(enc, mb);
+      };
       const columnWriter =
-        cached.request.columns && !cached.hit ? new ColumnLineWriter(withFlags, (chunk) => enc.rawBytes(chunk)) : undefined;
+        cached.request.columns && !cached.hit
+          ? new ColumnLineWriter(withFlags, (chunk) => enc.rawBytes(chunk), showsFlags ? beforeFlags : undefined)
+          : undefined;
       const wanted = (uid: number) => uids.has(uid);
       const seqOf = (uid: number) => mb.seqOf(uid);
       await ctx.backend.fetch(session.principal!, cached.request, (received, columns) => {
@@ -161,6 +171,7 @@ export const fetch = defineCommand({
           const view = new FetchedView(m);
           // Decode first: a failure must not leave half a FETCH line behind.
           for (const item of withFlags) if (item.kind === 'binary') view.binary(item.part);
+          if (showsFlags && mb.learnKeywords(m.flags)) writeMailboxFlags(enc, mb);
           enc.untagged().number(seq).raw(' FETCH (');
           for (let i = 0; i < withFlags.length; i++) {
             if (i) enc.sp();

@@ -1,10 +1,11 @@
 // SELECT and EXAMINE, with CONDSTORE and QRESYNC parameters (RFC 7162).
-import { MAILBOX_DELIMITER, SYSTEM_FLAGS } from '@kimap/common';
+import { MAILBOX_DELIMITER } from '@kimap/common';
 import type { Changes } from '../backend.js';
 import type { CommandParser, SequenceSet } from '../protocol/index.js';
 import { SelectedMailbox } from '../selected.js';
 import { AUTHENTICATED, defineCommand, ImapBad } from './command.js';
 import type { CommandContext } from './context.js';
+import { announceKeywords, writeMailboxFlags } from './flags.js';
 import { mailboxToWire, nameOf, targetFromWire } from './names.js';
 import { RIGHTS } from './acl-rights.js';
 
@@ -110,10 +111,8 @@ export const select = defineCommand({
     const mb = new SelectedMailbox(status.mailboxId, status.name, status.uidvalidity, uids, status.highestmodseq, status.uidnext, readOnly);
     mb.owner = target.owner;
     mb.rights = rights;
-    const flags = [...SYSTEM_FLAGS, ...status.keywords];
-    enc.untagged().raw('FLAGS ').flags(flags).crlf();
-    const permanent = readOnly ? [] : [...flags.filter((f) => mayStore(f, rights)), ...(rights.includes('w') ? ['\\*'] : [])];
-    enc.untagged().raw('OK [PERMANENTFLAGS ').flags(permanent).raw('] Flags permitted').crlf();
+    mb.learnKeywords(status.keywords);
+    writeMailboxFlags(enc, mb);
     enc.untagged().number(mb.exists).raw(' EXISTS').crlf();
     if (rev2) {
       const specialUse = target.owner ? '' : status.specialUse;
@@ -134,11 +133,6 @@ export const select = defineCommand({
   },
 });
 
-/** Whether `rights` let a session change `flag` (RFC 4314 4: s for \Seen, t for \Deleted, w for the rest). */
-function mayStore(flag: string, rights: string): boolean {
-  return rights.includes(flag === '\\Seen' ? 's' : flag === '\\Deleted' ? 't' : 'w');
-}
-
 /**
  * QRESYNC (RFC 7162 3.2.5): what vanished and what changed since the
  * client's MODSEQ, as VANISHED (EARLIER) and FETCH responses.
@@ -147,6 +141,11 @@ async function resync(ctx: CommandContext, mb: SelectedMailbox, q: QresyncParams
   const since = Number(q.modSeq);
   const changes = await ctx.backend.changes(ctx.session.principal!, mb, since);
   writeVanishedEarlier(ctx, mb, changes, since, q.knownUids);
+  announceKeywords(
+    ctx.enc,
+    mb,
+    changes.changed.map((m) => m.flags),
+  );
   for (const m of changes.changed) {
     const seq = mb.seqOf(m.uid);
     if (!seq) continue;

@@ -1,7 +1,7 @@
 // STORE and UID STORE, with .SILENT and CONDSTORE's UNCHANGEDSINCE (RFC 7162).
 import { formatUidSet, type CommandParser, type SequenceSet } from '../protocol/index.js';
 import { defineCommand, ImapNo, SELECTED } from './command.js';
-import { checkFlags } from './flags.js';
+import { announceKeywords, checkFlags } from './flags.js';
 import { resolveUids } from './sequence.js';
 
 export type StoreAction = 'set' | 'add' | 'remove';
@@ -79,6 +79,12 @@ export const store = defineCommand({
     const modified: number[] = [];
     if (unchangedSince !== undefined) session.enabled.add('CONDSTORE');
     const withModseq = session.condstore;
+    // A keyword new to the mailbox: FLAGS and PERMANENTFLAGS first, also under .SILENT.
+    announceKeywords(
+      enc,
+      mb,
+      rows.map((r) => r.flags),
+    );
     for (const r of rows) {
       const seq = mb.seqOf(r.uid);
       if (!seq) continue;
