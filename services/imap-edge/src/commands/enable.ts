@@ -1,6 +1,7 @@
 // ENABLE (RFC 5161): only extensions that change what the server sends.
 import type { CommandParser } from '../protocol/index.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
+import { enableCondstore } from './condstore.js';
 
 export const ENABLEABLE = new Set(['IMAP4REV2', 'UTF8=ACCEPT', 'CONDSTORE', 'QRESYNC']);
 
@@ -29,7 +30,8 @@ export const enable = defineCommand({
     const offered = new Set(ctx.capabilities().map((c) => c.toUpperCase()));
     for (const cap of cmd.args.capabilities) {
       if (!ENABLEABLE.has(cap) || !offered.has(cap) || ctx.session.enabled.has(cap)) continue;
-      ctx.session.enabled.add(cap);
+      if (cap === 'CONDSTORE' || cap === 'QRESYNC') enableCondstore(ctx, cap);
+      else ctx.session.enabled.add(cap);
       newly.push(cap === 'IMAP4REV2' ? 'IMAP4rev2' : cap);
     }
     if (ctx.session.utf8) ctx.enc.utf8 = true;

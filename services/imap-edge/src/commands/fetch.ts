@@ -6,6 +6,7 @@ import { UnknownCteError } from '@kimap/common/mime/index';
 import type { FetchQuery } from '../backend.js';
 import { EncodeError, type CommandParser, type SequenceSet } from '../protocol/index.js';
 import { defineCommand, ImapBad, ImapNo, SELECTED } from './command.js';
+import { enableCondstore } from './condstore.js';
 import type { CommandContext } from './context.js';
 import { planCachedFetch } from './fetch-cache.js';
 import { ColumnLineWriter, columnItems, InvalidStoredFlag } from './fetch-columns.js';
@@ -111,8 +112,7 @@ export const fetch = defineCommand({
     const { session, enc } = ctx;
     const mb = session.selected!;
     const { items } = cmd.args;
-    // Using CONDSTORE turns it on for the session (RFC 7162 3.1).
-    if (cmd.args.changedSince !== undefined || items.some((i) => i.kind === 'modseq')) session.enabled.add('CONDSTORE');
+    if (cmd.args.changedSince !== undefined || items.some((i) => i.kind === 'modseq')) enableCondstore(ctx);
     if (cmd.args.vanished) {
       if (!session.qresync) throw new ImapBad('VANISHED needs QRESYNC to be enabled');
       const since = Number(cmd.args.changedSince);

@@ -2,6 +2,7 @@
 import type { MailboxStatus } from '../backend.js';
 import type { CommandParser } from '../protocol/index.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
+import { enableCondstore } from './condstore.js';
 import type { CommandContext } from './context.js';
 import { mailboxToWire, nameOf, targetFromWire } from './names.js';
 
@@ -97,6 +98,7 @@ export const status = defineCommand({
   capabilities: ['STATUS=SIZE'],
   parse: parseStatus,
   async run(ctx, cmd) {
+    if (cmd.args.items.includes('HIGHESTMODSEQ')) enableCondstore(ctx);
     const target = targetFromWire(ctx.session, cmd.args.mailbox);
     const st = await ctx.backend.status(ctx.session.principal!, target, statusOptions(cmd.args.items));
     writeStatus(ctx, mailboxToWire(ctx.session, nameOf({ owner: target.owner, name: st.name })), st, cmd.args.items);

@@ -1,6 +1,7 @@
 // STORE and UID STORE, with .SILENT and CONDSTORE's UNCHANGEDSINCE (RFC 7162).
 import { formatUidSet, type CommandParser, type SequenceSet } from '../protocol/index.js';
 import { defineCommand, ImapNo, SELECTED } from './command.js';
+import { enableCondstore } from './condstore.js';
 import { announceKeywords, checkFlags } from './flags.js';
 import { resolveUids } from './sequence.js';
 
@@ -64,6 +65,7 @@ export const store = defineCommand({
     const mb = session.selected!;
     if (mb.readOnly) throw new ImapNo('READ-ONLY', 'Mailbox is read-only');
     checkFlags(cmd.args.flags);
+    if (cmd.args.unchangedSince !== undefined) enableCondstore(ctx);
     const sel = resolveUids(mb, cmd.args.sequenceSet, cmd.args.uid, ctx.session.savedSearch);
     if (sel.ranges.length === 0) return { text: `${cmd.name} completed` };
     const mode = cmd.args.action === 'set' ? 'replace' : cmd.args.action;
@@ -77,7 +79,6 @@ export const store = defineCommand({
       ...(unchangedSince !== undefined ? { unchangedSince } : {}),
     });
     const modified: number[] = [];
-    if (unchangedSince !== undefined) session.enabled.add('CONDSTORE');
     const withModseq = session.condstore;
     // A keyword new to the mailbox: FLAGS and PERMANENTFLAGS first, also under .SILENT.
     announceKeywords(
