@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
+import { clearStaleSocket } from './unix-socket.js';
 import type { ProtoGrpcType } from './generated/mailbox.js';
 import type { ProtoGrpcType as AdminProtoGrpcType } from './generated/admin.js';
 import type { MailboxServiceClient } from './generated/mail/v1/MailboxService.js';
@@ -82,10 +83,23 @@ export function createGrpcServer(opts: { interceptors?: grpc.ServerInterceptor[]
   });
 }
 
-export function bindServer(server: grpc.Server, address: string): Promise<number> {
+/**
+ * Binds server to address. A Unix socket left behind by a process that was
+ * killed is removed first; one a live process listens on is refused (SocketInUseError).
+ */
+export async function bindServer(server: grpc.Server, address: string): Promise<number> {
+  const socketPath = unixSocketPath(address);
+  if (socketPath !== undefined) await clearStaleSocket(socketPath);
   return new Promise((resolve, reject) => {
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });
+}
+
+/** The file of a "unix:path" or "unix:///abs/path" address; undefined for host:port. */
+export function unixSocketPath(address: string): string | undefined {
+  if (!address.startsWith('unix:')) return undefined;
+  const rest = address.slice('unix:'.length);
+  return rest.startsWith('//') ? rest.slice(2) : rest;
 }
 
 /** A gRPC error with a status code, as handlers return them. */

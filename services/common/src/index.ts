@@ -2,6 +2,8 @@ export * from './db.js';
 export * from './migrate.js';
 export * from './events.js';
 export * from './grpc.js';
+export * from './unix-socket.js';
+export * from './data-dir-lock.js';
 export * from './mux.js';
 export * from './config.js';
 export * from './log.js';

@@ -3,7 +3,7 @@
 // are watched: a renewed pair (cert-manager, a Secret's mount) is taken for
 // new connections; a broken one is not, and the pair in use stays.
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from '@kimap/common';
@@ -45,8 +45,12 @@ export async function selfSignedTls(dir: string, hostname: string): Promise<TlsM
     ],
   });
   mkdirSync(dirname(certFile), { recursive: true });
-  writeFileSync(keyFile, pems.private, { mode: 0o600 });
-  writeFileSync(certFile, pems.cert);
+  // Each file written whole, then renamed into place, the certificate last: a
+  // process killed half way leaves no pair, and the next start makes a new one.
+  writeFileSync(`${keyFile}.new`, pems.private, { mode: 0o600 });
+  writeFileSync(`${certFile}.new`, pems.cert);
+  renameSync(`${keyFile}.new`, keyFile);
+  renameSync(`${certFile}.new`, certFile);
   return { cert: Buffer.from(pems.cert), key: Buffer.from(pems.private) };
 }
 

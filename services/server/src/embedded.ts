@@ -7,6 +7,7 @@ import {
   createRegistry,
   grpcClientMetrics,
   InProcessBus,
+  lockDataDir,
   migrate,
   PgliteDatabase,
   startOpsServer,
@@ -54,6 +55,17 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
   const log = opts.log ?? createLogger('kimap');
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  // Before anything touches the folder: one process at a time (DataDirInUseError otherwise).
+  const lock = lockDataDir(dataDir, 'kimap');
+  try {
+    return await startOn(dataDir, opts, log, () => lock.release());
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startOn(dataDir: string, opts: EmbeddedOptions, log: Logger, unlock: () => void): Promise<RunningEmbedded> {
   const db = await PgliteDatabase.open(join(dataDir, 'db'));
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
@@ -124,6 +136,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
       await bus.close();
       await ops?.close();
       await db.close();
+      unlock();
     },
   };
 }

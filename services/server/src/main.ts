@@ -1,5 +1,14 @@
 // `make run`: the whole server in one process on an embedded database.
-import { createLogger, envInt, envOptional, envString, proxyProtocolFromEnv, startTracing } from '@kimap/common';
+import {
+  createLogger,
+  DataDirInUseError,
+  SocketInUseError,
+  envInt,
+  envOptional,
+  envString,
+  proxyProtocolFromEnv,
+  startTracing,
+} from '@kimap/common';
 import { deliverySettingsFromEnv } from '@kimap/delivery';
 import { edgeSettingsFromEnv } from '@kimap/imap-edge';
 import { loginThrottleSettingsFromEnv } from '@kimap/mailbox';
@@ -48,7 +57,14 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/** Exit status when the data folder or a socket in it is held by a running process (sysexits' EX_TEMPFAIL). */
+const EXIT_IN_USE = 75;
+
 main().catch((err: unknown) => {
+  if (err instanceof DataDirInUseError || err instanceof SocketInUseError) {
+    log.fatal({ err: { message: err.message } }, 'kimap failed to start: ' + err.message);
+    process.exit(EXIT_IN_USE);
+  }
   log.fatal({ err }, 'kimap failed to start');
   process.exit(1);
 });
