@@ -1,8 +1,9 @@
 // imapctl: operator commands against PostgreSQL (DATABASE_URL) or the embedded
 // default's data folder (--data-dir). One module per command group under
 // commands/; a new group is one module and one line in GROUPS.
-import { grpc, migrate, openDatabase, RpcError, type Database } from '@kimap/common';
-import { join, resolve } from 'node:path';
+import { grpc, lockDataDir, migrate, openDatabase, RpcError, type Database, type DataDirLock } from '@kimap/common';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { GLOBAL_FLAGS, parseCommandLine, UsageError, type CliIo, type CommandContext, type CommandGroup, type FlagKind } from './cli.js';
 import { aliasCommands } from './commands/alias.js';
 import { migrateCommands } from './commands/migrate.js';
@@ -77,6 +78,7 @@ function exitCode(err: unknown): number {
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   let db: Database | undefined;
+  let lock: DataDirLock | undefined;
   let migrated = false;
   try {
     const { words, flags } = parseCommandLine(argv, flagKinds());
@@ -106,7 +108,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (params.length > command.params.length) {
       throw new UsageError(`too many arguments for ${what}: ${params.slice(command.params.length).join(' ')}`);
     }
-    const database = async () => (db ??= await openDatabase(databaseUrl(flags), { max: 2, applicationName: 'imapctl' }));
+    const database = async () => {
+      if (db) return db;
+      const url = databaseUrl(flags);
+      // An embedded data folder is one process's at a time: not while the server runs on it.
+      const folder = embeddedDataDir(url);
+      if (folder) lock = lockDataDir(folder, 'imapctl');
+      return (db = await openDatabase(url, { max: 2, applicationName: 'imapctl' }));
+    };
     const ctx: CommandContext = {
       io,
       flags,
@@ -125,5 +134,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return exitCode(err);
   } finally {
     await db?.close();
+    lock?.release();
   }
+}
+
+/** The embedded server's data folder of a database URL (pglite:///DATA_DIR/db), whose lock imapctl takes; undefined for others. */
+function embeddedDataDir(url: string): string | undefined {
+  if (!url.startsWith('pglite:')) return undefined;
+  const path = resolve(url.slice('pglite:'.length).replace(/^\/\//, ''));
+  return basename(path) === 'db' && existsSync(dirname(path)) ? dirname(path) : undefined;
 }

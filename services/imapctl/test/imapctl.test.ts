@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@kimap/common/testing/services';
-import { openDatabase } from '@kimap/common';
+import { DATA_DIR_LOCK_FILE, lockDataDir, openDatabase } from '@kimap/common';
 import { authenticate } from '@kimap/mailbox';
 import { run } from '../src/index.js';
 
@@ -69,6 +69,24 @@ test('imapctl against the embedded data folder (PGlite)', async () => {
       await db.close();
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('imapctl refuses a data folder that a running server holds, and leaves its lock alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'imapctl-'));
+  const held = lockDataDir(dir, 'kimap');
+  try {
+    const r = io();
+    assert.equal(await run(['--data-dir', dir, 'user', 'list'], r.io), 1);
+    assert.match(
+      r.err.join('\n'),
+      new RegExp(`^imapctl: .* is in use by another kimap process \\(pid ${process.pid}, kimap\\); stop it first$`),
+    );
+    assert.ok(existsSync(join(dir, DATA_DIR_LOCK_FILE)));
+    assert.ok(!existsSync(join(dir, 'db')), 'the database was not opened');
+  } finally {
+    held.release();
     rmSync(dir, { recursive: true, force: true });
   }
 });
