@@ -292,7 +292,11 @@ export type LimitKind =
   | 'too_many_login_failures'
   | 'max_connections'
   | 'account_connections'
-  | 'message_too_big';
+  | 'message_too_big'
+  | 'write_timeout'
+  | 'output_limit'
+  | 'line_flood'
+  | 'preauth_timeout';
 
 /** Requests and connections refused by a limit, by kind. */
 export function limitHits(registry: Registry): Counter<'kind'> {

@@ -24,7 +24,13 @@ import { BackendError, type MailboxBackend } from './backend.js';
 import type { ChangeSet } from './selected.js';
 import { SASL_MECHANISMS } from './commands/authenticate.js';
 import { ImapBad, ImapNo, type Completion } from './commands/command.js';
-import { DEFAULT_MAX_LOGIN_FAILURES, type CommandContext, type EdgeSettings } from './commands/context.js';
+import {
+  DEFAULT_MAX_LOGIN_FAILURES,
+  DEFAULT_WRITE_TIMEOUT_MS,
+  defaultMaxOutputBytes,
+  type CommandContext,
+  type EdgeSettings,
+} from './commands/context.js';
 import { announceKeywords } from './commands/flags.js';
 import { BASE_CAPABILITIES, commandNamed } from './commands/registry.js';
 import type { ChangeFeed, ChangeListener } from './feed.js';
@@ -49,6 +55,16 @@ import type { SessionRegistry } from './session-registry.js';
 const MAX_SMALL_LITERAL = 64 * 1024;
 /** Unsent output above which a connection stops reading until the client catches up. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
+
+/** Untagged updates a sync writes between waits for the client to take them (see drain). */
+const SYNC_LINES_PER_DRAIN = 2048;
+
+/** The connection ended while a command waited for the client to read (a write timeout, an output limit, the client gone). */
+class ConnectionGone extends Error {
+  constructor() {
+    super('connection closed');
+  }
+}
 
 /** While the change feed is down, how often a session asks whether its account may still be used. */
 const ACCOUNT_CHECK_WITHOUT_FEED_MS = 5000;
@@ -96,6 +112,14 @@ export class Connection implements ChangeListener {
   private listeningAccount?: number;
   /** The other account's mailbox this session has selected and hears the events of (see ChangeFeed.watch). */
   private watchingMailbox?: number;
+  /** Output handed to the socket (in socket.writableLength's units), for the write watch. */
+  private queuedOutput = 0;
+  /** How much of it had left when the write watch last looked. */
+  private sentMark = 0;
+  /** Armed while output waits unsent: a client that takes none of it for writeTimeoutMs is cut off. */
+  private writeWatch?: NodeJS.Timeout;
+  private writeWatchArmed = false;
+  private readonly maxOutputBytes: number;
 
   constructor(
     socket: Socket,
@@ -106,6 +130,7 @@ export class Connection implements ChangeListener {
   ) {
     this.socket = socket;
     this.session = new Session(randomBytes(6).toString('hex'), remoteAddress, tls);
+    this.maxOutputBytes = deps.settings.limits.maxOutputBytes ?? defaultMaxOutputBytes(deps.settings.limits.appendLimit);
     this.receiver = this.newReceiver();
     this.enc = this.newEncoder();
     this.attach(socket);
@@ -139,8 +164,15 @@ export class Connection implements ChangeListener {
     return new ResponseEncoder(
       (chunk) => {
         if (this.closed) return;
+        // Output a client has not taken, past the limit: it is not reading, and holding more helps nobody.
+        if (this.socket.writableLength > this.maxOutputBytes) {
+          this.cutOff('output_limit');
+          return;
+        }
         this.socket.write(chunk);
+        this.queuedOutput += chunk.length;
         if (this.deps.metrics) this.deps.metrics.connections.sent += chunk.length;
+        this.watchWrites();
       },
       { utf8: this.session?.utf8 ?? false },
     );
@@ -458,7 +490,13 @@ export class Connection implements ChangeListener {
       for (const seq of update.expunged) this.enc.untagged().number(seq).raw(' EXPUNGE').crlf();
     }
     if (update.exists !== undefined) this.enc.untagged().number(update.exists).raw(' EXISTS').crlf();
+    let lines = 0;
     for (const f of update.flags) {
+      // A large update (a STORE on a big mailbox elsewhere) leaves in parts, as the client takes them.
+      if (++lines % SYNC_LINES_PER_DRAIN === 0) {
+        this.enc.flush();
+        await this.drain();
+      }
       this.enc.untagged().number(f.seq).raw(' FETCH (');
       if (s.qresync) this.enc.raw('UID ').number(f.uid).sp();
       this.enc.raw('FLAGS ').flags(f.flags);
@@ -584,6 +622,8 @@ export class Connection implements ChangeListener {
     this.receiver.reset();
     const tlsSocket = new TLSSocket(raw, { isServer: true, secureContext: this.deps.secureContext });
     this.socket = tlsSocket;
+    this.queuedOutput = 0;
+    this.sentMark = 0;
     this.session.transport = 'starttls';
     this.deps.metrics?.connections.upgraded('imap');
     this.enc = this.newEncoder();
@@ -597,20 +637,72 @@ export class Connection implements ChangeListener {
     raw.resume();
   }
 
+  /** Output the client has not taken yet, in bytes (characters for text). */
+  get unsentBytes(): number {
+    return this.closed ? 0 : this.socket.writableLength;
+  }
+
+  /** Arms the write watch when output waits (once: it re-arms itself while the client makes progress). */
+  private watchWrites(): void {
+    if (this.writeWatchArmed || this.socket.writableLength === 0) return;
+    this.writeWatchArmed = true;
+    this.sentMark = this.queuedOutput - this.socket.writableLength;
+    const ms = this.deps.settings.limits.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    // One timer per connection, made the first time output waits and re-armed after.
+    if (this.writeWatch) this.writeWatch.refresh();
+    else this.writeWatch = setTimeout(this.checkWrites, ms);
+  }
+
+  private readonly checkWrites = (): void => {
+    if (this.closed) return;
+    const unsent = this.socket.writableLength;
+    const sent = this.queuedOutput - unsent;
+    if (unsent === 0) {
+      // Nothing waits: the watch sleeps until output waits again.
+      this.writeWatchArmed = false;
+      return;
+    }
+    // Corked: a command is still writing its answer, and nothing was offered to the client yet.
+    if (sent > this.sentMark || this.socket.writableCorked > 0) {
+      this.sentMark = sent;
+      this.writeWatch?.refresh();
+      return;
+    }
+    this.cutOff('write_timeout');
+  };
+
+  /** Closes a connection whose client does not read: no BYE (it would not be read either), counted as a limit hit. */
+  private cutOff(kind: 'write_timeout' | 'output_limit'): void {
+    if (this.closed) return;
+    this.deps.metrics?.limitHit(kind);
+    this.log.info(
+      { remote: this.session.remoteAddress, user: this.session.principal?.username, kind, unsent: this.socket.writableLength },
+      'client does not read its output; closing',
+    );
+    this.closed = true;
+    this.socket.destroy();
+  }
+
   private drain(): Promise<void> {
-    if (this.closed || this.socket.writableLength < OUTPUT_HIGH_WATER) return Promise.resolve();
+    if (this.closed) return Promise.reject(new ConnectionGone());
+    if (this.socket.writableLength < OUTPUT_HIGH_WATER) return Promise.resolve();
     // A corked socket never drains: let the buffered responses go, then hold again.
     const corks = this.socket.writableCorked;
     for (let i = 0; i < corks; i++) this.socket.uncork();
-    return new Promise((resolve) => {
+    const socket = this.socket;
+    return new Promise((resolve, reject) => {
       const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        for (let i = 0; i < corks; i++) this.socket.cork();
+        socket.off('drain', done);
+        socket.off('close', done);
+        if (this.closed) {
+          reject(new ConnectionGone());
+          return;
+        }
+        for (let i = 0; i < corks; i++) socket.cork();
         resolve();
       };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
+      socket.on('drain', done);
+      socket.on('close', done);
     });
   }
 
@@ -652,6 +744,7 @@ export class Connection implements ChangeListener {
 
   private onClose(): void {
     this.closed = true;
+    if (this.writeWatch) clearTimeout(this.writeWatch);
     this.lineWaiter?.reject(new Error('connection closed'));
     this.lineWaiter = undefined;
     if (this.listeningAccount !== undefined) this.deps.feed.remove(this.listeningAccount, this);

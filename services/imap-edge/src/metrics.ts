@@ -45,6 +45,8 @@ export interface EdgeMetrics {
   headerCacheFetches: Counter;
   /** Reports the cache's size with every scrape. */
   watchHeaderCache(cache: HeaderCache): void;
+  /** Reports, with every scrape, the output the edge holds that its clients have not taken. */
+  watchUnsent(unsentBytes: () => number): void;
   /** `name`: the command's name as the registry knows it, or OTHER_COMMAND. */
   observeCommand(name: string, status: CommandStatus, seconds: number): void;
   /** An IDLE session was woken by an event committed at `at` (ms since the epoch). */
@@ -122,6 +124,16 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
         registers,
         collect() {
           this.set(cache.size);
+        },
+      });
+    },
+    watchUnsent(unsentBytes) {
+      new Gauge({
+        name: 'kimap_imap_unsent_bytes',
+        help: 'Output the edge holds that its clients have not read yet (bounded per connection by IMAP_MAX_OUTPUT_BYTES)',
+        registers,
+        collect() {
+          this.set(unsentBytes());
         },
       });
     },

@@ -52,6 +52,8 @@ export interface RunningEdge {
   imapsPort?: number;
   feed: ChangeFeed;
   readonly connections: number;
+  /** Output the edge holds that its clients have not taken yet, over all connections. */
+  unsentBytes(): number;
   /** Listening and accepting connections (the change feed may be down: sessions then poll). */
   ready(): boolean;
   /** The change feed delivers events. */
@@ -137,6 +139,13 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     conn.start();
   };
 
+  const unsentBytes = () => {
+    let n = 0;
+    for (const c of open) n += c.unsentBytes;
+    return n;
+  };
+  metrics?.watchUnsent(unsentBytes);
+
   const feedGauge = setInterval(() => metrics?.feedUp.set(opts.subscriber.healthy ? 1 : 0), 1000);
   feedGauge.unref();
 
@@ -195,6 +204,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     get connections() {
       return open.size;
     },
+    unsentBytes,
     ready: () => accepting,
     feedHealthy: () => opts.subscriber.healthy,
     async stop(graceMs = 10_000) {

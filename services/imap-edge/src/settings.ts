@@ -4,12 +4,15 @@ import {
   DEFAULT_MAX_ACCOUNT_CONNECTIONS,
   DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS,
   DEFAULT_MAX_LOGIN_FAILURES,
+  DEFAULT_WRITE_TIMEOUT_MS,
+  defaultMaxOutputBytes,
   type EdgeSettings,
 } from './commands/context.js';
 import { DEFAULT_HEADER_CACHE_MB } from './header-cache.js';
 
 /** Edge settings from the environment (documented in the README's table). */
 export function edgeSettingsFromEnv(): EdgeSettings {
+  const appendLimit = envInt('IMAP_APPEND_LIMIT', 50 * 1024 * 1024);
   return {
     hostname: envString('IMAP_HOSTNAME', hostname()),
     allowPlaintextAuth: envBool('ALLOW_PLAINTEXT_AUTH', false),
@@ -19,13 +22,15 @@ export function edgeSettingsFromEnv(): EdgeSettings {
     headerCacheBytes: envInt('EDGE_HEADER_CACHE_MB', DEFAULT_HEADER_CACHE_MB) * 1024 * 1024,
     limits: {
       maxLineLength: envInt('IMAP_MAX_LINE_LENGTH', 64 * 1024),
-      appendLimit: envInt('IMAP_APPEND_LIMIT', 50 * 1024 * 1024),
+      appendLimit,
       maxBadCommands: envInt('IMAP_MAX_BAD_COMMANDS', 20),
       preAuthTimeoutMs: envInt('IMAP_PREAUTH_TIMEOUT_MS', 60_000),
       autologoutMs: envInt('IMAP_AUTOLOGOUT_MS', 30 * 60_000),
       maxLoginFailures: envInt('IMAP_MAX_LOGIN_FAILURES', DEFAULT_MAX_LOGIN_FAILURES),
       maxAccountConnections: envInt('IMAP_MAX_ACCOUNT_CONNECTIONS', DEFAULT_MAX_ACCOUNT_CONNECTIONS),
       maxAccountIpConnections: envInt('IMAP_MAX_ACCOUNT_IP_CONNECTIONS', DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS),
+      writeTimeoutMs: envInt('IMAP_WRITE_TIMEOUT_MS', DEFAULT_WRITE_TIMEOUT_MS),
+      maxOutputBytes: envInt('IMAP_MAX_OUTPUT_BYTES', defaultMaxOutputBytes(appendLimit)),
     },
   };
 }

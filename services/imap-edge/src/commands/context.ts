@@ -23,6 +23,20 @@ export interface EdgeLimits {
   maxAccountConnections?: number;
   /** Sessions of one account from one client address (0: no limit); default DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS. */
   maxAccountIpConnections?: number;
+  /**
+   * How long output may wait unsent without the client taking a byte of it
+   * before the connection is closed (a client that stopped reading); default DEFAULT_WRITE_TIMEOUT_MS.
+   */
+  writeTimeoutMs?: number;
+  /** Unsent output a connection may hold before it is closed; default defaultMaxOutputBytes(appendLimit). */
+  maxOutputBytes?: number;
+}
+
+export const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
+
+/** Room for the largest message a FETCH sends whole, and the pages around it. */
+export function defaultMaxOutputBytes(appendLimit: number): number {
+  return Math.max(64 * 1024 * 1024, appendLimit + 16 * 1024 * 1024);
 }
 
 export const DEFAULT_MAX_LOGIN_FAILURES = 3;
