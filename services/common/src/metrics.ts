@@ -294,9 +294,7 @@ export type LimitKind =
   | 'account_connections'
   | 'message_too_big'
   | 'write_timeout'
-  | 'output_limit'
-  | 'line_flood'
-  | 'preauth_timeout';
+  | 'output_limit';
 
 /** Requests and connections refused by a limit, by kind. */
 export function limitHits(registry: Registry): Counter<'kind'> {

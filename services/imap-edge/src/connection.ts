@@ -119,6 +119,8 @@ export class Connection implements ChangeListener {
   /** Armed while output waits unsent: a client that takes none of it for writeTimeoutMs is cut off. */
   private writeWatch?: NodeJS.Timeout;
   private writeWatchArmed = false;
+  /** Runs from the greeting to a login: a client that trickles bytes or only chats never resets it. */
+  private loginDeadline?: NodeJS.Timeout;
   private readonly maxOutputBytes: number;
 
   constructor(
@@ -146,6 +148,9 @@ export class Connection implements ChangeListener {
     this.deps.log.info({ session: this.session.id, remote: this.session.remoteAddress, tls: this.session.tls }, 'connected');
     this.enc.status(null, 'OK', `${this.deps.settings.hostname} IMAP ready`, 'CAPABILITY ' + this.capabilities().join(' '));
     this.enc.flush();
+    this.loginDeadline = setTimeout(() => {
+      if (this.session.state === 'not-authenticated') this.onTimeout();
+    }, this.deps.settings.limits.preAuthTimeoutMs);
     this.armTimeout();
   }
 
@@ -711,6 +716,10 @@ export class Connection implements ChangeListener {
     const limits = this.deps.settings.limits;
     this.socket.setTimeout(this.session.state === 'not-authenticated' ? limits.preAuthTimeoutMs : limits.autologoutMs);
     if (this.session.principal) this.listen();
+    if (this.loginDeadline && this.session.state !== 'not-authenticated') {
+      clearTimeout(this.loginDeadline);
+      this.loginDeadline = undefined;
+    }
   }
 
   private onTimeout(): void {
@@ -745,6 +754,7 @@ export class Connection implements ChangeListener {
   private onClose(): void {
     this.closed = true;
     if (this.writeWatch) clearTimeout(this.writeWatch);
+    if (this.loginDeadline) clearTimeout(this.loginDeadline);
     this.lineWaiter?.reject(new Error('connection closed'));
     this.lineWaiter = undefined;
     if (this.listeningAccount !== undefined) this.deps.feed.remove(this.listeningAccount, this);

@@ -26,6 +26,23 @@ describe('IMAP edge: pre-auth timeout', () => {
     assert.ok(await c.waitClosed(3000));
   });
 
+  test('a client that trickles bytes (slow-loris) or sends commands without logging in is closed at the pre-auth timeout all the same', async () => {
+    const { c: loris } = await plain();
+    const { c: chatty } = await plain();
+    const started = Date.now();
+    // One byte every 200 ms never lets the connection idle; NOOPs are answered but are no login.
+    const line = 'a NOOP';
+    for (let i = 0; !loris.closed && Date.now() - started < PREAUTH_MS * 3; i++) {
+      loris.send(line[i % line.length]!);
+      chatty.send(`n${i} NOOP\r\n`);
+      await sleep(200);
+    }
+    assert.ok(await loris.waitClosed(1000), 'the slow client was closed');
+    assert.ok(await chatty.waitClosed(1000), 'the client that never logs in was closed');
+    assert.ok(Date.now() - started < PREAUTH_MS * 3, 'at the pre-auth timeout, not later');
+    assert.match(chatty.unread, /\* BYE Login timed out/);
+  });
+
   test('an authenticated session is not cut by the pre-auth timeout', async () => {
     const c = await loggedIn();
     await sleep(PREAUTH_MS + 500);

@@ -69,6 +69,12 @@ export interface ReceiverOptions {
    * the error is `fatal` and the connection should be closed.
    */
   maxDiscardSize?: number;
+  /**
+   * A line over maxLineLength is answered once and its rest discarded; when
+   * the rest is longer than this, the client is not sending IMAP (a flood, a
+   * line without end): the error is `fatal`.
+   */
+  maxLineSkip?: number;
   /** `push()` returns false once this many unprocessed bytes are queued. */
   highWaterMark?: number;
   /**
@@ -107,6 +113,7 @@ export const DEFAULT_RECEIVER_LIMITS = {
   maxLiteralSize: 64 * 1024 * 1024,
   maxCommandSize: 128 * 1024 * 1024,
   maxDiscardSize: 256 * 1024 * 1024,
+  maxLineSkip: 1024 * 1024,
   highWaterMark: 1024 * 1024,
 } as const;
 
@@ -138,6 +145,9 @@ export class CommandReceiver {
   private readonly maxLiteralSize: number;
   private readonly maxCommandSize: number;
   private readonly maxDiscardSize: number;
+  private readonly maxLineSkip: number;
+  /** Bytes of the over-long line discarded so far. */
+  private skipped = 0;
   private readonly highWaterMark: number;
   private readonly literalMode: LiteralMode;
   private readonly onContinuationNeeded: ((info: LiteralRequest) => LiteralDecision) | undefined;
@@ -164,6 +174,7 @@ export class CommandReceiver {
     this.maxLiteralSize = options.maxLiteralSize ?? DEFAULT_RECEIVER_LIMITS.maxLiteralSize;
     this.maxCommandSize = options.maxCommandSize ?? DEFAULT_RECEIVER_LIMITS.maxCommandSize;
     this.maxDiscardSize = options.maxDiscardSize ?? DEFAULT_RECEIVER_LIMITS.maxDiscardSize;
+    this.maxLineSkip = options.maxLineSkip ?? DEFAULT_RECEIVER_LIMITS.maxLineSkip;
     this.highWaterMark = options.highWaterMark ?? DEFAULT_RECEIVER_LIMITS.highWaterMark;
     this.literalMode = options.literalMode ?? 'LITERAL+';
     this.onContinuationNeeded = options.onContinuationNeeded;
@@ -302,6 +313,7 @@ export class CommandReceiver {
     this.seg.clear();
     this.cmd = null;
     this.skipHasLiterals = !raw;
+    this.skipped = 0;
     this.state = 'skipLine';
     return mkError('LINE_TOO_LONG', `Command line too long (max ${this.maxLineLength} bytes)`, tag, name, raw, 'TOOBIG');
   }
@@ -407,6 +419,17 @@ export class CommandReceiver {
         piece.length >= TAIL_KEEP ? Buffer.from(piece.subarray(-TAIL_KEEP)) : Buffer.concat([this.tail, piece]).subarray(-TAIL_KEEP);
     }
     this.consume(lf < 0 ? piece.length : piece.length + 1);
+    this.skipped += piece.length;
+    if (this.skipped > this.maxLineSkip) {
+      this.state = 'dead';
+      this.input = [];
+      this.inputOff = 0;
+      this.pending = 0;
+      return {
+        ...mkError('LINE_TOO_LONG', 'Line far over the limit, closing connection', undefined, undefined, false, 'TOOBIG'),
+        fatal: true,
+      };
+    }
     if (lf < 0) return null;
     let tail = this.tail;
     this.tail = Buffer.alloc(0);
@@ -425,7 +448,10 @@ export class CommandReceiver {
     const n = Math.min(this.head().length, this.remaining);
     this.consume(n);
     this.remaining -= n;
-    if (this.remaining === 0) this.state = 'skipLine';
+    if (this.remaining === 0) {
+      this.state = 'skipLine';
+      this.skipped = 0;
+    }
   }
 
   /** Start discarding a non-synchronizing literal; too big to be worth it means fatal. */

@@ -164,6 +164,30 @@ test('line over limit: one error with tag, rest skipped without buffering, next 
   }
 });
 
+test('a line whose rest goes on past maxLineSkip is fatal; input after it is ignored', () => {
+  for (const chunk of [Infinity, 1, 4096]) {
+    const r = new CommandReceiver({ maxLineLength: 1000, maxLineSkip: 20_000 });
+    const events: ReceiverEvent[] = [];
+    const buf = Buffer.from('A NOOP ' + 'x'.repeat(50_000) + '\r\nB NOOP\r\n');
+    for (let i = 0; i < buf.length; i += Math.min(chunk, buf.length)) {
+      r.push(buf.subarray(i, i + Math.min(chunk, buf.length)));
+      events.push(...r.drain());
+      assert.ok(r.pendingBytes <= Math.min(chunk, buf.length), 'nothing is kept once the receiver gave up');
+    }
+    assert.deepEqual(
+      events.map((e) => (e.kind === 'error' ? `${e.code}${e.fatal ? ' fatal' : ''}` : e.kind)),
+      ['LINE_TOO_LONG', 'LINE_TOO_LONG fatal'],
+      `chunk ${chunk}`,
+    );
+  }
+  // Up to the budget, the rest of the line is skipped and the next command parses.
+  const ok = receiveAll('A NOOP ' + 'x'.repeat(15_000) + '\r\nB NOOP\r\n', { maxLineLength: 1000, maxLineSkip: 20_000 });
+  assert.deepEqual(
+    ok.map((e) => (e.kind === 'error' ? e.code : e.kind)),
+    ['LINE_TOO_LONG', 'command'],
+  );
+});
+
 test('line over limit ending in a non-sync literal: the literal data is skipped too', () => {
   const input = 'A APPEND ' + 'x'.repeat(3000) + ' {10+}\r\n0123456789\r\nB NOOP\r\n';
   for (const chunk of [Infinity, 1]) {
