@@ -55,6 +55,8 @@ import type { SessionRegistry } from './session-registry.js';
 const MAX_SMALL_LITERAL = 64 * 1024;
 /** Unsent output above which a connection stops reading until the client catches up. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
+/** How soon a login deadline that found a command running looks again. */
+const LOGIN_DEADLINE_RECHECK_MS = 250;
 
 /** Untagged updates a sync writes between waits for the client to take them (see drain). */
 const SYNC_LINES_PER_DRAIN = 2048;
@@ -148,9 +150,7 @@ export class Connection implements ChangeListener {
     this.deps.log.info({ session: this.session.id, remote: this.session.remoteAddress, tls: this.session.tls }, 'connected');
     this.enc.status(null, 'OK', `${this.deps.settings.hostname} IMAP ready`, 'CAPABILITY ' + this.capabilities().join(' '));
     this.enc.flush();
-    this.loginDeadline = setTimeout(() => {
-      if (this.session.state === 'not-authenticated') this.onTimeout();
-    }, this.deps.settings.limits.preAuthTimeoutMs);
+    this.armLoginDeadline(this.deps.settings.limits.preAuthTimeoutMs);
     this.armTimeout();
   }
 
@@ -187,7 +187,7 @@ export class Connection implements ChangeListener {
     socket.on('data', this.onData);
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
     socket.on('close', () => this.onClose());
-    socket.on('timeout', () => this.onTimeout());
+    socket.on('timeout', () => this.onIdleSocket());
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -638,7 +638,7 @@ export class Connection implements ChangeListener {
       this.log.debug({ err }, 'TLS error');
       this.close();
     });
-    tlsSocket.on('timeout', () => this.onTimeout());
+    tlsSocket.on('timeout', () => this.onIdleSocket());
     raw.resume();
   }
 
@@ -720,6 +720,28 @@ export class Connection implements ChangeListener {
       clearTimeout(this.loginDeadline);
       this.loginDeadline = undefined;
     }
+  }
+
+  /**
+   * The time a connection has from its greeting to a login. A command the server is still
+   * running when it passes (a LOGIN waiting on the password check of a loaded machine) is
+   * let finish: the client is not the one taking the time.
+   */
+  private armLoginDeadline(ms: number): void {
+    this.loginDeadline = setTimeout(() => {
+      this.loginDeadline = undefined;
+      if (this.session.state !== 'not-authenticated') return;
+      if (this.busy) this.armLoginDeadline(LOGIN_DEADLINE_RECHECK_MS);
+      else this.onTimeout();
+    }, ms);
+  }
+
+  /**
+   * Nothing came or went for the pre-auth or autologout time. A command the server is
+   * still working on is not the client's idleness: its answer wakes the timer again.
+   */
+  private onIdleSocket(): void {
+    if (this.interruptible) this.onTimeout();
   }
 
   private onTimeout(): void {

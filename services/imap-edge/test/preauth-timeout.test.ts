@@ -51,3 +51,23 @@ describe('IMAP edge: pre-auth timeout', () => {
     assert.equal(r.tagged, 'a OK NOOP completed');
   });
 });
+
+describe('IMAP edge: pre-auth timeout during a login', () => {
+  // With no failure free, every login waits longer than the pre-auth timeout for its answer.
+  const { plain } = useEdgeServices({
+    preAuthTimeoutMs: PREAUTH_MS,
+    loginThrottle: { freeFailures: 0, baseDelayMs: PREAUTH_MS + 1000, maxDelayMs: PREAUTH_MS + 1000, lockFailures: 0 },
+  });
+
+  test('a LOGIN the server is still answering when the timeout passes gets its answer, then BYE', async () => {
+    const { c } = await plain();
+    const started = Date.now();
+    assert.match((await c.command('a', 'STARTTLS')).tagged, /^a OK /);
+    await c.startTls();
+    const r = await c.command('b', 'LOGIN nobody@example.org wrong', PREAUTH_MS + 5000);
+    assert.ok(Date.now() - started > PREAUTH_MS, 'the answer came after the timeout');
+    assert.match(r.tagged, /^b NO /);
+    assert.ok(await c.waitClosed(3000), 'closed once the command has finished');
+    assert.match(c.unread, /\* BYE Login timed out/);
+  });
+});
