@@ -150,6 +150,12 @@ export class PgDatabase implements Database {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection lost between two statements (PostgreSQL restarted) is
+    // reported as an 'error' event: without a listener it would end the
+    // process. The statements that follow fail, and the client is discarded.
+    let lost: Error | undefined;
+    const onError = (err: Error) => (lost = err);
+    client.on('error', onError);
     const tx: Queryable = {
       query: async <R>(sql: string, params?: unknown[], opts?: QueryOptions) => {
         const started = this.observer ? performance.now() : 0;
@@ -169,10 +175,11 @@ export class PgDatabase implements Database {
       await this.run(client, 'COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(lost);
     }
   }
 
