@@ -50,6 +50,21 @@ export interface Database extends Queryable {
   poolStats?(): PoolStats;
 }
 
+/**
+ * Whether an error says the database cannot be reached now (refused, lost,
+ * shutting down or starting up), as opposed to a statement that failed:
+ * the caller may try again later.
+ */
+export function databaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  // 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now.
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated|not queryable|timeout exceeded when trying to connect/.test(message);
+}
+
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
