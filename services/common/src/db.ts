@@ -50,6 +50,21 @@ export interface Database extends Queryable {
   poolStats?(): PoolStats;
 }
 
+/**
+ * Whether an error says the database cannot be reached now (refused, lost,
+ * shutting down or starting up), as opposed to a statement that failed:
+ * the caller may try again later.
+ */
+export function databaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  // 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now.
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated|not queryable|timeout exceeded when trying to connect/.test(message);
+}
+
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
@@ -150,6 +165,12 @@ export class PgDatabase implements Database {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection lost between two statements (PostgreSQL restarted) is
+    // reported as an 'error' event: without a listener it would end the
+    // process. The statements that follow fail, and the client is discarded.
+    let lost: Error | undefined;
+    const onError = (err: Error) => (lost = err);
+    client.on('error', onError);
     const tx: Queryable = {
       query: async <R>(sql: string, params?: unknown[], opts?: QueryOptions) => {
         const started = this.observer ? performance.now() : 0;
@@ -169,10 +190,11 @@ export class PgDatabase implements Database {
       await this.run(client, 'COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(lost);
     }
   }
 

@@ -56,6 +56,11 @@ export function createMailboxClient(address: string, opts: { ownConnection?: boo
     'grpc.max_send_message_length': MAX_GRPC_MESSAGE,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_permit_without_calls': 1,
+    // gRPC's back-off between reconnection attempts grows to 120 s by
+    // default: an edge would answer NO [UNAVAILABLE] for up to two minutes
+    // after a mailbox pod it lost came back. One attempt a second at most.
+    'grpc.initial_reconnect_backoff_ms': 250,
+    'grpc.max_reconnect_backoff_ms': 1000,
     // Channels to one address share their connections unless told otherwise.
     ...(opts.ownConnection && { 'grpc.use_local_subchannel_pool': 1 }),
   });

@@ -2,13 +2,28 @@
 // where thrown errors become gRPC statuses (with the IMAP response code the
 // edge should show in metadata), and where each call gets its server span
 // while tracing (a child of the trace context its metadata carries).
-import { grpc, IMAP_CODE_METADATA_KEY, loadAdminProto, RpcError, startServerSpan, tracing, type Logger } from '@kimap/common';
+import {
+  databaseUnavailable,
+  grpc,
+  IMAP_CODE_METADATA_KEY,
+  loadAdminProto,
+  RpcError,
+  startServerSpan,
+  tracing,
+  type Logger,
+} from '@kimap/common';
 
 export function toServiceError(err: unknown, log: Logger, method: string): Partial<grpc.ServiceError> {
   const metadata = new grpc.Metadata();
   if (err instanceof RpcError) {
     if (err.imapCode) metadata.set(IMAP_CODE_METADATA_KEY, err.imapCode);
     return { code: err.code, details: err.message, metadata };
+  }
+  // PostgreSQL away (restarting, failing over): the client may try again, IMAP says UNAVAILABLE.
+  if (databaseUnavailable(err)) {
+    log.warn({ err, method }, 'database unavailable');
+    metadata.set(IMAP_CODE_METADATA_KEY, 'UNAVAILABLE');
+    return { code: grpc.status.UNAVAILABLE, details: 'The mailbox database is unavailable; try again later', metadata };
   }
   log.error({ err, method }, 'rpc failed');
   metadata.set(IMAP_CODE_METADATA_KEY, 'SERVERBUG');
