@@ -81,6 +81,11 @@ export const BASE_CAPABILITIES: readonly string[] = [
 
 const BY_NAME: ReadonlyMap<string, AnyCommand> = new Map(COMMANDS.flatMap((c) => c.names.map((name) => [name, c] as const)));
 
+/** Every command name the edge answers (`UID FETCH` for UID commands). */
+export function commandNames(): string[] {
+  return [...BY_NAME.keys()];
+}
+
 /** The command of a name as the receiver reports it (upper case, `UID FETCH`). */
 export function commandNamed(name: string): AnyCommand | undefined {
   return BY_NAME.get(name);
