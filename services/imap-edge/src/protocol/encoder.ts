@@ -92,8 +92,14 @@ function isAscii(b: Buffer): boolean {
 }
 
 /** Response text must be one line: CR/LF/NUL become spaces. */
+/**
+ * Human text on one line. Text that ends like a literal marker (`{3}`, an
+ * echoed mailbox name) gets a trailing space: a client would otherwise wait
+ * for that many bytes of literal data and read the next line as them.
+ */
 function sanitizeText(s: string): string {
-  return s.replace(/[\r\n\0]/g, ' ');
+  const line = s.replace(/[\r\n\0]/g, ' ');
+  return /\{\d+\+?\}$/.test(line) ? line + ' ' : line;
 }
 
 function isFlag(f: string): boolean {

@@ -107,3 +107,14 @@ test('pure helpers', () => {
   assert.equal(formatAstring('with space'), '"with space"');
   assert.equal(formatAstring('nil'), '"nil"');
 });
+
+test('status and continuation text that ends like a literal marker is not sent as one', () => {
+  // A client reads `{3}` before CRLF as a literal's count and takes the next line for its data.
+  const { enc, out } = capture();
+  enc.status('A1', 'NO', 'Mailbox does not exist: {3}', 'NONEXISTENT');
+  enc.status(null, 'BAD', 'Unknown command ~{12+}');
+  enc.continuation('{0}');
+  const lines = out().split('\r\n');
+  for (const line of lines) assert.doesNotMatch(line, /~?\{\d+\+?\}$/, `${JSON.stringify(line)} ends like a literal marker`);
+  assert.match(lines[0]!, /^A1 NO \[NONEXISTENT\] Mailbox does not exist: \{3\}/);
+});
