@@ -193,7 +193,8 @@ export class LoginThrottle {
    * looks the same), RESOURCE_EXHAUSTED (IMAP UNAVAILABLE) while locked.
    */
   async authenticate(username: string, password: string, remoteIp: string): Promise<Login> {
-    const name = normalizeUsername(username);
+    // PostgreSQL text cannot hold a NUL: such a name is no account's, looked up as the empty one.
+    const name = username.includes('\0') ? '' : normalizeUsername(username);
     const address = this.keyOf(remoteIp);
     const s = this.settings;
     const found = await readLogin(this.db, name, address, s.windowMs);

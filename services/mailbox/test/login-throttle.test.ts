@@ -123,6 +123,19 @@ describe('login throttle: state in PostgreSQL', () => {
     assert.deepEqual({ a: r.addressFailures, c: r.accountFailures, x: r.accountAddressFailures }, { a: 1, c: 1, x: 0 });
   });
 
+  test('LoginThrottle: a username with a NUL is a failed login, not an internal error', async () => {
+    // PostgreSQL text cannot hold NUL: no account has such a name, and none may be looked up by it.
+    const throttle = new LoginThrottle(tdb.db, log, { ...DEFAULT_LOGIN_THROTTLE, baseDelayMs: 1, maxDelayMs: 1 });
+    await addUser(tdb.db, 'nul@example.test', 'the-password');
+    for (const name of ['\0nul@example.test\0the-password', 'nul@example.test\0', '\0']) {
+      const err = await throttle.authenticate(name, 'the-password', '198.51.100.9').then(
+        () => assert.fail('logged in'),
+        (e: { code?: number }) => e,
+      );
+      assert.equal(err.code, 16, `UNAUTHENTICATED for ${JSON.stringify(name)}: ${String(err)}`);
+    }
+  });
+
   test('LoginThrottle: wrong, unknown and disabled look alike; a lock refuses without a check', async () => {
     const throttle = new LoginThrottle(tdb.db, log, { ...DEFAULT_LOGIN_THROTTLE, baseDelayMs: 1, maxDelayMs: 1, lockFailures: 4 });
     const user = 'locked@example.test';

@@ -27,7 +27,7 @@ const STATES: FuzzState[] = ['not-authenticated', 'authenticated', 'selected', '
 /** fc.assert with the seed in the failure message, so that `FUZZ_SEED=<seed>` replays it. */
 function check<T>(property: fc.IProperty<T>, runs = RUNS): void {
   try {
-    fc.assert(property, { seed: SEED, numRuns: runs });
+    fc.assert(property, { seed: SEED, numRuns: runs, includeErrorInReport: true });
   } catch (err) {
     throw new Error(`property failed; replay with FUZZ_SEED=${SEED}\n${(err as Error).message}`, { cause: err });
   }

@@ -121,6 +121,8 @@ export interface FuzzPlayerOptions {
 /** One client: a connection (a new one when needed) brought to the state each command is meant for. */
 export class FuzzPlayer {
   readonly stats: FuzzStats = { commands: 0, ok: 0, no: 0, bad: 0, bye: 0, lines: 0, connections: 0, serverBugs: 0 };
+  /** The transcripts that ended in NO [SERVERBUG] (the first few). */
+  readonly serverBugs: string[] = [];
   private wire?: Wire;
   private state: ConnState = 'closed';
   private utf8 = false;
@@ -240,7 +242,10 @@ export class FuzzPlayer {
       }
       if (c.kind !== 'tagged' || c.tag !== tag) continue;
       const status = c.status as 'OK' | 'NO' | 'BAD';
-      if (status === 'NO' && / \[SERVERBUG\]/.test(line.text)) this.stats.serverBugs++;
+      if (status === 'NO' && / \[SERVERBUG\]/.test(line.text)) {
+        this.stats.serverBugs++;
+        if (this.serverBugs.length < 5) this.serverBugs.push(this.describe());
+      }
       // A session told BYE closes; the tagged reply may come first (LOGOUT).
       if (wire.byeSeen !== undefined) {
         const end = Date.now() + this.timeoutMs;
@@ -271,9 +276,10 @@ export class FuzzPlayer {
     if (!expectTagged) return out;
     if (name === 'STARTTLS' && out.status === 'OK') await this.upgrade();
     else if ((name === 'LOGIN' || name === 'AUTHENTICATE') && out.status === 'OK') this.state = 'authenticated';
-    else if (name === 'SELECT' || name === 'EXAMINE') {
+    else if ((name === 'SELECT' || name === 'EXAMINE') && this.state !== 'not-authenticated') {
+      // A failed SELECT may leave the session without a mailbox (RFC 9051 6.3.2).
+      if (out.status !== 'OK') this.exists = 0;
       this.state = out.status === 'OK' ? 'selected' : 'unknown';
-      this.exists = out.status === 'OK' ? this.exists : 0;
     } else if ((name === 'CLOSE' || name === 'UNSELECT') && out.status === 'OK') this.state = 'authenticated';
     else if (out.status === 'OK' && (STATE_CHANGING.has(name) || !GRAMMAR_COMMANDS.includes(name)) && this.state === 'selected')
       this.state = 'unknown';

@@ -627,6 +627,18 @@ export function mutatedCommandArb(
 /** Ends a line the way a literal marker does (`{n}`, `{n+}`, `~{n}`). */
 const MARKER_AT_END = /~?\{\d+\+?\}$/;
 
+/** What ends a quoted string left open at the end of `line` (backslash escapes counted): nothing when none is. */
+function quoteCloser(line: string): string {
+  let inQuote = false;
+  for (let i = 0; i < line.length; i++) {
+    if (inQuote && line[i] === '\\') {
+      if (i + 1 === line.length) return 'x"';
+      i++;
+    } else if (line[i] === '"') inQuote = !inQuote;
+  }
+  return inQuote ? '"' : '';
+}
+
 /**
  * The bytes of a command, cut where the client must wait for the server's
  * `+` (after each synchronizing literal's marker). With `safe`, a line that
@@ -639,6 +651,8 @@ export function serialize(cmd: GeneratedCommand, tag: string, safe = true): Buff
   let line = `${tag} ${cmd.name}`;
   const endLine = (marker: string) => {
     if (safe && MARKER_AT_END.test(line)) line += ' ';
+    // A marker inside an unterminated quoted string is no literal (the receiver's rule): close the string.
+    if (safe && marker !== '\r\n') line += quoteCloser(line);
     cur.push(Buffer.from(line, 'latin1'), Buffer.from(marker, 'latin1'));
     line = '';
   };

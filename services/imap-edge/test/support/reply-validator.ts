@@ -109,7 +109,8 @@ const isAstringChar = (ch: string) => isAtomChar(ch) || ch === ']';
 class Lexer {
   pos = 0;
   private lit = 0;
-  private sections = 0;
+  /** Inside `[...]`, where `]` ends the brackets rather than belonging to an atom. */
+  sections = 0;
   constructor(
     readonly s: string,
     private readonly literals: readonly Buffer[],
@@ -291,10 +292,12 @@ function respText(lx: Lexer): void {
       if (args) {
         // Structured codes: their values, checked like data.
         lx.pos--;
+        lx.sections++;
         while (lx.peek() === ' ') {
           lx.sp();
           lx.value();
         }
+        lx.sections--;
       } else {
         // Other codes: 1*<any TEXT-CHAR except "]">.
         const start = lx.pos;
