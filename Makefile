@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.install-stamp
 
-.PHONY: help install build run test lint format format-check typecheck generate generate-check chart-tools services-up services-down clean bench bench-idle bench-lmtp
+.PHONY: help install build run test lint format format-check typecheck generate generate-check chart-tools services-up services-down clean bench bench-idle bench-lmtp fuzz
 
 help:
 	@echo "make run         start the embedded server (one process, PGlite in ./data, self-signed TLS)"
@@ -12,6 +12,7 @@ help:
 	@echo "make services-up start local PostgreSQL and Kafka for development (prints their URLs)"
 	@echo "make bench       kimap against Dovecot (docs/benchmarks.md); make bench-idle: IDLE push latency"
 	@echo "make bench-lmtp  LMTP deliveries against Dovecot's LMTP, push latency of a delivery (docs/hosting/delivery.md)"
+	@echo "make fuzz        1,000,000 fuzzed commands against the embedded server (FUZZ_COMMANDS, FUZZ_SEED; docs/reliability/fuzzing.md)"
 
 $(NPM_INSTALL_STAMP): package.json package-lock.json $(wildcard services/*/package.json) e2e/package.json
 	npm ci --no-audit --no-fund
@@ -67,6 +68,11 @@ bench-idle: install
 
 bench-lmtp: install
 	source scripts/test-env.sh && node --conditions=source --import tsx bench/lmtp-vs-dovecot.ts
+
+# The long fuzz run against the embedded server as a process (docs/reliability/fuzzing.md);
+# `make test` runs the same grammar for a few seconds.
+fuzz: build
+	node --conditions=source --import tsx bench/fuzz-server.ts
 
 services-up:
 	source scripts/test-env.sh && env | grep -E '^(DATABASE_URL|KAFKA_BROKERS)='

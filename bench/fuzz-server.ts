@@ -14,7 +14,14 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { freePort, startService, tempDir } from '../e2e/src/cluster.js';
 import { FuzzPlayer, FuzzViolation, type FuzzStats } from '../services/imap-edge/test/support/fuzz-player.js';
-import { commandArb, DEFAULT_MAILBOXES, mutatedCommandArb, type FuzzState, type FuzzWorld, type GeneratedCommand } from '../services/imap-edge/test/support/imap-grammar.js';
+import {
+  commandArb,
+  DEFAULT_MAILBOXES,
+  mutatedCommandArb,
+  type FuzzState,
+  type FuzzWorld,
+  type GeneratedCommand,
+} from '../services/imap-edge/test/support/imap-grammar.js';
 import { fmt, table } from './lib/report.js';
 
 const COMMANDS = Number(process.env.FUZZ_COMMANDS ?? 1_000_000);
@@ -43,7 +50,9 @@ const stateArb = fc.oneof(...STATE_WEIGHTS.map(([s, weight]) => ({ weight, arbit
 const stretchArb = stateArb.chain((state) => {
   const cmd = commandArb(world, state);
   const any = fc.oneof({ weight: 3, arbitrary: cmd }, { weight: 2, arbitrary: mutatedCommandArb(cmd, { framing: false }) });
-  return fc.array(any, { minLength: STRETCH, maxLength: STRETCH }).map((cmds) => cmds.map((c): [FuzzState, GeneratedCommand] => [state, c]));
+  return fc
+    .array(any, { minLength: STRETCH, maxLength: STRETCH })
+    .map((cmds) => cmds.map((c): [FuzzState, GeneratedCommand] => [state, c]));
 });
 
 function rssKiB(pid: number): number | undefined {
@@ -140,7 +149,9 @@ async function main(): Promise<void> {
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
         const s = (Date.now() - started) / 1000;
-        console.log(`  ${issued} commands, ${fmt(issued / s)}/s, RSS ${Math.round(rss[rss.length - 1]! / 1024)} MiB, violations ${violations.length}`);
+        console.log(
+          `  ${issued} commands, ${fmt(issued / s)}/s, RSS ${Math.round(rss[rss.length - 1]! / 1024)} MiB, violations ${violations.length}`,
+        );
       }
     }
     player.closeNow();

@@ -5,6 +5,7 @@
 // unless a BYE the RFC allows ends it. Seeded: FUZZ_SEED replays a failure,
 // FUZZ_RUNS runs longer; the long run is `make fuzz` (bench/fuzz-server.ts).
 import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ALICE, PASSWORD, useEdgeServices } from './support/edge-harness.js';
 import { FuzzPlayer } from './support/fuzz-player.js';
@@ -38,6 +39,10 @@ describe('fuzzed sessions', () => {
       } finally {
         player.closeNow();
       }
+      // The session was exercised, not turned away: commands ran and were answered each way.
+      assert.ok(player.stats.commands >= RUNS, `${player.stats.commands} commands`);
+      assert.ok(player.stats.bad > 0 && player.stats.ok > 0, JSON.stringify(player.stats));
+      assert.equal(player.stats.serverBugs, 0, player.serverBugs.join('\n---\n'));
     });
   }
 });

@@ -130,9 +130,9 @@ describe('login throttle: state in PostgreSQL', () => {
     for (const name of ['\0nul@example.test\0the-password', 'nul@example.test\0', '\0']) {
       const err = await throttle.authenticate(name, 'the-password', '198.51.100.9').then(
         () => assert.fail('logged in'),
-        (e: { code?: number }) => e,
+        (e: { code?: number; message?: string }) => e,
       );
-      assert.equal(err.code, 16, `UNAUTHENTICATED for ${JSON.stringify(name)}: ${String(err)}`);
+      assert.equal(err.code, 16, `UNAUTHENTICATED for ${JSON.stringify(name)}: ${err.message}`);
     }
   });
 
