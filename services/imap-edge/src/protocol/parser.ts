@@ -230,7 +230,12 @@ export class CommandParser {
 
   /** `string` = quoted / literal, as bytes. */
   expectStringBytes(): Buffer {
-    if (this.atLiteral()) return this.expectLiteral().data;
+    if (this.atLiteral()) {
+      // literal = {n} CRLF *CHAR8, and CHAR8 excludes NUL (only literal8 may carry it).
+      const data = this.expectLiteral().data;
+      if (data.includes(0)) this.fail('NUL in literal string');
+      return data;
+    }
     return this.expectQuoted();
   }
 

@@ -116,3 +116,23 @@ test('sequence sets via parser', () => {
   assert.equal(P('1:3,5,*').expectSequenceSet().format(), '1:3,5,*');
   assert.throws(() => P(' 1').expectSequenceSet(), /Expected sequence set/);
 });
+
+test('a string literal holding NUL is a syntax error (CHAR8 excludes NUL); literal8 data may hold it', () => {
+  // Mailbox names and credentials from such literals reached PostgreSQL, which cannot store NUL: NO [SERVERBUG].
+  for (const wire of ['A EXAMINE {4+}\r\nnul\0\r\n', 'A LOGIN {2+}\r\na\0 pw\r\n', 'A SEARCH SUBJECT {1+}\r\n\0\r\n']) {
+    const p = CommandParser.forCommand(receiveOne(wire));
+    p.expectSP();
+    if (wire.includes('SEARCH')) p.expectAtom();
+    if (wire.includes('SEARCH')) p.expectSP();
+    assert.throws(
+      () => p.expectAstring(),
+      (e) => e instanceof ParseError && /NUL/.test(e.message),
+      wire,
+    );
+  }
+  const p = CommandParser.forCommand(receiveOne('A APPEND x ~{3+}\r\nx\0y\r\n'));
+  p.expectSP();
+  p.expectAstring();
+  p.expectSP();
+  assert.deepEqual(p.expectLiteral(true).data, Buffer.from('x\0y', 'latin1'));
+});
