@@ -242,7 +242,9 @@ class Lexer {
     const items: Value[] = [];
     while (!this.try(')')) {
       if (this.done) this.fail('an unterminated list');
-      if (items.length) this.sp();
+      // body-type-mpart = 1*body SP media-subtype: a multipart's bodies follow each other without a space.
+      const adjacentBodies = items[items.length - 1]?.t === 'list' && this.peek() === '(';
+      if (items.length && !adjacentBodies) this.sp();
       items.push(this.value(depth + 1));
     }
     return { t: 'list', items };
@@ -321,7 +323,8 @@ const isNString = (v: Value | undefined): boolean => v?.t === 'string' || v?.t =
 /** A mailbox name: astring (an atom counts). */
 const isAString = (v: Value | undefined): boolean => v?.t === 'string' || v?.t === 'atom' || v?.t === 'number';
 const isList = (v: Value | undefined): v is { t: 'list'; items: Value[] } => v?.t === 'list';
-const isFlag = (v: Value) => v.t === 'atom' && (/^\\[A-Za-z*]/.test(v.v) || !v.v.startsWith('\\'));
+/** A flag: `\Name`, `\*`, or a keyword (an atom, digits alone included). */
+const isFlag = (v: Value) => v.t === 'number' || (v.t === 'atom' && (/^\\[A-Za-z*]/.test(v.v) || !v.v.startsWith('\\')));
 
 function need(ok: boolean, lx: Lexer, what: string): void {
   if (!ok) lx.fail(what);
