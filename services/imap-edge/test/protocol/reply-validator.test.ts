@@ -42,6 +42,8 @@ const VALID = [
   'A1 OK [READ-WRITE] SELECT completed',
   'A1 NO [NONEXISTENT] Mailbox does not exist: {3} ',
   'A1 BAD Unknown command XYZZY',
+  'A1 NO [NONEXISTENT] Mailbox does not exist: fz1/\tub',
+  '* LIST () "/" "a\tb"',
 ];
 
 test('valid replies pass', () => {

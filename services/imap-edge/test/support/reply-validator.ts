@@ -95,7 +95,6 @@ type Value =
 class Invalid extends Error {}
 
 const ATOM_SPECIALS = new Set('(){ %*"\\]'.split(''));
-const isCtl = (c: number) => c < 0x20 || c === 0x7f;
 
 /** A character allowed in an atom (RFC 9051 ATOM-CHAR). */
 function isAtomChar(ch: string): boolean {
@@ -148,7 +147,7 @@ class Lexer {
     const t = this.s.slice(this.pos);
     if (!allowEmpty && t.length === 0) this.fail('expected text');
     this.pos = this.s.length;
-    for (const ch of t) if (isCtl(ch.charCodeAt(0))) this.fail('a control character in text');
+    // TEXT-CHAR is any CHAR but CR and LF (the framer has refused those and NUL): controls such as TAB are text.
     if (!validUtf8(t)) this.fail('text that is not UTF-8');
     return t;
   }
@@ -181,7 +180,7 @@ class Lexer {
         continue;
       }
       const c = ch.charCodeAt(0);
-      if (isCtl(c)) this.fail('a control character in a quoted string');
+      // QUOTED-CHAR is a TEXT-CHAR (any CHAR but CR and LF, which the framer refuses), or an escaped special.
       if (c >= 0x80 && !this.utf8) this.fail('an 8-bit character in a quoted string (UTF-8 is not enabled)');
       out += ch;
     }
@@ -304,7 +303,6 @@ function respText(lx: Lexer): void {
         // Other codes: 1*<any TEXT-CHAR except "]">.
         const start = lx.pos;
         while (!lx.done && lx.peek() !== ']') {
-          if (isCtl(lx.peek().charCodeAt(0))) lx.fail('a control character in a response code');
           lx.pos++;
         }
         if (lx.pos === start) lx.fail('an empty response code argument');
