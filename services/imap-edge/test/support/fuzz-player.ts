@@ -322,7 +322,8 @@ export class FuzzPlayer {
     if (this.state !== 'selected') {
       const box = this.opts.selectMailbox ?? 'fz1';
       let r = await this.helper(`SELECT ${box}`);
-      if (r.status !== 'OK') {
+      // Other connections delete and rename the mailbox too: create it again, a few times if need be.
+      for (let tries = 0; r.status !== 'OK' && r.bye === undefined && tries < 5; tries++) {
         await this.helper(`CREATE ${box}`);
         r = await this.helper(`SELECT ${box}`);
       }
