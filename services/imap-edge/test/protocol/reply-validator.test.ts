@@ -44,6 +44,7 @@ const VALID = [
   'A1 BAD Unknown command XYZZY',
   'A1 NO [NONEXISTENT] Mailbox does not exist: fz1/\tub',
   '* LIST () "/" "a\tb"',
+  '* LIST (\\HasNoChildren) "/" fz2body[]<',
 ];
 
 test('valid replies pass', () => {

@@ -105,6 +105,9 @@ function isAtomChar(ch: string): boolean {
 /** ASTRING-CHAR: an atom char or `]`. */
 const isAstringChar = (ch: string) => isAtomChar(ch) || ch === ']';
 
+/** The FETCH data items that carry a section (`BODY[1.2]<0>`). */
+const SECTION_ITEMS = new Set(['BODY', 'BINARY', 'BINARY.SIZE']);
+
 class Lexer {
   pos = 0;
   private lit = 0;
@@ -212,7 +215,12 @@ class Lexer {
       return { t: 'atom', v: '\\' + this.atomLike() };
     }
     // Outside a section an atom may hold `]` (astring: a mailbox name).
-    const word = this.atomLike((c) => (isAtomChar(c) || (c === ']' && this.sections === 0)) && c !== '[');
+    const inAtom = (c: string) => isAtomChar(c) || (c === ']' && this.sections === 0);
+    const word = this.atomLike((c) => inAtom(c) && c !== '[');
+    // `[` is an atom character: only the FETCH items with sections start one here.
+    if (this.peek() === '[' && !SECTION_ITEMS.has(word.toUpperCase())) {
+      return { t: 'atom', v: word + this.atomLike(inAtom) };
+    }
     if (this.peek() === '[') {
       this.pos++;
       this.sections++;
