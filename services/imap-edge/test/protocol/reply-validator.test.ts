@@ -45,6 +45,7 @@ const VALID = [
   'A1 NO [NONEXISTENT] Mailbox does not exist: fz1/\tub',
   '* LIST () "/" "a\tb"',
   '* LIST (\\HasNoChildren) "/" fz2body[]<',
+  '* LIST (\\HasNoChildren) "/" [z1',
 ];
 
 test('valid replies pass', () => {

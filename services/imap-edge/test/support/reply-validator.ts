@@ -216,7 +216,7 @@ class Lexer {
     }
     // Outside a section an atom may hold `]` (astring: a mailbox name).
     const inAtom = (c: string) => isAtomChar(c) || (c === ']' && this.sections === 0);
-    const word = this.atomLike((c) => inAtom(c) && c !== '[');
+    const word = this.peek() === '[' ? '' : this.atomLike((c) => inAtom(c) && c !== '[');
     // `[` is an atom character: only the FETCH items with sections start one here.
     if (this.peek() === '[' && !SECTION_ITEMS.has(word.toUpperCase())) {
       return { t: 'atom', v: word + this.atomLike(inAtom) };
