@@ -13,7 +13,7 @@ import { startMailboxService, type RunningMailboxService } from '../src/server.j
 const log = createLogger('test', 'silent');
 
 const items = (n: number, tag: string) =>
-  Array.from({ length: n }, (_, i) => ({ flags: [], message: Buffer.from(`Subject: ${tag} ${i}\r\n\r\nbody\r\n`) }));
+  Array.from({ length: n }, (_, i) => ({ flags: [], internalDateMs: 0, message: Buffer.from(`Subject: ${tag} ${i}\r\n\r\nbody\r\n`) }));
 
 /** The UIDs of a claim (claimedFirst..claimedLast), none when it took nothing. */
 function claimedUids(s: { claimedFirst: number; claimedLast: number }): number[] {
@@ -95,6 +95,19 @@ describe('\\Recent claims on PostgreSQL', () => {
     assert.equal(other!.status.firstRecentUid, 4);
   });
 
+  test('an APPEND by the session that has the mailbox selected claims what it stored, and what came before unclaimed', async () => {
+    const name = await mailbox();
+    await appendMessages(tdb.db, accountId, name, items(2, 'a'));
+    await selectMailbox(tdb.db, accountId, name, true);
+    await appendMessages(tdb.db, accountId, name, items(1, 'other'));
+    const own = await appendMessages(tdb.db, accountId, name, items(2, 'own'), { claimRecent: true });
+    assert.deepEqual(own.uids, [4, 5]);
+    assert.deepEqual(claimedUids(own), [3, 4, 5]);
+    const plain = await appendMessages(tdb.db, accountId, name, items(1, 'plain'));
+    assert.deepEqual(claimedUids(plain), []);
+    assert.equal((await mailboxStatus(tdb.db, accountId, name, { recent: true })).recent, 1);
+  });
+
   test('a pull that reads again past its limit keeps the claim of its first read', async () => {
     const name = await mailbox();
     const { mailboxId } = await appendMessages(tdb.db, accountId, name, items(5, 'a'));
@@ -126,6 +139,10 @@ describe('\\Recent claims on PostgreSQL', () => {
       for (let i = 0; i < 40; i++) await appendMessages(i % 2 ? secondDb : tdb.db, accountId, name, items(1 + (i % 2), `s${i}`));
       appending = false;
     })();
+    const claimingAppends = (async () => {
+      for (let i = 0; appending; i++)
+        claimed.push(...claimedUids(await appendMessages(tdb.db, accountId, name, items(1, `c${i}`), { claimRecent: true })));
+    })();
     const claimer = async (db: Database, viaChanges: boolean) => {
       while (appending) {
         const s = viaChanges
@@ -134,7 +151,14 @@ describe('\\Recent claims on PostgreSQL', () => {
         claimed.push(...claimedUids(s));
       }
     };
-    await Promise.all([appends, claimer(tdb.db, false), claimer(secondDb, true), claimer(secondDb, false), claimer(tdb.db, true)]);
+    await Promise.all([
+      appends,
+      claimingAppends,
+      claimer(tdb.db, false),
+      claimer(secondDb, true),
+      claimer(secondDb, false),
+      claimer(tdb.db, true),
+    ]);
     claimed.push(...claimedUids((await selectMailbox(tdb.db, accountId, name, true)).status));
     const uidnext = (await mailboxStatus(tdb.db, accountId, name)).uidnext;
     assert.deepEqual(
