@@ -7,6 +7,7 @@ import { ensureTopic } from '@kimap/common';
 import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser } from '@kimap/mailbox';
 import { freePort, metric, startService, tempDir, waitForMetric, type ServiceProcess } from '../src/cluster.js';
+import { appendSync, ImapClient } from '../../services/imap-edge/test/support/imap-client.js';
 
 interface Edge {
   proc: ServiceProcess;
@@ -141,5 +142,36 @@ describe('cluster: two edges, two mailbox services, PostgreSQL and Kafka', () =>
       uids,
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
+  });
+
+  test('a new message is \\Recent in exactly one of four sessions that SELECT it at once through both edges', async () => {
+    const raw: ImapClient[] = [];
+    try {
+      const open = async (edge: Edge) => {
+        const { client: c } = await ImapClient.connect(edge.imapsPort, { tls: true, timeoutMs: 10_000 });
+        raw.push(c);
+        assert.match((await c.command('l', 'LOGIN alice@example.test alice-password')).tagged, /^l OK/);
+        return c;
+      };
+      const writer = await open(edges[0]!);
+      const box = uniqueName('Recent');
+      assert.match((await writer.command('c', `CREATE ${box}`)).tagged, /^c OK/);
+      const sessions = await Promise.all([0, 1, 0, 1].map((i) => open(edges[i]!)));
+      for (let round = 1; round <= 5; round++) {
+        assert.match((await appendSync(writer, 'a', box, Buffer.from(`Subject: r${round}\r\n\r\nx\r\n`))).tagged, /^a OK/);
+        const selected = await Promise.all(sessions.map((c) => c.command('s', `SELECT ${box}`)));
+        const counts = selected.map((r) => Number(/^\* (\d+) RECENT$/m.exec(r.untagged.join('\n'))?.[1]));
+        assert.deepEqual([...counts].sort(), [0, 0, 0, 1], `round ${round}: ${JSON.stringify(counts)}`);
+        const flags = await Promise.all(sessions.map((c) => c.command('f', `FETCH ${round} FLAGS`)));
+        assert.deepEqual(
+          flags.map((f) => f.untagged.some((l) => l.includes('\\Recent'))),
+          counts.map((n) => n === 1),
+        );
+        // Nothing selected while the next message arrives: only the next SELECTs race for it.
+        await Promise.all(sessions.map((c) => c.command('u', 'UNSELECT')));
+      }
+    } finally {
+      for (const c of raw) await c.close();
+    }
   });
 });

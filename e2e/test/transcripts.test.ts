@@ -24,10 +24,7 @@ import { DovecotUnavailable, startDovecot, startKimap, type TranscriptServer } f
  * kimap's known gaps: these transcripts show as `todo` for kimap (never as
  * failures) until the feature is there. Dovecot must pass them all the same.
  */
-const KNOWN_GAPS: Record<string, string> = {
-  // A cluster has no single place that could decide which session saw a message first.
-  recent: '\\Recent is not kept (RECENT is always 0), as in IMAP4rev2',
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 const dir = join(repoRoot, 'e2e/transcripts');
 const only = process.env.TRANSCRIPTS?.split(',')

@@ -28,6 +28,14 @@ export interface ConnectStep {
   kind: 'connect';
   line: number;
   greeting: Expectation[];
+  /** `@connect NAME`: the connection stays open beside the others, for `@use NAME`. */
+  name?: string;
+}
+/** `@use NAME`: the commands that follow go to that open connection. */
+export interface UseStep {
+  kind: 'use';
+  line: number;
+  name: string;
 }
 export interface CommandStep {
   kind: 'command';
@@ -44,7 +52,7 @@ export interface ClosedStep {
   kind: 'closed';
   line: number;
 }
-export type Step = ConnectStep | CommandStep | ClosedStep;
+export type Step = ConnectStep | CommandStep | ClosedStep | UseStep;
 
 export interface Transcript {
   name: string;

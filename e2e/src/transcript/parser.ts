@@ -48,6 +48,9 @@ export function parseTranscript(text: string, file = 'transcript.imap'): Transcr
   let blankInLiteral: number | undefined;
   /** `@tolerate` lines: optional in every exchange that follows, on this connection. */
   let tolerated: Expectation[] = [];
+  /** Named connections (`@connect NAME`): what each tolerates; the current one's name. */
+  const toleratedOf = new Map<string, Expectation[]>();
+  let current: string | undefined;
   const newExchange = (send: Buffer[] = []): Exchange => ({ send, expect: [...tolerated] });
 
   const fail = (n: number, message: string): never => {
@@ -118,10 +121,27 @@ export function parseTranscript(text: string, file = 'transcript.imap'): Transcr
       switch (directive) {
         case 'connect': {
           endCommand();
+          if (current !== undefined) toleratedOf.set(current, tolerated);
           tolerated = [];
-          const step: ConnectStep = { kind: 'connect', line: n, greeting: [] };
+          const name = args[0];
+          if (name !== undefined && toleratedOf.has(name)) fail(n, `@connect ${name}: that connection is open already`);
+          current = name;
+          const step: ConnectStep = { kind: 'connect', line: n, greeting: [], ...(name !== undefined && { name }) };
           steps.push(step);
           sink = step.greeting;
+          break;
+        }
+        case 'use': {
+          // `@use a`: back to the open connection `@connect a` made (with what it tolerates).
+          endCommand();
+          const name = args[0];
+          if (name === undefined) return fail(n, '@use needs the name of a connection');
+          if (current !== undefined) toleratedOf.set(current, tolerated);
+          const kept = toleratedOf.get(name);
+          if (!kept) return fail(n, `@use ${name}: no connection of that name (write @connect ${name} first)`);
+          tolerated = kept;
+          current = name;
+          steps.push({ kind: 'use', line: n, name });
           break;
         }
         case 'closed':

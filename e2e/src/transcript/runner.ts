@@ -31,16 +31,28 @@ export async function runTranscript(t: Transcript, opts: RunOptions): Promise<Tr
   const run: TranscriptRun = { server: opts.server, transcript: t, mismatches: [], log: [] };
   const forServer = (es: Expectation[]) => es.filter((e) => !e.only || e.only === opts.server);
   let client: ImapClient | undefined;
+  /** Connections opened with a name (`@connect NAME`), kept open for `@use NAME`. */
+  const named = new Map<string, ImapClient>();
+  /** Every connection opened, closed at the end. */
+  const opened: ImapClient[] = [];
   const logLines = (lines: string[]) => {
     for (const l of lines) run.log.push(...asTranscriptLines(l));
   };
   try {
     for (const step of t.steps) {
+      if (step.kind === 'use') {
+        client = named.get(step.name);
+        run.log.push(`@use ${step.name}`);
+        continue;
+      }
       if (step.kind === 'connect') {
-        await client?.close();
+        // An unnamed @connect replaces the connection in use (unless that one has a name).
+        if (step.name === undefined && client && ![...named.values()].includes(client)) await client.close();
         const { client: c, greeting } = await ImapClient.connect(opts.port, { host: opts.host ?? '127.0.0.1', timeoutMs: timeout });
         client = c;
-        run.log.push('@connect');
+        opened.push(c);
+        if (step.name !== undefined) named.set(step.name, c);
+        run.log.push(step.name === undefined ? '@connect' : `@connect ${step.name}`);
         logLines([greeting]);
         const exp = forServer(step.greeting);
         if (!opts.record && exp.length) {
@@ -124,7 +136,7 @@ export async function runTranscript(t: Transcript, opts: RunOptions): Promise<Tr
   } catch (err) {
     run.mismatches.push({ line: 0, command: '(run)', problems: [(err as Error).message], expected: [], received: [] });
   } finally {
-    await client?.close();
+    for (const c of opened) await c.close();
   }
   return run;
 }

@@ -86,6 +86,8 @@ export interface AppendInput {
   owner: string;
   mailbox: string;
   items: Array<{ flags: string[]; internalDateMs: number; message: Buffer }>;
+  /** Into the mailbox a read-write IMAP4rev1 session has selected: claims the unclaimed messages as \Recent (claimedFirst/Last). */
+  claimRecent?: boolean;
 }
 
 export type StoredFlags = StoredFlags__Output;
@@ -164,14 +166,16 @@ export interface MailboxBackend {
   search(p: Principal, mb: MailboxRef, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number }>;
   createMailbox(p: Principal, target: MailboxTarget, specialUse?: string): Promise<MailboxInfo>;
   /** deletedSize: also the size of the \Deleted messages (STATUS DELETED-STORAGE). */
-  status(p: Principal, target: MailboxTarget, opts?: { deletedSize?: boolean }): Promise<MailboxStatus>;
+  status(p: Principal, target: MailboxTarget, opts?: { deletedSize?: boolean; recent?: boolean }): Promise<MailboxStatus>;
   /** The principal's quota (RFC 9208); with a mailbox of its own, NONEXISTENT when it does not exist. */
   quota(p: Principal, mailbox?: string): Promise<QuotaInfo>;
-  select(p: Principal, target: MailboxTarget): Promise<SelectResult>;
+  /** claimRecent: a read-write IMAP4rev1 SELECT, which claims the unclaimed messages as \Recent (status.claimedFirst/Last). */
+  select(p: Principal, target: MailboxTarget, opts?: { claimRecent?: boolean }): Promise<SelectResult>;
   append(p: Principal, input: AppendInput): Promise<AppendResponse__Output>;
   /** Messages in ascending UID order, a batch at a time; a returned promise holds the next batch back. */
   fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void>;
-  changes(p: Principal, mb: MailboxRef, sinceModseq: number): Promise<Changes>;
+  /** claimRecent: as select's, for a session that has the mailbox selected. */
+  changes(p: Principal, mb: MailboxRef, sinceModseq: number, opts?: { claimRecent?: boolean }): Promise<Changes>;
   /** The principal's rights on a mailbox and, with `entries` (the a right needed), its whole ACL. */
   getAcl(p: Principal, target: MailboxTarget, entries: boolean): Promise<Acl>;
   /** SETACL / DELETEACL; answers the identifier's rights after the change. */
@@ -491,21 +495,27 @@ export class GrpcBackend implements MailboxBackend {
     return this.unary('CreateMailbox', { account: p.account, owner: target.owner, name: target.name, specialUse });
   }
 
-  status(p: Principal, target: MailboxTarget, opts: { deletedSize?: boolean } = {}): Promise<MailboxStatus> {
-    return this.unary('GetStatus', { account: p.account, owner: target.owner, name: target.name, deletedSize: opts.deletedSize ?? false });
+  status(p: Principal, target: MailboxTarget, opts: { deletedSize?: boolean; recent?: boolean } = {}): Promise<MailboxStatus> {
+    return this.unary('GetStatus', {
+      account: p.account,
+      owner: target.owner,
+      name: target.name,
+      deletedSize: opts.deletedSize ?? false,
+      recent: opts.recent ?? false,
+    });
   }
 
   quota(p: Principal, mailbox = ''): Promise<QuotaInfo> {
     return this.unary('GetQuota', { account: p.account, mailbox });
   }
 
-  async select(p: Principal, target: MailboxTarget): Promise<SelectResult> {
+  async select(p: Principal, target: MailboxTarget, opts: { claimRecent?: boolean } = {}): Promise<SelectResult> {
     let status: MailboxStatus | undefined;
     const first: number[] = [];
     const last: number[] = [];
     await this.stream<{ status?: MailboxStatus; runs?: { first: number[]; last: number[] } }>(
       'Select',
-      { account: p.account, owner: target.owner, name: target.name },
+      { account: p.account, owner: target.owner, name: target.name, claimRecent: opts.claimRecent ?? false },
       (part) => {
         if (part.status) status = part.status;
         else if (part.runs) {
@@ -528,13 +538,13 @@ export class GrpcBackend implements MailboxBackend {
     );
   }
 
-  async changes(p: Principal, mb: MailboxRef, sinceModseq: number): Promise<Changes> {
+  async changes(p: Principal, mb: MailboxRef, sinceModseq: number, opts: { claimRecent?: boolean } = {}): Promise<Changes> {
     let status: MailboxStatus | undefined;
     const changed: ChangedMessage__Output[] = [];
     const expunged: number[] = [];
     await this.stream<{ status: MailboxStatus | null; changed: ChangedMessage__Output[]; expunged: number[] }>(
       'GetChanges',
-      { account: p.account, owner: mb.owner, mailboxId: mb.mailboxId, sinceModseq },
+      { account: p.account, owner: mb.owner, mailboxId: mb.mailboxId, sinceModseq, claimRecent: opts.claimRecent ?? false },
       (part) => {
         if (part.status) status = part.status;
         for (const m of part.changed) changed.push(m);

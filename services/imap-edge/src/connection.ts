@@ -453,17 +453,20 @@ export class Connection implements ChangeListener {
       Date.now() - s.lastSync >=
         (this.deps.feedHealthy() ? this.deps.settings.pollIntervalMs : Math.min(this.deps.settings.pollIntervalMs, 5000));
     if (!opts.force && !s.dirty && !stale && !mb.hasOwnChange) return;
-    // The session's own change, with nothing else in between: no need to ask.
+    // The session's own change, with nothing else in between: no need to ask (unless
+    // it brings new messages whose \Recent an IMAP4rev1 session has to learn from the service).
     const own = mb.takeOwnChange();
+    const recentKnown =
+      mb.recentMode === 'off' || (mb.recentMode === 'claim' && own?.recentClaimed) || !own?.changed.some((m) => m.uid > mb.maxUid);
     let changes: ChangeSet;
-    if (own && !opts.force && !stale) {
+    if (own && !opts.force && !stale && recentKnown) {
       changes = own;
       s.dirty = false;
     } else {
       s.dirty = false;
       s.lastSync = Date.now();
       try {
-        changes = await this.deps.backend.changes(s.principal, mb, mb.highestModseq);
+        changes = await this.deps.backend.changes(s.principal, mb, mb.highestModseq, { claimRecent: mb.recentMode === 'claim' });
       } catch (err) {
         // The selected mailbox was deleted elsewhere, or the grant that gave access to it
         // was revoked (RFC 4314 5.1.1): nothing sensible is left to show.
@@ -484,7 +487,10 @@ export class Connection implements ChangeListener {
       mb,
       changes.changed.map((m) => m.flags),
     );
+    const knownMax = mb.maxUid;
     const update = mb.apply(changes, { allowExpunge: opts.allowExpunge });
+    const { firstRecentUid, claimedFirst = 0, claimedLast = 0 } = changes.status;
+    if (firstRecentUid !== undefined) mb.noteRecent({ firstRecentUid, claimedFirst, claimedLast }, knownMax);
     // QRESYNC clients get one VANISHED instead of an EXPUNGE per message (RFC 7162 3.2.10).
     if (s.qresync && update.vanished.length) {
       this.enc
@@ -495,6 +501,11 @@ export class Connection implements ChangeListener {
       for (const seq of update.expunged) this.enc.untagged().number(seq).raw(' EXPUNGE').crlf();
     }
     if (update.exists !== undefined) this.enc.untagged().number(update.exists).raw(' EXISTS').crlf();
+    // IMAP4rev1: the RECENT count whenever it changed (new messages, expunges), as Dovecot does.
+    if (mb.recentMode !== 'off' && mb.recentCount !== mb.reportedRecent) {
+      mb.reportedRecent = mb.recentCount;
+      this.enc.untagged().number(mb.reportedRecent).raw(' RECENT').crlf();
+    }
     let lines = 0;
     for (const f of update.flags) {
       // A large update (a STORE on a big mailbox elsewhere) leaves in parts, as the client takes them.
@@ -504,7 +515,7 @@ export class Connection implements ChangeListener {
       }
       this.enc.untagged().number(f.seq).raw(' FETCH (');
       if (s.qresync) this.enc.raw('UID ').number(f.uid).sp();
-      this.enc.raw('FLAGS ').flags(f.flags);
+      this.enc.raw('FLAGS ').flags(mb.flagsOf(f.uid, f.flags));
       if (s.condstore) this.enc.raw(' MODSEQ (').number(f.modseq).raw(')');
       this.enc.raw(')').crlf();
     }

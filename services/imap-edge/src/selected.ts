@@ -6,9 +6,12 @@ import { UidList } from './uid-list.js';
 
 /** What apply() needs of a change set: the service's, or one the session made itself. */
 export interface ChangeSet {
-  status: Pick<MailboxStatus, 'highestmodseq' | 'uidnext'>;
+  /** With the \Recent part when the service sent it (a session's own change has none). */
+  status: Pick<MailboxStatus, 'highestmodseq' | 'uidnext'> & Partial<RecentStatus>;
   changed: Changes['changed'];
   expunged: number[];
+  /** A session's own change whose new messages it has claimed as \Recent already (its APPEND claimed them). */
+  recentClaimed?: boolean;
 }
 
 export interface SyncUpdate {
@@ -20,6 +23,24 @@ export interface SyncUpdate {
   flags: Array<{ seq: number; uid: number; flags: string[]; modseq: number }>;
   /** UIDs removed (for VANISHED under QRESYNC). */
   vanished: number[];
+}
+
+/**
+ * How a session takes part in \Recent (IMAP4rev1, RFC 3501 2.3.2): `claim`,
+ * read-write, claims what no session has claimed (at SELECT and whenever it
+ * learns of new messages) and shows those as recent; `see`, read-only
+ * (EXAMINE), shows as recent what no session had claimed when it learned of
+ * it, and claims nothing; `off`, IMAP4rev2, has no \Recent at all.
+ */
+export type RecentMode = 'claim' | 'see' | 'off';
+
+/** What the mailbox service says of \Recent with a mailbox's status (MailboxStatus). */
+export interface RecentStatus {
+  /** The lowest UID no session had claimed when the mailbox was read. */
+  firstRecentUid: number;
+  /** The UIDs this call claimed for the session: claimedFirst..claimedLast; 0: none. */
+  claimedFirst: number;
+  claimedLast: number;
 }
 
 export class SelectedMailbox {
@@ -38,6 +59,13 @@ export class SelectedMailbox {
   private readonly keywordKeys = new Set<string>();
   /** Every spelling of a keyword already looked at (the usual case: no lower-casing needed). */
   private readonly keywordSpellings = new Set<string>();
+
+  /** How this session takes part in \Recent. */
+  recentMode: RecentMode = 'off';
+  /** The UIDs recent in this session, as [first, last] ranges, ascending and disjoint; they may name UIDs not yet in the view. */
+  private readonly recent: Array<[number, number]> = [];
+  /** The RECENT count the client was last told. */
+  reportedRecent = 0;
 
   /** The owner's address when the mailbox is another account's (MailboxTarget.owner); '' for the session's own. */
   owner = '';
@@ -108,6 +136,50 @@ export class SelectedMailbox {
   /** UIDs the session knows within a UID range. */
   uidsInRange(first: number, last: number): number[] {
     return this.uids.inRange(Math.min(first, last), Math.max(first, last));
+  }
+
+  /**
+   * Takes the \Recent part of a status the service sent when this view was
+   * read (SELECT) or when it grew: the UIDs claimed for this session, or, for
+   * a read-only session, the new UIDs above `knownMax` that no session had
+   * claimed then.
+   */
+  noteRecent(status: RecentStatus, knownMax: number): void {
+    if (this.recentMode === 'claim' && status.claimedFirst > 0) this.addRecent(status.claimedFirst, status.claimedLast);
+    else if (this.recentMode === 'see') {
+      const first = Math.max(status.firstRecentUid, knownMax + 1);
+      if (first <= this.maxUid) this.addRecent(first, this.maxUid);
+    }
+  }
+
+  /** UIDs recent in this session (claimed for it); ranges come in ascending order. */
+  addRecent(first: number, last: number): void {
+    const prev = this.recent[this.recent.length - 1];
+    if (prev && first <= prev[1] + 1) prev[1] = Math.max(prev[1], last);
+    else this.recent.push([first, last]);
+  }
+
+  /** Whether a message is \Recent in this session. */
+  isRecent(uid: number): boolean {
+    for (const [first, last] of this.recent) if (uid >= first && uid <= last) return true;
+    return false;
+  }
+
+  /** A message's flags as this session shows them: with \Recent when it is recent here. */
+  flagsOf(uid: number, flags: string[]): string[] {
+    return this.recent.length && this.isRecent(uid) ? [...flags, '\\Recent'] : flags;
+  }
+
+  /** The recent UIDs as ranges (SEARCH RECENT, NEW, OLD). */
+  get recentRanges(): ReadonlyArray<{ first: number; last: number }> {
+    return this.recent.map(([first, last]) => ({ first, last }));
+  }
+
+  /** How many messages of the view are \Recent in this session. */
+  get recentCount(): number {
+    let n = 0;
+    for (const [first, last] of this.recent) n += this.uids.rank(last) - this.uids.rank(first - 1);
+    return n;
   }
 
   /** Remembers flag changes the session reported itself, so the next sync does not echo them. */

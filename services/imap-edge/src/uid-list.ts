@@ -116,6 +116,23 @@ export class UidList {
     return out;
   }
 
+  /** How many UIDs held are at most `uid`. */
+  rank(uid: number): number {
+    // The last run that starts at `uid` or lower.
+    let a = 0;
+    let b = (this.runs.length >>> 1) - 1;
+    let found = -1;
+    while (a <= b) {
+      const mid = (a + b) >>> 1;
+      if (this.runs[2 * mid]! <= uid) {
+        found = mid;
+        a = mid + 1;
+      } else b = mid - 1;
+    }
+    if (found < 0) return 0;
+    return this.before[found]! + Math.min(uid, this.runs[2 * found + 1]!) - this.runs[2 * found]! + 1;
+  }
+
   /**
    * Removes the UIDs of `gone` that are held; returns them with their
    * sequence numbers before the removal, highest first.

@@ -27,9 +27,11 @@ describe('IMAP edge: grants change under selected sessions', () => {
     assert.equal((await g.readLine()).text, '+ idling');
     await appendSync(o, 'a', 'INBOX', msg('second'));
     assert.equal((await g.readLine(3000)).text, '* 2 EXISTS');
+    // The grantee's session has the mailbox selected read-write: the new message is \Recent to it.
+    assert.equal((await g.readLine(3000)).text, '* 2 RECENT');
     await o.command('b', 'SELECT INBOX');
     await o.command('c', 'STORE 1 +FLAGS (\\Flagged)');
-    assert.equal((await g.readLine(3000)).text, '* 1 FETCH (FLAGS (\\Flagged))');
+    assert.equal((await g.readLine(3000)).text, '* 1 FETCH (FLAGS (\\Flagged \\Recent))');
     g.send('DONE\r\n');
     assert.equal((await g.readTagged('i')).tagged, 'i OK IDLE terminated');
   });

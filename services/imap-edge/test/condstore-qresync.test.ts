@@ -16,9 +16,9 @@ describe('IMAP edge: CONDSTORE and QRESYNC', () => {
     const sel = await c.command('s', 'SELECT INBOX (CONDSTORE)');
     const hms = Number(/HIGHESTMODSEQ (\d+)/.exec(sel.untagged.join('\n'))![1]);
     const st = await c.command('t', 'STORE 2 +FLAGS (\\Flagged)');
-    assert.deepEqual(st.untagged, [`* 2 FETCH (FLAGS (\\Flagged) MODSEQ (${hms + 1}))`]);
+    assert.deepEqual(st.untagged, [`* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (${hms + 1}))`]);
     const ch = await c.command('f', `FETCH 1:* (FLAGS) (CHANGEDSINCE ${hms})`);
-    assert.deepEqual(ch.untagged, [`* 2 FETCH (FLAGS (\\Flagged) MODSEQ (${hms + 1}))`]);
+    assert.deepEqual(ch.untagged, [`* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (${hms + 1}))`]);
     const cond = await c.command('u', `STORE 1:3 (UNCHANGEDSINCE ${hms}) +FLAGS.SILENT (\\Seen)`);
     assert.equal(cond.tagged, 'u OK [MODIFIED 2] Conditional STORE failed');
     assert.deepEqual(cond.untagged.sort(), [`* 1 FETCH (MODSEQ (${hms + 2}))`, `* 3 FETCH (MODSEQ (${hms + 2}))`]);

@@ -28,7 +28,7 @@ describe('IMAP edge: FETCH', () => {
     assert.equal(r.untaggedRaw.length, 1, JSON.stringify(r.untagged));
     const expected = Buffer.concat([
       Buffer.from(
-        `* 1 FETCH (FLAGS (\\Flagged) UID 1 RFC822.SIZE ${message.length} INTERNALDATE "17-Jul-1996 09:44:25 +0000" BODY[] {${message.length}}\r\n`,
+        `* 1 FETCH (FLAGS (\\Flagged \\Recent) UID 1 RFC822.SIZE ${message.length} INTERNALDATE "17-Jul-1996 09:44:25 +0000" BODY[] {${message.length}}\r\n`,
         'latin1',
       ),
       message,
@@ -39,7 +39,7 @@ describe('IMAP edge: FETCH', () => {
 
     // PEEK did not set \Seen.
     const f = await c.command('b', 'FETCH 1 FLAGS');
-    assert.deepEqual(f.untagged, ['* 1 FETCH (FLAGS (\\Flagged))']);
+    assert.deepEqual(f.untagged, ['* 1 FETCH (FLAGS (\\Flagged \\Recent))']);
   });
 
   test('APPEND of a literal8 with a binary part: BINARY[1] is the bytes sent, BINARY.SIZE[1] their count, BODY[1] base64', async () => {
@@ -82,7 +82,7 @@ describe('IMAP edge: FETCH', () => {
     assert.deepEqual(r2.untagged, ['* 1 FETCH (BODY[TEXT]<0> {5}\r\nHello)']);
 
     const r3 = await c.command('c', 'UID FETCH 1:* (FLAGS)');
-    assert.deepEqual(r3.untagged, ['* 1 FETCH (UID 1 FLAGS ())', '* 2 FETCH (UID 2 FLAGS (\\Answered $Label1))']);
+    assert.deepEqual(r3.untagged, ['* 1 FETCH (UID 1 FLAGS (\\Recent))', '* 2 FETCH (UID 2 FLAGS (\\Answered $Label1 \\Recent))']);
     assert.equal(r3.tagged, 'c OK UID FETCH completed');
 
     const r4 = await c.command('d', 'UID FETCH 2:4 (UID RFC822.SIZE)');
@@ -100,7 +100,7 @@ describe('IMAP edge: FETCH', () => {
     const r2 = await c.command('b', 'FETCH 1:3 FLAGS');
     assert.match(r2.tagged, /^b BAD /);
     const ok = await c.command('c', 'FETCH 1:* FLAGS');
-    assert.deepEqual(ok.untagged, ['* 1 FETCH (FLAGS ())']);
+    assert.deepEqual(ok.untagged, ['* 1 FETCH (FLAGS (\\Recent))']);
   });
 
   test('FETCH BODY[] (non-peek) sets \\Seen and the response carries FLAGS with \\Seen', async () => {
@@ -110,11 +110,11 @@ describe('IMAP edge: FETCH', () => {
     await appendSync(c, 'p', box, m);
     await c.command('s', `SELECT ${box}`);
     const r = await c.command('a', 'FETCH 1 (BODY[])');
-    assert.equal(r.untagged[0], `* 1 FETCH (BODY[] {${m.length}}\r\n${m.toString('latin1')} FLAGS (\\Seen))`);
+    assert.equal(r.untagged[0], `* 1 FETCH (BODY[] {${m.length}}\r\n${m.toString('latin1')} FLAGS (\\Seen \\Recent))`);
     // The session's own \Seen change may come back once more from the change
     // feed (timing-dependent, redundant but legal): nothing else may appear.
     assert.deepEqual(
-      r.untagged.slice(1).filter((l) => l !== '* 1 FETCH (FLAGS (\\Seen))'),
+      r.untagged.slice(1).filter((l) => l !== '* 1 FETCH (FLAGS (\\Seen \\Recent))'),
       [],
       JSON.stringify(r.untagged),
     );
@@ -134,7 +134,8 @@ describe('IMAP edge: FETCH', () => {
     await c.command('s', `EXAMINE ${box}`);
     const r = await c.command('a', 'FETCH 1 (BODY[])');
     assert.deepEqual(r.untagged, [`* 1 FETCH (BODY[] {${m.length}}\r\n${m.toString('latin1')})`]);
+    // Read-only: the message nobody has claimed is recent here, and stays unclaimed.
     const f = await c.command('b', 'FETCH 1 FLAGS');
-    assert.deepEqual(f.untagged, ['* 1 FETCH (FLAGS ())']);
+    assert.deepEqual(f.untagged, ['* 1 FETCH (FLAGS (\\Recent))']);
   });
 });

@@ -158,7 +158,7 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
     assert.deepEqual([(await fetches('hit')) - hits0, (await fetches('miss')) - misses0], [2, 1]);
     assert.match(
       second.untagged[2]!,
-      /^\* 3 FETCH \(UID 3 FLAGS \(\) RFC822\.SIZE \d+ INTERNALDATE "[^"]+" BODY\[HEADER\.FIELDS \(From Subject\)\] \{\d+\}\r\nFrom: sender3@example\.test\r\nSubject: message 3\r\n\r\n RFC822\.HEADER \{\d+\}\r\nFrom: sender3/,
+      /^\* 3 FETCH \(UID 3 FLAGS \(\\Recent\) RFC822\.SIZE \d+ INTERNALDATE "[^"]+" BODY\[HEADER\.FIELDS \(From Subject\)\] \{\d+\}\r\nFrom: sender3@example\.test\r\nSubject: message 3\r\n\r\n RFC822\.HEADER \{\d+\}\r\nFrom: sender3/,
     );
 
     // Another session changes a flag and expunges a message; this one has not synced yet.
@@ -176,7 +176,8 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
           .slice(1)
           .join(':'),
       ),
-      ['1:', '2:\\Flagged', '3:', '5:'],
+      // \Recent: this session's SELECT was the first to see them.
+      ['1:\\Recent', '2:\\Flagged \\Recent', '3:\\Recent', '5:\\Recent'],
       'fresh flags, and the expunged message is not reported',
     );
     assert.match(lines[1]!, /Subject: message 2\r\n\r\n\)$/);

@@ -19,9 +19,11 @@ describe('IMAP edge: IDLE and NOOP report changes', () => {
     assert.equal((await a.readLine()).text, '+ idling');
     await appendSync(b, 'q', 'INBOX', msg('during'));
     assert.equal((await a.readLine(3000)).text, '* 2 EXISTS');
+    // IMAP4rev1: the session that has the mailbox selected gets the new message as \Recent.
+    assert.equal((await a.readLine(3000)).text, '* 2 RECENT');
     await b.command('s', 'SELECT INBOX');
     await b.command('t', 'STORE 1 +FLAGS (\\Deleted)');
-    assert.equal((await a.readLine(3000)).text, '* 1 FETCH (FLAGS (\\Deleted))');
+    assert.equal((await a.readLine(3000)).text, '* 1 FETCH (FLAGS (\\Deleted \\Recent))');
     await b.command('u', 'EXPUNGE');
     assert.equal((await a.readLine(3000)).text, '* 1 EXPUNGE');
     a.send('DONE\r\n');
@@ -55,11 +57,12 @@ describe('IMAP edge: IDLE and NOOP report changes', () => {
       const b = await loggedIn();
       await b.command('s', `SELECT ${box}`);
       const start = pulls;
-      assert.deepEqual((await appendSync(a, 'a1', box, msg('one'))).untagged, ['* 1 EXISTS']);
-      assert.deepEqual((await appendSync(a, 'a2', box, msg('two'))).untagged, ['* 2 EXISTS']);
-      assert.deepEqual((await a.command('f', 'STORE 1 +FLAGS (\\Flagged)')).untagged, ['* 1 FETCH (FLAGS (\\Flagged))']);
+      // Its APPENDs claim their messages as \Recent in the same transaction.
+      assert.deepEqual((await appendSync(a, 'a1', box, msg('one'))).untagged, ['* 1 EXISTS', '* 1 RECENT']);
+      assert.deepEqual((await appendSync(a, 'a2', box, msg('two'))).untagged, ['* 2 EXISTS', '* 2 RECENT']);
+      assert.deepEqual((await a.command('f', 'STORE 1 +FLAGS (\\Flagged)')).untagged, ['* 1 FETCH (FLAGS (\\Flagged \\Recent))']);
       assert.deepEqual((await a.command('d', 'STORE 2 +FLAGS.SILENT (\\Deleted)')).untagged, []);
-      assert.deepEqual((await a.command('x', 'EXPUNGE')).untagged, ['* 2 EXPUNGE']);
+      assert.deepEqual((await a.command('x', 'EXPUNGE')).untagged, ['* 2 EXPUNGE', '* 1 RECENT']);
       assert.deepEqual((await a.command('n', 'NOOP')).untagged, []);
       assert.equal(pulls, start, "no pull for the session's own changes");
       // The other session learns all of it, by asking once.
@@ -68,7 +71,7 @@ describe('IMAP edge: IDLE and NOOP report changes', () => {
       assert.equal(pulls, start + 1);
       // b's change is news to a: a asks.
       await b.command('f', 'STORE 1 -FLAGS (\\Flagged)');
-      assert.deepEqual((await a.command('n2', 'NOOP')).untagged, ['* 1 FETCH (FLAGS ())']);
+      assert.deepEqual((await a.command('n2', 'NOOP')).untagged, ['* 1 FETCH (FLAGS (\\Recent))']);
       assert.equal(pulls, start + 2);
     } finally {
       services.backend.changes = real;
@@ -94,7 +97,7 @@ describe('IMAP edge: IDLE and NOOP report changes', () => {
       }
       await sleep(100);
     }
-    assert.deepEqual(seen, ['* 1 EXISTS']);
+    assert.deepEqual(seen, ['* 1 EXISTS', '* 1 RECENT']);
     const f = await c2.command('f', 'FETCH 1 (UID)');
     assert.deepEqual(f.untagged, ['* 1 FETCH (UID 1)']);
   });
@@ -118,7 +121,7 @@ describe('IMAP edge: IDLE and NOOP report changes', () => {
       }
       await sleep(100);
     }
-    assert.deepEqual(seen, ['* 1 FETCH (FLAGS (\\Seen))']);
+    assert.deepEqual(seen, ['* 1 FETCH (FLAGS (\\Seen \\Recent))']);
   });
 
   test('no untagged EXPUNGE while answering FETCH; it is reported on the next NOOP', async () => {
@@ -152,7 +155,7 @@ describe('IMAP edge: IDLE and NOOP report changes', () => {
     assert.deepEqual(f.untagged, ['* 2 FETCH (UID 2)']);
     assert.equal(f.tagged, 'a OK FETCH completed');
     const n = await c.command('b', 'NOOP');
-    assert.deepEqual(n.untagged, ['* 1 EXPUNGE']);
+    assert.deepEqual(n.untagged, ['* 1 EXPUNGE', '* 1 RECENT']);
     const f2 = await c.command('c', 'FETCH 1 (UID)');
     assert.deepEqual(f2.untagged, ['* 1 FETCH (UID 2)']);
   });

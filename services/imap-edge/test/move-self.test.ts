@@ -20,7 +20,11 @@ describe('IMAP edge: MOVE into the selected mailbox', () => {
     assert.deepEqual(m.untagged, [`* OK [COPYUID ${v} 1 4] Moved`, '* 1 EXPUNGE', '* 3 EXISTS']);
     assert.equal(m.tagged, 'm OK MOVE completed');
     const all = await c.command('a', 'FETCH 1:* (UID FLAGS)');
-    assert.deepEqual(all.untagged, ['* 1 FETCH (UID 2 FLAGS ())', '* 2 FETCH (UID 3 FLAGS ())', '* 3 FETCH (UID 4 FLAGS (\\Flagged))']);
+    assert.deepEqual(all.untagged, [
+      '* 1 FETCH (UID 2 FLAGS (\\Recent))',
+      '* 2 FETCH (UID 3 FLAGS (\\Recent))',
+      '* 3 FETCH (UID 4 FLAGS (\\Flagged \\Recent))',
+    ]);
     const st = await c.command('t', 'STATUS INBOX (MESSAGES UIDNEXT)');
     assert.deepEqual(st.untagged, ['* STATUS INBOX (MESSAGES 3 UIDNEXT 5)']);
   });

@@ -36,9 +36,9 @@ describe('IMAP edge: new keywords are announced before they are shown', () => {
   test("this session's STORE: FLAGS and PERMANENTFLAGS first, then the FETCH; a known keyword is not announced again", async () => {
     const { a } = await twoSessions();
     const r = await a.command('t', 'STORE 1 +FLAGS (Work)');
-    assert.deepEqual(r.untagged, [flags('Work'), permanent('Work'), '* 1 FETCH (FLAGS (Work))']);
+    assert.deepEqual(r.untagged, [flags('Work'), permanent('Work'), '* 1 FETCH (FLAGS (Work \\Recent))']);
     // Keywords compare without case: "work" is the same keyword.
-    assert.deepEqual((await a.command('u', 'STORE 2 +FLAGS (work \\Seen)')).untagged, ['* 2 FETCH (FLAGS (work \\Seen))']);
+    assert.deepEqual((await a.command('u', 'STORE 2 +FLAGS (work \\Seen)')).untagged, ['* 2 FETCH (FLAGS (work \\Seen \\Recent))']);
     // .SILENT sends no FETCH, but the new keyword is still announced.
     assert.deepEqual((await a.command('v', 'STORE 2 +FLAGS.SILENT (Home)')).untagged, [flags('Work', 'Home'), permanent('Work', 'Home')]);
     assert.deepEqual((await a.command('w', 'NOOP')).untagged, []);
@@ -48,7 +48,7 @@ describe('IMAP edge: new keywords are announced before they are shown', () => {
     const { a, b } = await twoSessions();
     await b.command('t', 'STORE 2 +FLAGS ($Label1)');
     const seen = await noopUntil(a, /FETCH/);
-    assert.deepEqual(seen, [flags('$Label1'), permanent('$Label1'), '* 2 FETCH (FLAGS ($Label1))']);
+    assert.deepEqual(seen, [flags('$Label1'), permanent('$Label1'), '* 2 FETCH (FLAGS ($Label1 \\Recent))']);
   });
 
   test("another session's STORE, pushed to an IDLE session: FLAGS first", async () => {
@@ -58,7 +58,7 @@ describe('IMAP edge: new keywords are announced before they are shown', () => {
     await b.command('t', 'STORE 1 +FLAGS (Urgent)');
     assert.equal((await a.readLine(3000)).text, flags('Urgent'));
     assert.equal((await a.readLine(3000)).text, permanent('Urgent'));
-    assert.equal((await a.readLine(3000)).text, '* 1 FETCH (FLAGS (Urgent))');
+    assert.equal((await a.readLine(3000)).text, '* 1 FETCH (FLAGS (Urgent \\Recent))');
     a.send('DONE\r\n');
     assert.equal((await a.readTagged('i')).tagged, 'i OK IDLE terminated');
   });
@@ -81,8 +81,8 @@ describe('IMAP edge: new keywords are announced before they are shown', () => {
   test('APPEND into the selected mailbox with a new keyword: FLAGS and PERMANENTFLAGS with the EXISTS', async () => {
     const { a } = await twoSessions(1);
     const r = await appendSync(a, 'x', 'INBOX', msg('three'), { flags: 'Invoice \\Seen' });
-    assert.deepEqual(r.untagged, [flags('Invoice'), permanent('Invoice'), '* 2 EXISTS']);
-    assert.deepEqual((await a.command('f', 'FETCH 2 FLAGS')).untagged, ['* 2 FETCH (FLAGS (Invoice \\Seen))']);
+    assert.deepEqual(r.untagged, [flags('Invoice'), permanent('Invoice'), '* 2 EXISTS', '* 2 RECENT']);
+    assert.deepEqual((await a.command('f', 'FETCH 2 FLAGS')).untagged, ['* 2 FETCH (FLAGS (Invoice \\Seen \\Recent))']);
   });
 
   test('COPY and MOVE into the selected mailbox of messages with keywords it has not used: FLAGS and PERMANENTFLAGS with the EXISTS', async () => {
@@ -94,12 +94,12 @@ describe('IMAP edge: new keywords are announced before they are shown', () => {
     await a.command('s', 'SELECT INBOX');
     await d.command('s', 'SELECT Drafts');
     await d.command('c', 'COPY 1 INBOX');
-    assert.deepEqual(await noopUntil(a, /EXISTS/), [flags('Project'), permanent('Project'), '* 2 EXISTS']);
+    assert.deepEqual(await noopUntil(a, /EXISTS/), [flags('Project'), permanent('Project'), '* 2 EXISTS', '* 2 RECENT']);
     await appendSync(d, 'z', 'Drafts', msg('draft 2'), { flags: 'Other' });
     await d.command('m', 'MOVE 2 INBOX');
-    assert.deepEqual(await noopUntil(a, /EXISTS/), [flags('Project', 'Other'), permanent('Project', 'Other'), '* 3 EXISTS']);
+    assert.deepEqual(await noopUntil(a, /EXISTS/), [flags('Project', 'Other'), permanent('Project', 'Other'), '* 3 EXISTS', '* 3 RECENT']);
     // Copied within the mailbox: nothing new to announce.
-    assert.deepEqual((await a.command('c', 'COPY 2 INBOX')).untagged, ['* 4 EXISTS']);
+    assert.deepEqual((await a.command('c', 'COPY 2 INBOX')).untagged, ['* 4 EXISTS', '* 4 RECENT']);
   });
 
   test('EXAMINE: the announcement repeats the read-only PERMANENTFLAGS ()', async () => {
@@ -111,6 +111,6 @@ describe('IMAP edge: new keywords are announced before they are shown', () => {
     await b.command('s', 'SELECT INBOX');
     await b.command('t', 'STORE 1 +FLAGS (Seenby)');
     const seen = await noopUntil(a, /FETCH/);
-    assert.deepEqual(seen, [flags('Seenby'), '* OK [PERMANENTFLAGS ()] Flags permitted', '* 1 FETCH (FLAGS (Seenby))']);
+    assert.deepEqual(seen, [flags('Seenby'), '* OK [PERMANENTFLAGS ()] Flags permitted', '* 1 FETCH (FLAGS (Seenby \\Recent))']);
   });
 });

@@ -29,7 +29,7 @@ describe('IMAP edge: SELECT, EXAMINE, LIST and CREATE', () => {
         `* FLAGS (${SYSTEM_FLAGS})`,
         `* OK [PERMANENTFLAGS (${SYSTEM_FLAGS} \\*)] Flags permitted`,
         '* 2 EXISTS',
-        '* 0 RECENT',
+        '* 2 RECENT',
         `* OK [UIDVALIDITY ${v}] UIDs valid`,
         '* OK [UIDNEXT 3] Predicted next UID',
       ],

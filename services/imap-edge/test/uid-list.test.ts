@@ -70,3 +70,10 @@ test('fromRuns builds the same list as the UIDs one by one', () => {
   assert.equal(list.seqOf(9), 6);
   assert.equal(UidList.fromRuns([], []).length, 0);
 });
+
+test('rank counts the UIDs held up to a UID, inside runs, in holes, beyond both ends', () => {
+  const list = new UidList([3, 4, 5, 9, 12, 13]);
+  const model = [3, 4, 5, 9, 12, 13];
+  for (let u = 0; u <= 16; u++) assert.equal(list.rank(u), model.filter((x) => x <= u).length, `rank(${u})`);
+  assert.equal(new UidList().rank(5), 0);
+});

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { createLogger } from '@kimap/common';
 import { LmtpClient } from '@kimap/delivery/testing/lmtp-client';
+import { ImapClient } from '../../imap-edge/test/support/imap-client.js';
 import { startEmbedded } from '../src/embedded.js';
 
 const settings = {
@@ -153,8 +154,10 @@ test('embedded server: LMTP delivery in the same process wakes an IDLE session (
       assert.equal(done!.code, 250);
       await lmtpClient.quit();
       assert.equal(await exists, 1);
-      const msg = await c.fetchOne('1', { source: true }, { uid: true });
+      const msg = await c.fetchOne('1', { source: true, flags: true }, { uid: true });
       assert.ok(msg && Buffer.isBuffer(msg.source));
+      // ImapFlow speaks IMAP4rev2: no \Recent (the message is left unclaimed).
+      assert.ok(!msg.flags?.has('\\Recent'));
       assert.match(msg.source.toString(), /^Return-Path: <sender@example\.net>\r\nReceived: from mta\.example\.net/);
     } finally {
       lock.release();
@@ -177,6 +180,17 @@ test('embedded server: LMTP delivery in the same process wakes an IDLE session (
     assert.match(text, /^kimap_change_push_latency_seconds_count\{service="kimap"\} 1$/m);
     assert.match(text, /^kimap_pg_query_duration_seconds_count\{statement="kimap_append",service="kimap"\} [1-9]/m);
     assert.match(text, /^kimap_bytes_received_total\{protocol="lmtp",service="kimap"\} [1-9]/m);
+    // The delivered message, left unclaimed by the IMAP4rev2 session: an IMAP4rev1
+    // SELECT claims it (in PGlite), and no later one.
+    for (const expected of ['* 1 RECENT', '* 0 RECENT']) {
+      const { client: rev1 } = await ImapClient.connect(server.edge.imapsPort!, { tls: true, timeoutMs: 10_000 });
+      try {
+        assert.match((await rev1.command('l', 'LOGIN owner@example.org owner-password')).tagged, /^l OK/);
+        assert.ok((await rev1.command('s', 'SELECT INBOX')).untagged.includes(expected), expected);
+      } finally {
+        await rev1.close();
+      }
+    }
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });

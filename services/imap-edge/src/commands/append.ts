@@ -89,9 +89,13 @@ export const append = defineCommand({
     // MULTIAPPEND is stored in one transaction: all messages or none.
     if (total > ctx.settings.limits.appendLimit * 2) throw new ImapNo('TOOBIG', 'Too much data in one APPEND');
     const target = targetFromWire(session, cmd.args.mailbox);
+    // Into the mailbox a read-write IMAP4rev1 session has selected: the APPEND claims its messages as \Recent.
+    const selected = session.selected;
+    const claimRecent = selected?.recentMode === 'claim' && selected.owner === target.owner && selected.name === target.name;
     const res = await ctx.backend.append(session.principal!, {
       owner: target.owner,
       mailbox: target.name,
+      claimRecent,
       items: messages.map((msg) => ({
         flags: msg.flags,
         internalDateMs: msg.internalDate ? msg.internalDate.date.getTime() : 0,
@@ -104,7 +108,9 @@ export const append = defineCommand({
     if (mb?.mailboxId === res.mailboxId) {
       // The flags as sent: enough to announce the keywords they bring (the next sync shows no flags of new messages).
       const changed = res.uids.map((uid, i) => ({ uid, modseq: res.modseq, flags: messages[i]?.flags ?? [] }));
-      mb.ownChange({ status: { highestmodseq: res.modseq, uidnext: res.uids[res.uids.length - 1]! + 1 }, changed, expunged: [] });
+      if (res.claimedFirst) mb.addRecent(res.claimedFirst, res.claimedLast);
+      const status = { highestmodseq: res.modseq, uidnext: res.uids[res.uids.length - 1]! + 1 };
+      mb.ownChange({ status, changed, expunged: [], recentClaimed: claimRecent });
     }
     return { code: `APPENDUID ${res.uidvalidity} ${formatUidSet(res.uids)}`, text: 'APPEND completed' };
   },

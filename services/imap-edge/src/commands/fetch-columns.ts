@@ -89,10 +89,16 @@ export class ColumnLineWriter {
 
   /**
    * Writes the FETCH line of each message of the page that `seqOf` numbers
-   * (0: not reported) and `wanted` accepts. Throws InvalidStoredFlag for a
-   * stored flag that is not an atom (nothing of that line is written).
+   * (0: not reported) and `wanted` accepts, with \Recent in the FLAGS of the
+   * ones `recent` names. Throws InvalidStoredFlag for a stored flag that is
+   * not an atom (nothing of that line is written).
    */
-  page(cols: MessageColumns__Output, seqOf: (uid: number) => number, wanted: (uid: number) => boolean): void {
+  page(
+    cols: MessageColumns__Output,
+    seqOf: (uid: number) => number,
+    wanted: (uid: number) => boolean,
+    recent?: (uid: number) => boolean,
+  ): void {
     const flags = cols.flags;
     let lineStart = 0;
     // Neighbours mostly have the same flags: the previous line is tried before the map.
@@ -111,6 +117,8 @@ export class ColumnLineWriter {
       const uid = int64At(cols.uids, i);
       const seq = seqOf(uid);
       if (!seq || !wanted(uid)) continue;
+      // prevText is this line's flags, whichever way they were found.
+      if (recent?.(uid)) flagBytes = this.flagsOf(prevText ? `${prevText} \\Recent` : '\\Recent');
       this.line(seq, uid, cols, i, flagBytes);
     }
   }

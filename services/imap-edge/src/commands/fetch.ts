@@ -159,16 +159,18 @@ export const fetch = defineCommand({
           : undefined;
       const wanted = (uid: number) => uids.has(uid);
       const seqOf = (uid: number) => mb.seqOf(uid);
+      // \Recent is the session's, not stored: it is added to the FLAGS of its messages.
+      const recent = mb.recentRanges.length ? (uid: number) => mb.isRecent(uid) : undefined;
       await ctx.backend.fetch(session.principal!, cached.request, (received, columns) => {
         if (columns && columnWriter) {
-          columnWriter.page(columns, seqOf, wanted);
+          columnWriter.page(columns, seqOf, wanted, recent);
           columnWriter.flush();
         }
         for (const m of cached.messagesOf(received, columns)) {
           // Only messages this session has been told about (EXISTS) are reported.
           const seq = mb.seqOf(m.uid);
           if (!seq || !uids.has(m.uid)) continue;
-          const view = new FetchedView(m);
+          const view = new FetchedView(recent?.(m.uid) ? { ...m, flags: mb.flagsOf(m.uid, m.flags) } : m);
           // Decode first: a failure must not leave half a FETCH line behind.
           for (const item of withFlags) if (item.kind === 'binary') view.binary(item.part);
           if (showsFlags && mb.learnKeywords(m.flags)) writeMailboxFlags(enc, mb);

@@ -23,19 +23,27 @@ const toSafe = (n: bigint): number => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Num
 
 /**
  * The program for the mailbox service (SearchKey messages, one member of
- * `key` set in each; the service checks the rest). This server has no \Recent: RECENT
- * and NEW (RECENT UNSEEN) match nothing, OLD everything. The MODSEQ entry
+ * `key` set in each; the service checks the rest). \Recent is the session's:
+ * RECENT is the UIDs of `recent` (the session's recent ranges; none under
+ * IMAP4rev2), NEW those without \Seen, OLD the others. The MODSEQ entry
  * name is dropped (there is one MODSEQ per message); number64 values beyond
  * 2^53 are clamped (no size or MODSEQ gets near).
  */
-export function toSearchCriteria(key: SearchKey, resolve: UidResolver): SearchCriteria {
+export function toSearchCriteria(
+  key: SearchKey,
+  resolve: UidResolver,
+  recent: ReadonlyArray<{ first: number; last: number }> = [],
+): SearchCriteria {
+  const recentKey = (): SearchCriteria => (recent.length ? { uids: { ranges: [...recent] } } : { none: true });
   switch (key.type) {
     case 'all':
-    case 'old':
       return { all: true };
-    case 'new':
     case 'recent':
-      return { none: true };
+      return recentKey();
+    case 'new':
+      return recent.length ? { and: { keys: [recentKey(), { not: { flag: '\\Seen' } }] } } : { none: true };
+    case 'old':
+      return recent.length ? { not: recentKey() } : { all: true };
     case 'flag':
       return key.set ? { flag: key.flag } : { not: { flag: key.flag } };
     case 'bcc':
@@ -76,10 +84,10 @@ export function toSearchCriteria(key: SearchKey, resolve: UidResolver): SearchCr
     case 'younger':
       return { younger: key.seconds };
     case 'not':
-      return { not: toSearchCriteria(key.key, resolve) };
+      return { not: toSearchCriteria(key.key, resolve, recent) };
     case 'or':
-      return { or: { keys: [toSearchCriteria(key.left, resolve), toSearchCriteria(key.right, resolve)] } };
+      return { or: { keys: [toSearchCriteria(key.left, resolve, recent), toSearchCriteria(key.right, resolve, recent)] } };
     case 'and':
-      return { and: { keys: key.keys.map((k) => toSearchCriteria(k, resolve)) } };
+      return { and: { keys: key.keys.map((k) => toSearchCriteria(k, resolve, recent)) } };
   }
 }

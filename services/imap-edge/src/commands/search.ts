@@ -41,7 +41,11 @@ export const search = defineCommand({
     const mb = session.selected!;
     const { criteria, returnOptions, uid } = cmd.args;
     if (usesModseq(criteria)) enableCondstore(ctx);
-    const program = toSearchCriteria(criteria, (set, isUid) => resolveUids(mb, set, isUid, session.savedSearch, 'none').ranges);
+    const program = toSearchCriteria(
+      criteria,
+      (set, isUid) => resolveUids(mb, set, isUid, session.savedSearch, 'none').ranges,
+      mb.recentRanges,
+    );
     const res = await ctx.backend.search(session.principal!, mb, program);
     // Messages the session has not been told about (no EXISTS yet) are left out.
     const uids = res.uids.filter((u) => mb.seqOf(u) > 0);

@@ -103,7 +103,8 @@ export const select = defineCommand({
     ctx.deselect();
     if (condstore) session.enabled.add('CONDSTORE');
     const target = targetFromWire(session, cmd.args.mailbox);
-    const { status, uids } = await ctx.backend.select(session.principal!, target);
+    // A read-write IMAP4rev1 SELECT claims the messages no session has seen as \Recent.
+    const { status, uids } = await ctx.backend.select(session.principal!, target, { claimRecent: !rev2 && !cmd.args.readOnly });
     // Another account's mailbox: what the rights allow (RFC 4314 5.1.1, 5.2): READ-ONLY
     // without any of i, e, s, w, t; PERMANENTFLAGS only the flags they let the session set.
     const rights = target.owner ? status.rights : RIGHTS;
@@ -111,6 +112,8 @@ export const select = defineCommand({
     const mb = new SelectedMailbox(status.mailboxId, status.name, status.uidvalidity, uids, status.highestmodseq, status.uidnext, readOnly);
     mb.owner = target.owner;
     mb.rights = rights;
+    mb.recentMode = rev2 ? 'off' : readOnly ? 'see' : 'claim';
+    mb.noteRecent(status, 0);
     mb.learnKeywords(status.keywords);
     writeMailboxFlags(enc, mb);
     enc.untagged().number(mb.exists).raw(' EXISTS').crlf();
@@ -119,7 +122,8 @@ export const select = defineCommand({
       const wire = mailboxToWire(session, nameOf({ owner: target.owner, name: status.name }));
       enc.untagged().raw(`LIST (${specialUse}) `).quoted(MAILBOX_DELIMITER).sp().astring(wire).crlf();
     } else {
-      enc.untagged().raw('0 RECENT').crlf();
+      mb.reportedRecent = mb.recentCount;
+      enc.untagged().number(mb.reportedRecent).raw(' RECENT').crlf();
     }
     enc.status(null, 'OK', 'UIDs valid', `UIDVALIDITY ${mb.uidvalidity}`);
     enc.status(null, 'OK', 'Predicted next UID', `UIDNEXT ${mb.uidnext}`);
@@ -155,7 +159,7 @@ async function resync(ctx: CommandContext, mb: SelectedMailbox, q: QresyncParams
       .raw(' FETCH (UID ')
       .number(m.uid)
       .raw(' FLAGS ')
-      .flags(m.flags)
+      .flags(mb.flagsOf(m.uid, m.flags))
       .raw(' MODSEQ (')
       .number(m.modseq)
       .raw('))')

@@ -61,8 +61,20 @@ export function parseStatus(p: CommandParser): StatusArgs {
 }
 
 /** What to ask of GetStatus beyond its counters. */
-export function statusOptions(items: readonly StatusItem[]): { deletedSize: boolean } {
-  return { deletedSize: items.includes('DELETED-STORAGE') };
+export function statusOptions(items: readonly StatusItem[]): { deletedSize: boolean; recent: boolean } {
+  return { deletedSize: items.includes('DELETED-STORAGE'), recent: items.includes('RECENT') };
+}
+
+/**
+ * STATUS RECENT: the messages no session has claimed; of the mailbox this
+ * session has selected, those recent in it (as Dovecot answers); none
+ * under IMAP4rev2, which has no \Recent.
+ */
+function recentOf(ctx: CommandContext, status: MailboxStatus): number {
+  const mb = ctx.session.selected;
+  if (ctx.session.enabled.has('IMAP4REV2')) return 0;
+  if (mb && mb.mailboxId === status.mailboxId) return mb.recentCount;
+  return status.recent;
 }
 
 export function writeStatus(ctx: CommandContext, wireName: string, status: MailboxStatus, items: StatusItem[]): void {
@@ -77,7 +89,7 @@ export function writeStatus(ctx: CommandContext, wireName: string, status: Mailb
       // RFC 9208 4.2: what EXPUNGE would give back, in octets (the sum of RFC822.SIZE, as Cyrus answers).
       'DELETED-STORAGE': status.deletedSize,
       SIZE: status.size,
-      RECENT: 0,
+      RECENT: item === 'RECENT' ? recentOf(ctx, status) : undefined,
       HIGHESTMODSEQ: status.highestmodseq,
       APPENDLIMIT: ctx.settings.limits.appendLimit,
       MAILBOXID: undefined,

@@ -98,7 +98,7 @@ export const store = defineCommand({
       enc.untagged().number(seq).raw(' FETCH (');
       // QRESYNC clients get the UID in every FETCH (RFC 7162 3.2.4).
       if (cmd.args.uid || session.qresync) enc.raw('UID ').number(r.uid).sp();
-      if (!cmd.args.silent) enc.raw('FLAGS ').flags(r.flags);
+      if (!cmd.args.silent) enc.raw('FLAGS ').flags(mb.flagsOf(r.uid, r.flags));
       if (withModseq)
         enc
           .raw(cmd.args.silent ? 'MODSEQ (' : ' MODSEQ (')

@@ -468,3 +468,20 @@ test('toSearchCriteria: the program for the mailbox service', () => {
   const decoded = method.requestDeserialize(method.requestSerialize({ account: { accountId: 1 }, mailboxId: 1, criteria })).criteria;
   assert.deepEqual(JSON.parse(JSON.stringify(decoded, (k: string, v: unknown) => (k === 'key' ? undefined : v))), criteria);
 });
+
+test('toSearchCriteria: RECENT, NEW and OLD are the UIDs recent in the session', () => {
+  const resolve = () => [];
+  const recent = [
+    { first: 4, last: 6 },
+    { first: 9, last: 9 },
+  ];
+  const program = (line: string, r = recent) => toSearchCriteria(search(line).criteria, resolve, r);
+  assert.deepEqual(program('a SEARCH RECENT'), { uids: { ranges: recent } });
+  assert.deepEqual(program('a SEARCH NEW'), { and: { keys: [{ uids: { ranges: recent } }, { not: { flag: '\\Seen' } }] } });
+  assert.deepEqual(program('a SEARCH OLD'), { not: { uids: { ranges: recent } } });
+  assert.deepEqual(program('a SEARCH NOT RECENT'), { not: { uids: { ranges: recent } } });
+  // No recent message (IMAP4rev2, or none claimed): nothing is recent or new, everything is old.
+  assert.deepEqual(program('a SEARCH RECENT', []), { none: true });
+  assert.deepEqual(program('a SEARCH NEW', []), { none: true });
+  assert.deepEqual(program('a SEARCH OLD', []), { all: true });
+});

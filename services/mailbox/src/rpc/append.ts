@@ -12,7 +12,7 @@ export const Append = (ctx: MailboxContext) =>
     const principal = accountOf(req);
     if (req.items.length === 0) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'no message to append', 'CLIENTBUG');
     if (!req.owner) {
-      const { event, ...appended } = await appendMessages(ctx.db, principal, req.mailbox, req.items);
+      const { event, ...appended } = await appendMessages(ctx.db, principal, req.mailbox, req.items, { claimRecent: req.claimRecent });
       ctx.committed([event]);
       return appended;
     }
@@ -23,7 +23,7 @@ export const Append = (ctx: MailboxContext) =>
     const items = req.items.map((i) => ({ ...i, flags: permittedFlags(i.flags, access.rights).filter((f) => f !== '\\Seen') }));
     const seen = req.items.map((i) => access.rights.includes('s') && i.flags.some((f) => f.toLowerCase() === '\\seen'));
     const { event, ...appended } = await ctx.db.transaction(async (tx) => {
-      const r = await appendMessages(tx, access.ownerId, req.mailbox, items);
+      const r = await appendMessages(tx, access.ownerId, req.mailbox, items, { claimRecent: req.claimRecent });
       await markSeenBy(
         tx,
         access.ownerId,

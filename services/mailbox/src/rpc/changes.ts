@@ -17,9 +17,11 @@ export const GetChanges = (ctx: MailboxContext) =>
       // A session of a grantee: its rights are checked on every pull, so a revoked r ends it.
       const access = await mailboxAccessById(ctx.db, principal, req.owner, req.mailboxId);
       requireRight(access, 'r', 'reading the mailbox');
-      read = await readChanges(ctx.db, access.ownerId, req.mailboxId, req.sinceModseq, undefined, principal);
+      // A grantee that may change nothing has the mailbox read-only: it claims nothing.
+      const claim = req.claimRecent && /[iestw]/.test(access.rights);
+      read = await readChanges(ctx.db, access.ownerId, req.mailboxId, req.sinceModseq, undefined, principal, claim);
     } else {
-      read = await readChanges(ctx.db, principal, req.mailboxId, req.sinceModseq);
+      read = await readChanges(ctx.db, principal, req.mailboxId, req.sinceModseq, undefined, undefined, req.claimRecent);
     }
     if (!read) throw notFound('Mailbox no longer exists');
     const { status, changed, expunged } = read;

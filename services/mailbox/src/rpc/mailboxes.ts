@@ -45,11 +45,12 @@ export const CreateMailbox = (ctx: MailboxContext) =>
 export const GetStatus = (ctx: MailboxContext) =>
   unary<GetStatusRequest__Output, MailboxStatus>(ctx.log, 'GetStatus', async (req) => {
     const principal = accountOf(req);
-    if (!req.owner) return mailboxStatus(ctx.db, principal, req.name, { deletedSize: req.deletedSize });
+    const opts = { deletedSize: req.deletedSize, recent: req.recent };
+    if (!req.owner) return mailboxStatus(ctx.db, principal, req.name, opts);
     const access = await mailboxAccess(ctx.db, principal, req.owner, req.name);
     requireRight(access, 'r', 'STATUS');
     const [status, unseen] = await Promise.all([
-      mailboxStatus(ctx.db, access.ownerId, req.name, { deletedSize: req.deletedSize }),
+      mailboxStatus(ctx.db, access.ownerId, req.name, opts),
       unseenBy(ctx.db, access.ownerId, access.mailboxId, principal),
     ]);
     return { ...status, unseen, rights: access.rights };

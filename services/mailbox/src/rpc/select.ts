@@ -20,7 +20,13 @@ export const Select = (ctx: MailboxContext) =>
       accountId = access.ownerId;
       rights = access.rights;
     }
-    const { status, runs } = (await fromMemory(ctx, accountId, req.name)) ?? (await selectMailbox(ctx.db, accountId, req.name));
+    // A grantee without a right to change anything has the mailbox read-only, as EXAMINE.
+    const claim = req.claimRecent && (!req.owner || /[iestw]/.test(rights));
+    const memory = await fromMemory(ctx, accountId, req.name, claim);
+    const selected = memory.selected ?? (await selectMailbox(ctx.db, accountId, req.name, claim && !memory.claimed));
+    const { runs } = selected;
+    // The status statement of the memory path claimed already: its claim stands.
+    const status = memory.claimed ? { ...selected.status, ...memory.claimed } : selected.status;
     yield { status: rights ? { ...status, rights } : status };
     for (let i = 0; i < runs.first.length && !cancelled(); i += RUN_CHUNK) {
       yield { runs: { first: runs.first.slice(i, i + RUN_CHUNK), last: runs.last.slice(i, i + RUN_CHUNK) } };
@@ -35,17 +41,23 @@ export const Select = (ctx: MailboxContext) =>
  * that guess, which the row then confirms (or the UIDs are read for the
  * mailbox the row names).
  */
-async function fromMemory(ctx: MailboxContext, accountId: number, name: string): Promise<SelectedMailbox | undefined> {
+async function fromMemory(
+  ctx: MailboxContext,
+  accountId: number,
+  name: string,
+  claimRecent: boolean,
+): Promise<{ selected?: SelectedMailbox; claimed?: Pick<SelectedMailbox['status'], 'claimedFirst' | 'claimedLast'> }> {
   const cache = ctx.metadata;
-  if (!cache?.holds(accountId)) return undefined;
+  if (!cache?.holds(accountId)) return {};
   const normalized = normalizeMailboxName(name);
   const guess = cache.mailboxIdOf(accountId, normalized);
   const [status, guessed] = await Promise.all([
-    mailboxStatus(ctx.db, accountId, name),
+    mailboxStatus(ctx.db, accountId, name, { claimRecent }),
     guess === undefined ? undefined : cache.uidRuns(ctx.db, accountId, guess),
   ]);
+  const claimed = claimRecent ? { claimedFirst: status.claimedFirst, claimedLast: status.claimedLast } : undefined;
   const held = status.mailboxId === guess ? guessed : await cache.uidRuns(ctx.db, accountId, status.mailboxId);
   if (held) cache.noteName(accountId, normalized, status.mailboxId);
-  if (!held || held.modseq !== status.highestmodseq || held.count !== status.messages) return undefined;
-  return { status, runs: held.runs };
+  if (!held || held.modseq !== status.highestmodseq || held.count !== status.messages) return claimed ? { claimed } : {};
+  return { selected: { status, runs: held.runs } };
 }

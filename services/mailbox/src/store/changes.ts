@@ -3,7 +3,7 @@
 import type { Queryable } from '@kimap/common';
 import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/ChangedMessage';
 import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
-import { readerFlags } from './sql.js';
+import { claimColumn, claimedRange, readerFlags } from './sql.js';
 
 /** The mailbox's UIDs and MODSEQs (ChangesResponse.status: the counts are not filled in). */
 export type ChangesStatus = Omit<MailboxStatus__Output, 'messages' | 'unseen' | 'deleted' | 'size' | 'keywords'>;
@@ -19,6 +19,7 @@ export interface ChangesRead {
 interface ChangesRow extends ChangesStatus {
   changed: ChangedMessage__Output[] | string | null;
   expunged: number[] | null;
+  claimed: number[] | null;
 }
 
 /**
@@ -31,10 +32,13 @@ interface ChangesRow extends ChangesStatus {
  * ones, after a big import, can make "modseq > n" look unselective and the
  * planner walk the whole mailbox). A side that reaches the limit is read
  * again without one ($4 NULL): that many changes are worth a walk.
+ *
+ * With $5 true (a read-write IMAP4rev1 session) the same statement claims the
+ * UIDs no session has claimed as recent, when there are any.
  */
 const changesSql = (flags: string) => `
   SELECT b.mailbox_id AS "mailboxId", b.name, coalesce(b.special_use, '') AS "specialUse", b.uidvalidity, b.uidnext, b.highestmodseq,
-         b.expunged_floor_modseq AS "expungedFloorModseq",
+         b.expunged_floor_modseq AS "expungedFloorModseq", b.first_recent_uid AS "firstRecentUid", ${claimColumn('$5', 'b')},
          (SELECT json_agg(json_build_object('uid', c.uid, 'modseq', c.modseq, 'flags', c.flags) ORDER BY c.uid)
             FROM (SELECT m.uid, m.modseq, ${flags} AS flags FROM messages m
                    WHERE m.account_id = b.account_id AND m.mailbox_id = b.mailbox_id AND m.modseq > $3
@@ -46,15 +50,16 @@ const changesSql = (flags: string) => `
     FROM mailboxes b WHERE b.account_id = $1 AND b.mailbox_id = $2`;
 
 const CHANGES_SQL = changesSql('m.flags');
-/** The same, with the flags as a reader other than the owner sees them ($5). */
-const READER_CHANGES_SQL = changesSql(readerFlags('$5'));
+/** The same, with the flags as a reader other than the owner sees them ($6). */
+const READER_CHANGES_SQL = changesSql(readerFlags('$6'));
 
 /** Changes read with the limit first; more than it: read again without one. */
 const CHANGES_LIMIT = 50_000;
 
 /**
  * The mailbox and what changed after `since` (undefined: no such mailbox),
- * with the flags as `reader` sees them when it is not the owner.
+ * with the flags as `reader` sees them when it is not the owner; with
+ * `claimRecent`, the recent claim of the session (status.claimedFirst/Last).
  */
 export async function readChanges(
   db: Queryable,
@@ -63,22 +68,27 @@ export async function readChanges(
   since: number,
   limit = CHANGES_LIMIT,
   reader?: number,
+  claimRecent = false,
 ): Promise<ChangesRead | undefined> {
   let bound: number | null = limit;
+  let claim: ReturnType<typeof claimedRange> = { claimedFirst: 0, claimedLast: 0 };
   for (;;) {
+    // A second read (no limit) claims nothing more: the first one's claim stands.
+    const claiming = claimRecent && !claim.claimedFirst && bound !== null;
     const { rows } = await db.query<ChangesRow>(
       reader ? READER_CHANGES_SQL : CHANGES_SQL,
-      reader ? [accountId, mailboxId, since, bound, reader] : [accountId, mailboxId, since, bound],
+      reader ? [accountId, mailboxId, since, bound, claiming, reader] : [accountId, mailboxId, since, bound, claiming],
     );
     const r = rows[0];
     if (!r) return undefined;
     const changed = (typeof r.changed === 'string' ? (JSON.parse(r.changed) as ChangedMessage__Output[]) : r.changed) ?? [];
     const expunged = (r.expunged ?? []).map(Number);
+    if (claiming) claim = claimedRange(r.claimed);
     if (bound !== null && (changed.length >= bound || expunged.length >= bound)) {
       bound = null;
       continue;
     }
-    const { changed: _c, expunged: _e, ...status } = r;
-    return { status, changed, expunged };
+    const { changed: _c, expunged: _e, claimed: _claimed, ...status } = r;
+    return { status: { ...status, ...claim }, changed, expunged };
   }
 }

@@ -6,6 +6,7 @@ import { insertMailbox } from './accounts.js';
 import { alreadyExists, invalid, notFound } from './errors.js';
 import { parentNames, validateMailboxName, normalizeMailboxName, DELIMITER } from './names.js';
 import { recordChange } from './outbox.js';
+import { claimColumn, claimedRange } from './sql.js';
 
 /** A mailbox row, for the store's own use (the service answers with MailboxInfo and MailboxStatus). */
 export interface MailboxRow {
@@ -97,7 +98,15 @@ export async function createMailbox(
 
 /** A mailbox with its counts (kept in its row by triggers, migration 0005), as MailboxStatus. */
 const STATUS_COLUMNS = `mailbox_id AS "mailboxId", name, uidvalidity, uidnext, highestmodseq, messages, unseen, deleted, total_size AS size, keywords,
-  coalesce(special_use, '') AS "specialUse", expunged_floor_modseq AS "expungedFloorModseq"`;
+  coalesce(special_use, '') AS "specialUse", expunged_floor_modseq AS "expungedFloorModseq", first_recent_uid AS "firstRecentUid"`;
+
+/**
+ * The messages no session has claimed as recent (STATUS RECENT): a walk of the
+ * primary key from the first unclaimed UID, only when there is one.
+ */
+const RECENT_COUNT = `CASE WHEN first_recent_uid >= uidnext THEN 0 ELSE (
+    SELECT count(*) FROM messages m
+     WHERE m.account_id = mailboxes.account_id AND m.mailbox_id = mailboxes.mailbox_id AND m.uid >= mailboxes.first_recent_uid) END AS recent`;
 
 /**
  * The size of the \Deleted messages (STATUS DELETED-STORAGE, RFC 9208): no
@@ -112,15 +121,22 @@ export async function mailboxStatus(
   db: Queryable,
   accountId: number,
   name: string,
-  opts: { deletedSize?: boolean } = {},
+  opts: { deletedSize?: boolean; recent?: boolean; claimRecent?: boolean } = {},
 ): Promise<MailboxStatus__Output> {
-  const { rows } = await db.query<MailboxStatus__Output>(
-    `SELECT ${STATUS_COLUMNS}${opts.deletedSize ? `, ${DELETED_SIZE}` : ''} FROM mailboxes WHERE account_id = $1 AND name = $2`,
+  const extra = [
+    ...(opts.deletedSize ? [DELETED_SIZE] : []),
+    ...(opts.recent ? [RECENT_COUNT] : []),
+    ...(opts.claimRecent ? [claimColumn('true', 'mailboxes')] : []),
+  ];
+  const { rows } = await db.query<MailboxStatus__Output & { claimed?: number[] | null }>(
+    `SELECT ${[STATUS_COLUMNS, ...extra].join(', ')} FROM mailboxes WHERE account_id = $1 AND name = $2`,
     [accountId, normalizeMailboxName(name)],
   );
   const r = rows[0];
   if (!r) throw notFound(`Mailbox does not exist: ${name}`);
-  return r;
+  if (!opts.claimRecent) return r;
+  const { claimed, ...status } = r;
+  return { ...status, ...claimedRange(claimed) };
 }
 
 /** A mailbox's status and the UIDs of its messages as runs of consecutive UIDs: what SELECT answers. */
@@ -135,9 +151,9 @@ export interface SelectedMailbox {
  * ends of runs leave the database, so a mailbox whose UIDs are consecutive
  * costs two numbers however large it is.
  */
-export async function selectMailbox(db: Queryable, accountId: number, name: string): Promise<SelectedMailbox> {
-  const { rows } = await db.query<MailboxStatus__Output & { first: number[] | null; last: number[] | null }>(
-    `SELECT ${STATUS_COLUMNS}, r.first, r.last
+export async function selectMailbox(db: Queryable, accountId: number, name: string, claimRecent = false): Promise<SelectedMailbox> {
+  const { rows } = await db.query<MailboxStatus__Output & { first: number[] | null; last: number[] | null; claimed: number[] | null }>(
+    `SELECT ${STATUS_COLUMNS}, ${claimColumn('$3', 'mailboxes')}, r.first, r.last
        FROM mailboxes
        CROSS JOIN LATERAL (
          SELECT array_agg(s.uid ORDER BY s.uid) FILTER (WHERE s.prev IS DISTINCT FROM s.uid - 1) AS first,
@@ -147,12 +163,12 @@ export async function selectMailbox(db: Queryable, accountId: number, name: stri
                   WHERE m.account_id = mailboxes.account_id AND m.mailbox_id = mailboxes.mailbox_id
                  WINDOW w AS (ORDER BY m.uid)) s) r
       WHERE mailboxes.account_id = $1 AND mailboxes.name = $2`,
-    [accountId, normalizeMailboxName(name)],
+    [accountId, normalizeMailboxName(name), claimRecent],
   );
   const r = rows[0];
   if (!r) throw notFound(`Mailbox does not exist: ${name}`);
-  const { first, last, ...status } = r;
-  return { status, runs: { first: (first ?? []).map(Number), last: (last ?? []).map(Number) } };
+  const { first, last, claimed, ...status } = r;
+  return { status: { ...status, ...claimedRange(claimed) }, runs: { first: (first ?? []).map(Number), last: (last ?? []).map(Number) } };
 }
 
 export function hasChildren(all: ReadonlyArray<{ name: string }>, name: string): boolean {

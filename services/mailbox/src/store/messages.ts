@@ -14,7 +14,7 @@ import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/Mes
 import { fromWriteFunction } from './errors.js';
 import { normalizeMailboxName } from './names.js';
 import { recorded, type RecordedEvent } from './outbox.js';
-import { BODIES_JOIN, foldCase, readerFlags, uidRangeCondition, type UidRange } from './sql.js';
+import { BODIES_JOIN, claimedRange, foldCase, readerFlags, uidRangeCondition, type UidRange } from './sql.js';
 
 /** A message to store, as AppendRequest carries it: `internalDateMs` 0 means now. */
 export type AppendItem = AppendItem__Output;
@@ -107,24 +107,46 @@ export async function appendMessage(db: Queryable, input: AppendInput): Promise<
  * them. ENVELOPE, BODYSTRUCTURE and the searchable text are computed here,
  * once per message.
  */
-export function appendMessages(db: Queryable, accountId: number, mailbox: string, items: AppendItem[]): Promise<AppendManyResult> {
+export function appendMessages(
+  db: Queryable,
+  accountId: number,
+  mailbox: string,
+  items: AppendItem[],
+  opts: { claimRecent?: boolean } = {},
+): Promise<AppendManyResult> {
   return appendPrepared(
     db,
     accountId,
     mailbox,
     items.map((i) => ({ message: prepareMessage(i.message), flags: i.flags, internalDateMs: i.internalDateMs })),
+    opts,
   );
 }
 
-/** appendMessages for messages already prepared (delivery prepares one message for many accounts). */
-export async function appendPrepared(db: Queryable, accountId: number, mailbox: string, items: PreparedItem[]): Promise<AppendManyResult> {
+/**
+ * appendMessages for messages already prepared (delivery prepares one message
+ * for many accounts). With `claimRecent` (a read-write IMAP4rev1 session that
+ * has the mailbox selected) the same statement claims the unclaimed messages
+ * as \Recent for it, after kimap_append has stored these.
+ */
+export async function appendPrepared(
+  db: Queryable,
+  accountId: number,
+  mailbox: string,
+  items: PreparedItem[],
+  opts: { claimRecent?: boolean } = {},
+): Promise<AppendManyResult> {
   const messages = items.map((i) => i.message);
   const now = Date.now();
-  let row: { mailbox_id: number; uidvalidity: number; first_uid: number; modseq: number; event_id: number } | undefined;
+  let row:
+    { mailbox_id: number; uidvalidity: number; first_uid: number; modseq: number; event_id: number; claimed?: number[] | null } | undefined;
+  const sql = opts.claimRecent
+    ? 'SELECT a.*, kimap_claim_recent($1, a.mailbox_id) AS claimed FROM kimap_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) a'
+    : 'SELECT * FROM kimap_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)';
   try {
     ({
       rows: [row],
-    } = await db.query<NonNullable<typeof row>>('SELECT * FROM kimap_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)', [
+    } = await db.query<NonNullable<typeof row>>(sql, [
       accountId,
       normalizeMailboxName(mailbox),
       messages.reduce((t, m) => t + m.raw.length, 0),
@@ -148,6 +170,7 @@ export async function appendPrepared(db: Queryable, accountId: number, mailbox: 
     uidvalidity: r.uidvalidity,
     uids: items.map((_, i) => r.first_uid + i),
     modseq: r.modseq,
+    ...claimedRange(r.claimed),
     event: recorded(accountId, r.mailbox_id, r.modseq, 'append', r.event_id),
   };
 }

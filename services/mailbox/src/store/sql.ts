@@ -81,3 +81,19 @@ export function readerFlags(reader: string, alias = 'm'): string {
 export function readerSeen(reader: string, alias = 'm'): string {
   return `EXISTS (SELECT 1 FROM seen_by s WHERE s.account_id = ${alias}.account_id AND s.mailbox_id = ${alias}.mailbox_id AND s.reader_id = ${reader} AND s.uid = ${alias}.uid)`;
 }
+
+/**
+ * The recent claim of a read-write IMAP4rev1 SELECT (migration 0014), as a
+ * column: {first, next} or NULL. `claim` is the parameter that says whether to
+ * claim at all; the function runs only when the row read shows unclaimed UIDs,
+ * so a SELECT of a mailbox with nothing new writes nothing.
+ */
+export const claimColumn = (claim: string, row: string) =>
+  `CASE WHEN ${claim}::boolean AND ${row}.first_recent_uid < ${row}.uidnext
+        THEN kimap_claim_recent(${row}.account_id, ${row}.mailbox_id) END AS claimed`;
+
+/** The UIDs a claim took, as MailboxStatus carries them (0, 0: none). */
+export function claimedRange(claimed: Array<number | string> | null | undefined): { claimedFirst: number; claimedLast: number } {
+  if (!claimed) return { claimedFirst: 0, claimedLast: 0 };
+  return { claimedFirst: Number(claimed[0]), claimedLast: Number(claimed[1]) - 1 };
+}

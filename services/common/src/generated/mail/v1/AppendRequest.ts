@@ -8,6 +8,7 @@ export interface AppendRequest {
   'mailbox'?: (string);
   'items'?: (_mail_v1_AppendItem)[];
   'owner'?: (string);
+  'claimRecent'?: (boolean);
 }
 
 export interface AppendRequest__Output {
@@ -15,4 +16,5 @@ export interface AppendRequest__Output {
   'mailbox': (string);
   'items': (_mail_v1_AppendItem__Output)[];
   'owner': (string);
+  'claimRecent': (boolean);
 }

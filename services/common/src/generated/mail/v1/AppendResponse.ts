@@ -7,6 +7,8 @@ export interface AppendResponse {
   'uidvalidity'?: (number);
   'uids'?: (number)[];
   'modseq'?: (number | string | Long);
+  'claimedFirst'?: (number);
+  'claimedLast'?: (number);
 }
 
 export interface AppendResponse__Output {
@@ -14,4 +16,6 @@ export interface AppendResponse__Output {
   'uidvalidity': (number);
   'uids': (number)[];
   'modseq': (number);
+  'claimedFirst': (number);
+  'claimedLast': (number);
 }

@@ -8,6 +8,7 @@ export interface GetChangesRequest {
   'mailboxId'?: (number | string | Long);
   'sinceModseq'?: (number | string | Long);
   'owner'?: (string);
+  'claimRecent'?: (boolean);
 }
 
 export interface GetChangesRequest__Output {
@@ -15,4 +16,5 @@ export interface GetChangesRequest__Output {
   'mailboxId': (number);
   'sinceModseq': (number);
   'owner': (string);
+  'claimRecent': (boolean);
 }

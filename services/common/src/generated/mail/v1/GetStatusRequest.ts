@@ -7,6 +7,7 @@ export interface GetStatusRequest {
   'name'?: (string);
   'owner'?: (string);
   'deletedSize'?: (boolean);
+  'recent'?: (boolean);
 }
 
 export interface GetStatusRequest__Output {
@@ -14,4 +15,5 @@ export interface GetStatusRequest__Output {
   'name': (string);
   'owner': (string);
   'deletedSize': (boolean);
+  'recent': (boolean);
 }

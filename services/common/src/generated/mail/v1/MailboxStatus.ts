@@ -17,6 +17,10 @@ export interface MailboxStatus {
   'expungedFloorModseq'?: (number | string | Long);
   'rights'?: (string);
   'deletedSize'?: (number | string | Long);
+  'firstRecentUid'?: (number | string | Long);
+  'claimedFirst'?: (number);
+  'claimedLast'?: (number);
+  'recent'?: (number);
 }
 
 export interface MailboxStatus__Output {
@@ -34,4 +38,8 @@ export interface MailboxStatus__Output {
   'expungedFloorModseq': (number);
   'rights': (string);
   'deletedSize': (number);
+  'firstRecentUid': (number);
+  'claimedFirst': (number);
+  'claimedLast': (number);
+  'recent': (number);
 }

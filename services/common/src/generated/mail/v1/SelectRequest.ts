@@ -6,10 +6,12 @@ export interface SelectRequest {
   'account'?: (_mail_v1_AccountRef | null);
   'name'?: (string);
   'owner'?: (string);
+  'claimRecent'?: (boolean);
 }
 
 export interface SelectRequest__Output {
   'account': (_mail_v1_AccountRef__Output | null);
   'name': (string);
   'owner': (string);
+  'claimRecent': (boolean);
 }
