@@ -13,6 +13,7 @@ import { renameMailbox } from '../src/store/mailboxes.js';
 import { Registry } from 'prom-client';
 import { startMailboxService, type RunningMailboxService } from '../src/server.js';
 import { openDatabase, type Database } from '@kimap/common';
+import { collect } from './support/stream.js';
 
 const log = createLogger('test', 'silent');
 
@@ -21,16 +22,6 @@ function call<Req, Res>(client: MailboxServiceClient, method: string, req: Req):
     (client as unknown as Record<string, (r: Req, cb: (e: Error | null, v: Res) => void) => void>)[method]!.call(client, req, (e, v) =>
       e ? reject(e) : resolve(v),
     );
-  });
-}
-
-function collect<Res>(client: MailboxServiceClient, method: string, req: unknown): Promise<Res[]> {
-  return new Promise((resolve, reject) => {
-    const out: Res[] = [];
-    const stream = (client as unknown as Record<string, (r: unknown) => NodeJS.EventEmitter>)[method]!.call(client, req);
-    stream.on('data', (d: Res) => out.push(d));
-    stream.on('end', () => resolve(out));
-    stream.on('error', reject);
   });
 }
 

@@ -2,13 +2,14 @@
 // claimed by exactly one read-write session, whatever the concurrency.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, createMailboxClient, InProcessBus, openDatabase, type Database, type MailboxServiceClient } from '@kimap/common';
+import { createLogger, createMailboxClient, InProcessBus, openDatabase, type Database } from '@kimap/common';
 import { createTestDatabase, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser } from '../src/store/accounts.js';
 import { readChanges } from '../src/store/changes.js';
 import { createMailbox, mailboxStatus, selectMailbox } from '../src/store/mailboxes.js';
 import { appendMessages } from '../src/store/messages.js';
 import { startMailboxService, type RunningMailboxService } from '../src/server.js';
+import { collect } from './support/stream.js';
 
 const log = createLogger('test', 'silent');
 
@@ -22,16 +23,6 @@ function claimedUids(s: { claimedFirst: number; claimedLast: number }): number[]
 }
 
 type SelectPart = { status?: { claimedFirst: number; claimedLast: number; firstRecentUid: number; mailboxId: number } };
-
-function collect<Res>(client: MailboxServiceClient, method: string, req: unknown): Promise<Res[]> {
-  return new Promise((resolve, reject) => {
-    const out: Res[] = [];
-    const stream = (client as unknown as Record<string, (r: unknown) => NodeJS.EventEmitter>)[method]!.call(client, req);
-    stream.on('data', (d: Res) => out.push(d));
-    stream.on('end', () => resolve(out));
-    stream.on('error', reject);
-  });
-}
 
 describe('\\Recent claims on PostgreSQL', () => {
   let tdb: TestDatabase;
