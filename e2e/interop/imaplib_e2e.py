@@ -216,7 +216,9 @@ def q(name):
 
 
 def flagset(v):
-    return {f.lower() for f in (v or [])}
+    # \Recent belongs to the session that first selected the mailbox (IMAP4rev1), not to
+    # the message: whether this session shows it depends on who came first.
+    return {f.lower() for f in (v or [])} - {"\\recent"}
 
 
 def internaldate(v):

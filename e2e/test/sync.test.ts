@@ -104,13 +104,17 @@ describe('sync across edges (PostgreSQL, Kafka, separate processes)', () => {
 
     await b.command('f', 'STORE 2 +FLAGS (\\Flagged)');
     const flags = await next(a, PUSH_TIMEOUT_MS);
-    assert.equal(flags.text, '* 2 FETCH (FLAGS (\\Flagged))');
+    // A selected first, so the two messages already there are \Recent in its session
+    // (IMAP4rev1); the third arrived while B had the mailbox selected, and is B's.
+    assert.equal(flags.text, '* 2 FETCH (FLAGS (\\Flagged \\Recent))');
 
     await b.command('d', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
-    assert.equal((await next(a, PUSH_TIMEOUT_MS)).text, '* 1 FETCH (FLAGS (\\Deleted))');
+    assert.equal((await next(a, PUSH_TIMEOUT_MS)).text, '* 1 FETCH (FLAGS (\\Deleted \\Recent))');
     await b.command('x', 'EXPUNGE');
     const expunge = await next(a, PUSH_TIMEOUT_MS);
     assert.equal(expunge.text, '* 1 EXPUNGE');
+    // The expunged message was one of A's two recent ones.
+    assert.equal((await next(a, PUSH_TIMEOUT_MS)).text, '* 1 RECENT');
 
     const mv = await b.command('m', 'MOVE 2 Archive');
     assert.match(mv.tagged, /^m OK/);
@@ -125,7 +129,7 @@ describe('sync across edges (PostgreSQL, Kafka, separate processes)', () => {
     const list = await a.command('l', 'LIST "" "Archive/*"');
     assert.deepEqual(list.untagged, ['* LIST (\\HasNoChildren) "/" Archive/Projects']);
     const f = await a.command('f', 'FETCH 1:* (UID FLAGS)');
-    assert.deepEqual(f.untagged, ['* 1 FETCH (UID 2 FLAGS (\\Flagged))']);
+    assert.deepEqual(f.untagged, ['* 1 FETCH (UID 2 FLAGS (\\Flagged \\Recent))']);
     console.log(`push latency: EXISTS ${exists.ms} ms, FETCH ${flags.ms} ms, EXPUNGE ${expunge.ms} ms`);
   });
 
@@ -138,6 +142,8 @@ describe('sync across edges (PostgreSQL, Kafka, separate processes)', () => {
     await appendSync(b, 'k1', 'Drafts', msg('during outage'));
     const polled = await next(a, OUTAGE_POLL_MS + PUSH_TIMEOUT_MS);
     assert.equal(polled.text, '* 1 EXISTS');
+    // Nobody had Drafts selected when it arrived: A, which learns of it first, has it as \Recent.
+    assert.equal((await next(a, PUSH_TIMEOUT_MS)).text, '* 1 RECENT');
     console.log(`notified by polling after ${polled.ms} ms (poll interval ${OUTAGE_POLL_MS} ms while the feed is down)`);
 
     await kafka.start();
@@ -148,6 +154,7 @@ describe('sync across edges (PostgreSQL, Kafka, separate processes)', () => {
     await appendSync(b, 'k2', 'Drafts', msg('after restart'));
     const pushed = await next(a, OUTAGE_POLL_MS + PUSH_TIMEOUT_MS);
     assert.equal(pushed.text, '* 2 EXISTS');
+    assert.equal((await next(a, PUSH_TIMEOUT_MS)).text, '* 2 RECENT');
     console.log(`after the restart: notified after ${pushed.ms} ms`);
     // Pushed again: the edge had the event from Kafka (a poll left over from the outage may have raced it).
     await waitForMetric(edges[0]!.proc, 'kimap_change_events_received_total', (v) => v > received, 30_000);
