@@ -23,6 +23,10 @@ const EXCLUSIVE = {
   // They install Debian packages when their programs are missing (dovecot-imapd;
   // isync and offlineimap3; postfix), and dpkg takes one installer at a time.
   'debian-packages': ['e2e/test/transcripts.test.ts', 'e2e/test/interop.test.ts', 'e2e/test/lmtp.test.ts'],
+  // Each runs a storm of 50 IMAP clients against several server processes and
+  // kills or cuts some of them: both at once on two cores push replies past
+  // the deadlines they check.
+  'fault-storms': ['e2e/test/faults.test.ts', 'e2e/test/faults-embedded.test.ts'],
 };
 // sync.test.ts starts a Kafka broker of its own; kafka.sh fetches the broker's jars
 // into .cache/kafka-lib once (installing Java and Maven from Debian when missing).

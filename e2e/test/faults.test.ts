@@ -5,14 +5,14 @@
 // that stopping them disturbs no other test. After each fault, every mailbox
 // is held against what the server acknowledged (e2e/src/faults/check.ts), and
 // the table of faults and outcomes is printed at the end.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '@kimap/common';
 import { addUser } from '@kimap/mailbox';
 import { freePort, metric, startService, tempDir, waitForMetric, waitReady, type ServiceProcess } from '../src/cluster.js';
 import { ownKafka, type OwnKafka } from '../src/kafka.js';
-import { faultTable, verify, type FaultOutcome } from '../src/faults/check.js';
+import { faultTable, noReplyDetails, verify, type FaultOutcome } from '../src/faults/check.js';
 import { Load, boxes, userOf } from '../src/faults/load.js';
 import { ownPostgres, type OwnPostgres } from '../src/faults/postgres.js';
 import { cuttableProxy, type CuttableProxy } from '../src/faults/proxy.js';
@@ -30,7 +30,10 @@ const SLACK_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** FAULTS_ONLY=<regex>: run only the faults whose test name matches. */
 const only = process.env.FAULTS_ONLY ? new RegExp(process.env.FAULTS_ONLY, 'i') : undefined;
-const fault = (name: string, fn: () => Promise<void>): void => void test(name, { skip: only !== undefined && !only.test(name) }, fn);
+/** Bound of one fault's test: a hang fails it instead of holding up the run. */
+const FAULT_TIMEOUT_MS = 300_000;
+const fault = (name: string, fn: () => Promise<void>): void =>
+  void test(name, { skip: only !== undefined && !only.test(name), timeout: FAULT_TIMEOUT_MS + S.kafkaOutageMs }, fn);
 
 interface Edge {
   proc: ServiceProcess;
@@ -95,8 +98,21 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
     }
   });
 
+  /** What a failed or timed-out test may have left running, stopped after it. */
+  const running = new Set<{ stop(): Promise<void> }>();
+  const track = <T extends { stop(): Promise<void> }>(x: T): T => {
+    running.add(x);
+    return x;
+  };
+
+  afterEach(async () => {
+    for (const x of running) await x.stop().catch(() => undefined);
+    running.clear();
+  });
+
   after(async () => {
-    if (results.length) console.log(`\nfaults under a storm of ${S.clients} clients:\n${faultTable(results)}\n`);
+    if (results.length)
+      console.log(`\nfaults under a storm of ${S.clients} clients:\n${faultTable(results)}\n${noReplyDetails(results)}\n`);
     for (const e of edges) await e.proc.stop();
     for (const m of mailboxes) {
       await m.proc.stop();
@@ -109,27 +125,37 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
   });
 
   function newLoad(): Load {
-    return new Load({
-      ports: edges.map((e) => e.port),
-      users,
-      password: PASSWORD,
-      clients: S.clients,
-      clientsPerUser: S.clientsPerUser,
-      commandTimeoutMs: hangMs(),
-      run: `r${++runs}`,
-    });
+    return track(
+      new Load({
+        ports: edges.map((e) => e.port),
+        users,
+        password: PASSWORD,
+        clients: S.clients,
+        clientsPerUser: S.clientsPerUser,
+        commandTimeoutMs: hangMs(),
+        run: `r${++runs}`,
+      }),
+    );
   }
+
+  /** The processes of the cluster that are not running (with their last output). */
+  const dead = () =>
+    [...edges.map((e) => e.proc), ...mailboxes.map((m) => m.proc)]
+      .filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
+      .map((p) => `${p.name} exited (${p.child.exitCode ?? p.child.signalCode}):\n${p.output.join('')}`);
 
   /** Runs a storm around `fault`, checks the mailboxes, and records the outcome. */
   async function storm(name: string, load: Load, fault: () => Promise<void>): Promise<FaultOutcome> {
     load.start();
-    await sleep(S.stormMs);
-    await fault();
-    await sleep(S.stormMs);
-    await load.stop();
-    for (const p of [...edges.map((e) => e.proc), ...mailboxes.map((m) => m.proc)]) {
-      assert.equal(p.child.exitCode, null, `${p.name} is running:\n${p.output.join('')}`);
+    try {
+      await sleep(S.stormMs);
+      await fault();
+      await sleep(S.stormMs);
+    } finally {
+      // Whatever failed, the clients stop (they would keep the test process alive).
+      await load.stop();
     }
+    assert.deepEqual(dead(), [], 'every process of the cluster is running');
     const outcome = await verify(load, edges[1]!.port, name);
     results.push(outcome);
     assert.deepEqual(outcome.problems.slice(0, 10), [], `${name}: ${outcome.problems.length} problems`);
@@ -142,6 +168,7 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
   async function recovered(load: Load, since: number, servers: number[]): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (!servers.every((k) => load.between(since).some((c) => c.server === k && c.outcome === 'ok'))) {
+      assert.deepEqual(dead(), [], 'every process of the cluster is running');
       assert.ok(Date.now() < deadline, `servers ${servers.join(', ')} answer OK again within 30 s`);
       await sleep(200);
     }
@@ -250,7 +277,7 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
     const load = newLoad();
     await load.prepare();
     const watched = [0, 1, 2, 3].map((k) => ({ k, user: userOf(load.settings, k), box: boxes(load.settings.run, k).in }));
-    const watchers = await Promise.all(watched.map((w, i) => IdleWatcher.start(edges[i % 2]!.port, w.user, PASSWORD, w.box)));
+    const watchers = await Promise.all(watched.map((w, i) => IdleWatcher.start(edges[i % 2]!.port, w.user, PASSWORD, w.box).then(track)));
     const pids = [...edges.map((e) => e.proc.child.pid), ...mailboxes.map((m) => m.proc.child.pid)];
     let from = 0;
     let to = 0;
@@ -287,14 +314,15 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
     const load = newLoad();
     await load.prepare();
     const watched = [0, 1, 2, 3].map((k) => ({ k, user: userOf(load.settings, k), box: boxes(load.settings.run, k).in }));
-    const watchers = await Promise.all(watched.map((w, i) => IdleWatcher.start(edges[i % 2]!.port, w.user, PASSWORD, w.box)));
+    const watchers = await Promise.all(watched.map((w, i) => IdleWatcher.start(edges[i % 2]!.port, w.user, PASSWORD, w.box).then(track)));
     // A quiet mailbox watched on edge 0, for timing what IDLE hears of one APPEND through edge 1.
     const probeUser = users[0]!;
     const probeBox = `${load.settings.run}-probe`;
     const { client: prober } = await ImapClient.connect(edges[1]!.port);
+    track({ stop: () => prober.close() });
     await prober.command('l', `LOGIN ${probeUser} ${PASSWORD}`, 30_000);
     await prober.command('c', `CREATE ${probeBox}`, 30_000);
-    const probe = await IdleWatcher.start(edges[0]!.port, probeUser, PASSWORD, probeBox);
+    const probe = track(await IdleWatcher.start(edges[0]!.port, probeUser, PASSWORD, probeBox));
     let probes = 0;
     const probeOnce = async (bound: number) => {
       const r = await appendSync(prober, `p${++probes}`, probeBox, Buffer.from(`Subject: probe ${probes}\r\n\r\nprobe\r\n`));

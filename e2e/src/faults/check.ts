@@ -21,6 +21,8 @@ export interface FaultOutcome {
   no: Record<string, number>;
   bad: number;
   unknown: number;
+  /** Commands without a reply, by kind and why ("APPEND: connection closed"). */
+  unknownBy: Record<string, number>;
   reconnections: number;
   resyncMismatches: number;
   /** Every broken rule, in words (the first ones are shown by a failing test). */
@@ -147,6 +149,12 @@ export async function verify(load: Load, port: number, fault: string): Promise<F
   for (const r of resyncMismatches) problems.push(`client ${r.client} resynchronised through server ${r.server}: ${r.mismatch}`);
   const no: Record<string, number> = {};
   for (const c of load.commands) if (c.outcome === 'no') no[c.code ?? 'none'] = (no[c.code ?? 'none'] ?? 0) + 1;
+  const unknownBy: Record<string, number> = {};
+  for (const c of load.commands) {
+    if (c.outcome !== 'unknown') continue;
+    const why = `${c.kind}: ${c.code ?? 'none'}`;
+    unknownBy[why] = (unknownBy[why] ?? 0) + 1;
+  }
   const bad = load.commands.filter((c) => c.outcome === 'bad');
   for (const c of bad.slice(0, 5)) problems.push(`client ${c.client}: ${c.kind} got BAD: ${c.text}`);
   return {
@@ -159,6 +167,7 @@ export async function verify(load: Load, port: number, fault: string): Promise<F
     no,
     bad: bad.length,
     unknown: load.commands.filter((c) => c.outcome === 'unknown').length,
+    unknownBy,
     reconnections: load.resyncs.length,
     resyncMismatches: resyncMismatches.length,
     problems,
@@ -196,4 +205,18 @@ export function faultTable(rows: FaultOutcome[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/** What the "no reply" column counts, fault by fault. */
+export function noReplyDetails(rows: FaultOutcome[]): string {
+  return rows
+    .filter((r) => r.unknown > 0)
+    .map(
+      (r) =>
+        `${r.fault}: no reply ${Object.entries(r.unknownBy)
+          .sort((a, b) => b[1] - a[1])
+          .map(([why, n]) => `${n} ${why}`)
+          .join(', ')}`,
+    )
+    .join('\n');
 }

@@ -326,8 +326,10 @@ class StormClient {
   private async connect(stopped: () => boolean): Promise<boolean> {
     const server = this.server;
     const startedAt = Date.now();
-    const fail = (kind: Kind, code: string, text = '') => {
-      this.load.commands.push({ client: this.k, kind, outcome: 'unknown', code, text, server, startedAt, ms: Date.now() - startedAt });
+    // A step that did not get through (logged here unless its command was logged already).
+    const fail = (kind: Kind, code: string, text = '', logged = true) => {
+      if (!logged)
+        this.load.commands.push({ client: this.k, kind, outcome: 'unknown', code, text, server, startedAt, ms: Date.now() - startedAt });
       this.drop();
       // The next attempt goes to the next server.
       this.server = (this.server + 1) % this.s.ports.length;
@@ -336,7 +338,7 @@ class StormClient {
     try {
       this.conn = (await ImapClient.connect(this.s.ports[server]!, { timeoutMs: this.s.commandTimeoutMs })).client;
     } catch (err) {
-      return fail('CONNECT', 'refused', String(err).slice(0, 100));
+      return fail('CONNECT', 'refused', String(err).slice(0, 100), false);
     }
     if (stopped()) return false;
     const login = await this.command('LOGIN', `LOGIN ${this.user} ${this.s.password}`);
@@ -350,7 +352,7 @@ class StormClient {
     const sel = await this.command('SELECT', `SELECT ${this.box.in}${qresync}`);
     if (sel.outcome !== 'ok') return fail('SELECT', sel.code ?? sel.outcome, sel.tagged);
     const v = /\[UIDVALIDITY (\d+)\]/.exec(sel.untagged.join('\n'));
-    if (!v) return fail('SELECT', 'no UIDVALIDITY');
+    if (!v) return fail('SELECT', 'no UIDVALIDITY', sel.tagged, false);
     const uidValidity = Number(v[1]);
     this.load.seenUidValidity(this.box.in, uidValidity);
     const highest = /\[HIGHESTMODSEQ (\d+)\]/.exec(sel.untagged.join('\n'));

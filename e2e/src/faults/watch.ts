@@ -9,6 +9,7 @@ export class IdleWatcher {
   /** When the session last heard of a change. */
   lastChangeAt = 0;
   closed = false;
+  private stopped = false;
   private done?: () => void;
   private waiters: Array<() => void> = [];
 
@@ -77,6 +78,8 @@ export class IdleWatcher {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     if (!this.closed) {
       const ended = new Promise<void>((resolve) => (this.done = resolve));
       this.conn.send('DONE\r\n');
