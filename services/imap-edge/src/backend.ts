@@ -169,8 +169,11 @@ export interface MailboxBackend {
   status(p: Principal, target: MailboxTarget, opts?: { deletedSize?: boolean; recent?: boolean }): Promise<MailboxStatus>;
   /** The principal's quota (RFC 9208); with a mailbox of its own, NONEXISTENT when it does not exist. */
   quota(p: Principal, mailbox?: string): Promise<QuotaInfo>;
-  /** claimRecent: a read-write IMAP4rev1 SELECT, which claims the unclaimed messages as \Recent (status.claimedFirst/Last). */
-  select(p: Principal, target: MailboxTarget, opts?: { claimRecent?: boolean }): Promise<SelectResult>;
+  /**
+   * claimRecent: a read-write IMAP4rev1 SELECT, which claims the unclaimed messages as \Recent (status.claimedFirst/Last);
+   * firstUnseen: an IMAP4rev1 SELECT or EXAMINE, which also wants the first UID without \Seen (status.firstUnseenUid).
+   */
+  select(p: Principal, target: MailboxTarget, opts?: { claimRecent?: boolean; firstUnseen?: boolean }): Promise<SelectResult>;
   append(p: Principal, input: AppendInput): Promise<AppendResponse__Output>;
   /** Messages in ascending UID order, a batch at a time; a returned promise holds the next batch back. */
   fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void>;
@@ -509,13 +512,19 @@ export class GrpcBackend implements MailboxBackend {
     return this.unary('GetQuota', { account: p.account, mailbox });
   }
 
-  async select(p: Principal, target: MailboxTarget, opts: { claimRecent?: boolean } = {}): Promise<SelectResult> {
+  async select(p: Principal, target: MailboxTarget, opts: { claimRecent?: boolean; firstUnseen?: boolean } = {}): Promise<SelectResult> {
     let status: MailboxStatus | undefined;
     const first: number[] = [];
     const last: number[] = [];
     await this.stream<{ status?: MailboxStatus; runs?: { first: number[]; last: number[] } }>(
       'Select',
-      { account: p.account, owner: target.owner, name: target.name, claimRecent: opts.claimRecent ?? false },
+      {
+        account: p.account,
+        owner: target.owner,
+        name: target.name,
+        claimRecent: opts.claimRecent ?? false,
+        firstUnseen: opts.firstUnseen ?? false,
+      },
       (part) => {
         if (part.status) status = part.status;
         else if (part.runs) {

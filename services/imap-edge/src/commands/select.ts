@@ -103,8 +103,12 @@ export const select = defineCommand({
     ctx.deselect();
     if (condstore) session.enabled.add('CONDSTORE');
     const target = targetFromWire(session, cmd.args.mailbox);
-    // A read-write IMAP4rev1 SELECT claims the messages no session has seen as \Recent.
-    const { status, uids } = await ctx.backend.select(session.principal!, target, { claimRecent: !rev2 && !cmd.args.readOnly });
+    // A read-write IMAP4rev1 SELECT claims the messages no session has seen as \Recent;
+    // IMAP4rev1 also names the first unseen message (RFC 3501 7.1, dropped by RFC 9051).
+    const { status, uids } = await ctx.backend.select(session.principal!, target, {
+      claimRecent: !rev2 && !cmd.args.readOnly,
+      firstUnseen: !rev2,
+    });
     // Another account's mailbox: what the rights allow (RFC 4314 5.1.1, 5.2): READ-ONLY
     // without any of i, e, s, w, t; PERMANENTFLAGS only the flags they let the session set.
     const rights = target.owner ? status.rights : RIGHTS;
@@ -124,6 +128,9 @@ export const select = defineCommand({
     } else {
       mb.reportedRecent = mb.recentCount;
       enc.untagged().number(mb.reportedRecent).raw(' RECENT').crlf();
+      // The UID maps to its number in this session's view; none when every message is seen.
+      const unseen = status.firstUnseenUid ? mb.seqOf(status.firstUnseenUid) : undefined;
+      if (unseen) enc.status(null, 'OK', 'First unseen', `UNSEEN ${unseen}`);
     }
     enc.status(null, 'OK', 'UIDs valid', `UIDVALIDITY ${mb.uidvalidity}`);
     enc.status(null, 'OK', 'Predicted next UID', `UIDNEXT ${mb.uidnext}`);

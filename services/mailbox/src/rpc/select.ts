@@ -22,8 +22,11 @@ export const Select = (ctx: MailboxContext) =>
     }
     // A grantee without a right to change anything has the mailbox read-only, as EXAMINE.
     const claim = req.claimRecent && (!req.owner || /[iestw]/.test(rights));
-    const memory = await fromMemory(ctx, accountId, req.name, claim);
-    const selected = memory.selected ?? (await selectMailbox(ctx.db, accountId, req.name, claim && !memory.claimed));
+    // A grantee's \Seen is its own: the first message it has not seen.
+    const firstUnseen = req.firstUnseen ? { reader: req.owner ? principal : undefined } : undefined;
+    const memory = await fromMemory(ctx, accountId, req.name, claim, firstUnseen);
+    const selected =
+      memory.selected ?? (await selectMailbox(ctx.db, accountId, req.name, claim && !memory.claimed, firstUnseen));
     const { runs } = selected;
     // The status statement of the memory path claimed already: its claim stands.
     const status = memory.claimed ? { ...selected.status, ...memory.claimed } : selected.status;
@@ -46,13 +49,14 @@ async function fromMemory(
   accountId: number,
   name: string,
   claimRecent: boolean,
+  firstUnseen: { reader?: number } | undefined,
 ): Promise<{ selected?: SelectedMailbox; claimed?: Pick<SelectedMailbox['status'], 'claimedFirst' | 'claimedLast'> }> {
   const cache = ctx.metadata;
   if (!cache?.holds(accountId)) return {};
   const normalized = normalizeMailboxName(name);
   const guess = cache.mailboxIdOf(accountId, normalized);
   const [status, guessed] = await Promise.all([
-    mailboxStatus(ctx.db, accountId, name, { claimRecent }),
+    mailboxStatus(ctx.db, accountId, name, { claimRecent, firstUnseen }),
     guess === undefined ? undefined : cache.uidRuns(ctx.db, accountId, guess),
   ]);
   const claimed = claimRecent ? { claimedFirst: status.claimedFirst, claimedLast: status.claimedLast } : undefined;

@@ -6,7 +6,7 @@ import { insertMailbox } from './accounts.js';
 import { alreadyExists, invalid, notFound } from './errors.js';
 import { parentNames, validateMailboxName, normalizeMailboxName, DELIMITER } from './names.js';
 import { recordChange } from './outbox.js';
-import { claimColumn, claimedRange } from './sql.js';
+import { claimColumn, claimedRange, readerSeen } from './sql.js';
 
 /** A mailbox row, for the store's own use (the service answers with MailboxInfo and MailboxStatus). */
 export interface MailboxRow {
@@ -117,20 +117,40 @@ const DELETED_SIZE = `CASE WHEN deleted = 0 THEN 0 ELSE (
     SELECT coalesce(sum(m.size), 0) FROM messages m
      WHERE m.account_id = mailboxes.account_id AND m.mailbox_id = mailboxes.mailbox_id AND '\\Deleted' = ANY (m.flags)) END AS "deletedSize"`;
 
+/**
+ * The lowest UID without \Seen (the UNSEEN response code of an IMAP4rev1
+ * SELECT), 0 when there is none. The owner's: a walk of the index of unseen
+ * messages (migration 0015), only when the row counts unseen messages at all.
+ * A grantee's (`reader`, the parameter with its account): its own \Seen, the
+ * messages in UID order up to the first it has not seen.
+ */
+function firstUnseenColumn(reader?: string): string {
+  const box = 'm.account_id = mailboxes.account_id AND m.mailbox_id = mailboxes.mailbox_id';
+  if (reader) {
+    return `coalesce((SELECT m.uid FROM messages m WHERE ${box} AND NOT ${readerSeen(`${reader}::bigint`)}
+                       ORDER BY m.uid LIMIT 1), 0) AS "firstUnseenUid"`;
+  }
+  return `CASE WHEN mailboxes.unseen = 0 THEN 0 ELSE coalesce((
+    SELECT m.uid FROM messages m WHERE ${box} AND NOT ('\\Seen' = ANY (m.flags))
+     ORDER BY m.uid LIMIT 1), 0) END AS "firstUnseenUid"`;
+}
+
 export async function mailboxStatus(
   db: Queryable,
   accountId: number,
   name: string,
-  opts: { deletedSize?: boolean; recent?: boolean; claimRecent?: boolean } = {},
+  opts: { deletedSize?: boolean; recent?: boolean; claimRecent?: boolean; firstUnseen?: { reader?: number } } = {},
 ): Promise<MailboxStatus__Output> {
+  const reader = opts.firstUnseen?.reader;
   const extra = [
     ...(opts.deletedSize ? [DELETED_SIZE] : []),
     ...(opts.recent ? [RECENT_COUNT] : []),
     ...(opts.claimRecent ? [claimColumn('true', 'mailboxes')] : []),
+    ...(opts.firstUnseen ? [firstUnseenColumn(reader === undefined ? undefined : '$3')] : []),
   ];
   const { rows } = await db.query<MailboxStatus__Output & { claimed?: number[] | null }>(
     `SELECT ${[STATUS_COLUMNS, ...extra].join(', ')} FROM mailboxes WHERE account_id = $1 AND name = $2`,
-    [accountId, normalizeMailboxName(name)],
+    [accountId, normalizeMailboxName(name), ...(reader === undefined ? [] : [reader])],
   );
   const r = rows[0];
   if (!r) throw notFound(`Mailbox does not exist: ${name}`);
@@ -151,9 +171,17 @@ export interface SelectedMailbox {
  * ends of runs leave the database, so a mailbox whose UIDs are consecutive
  * costs two numbers however large it is.
  */
-export async function selectMailbox(db: Queryable, accountId: number, name: string, claimRecent = false): Promise<SelectedMailbox> {
+export async function selectMailbox(
+  db: Queryable,
+  accountId: number,
+  name: string,
+  claimRecent = false,
+  firstUnseen?: { reader?: number },
+): Promise<SelectedMailbox> {
+  const reader = firstUnseen?.reader;
+  const unseenColumn = firstUnseen ? `${firstUnseenColumn(reader === undefined ? undefined : '$4')}, ` : '';
   const { rows } = await db.query<MailboxStatus__Output & { first: number[] | null; last: number[] | null; claimed: number[] | null }>(
-    `SELECT ${STATUS_COLUMNS}, ${claimColumn('$3', 'mailboxes')}, r.first, r.last
+    `SELECT ${STATUS_COLUMNS}, ${claimColumn('$3', 'mailboxes')}, ${unseenColumn}r.first, r.last
        FROM mailboxes
        CROSS JOIN LATERAL (
          SELECT array_agg(s.uid ORDER BY s.uid) FILTER (WHERE s.prev IS DISTINCT FROM s.uid - 1) AS first,
@@ -163,7 +191,7 @@ export async function selectMailbox(db: Queryable, accountId: number, name: stri
                   WHERE m.account_id = mailboxes.account_id AND m.mailbox_id = mailboxes.mailbox_id
                  WINDOW w AS (ORDER BY m.uid)) s) r
       WHERE mailboxes.account_id = $1 AND mailboxes.name = $2`,
-    [accountId, normalizeMailboxName(name), claimRecent],
+    [accountId, normalizeMailboxName(name), claimRecent, ...(reader === undefined ? [] : [reader])],
   );
   const r = rows[0];
   if (!r) throw notFound(`Mailbox does not exist: ${name}`);

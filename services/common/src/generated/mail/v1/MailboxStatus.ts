@@ -21,6 +21,7 @@ export interface MailboxStatus {
   'claimedFirst'?: (number);
   'claimedLast'?: (number);
   'recent'?: (number);
+  'firstUnseenUid'?: (number);
 }
 
 export interface MailboxStatus__Output {
@@ -42,4 +43,5 @@ export interface MailboxStatus__Output {
   'claimedFirst': (number);
   'claimedLast': (number);
   'recent': (number);
+  'firstUnseenUid': (number);
 }

@@ -7,6 +7,7 @@ export interface SelectRequest {
   'name'?: (string);
   'owner'?: (string);
   'claimRecent'?: (boolean);
+  'firstUnseen'?: (boolean);
 }
 
 export interface SelectRequest__Output {
@@ -14,4 +15,5 @@ export interface SelectRequest__Output {
   'name': (string);
   'owner': (string);
   'claimRecent': (boolean);
+  'firstUnseen': (boolean);
 }
