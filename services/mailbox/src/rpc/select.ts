@@ -25,8 +25,7 @@ export const Select = (ctx: MailboxContext) =>
     // A grantee's \Seen is its own: the first message it has not seen.
     const firstUnseen = req.firstUnseen ? { reader: req.owner ? principal : undefined } : undefined;
     const memory = await fromMemory(ctx, accountId, req.name, claim, firstUnseen);
-    const selected =
-      memory.selected ?? (await selectMailbox(ctx.db, accountId, req.name, claim && !memory.claimed, firstUnseen));
+    const selected = memory.selected ?? (await selectMailbox(ctx.db, accountId, req.name, claim && !memory.claimed, firstUnseen));
     const { runs } = selected;
     // The status statement of the memory path claimed already: its claim stands.
     const status = memory.claimed ? { ...selected.status, ...memory.claimed } : selected.status;
