@@ -181,12 +181,14 @@ test('embedded server: LMTP delivery in the same process wakes an IDLE session (
     assert.match(text, /^kimap_pg_query_duration_seconds_count\{statement="kimap_append",service="kimap"\} [1-9]/m);
     assert.match(text, /^kimap_bytes_received_total\{protocol="lmtp",service="kimap"\} [1-9]/m);
     // The delivered message, left unclaimed by the IMAP4rev2 session: an IMAP4rev1
-    // SELECT claims it (in PGlite), and no later one.
+    // SELECT claims it (in PGlite), and no later one. Unseen: IMAP4rev1 is told so.
     for (const expected of ['* 1 RECENT', '* 0 RECENT']) {
       const { client: rev1 } = await ImapClient.connect(server.edge.imapsPort!, { tls: true, timeoutMs: 10_000 });
       try {
         assert.match((await rev1.command('l', 'LOGIN owner@example.org owner-password')).tagged, /^l OK/);
-        assert.ok((await rev1.command('s', 'SELECT INBOX')).untagged.includes(expected), expected);
+        const selected = (await rev1.command('s', 'SELECT INBOX')).untagged;
+        assert.ok(selected.includes(expected), expected);
+        assert.ok(selected.includes('* OK [UNSEEN 1] First unseen'), selected.join('\n'));
       } finally {
         await rev1.close();
       }
