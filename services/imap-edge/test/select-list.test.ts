@@ -30,6 +30,7 @@ describe('IMAP edge: SELECT, EXAMINE, LIST and CREATE', () => {
         `* OK [PERMANENTFLAGS (${SYSTEM_FLAGS} \\*)] Flags permitted`,
         '* 2 EXISTS',
         '* 2 RECENT',
+        '* OK [UNSEEN 1] First unseen',
         `* OK [UIDVALIDITY ${v}] UIDs valid`,
         '* OK [UIDNEXT 3] Predicted next UID',
       ],
