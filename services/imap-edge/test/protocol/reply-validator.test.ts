@@ -45,6 +45,8 @@ const VALID = [
   'A1 NO [NONEXISTENT] Mailbox does not exist: fz1/\tub',
   '* LIST () "/" "a\tb"',
   '* LIST (\\HasNoChildren) "/" fz2body[]<',
+  '* LIST (\\HasNoChildren) "/" BODY[]<',
+  '* LIST (\\HasNoChildren) "/" BINARY[1]x',
   '* LIST (\\HasNoChildren) "/" [z1',
 ];
 

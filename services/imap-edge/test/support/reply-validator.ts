@@ -216,6 +216,7 @@ class Lexer {
     }
     // Outside a section an atom may hold `]` (astring: a mailbox name).
     const inAtom = (c: string) => isAtomChar(c) || (c === ']' && this.sections === 0);
+    const start = this.pos;
     const word = this.peek() === '[' ? '' : this.atomLike((c) => inAtom(c) && c !== '[');
     // `[` is an atom character: only the FETCH items with sections start one here.
     if (this.peek() === '[' && !SECTION_ITEMS.has(word.toUpperCase())) {
@@ -232,6 +233,13 @@ class Lexer {
       }
       this.pos++;
       this.sections--;
+      // `BODY[]<` with no number, or more atom characters after `]`: a name that only
+      // looks like a FETCH item (a mailbox called so, in LIST), an atom after all.
+      const originFollows = this.peek() === '<' && /\d/.test(this.s[this.pos + 1] ?? '');
+      if (!originFollows && this.sections === 0 && !this.done && inAtom(this.peek())) {
+        this.atomLike(inAtom);
+        return { t: 'atom', v: this.s.slice(start, this.pos) };
+      }
       let origin: string | undefined;
       if (this.try('<')) {
         origin = this.number();
