@@ -46,6 +46,7 @@ const VALID = [
   '* LIST () "/" "a\tb"',
   '* LIST (\\HasNoChildren) "/" fz2body[]<',
   '* LIST (\\HasNoChildren) "/" BODY[]<',
+  '* LIST (\\HasNoChildren) "/" ~Le',
   '* LIST (\\HasNoChildren) "/" BINARY[1]x',
   '* LIST (\\HasNoChildren) "/" [z1',
 ];

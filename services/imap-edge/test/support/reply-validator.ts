@@ -208,7 +208,8 @@ class Lexer {
     const ch = this.peek();
     if (ch === '(') return this.list(depth);
     if (ch === '"') return { t: 'string', v: this.quoted() };
-    if (ch === '{' || ch === '~') return this.literal();
+    // `~` is an atom character: only `~{` starts a literal8 (a mailbox may be called `~Le`).
+    if (ch === '{' || (ch === '~' && this.s[this.pos + 1] === '{')) return this.literal();
     if (ch === '\\') {
       this.pos++;
       if (this.try('*')) return { t: 'atom', v: '\\*' };
