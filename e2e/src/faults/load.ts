@@ -104,7 +104,17 @@ function expandSet(set: string): number[] {
   return out;
 }
 
-const normFlags = (s: string) => s.split(' ').filter(Boolean).sort().join(' ');
+/**
+ * Flags as a sorted list, without \Recent: that one belongs to the session
+ * that claimed the message (RFC 3501 2.3.2), so a client's next connection
+ * rightly no longer sees it, and no mod-sequence records its going.
+ */
+const normFlags = (s: string) =>
+  s
+    .split(' ')
+    .filter((f) => f && f.toLowerCase() !== '\\recent')
+    .sort()
+    .join(' ');
 
 /** UID -> flags from FETCH lines that carry both. */
 export function fetchedFlags(lines: string[]): Map<number, string> {

@@ -47,6 +47,8 @@ const VALID = [
   '* LIST (\\HasNoChildren) "/" fz2body[]<',
   '* LIST (\\HasNoChildren) "/" BODY[]<',
   '* LIST (\\HasNoChildren) "/" ~Le',
+  '* ACL BODY[BODY[ fuzz@example.test lrswipkxteacd',
+  '* LIST (\\HasNoChildren) "/" BINARY[1',
   '* LIST (\\HasNoChildren) "/" BINARY[1]x',
   '* LIST (\\HasNoChildren) "/" [z1',
 ];

@@ -64,6 +64,8 @@ class Wire {
   private waiter?: () => void;
   closed = false;
   byeSeen?: string;
+  /** The close has been counted (a BYE counts once however many commands meet it). */
+  counted = false;
   constructor(public socket: Socket) {
     this.attach(socket);
   }
@@ -207,14 +209,21 @@ export class FuzzPlayer {
     this.state = 'closed';
     if (bye === undefined) this.fail('the server closed the connection without BYE');
     if (!ALLOWED_BYES.some((r) => r.test(bye))) this.fail(`a BYE the session gave no cause for: ${bye}`);
-    this.stats.bye++;
+    if (!this.wire!.counted) this.stats.bye++;
+    this.wire!.counted = true;
     return { bye };
   }
 
   /** Sends one command and reads to its tagged reply, answering each `+` with what comes next. */
   private async exchange(cmd: GeneratedCommand, tag: string, expectTagged: boolean): Promise<PlayOutcome> {
     const wire = this.wire!;
-    wire.byeSeen = undefined;
+    // A connection told BYE (by an earlier exchange, a helper's) takes no more commands.
+    if (wire.closed || wire.byeSeen !== undefined) {
+      while (await this.readLine(Date.now() + this.timeoutMs)) {
+        /* lines after BYE: validated, then the close */
+      }
+      return this.ended();
+    }
     this.tags.add(tag);
     const segments = serialize(cmd, tag);
     const responses = cmd.responses.slice();
@@ -331,8 +340,9 @@ export class FuzzPlayer {
     }
     const max = this.opts.maxMessages ?? 200;
     if (this.exists > max) {
-      await this.helper('STORE 1:* +FLAGS.SILENT (\\Deleted)');
-      await this.helper('EXPUNGE');
+      // Another connection may delete the mailbox meanwhile: BYE, and play() sees the close.
+      const r = await this.helper('STORE 1:* +FLAGS.SILENT (\\Deleted)');
+      if (r.bye === undefined) await this.helper('EXPUNGE');
     } else if (this.exists < 3) {
       // Something to FETCH, STORE and SEARCH.
       const message = Buffer.from('Subject: fuzz\r\nFrom: a@b.test\r\nContent-Type: text/plain\r\n\r\nhello\r\n');
@@ -343,7 +353,7 @@ export class FuzzPlayer {
   /** Plays one command in `state`; throws FuzzViolation when a property breaks. */
   async play(state: FuzzState, cmd: GeneratedCommand): Promise<PlayOutcome> {
     await this.reach(state);
-    if (this.wire?.closed) return this.ended();
+    if (this.wire?.closed || this.state === 'closed') return this.ended();
     // A tag of its own only where nothing waits on it (no synchronizing literal, no exchange).
     const simple =
       cmd.tag !== '' &&

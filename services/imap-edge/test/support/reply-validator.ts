@@ -223,34 +223,52 @@ class Lexer {
     if (this.peek() === '[' && !SECTION_ITEMS.has(word.toUpperCase())) {
       return { t: 'atom', v: word + this.atomLike(inAtom) };
     }
-    if (this.peek() === '[') {
-      this.pos++;
-      this.sections++;
-      const section: Value[] = [];
-      while (this.peek() !== ']') {
-        if (this.done) this.fail('an unterminated section');
-        if (section.length) this.sp();
-        section.push(this.value(depth + 1));
+    // Outside brackets, a name like `BODY[BODY[` (a mailbox in ACL or LIST) is
+    // an atom that only starts like a FETCH item: read it as one if the section
+    // does not parse.
+    if (this.peek() === '[' && this.sections === 0) {
+      const lit = this.lit;
+      try {
+        return this.section(word, start, inAtom, depth);
+      } catch (err) {
+        if (!(err instanceof Invalid)) throw err;
+        this.pos = start;
+        this.lit = lit;
+        this.sections = 0;
+        return { t: 'atom', v: this.atomLike(inAtom) };
       }
-      this.pos++;
-      this.sections--;
-      // `BODY[]<` with no number, or more atom characters after `]`: a name that only
-      // looks like a FETCH item (a mailbox called so, in LIST), an atom after all.
-      const originFollows = this.peek() === '<' && /\d/.test(this.s[this.pos + 1] ?? '');
-      if (!originFollows && this.sections === 0 && !this.done && inAtom(this.peek())) {
-        this.atomLike(inAtom);
-        return { t: 'atom', v: this.s.slice(start, this.pos) };
-      }
-      let origin: string | undefined;
-      if (this.try('<')) {
-        origin = this.number();
-        this.expect('>');
-      }
-      return { t: 'section', name: word.toUpperCase(), section, ...(origin !== undefined && { origin }) };
     }
+    if (this.peek() === '[') return this.section(word, start, inAtom, depth);
     if (/^\d+$/.test(word)) return { t: 'number', v: word };
     if (word.toUpperCase() === 'NIL') return { t: 'nil' };
     return { t: 'atom', v: word };
+  }
+
+  /** `[section]<origin>` after `word`, which started at `start`. */
+  private section(word: string, start: number, inAtom: (c: string) => boolean, depth: number): Value {
+    this.pos++;
+    this.sections++;
+    const section: Value[] = [];
+    while (this.peek() !== ']') {
+      if (this.done) this.fail('an unterminated section');
+      if (section.length) this.sp();
+      section.push(this.value(depth + 1));
+    }
+    this.pos++;
+    this.sections--;
+    // `BODY[]<` with no number, or more atom characters after `]`: a name that only
+    // looks like a FETCH item (a mailbox called so, in LIST), an atom after all.
+    const originFollows = this.peek() === '<' && /\d/.test(this.s[this.pos + 1] ?? '');
+    if (!originFollows && this.sections === 0 && !this.done && inAtom(this.peek())) {
+      this.atomLike(inAtom);
+      return { t: 'atom', v: this.s.slice(start, this.pos) };
+    }
+    let origin: string | undefined;
+    if (this.try('<')) {
+      origin = this.number();
+      this.expect('>');
+    }
+    return { t: 'section', name: word.toUpperCase(), section, ...(origin !== undefined && { origin }) };
   }
 
   list(depth = 0): Value {
