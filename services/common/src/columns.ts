@@ -41,3 +41,13 @@ export function flagLines(column: string, count: number): string[] {
 export function flagsOfLine(line: string): string[] {
   return line ? line.split(' ') : [];
 }
+
+/** A function that returns one shared string for equal flag lines (a mailbox has few distinct ones). */
+export function flagLineInterner(): (line: string) => string {
+  const lines = new Map<string, string>();
+  return (line) => {
+    let shared = lines.get(line);
+    if (shared === undefined) lines.set(line, (shared = line));
+    return shared;
+  };
+}

@@ -44,6 +44,13 @@ export interface ChangeSubscriber {
   subscribe(handler: ChangeHandler): Promise<void>;
   /** False while events may be missed (bus unreachable): sessions then poll. */
   readonly healthy: boolean;
+  /**
+   * The feed's liveness: a time (ms since the epoch) such that every event
+   * the bus accepted before it has been handed to the handler; 0 when not
+   * known. An edge trusts the view it keeps of a mailbox only while this is
+   * recent (FEED_CURRENT_WITHIN_MS).
+   */
+  currentAsOf(): number;
   close(): Promise<void>;
 }
 
@@ -103,6 +110,10 @@ export class InProcessBus implements ChangePublisher, ChangeSubscriber {
   subscribe(handler: ChangeHandler): Promise<void> {
     this.emitter.on('change', handler);
     return Promise.resolve();
+  }
+  /** Events are handed on a tick after they are published: current up to the moment. */
+  currentAsOf(): number {
+    return Date.now();
   }
   close(): Promise<void> {
     this.emitter.removeAllListeners();
@@ -244,10 +255,29 @@ export class KafkaSubscriber implements ChangeSubscriber {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     const alive = () => (this.lastAlive = Date.now());
-    const { GROUP_JOIN, HEARTBEAT, FETCH, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, alive);
+    const { GROUP_JOIN, HEARTBEAT, FETCH, FETCH_START, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, () => {
+      alive();
+      // A new membership: the loops start counting afresh.
+      this.loops.clear();
+    });
     this.consumer.on(HEARTBEAT, alive);
     this.consumer.on(FETCH, alive);
+    // The fetch loop of each broker: fetch, hand the batches on, fetch again.
+    // A fetch that began at T returns every event the broker had accepted by
+    // then (up to the partition's end, unless the answer was cut short: a
+    // batch still behind the end). So when the next fetch begins, the events
+    // accepted before T have all been handed on: the feed is current as of T.
+    this.consumer.on(FETCH_START, (e) => {
+      const node = String(e.payload.nodeId);
+      const now = Date.now();
+      const loop = this.loops.get(node);
+      if (loop && !loop.behind) loop.currentAsOf = loop.startedAt;
+      if (loop) {
+        loop.startedAt = now;
+        loop.behind = false;
+      } else this.loops.set(node, { startedAt: now, behind: false, currentAsOf: 0 });
+    });
     // kafkajs restarts a crashed consumer only when the error's cause is
     // retriable; a broker restart can end in one that is not, and the feed
     // would stay down for good. Start it again ourselves.
@@ -275,10 +305,22 @@ export class KafkaSubscriber implements ChangeSubscriber {
     try {
       await new Promise((r) => setTimeout(r, 1000));
       await this.consumer.disconnect().catch(() => undefined);
+      this.loops.clear();
       if (!this.closed && this.handler) await this.start(this.handler);
     } finally {
       this.restarting = false;
     }
+  }
+
+  /** Each broker's fetch loop (see FETCH_START): when its fetch began, whether a batch of it was behind, what it shows. */
+  private readonly loops = new Map<string, { startedAt: number; behind: boolean; currentAsOf: number }>();
+
+  /** The least current of the brokers' fetch loops; 0 before each has gone round once, or while not consuming. */
+  currentAsOf(): number {
+    if (this.closed || this.loops.size === 0 || !this.healthy) return 0;
+    let min = Infinity;
+    for (const l of this.loops.values()) min = Math.min(min, l.currentAsOf);
+    return min;
   }
 
   /** Healthy while the consumer showed life in the last few seconds (it heartbeats every second). */
@@ -332,6 +374,8 @@ export class KafkaSubscriber implements ChangeSubscriber {
             }
             const last = batch.messages[batch.messages.length - 1];
             if (last) this.positions.set(batch.partition, (BigInt(last.offset) + 1n).toString());
+            // More than this fetch brought is waiting: the loop is not current yet.
+            if (Number(batch.offsetLag()) > 0) for (const l of this.loops.values()) l.behind = true;
             this.consumed?.inc(batch.messages.length);
             this.lag?.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
             return Promise.resolve();

@@ -60,4 +60,28 @@ describe('Kafka change feed', () => {
     await publisher.publish(events(3));
     await until('later events', () => got(3).length === 12);
   });
+
+  test('liveness: current as of a moment ago while consuming; an event published before that moment was handed on', async () => {
+    await until('a current feed', () => subscriber.currentAsOf() > Date.now() - 1000);
+    // Every event accepted before the time the feed says it is current as of has arrived.
+    const sent: number[] = [];
+    for (let round = 4; round < 10; round++) {
+      await publisher.publish(events(round));
+      sent.push(Date.now());
+      await until('the feed current past the publish', () => subscriber.currentAsOf() > sent[sent.length - 1]!, 5000);
+      assert.equal(got(round).length, 12, `round ${round}: current past the publish, so its events have arrived`);
+    }
+    // A consumer that stopped fetching (its connection lost) is not current for long.
+    const inner = subscriber as unknown as {
+      consumer: { disconnect(): Promise<void> };
+      handler: ChangeHandler;
+      start(h: ChangeHandler): Promise<void>;
+    };
+    const stopped = Date.now();
+    await inner.consumer.disconnect();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(subscriber.currentAsOf() < stopped + 200, `stopped: current as of ${subscriber.currentAsOf() - stopped} ms after the stop`);
+    await inner.start(inner.handler);
+    await until('current again once started', () => subscriber.currentAsOf() > Date.now() - 1000);
+  });
 });

@@ -36,6 +36,7 @@ import { BASE_CAPABILITIES, commandNamed } from './commands/registry.js';
 import type { ChangeFeed, ChangeListener } from './feed.js';
 import { OTHER_COMMAND, type BadCommandKind, type CommandStatus, type EdgeMetrics } from './metrics.js';
 import type { HeaderCache } from './header-cache.js';
+import type { MailboxViews } from './mailbox-view.js';
 import {
   CommandParser,
   CommandReceiver,
@@ -94,6 +95,7 @@ export interface ConnectionDeps {
   secureContext?: SecureContext;
   metrics?: EdgeMetrics;
   headers?: HeaderCache;
+  views?: MailboxViews;
   /** Whether the change feed is healthy; when not, sessions poll on every command. */
   feedHealthy: () => boolean;
 }
@@ -383,6 +385,7 @@ export class Connection implements ChangeListener {
       accounts: this.deps.accounts,
       ...(this.deps.sessions ? { sessions: this.deps.sessions } : {}),
       ...(this.deps.headers ? { headers: this.deps.headers } : {}),
+      ...(this.deps.views ? { views: this.deps.views } : {}),
       ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
       enc: this.enc,
       log: () => this.log,

@@ -13,6 +13,7 @@ import {
 } from '@kimap/common';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HeaderCache } from './header-cache.js';
+import type { MailboxViews } from './mailbox-view.js';
 
 /** How a command ended: its tagged status, or BYE when the session ended under it. */
 export type CommandStatus = 'OK' | 'NO' | 'BAD' | 'BYE';
@@ -45,6 +46,10 @@ export interface EdgeMetrics {
   headerCacheFetches: Counter;
   /** Reports the cache's size with every scrape. */
   watchHeaderCache(cache: HeaderCache): void;
+  /** Metadata FETCHes by who answered: view (the edge's mailbox view) or service. */
+  viewFetches: Counter<'result'>;
+  /** Reports the messages the mailbox views hold, and whether the feed is current enough to use them, with every scrape. */
+  watchViews(views: MailboxViews): void;
   /** Reports, with every scrape, the output the edge holds that its clients have not taken. */
   watchUnsent(unsentBytes: () => number): void;
   /** `name`: the command's name as the registry knows it, or OTHER_COMMAND. */
@@ -124,6 +129,30 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
         registers,
         collect() {
           this.set(cache.size);
+        },
+      });
+    },
+    viewFetches: new Counter({
+      name: 'kimap_edge_view_fetches_total',
+      help: "FETCHes of metadata (flags, UIDs, MODSEQs, sizes, dates, cached headers) by who answered: view (the edge's mailbox view, no round trip) or service",
+      labelNames: ['result'],
+      registers,
+    }),
+    watchViews(views) {
+      new Gauge({
+        name: 'kimap_edge_view_messages',
+        help: "Messages the edge's mailbox views hold (bounded by EDGE_VIEW_MAX_MESSAGES)",
+        registers,
+        collect() {
+          this.set(views.heldMessages);
+        },
+      });
+      new Gauge({
+        name: 'kimap_change_feed_current',
+        help: 'Whether the change feed is current within FEED_CURRENT_WITHIN_MS (1): the mailbox views may answer; 0: every read asks the mailbox service',
+        registers,
+        collect() {
+          this.set(views.current() ? 1 : 0);
         },
       });
     },

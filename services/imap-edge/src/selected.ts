@@ -184,7 +184,24 @@ export class SelectedMailbox {
 
   /** Remembers flag changes the session reported itself, so the next sync does not echo them. */
   noteOwnChange(rows: Array<{ uid: number; modseq: number; modified?: boolean }>): void {
-    for (const r of rows) if (!r.modified) this.ownChanges.set(r.uid, r.modseq);
+    for (const r of rows) {
+      if (r.modified) continue;
+      this.ownChanges.set(r.uid, r.modseq);
+      this.noteShown(r.modseq);
+    }
+  }
+
+  /** The highest MODSEQ of a message state shown to the client outside a sync (a FETCH the service answered, a STORE). */
+  private shownMax = 0;
+
+  /** A message state at `modseq` was shown to the client. */
+  noteShown(modseq: number): void {
+    if (modseq > this.shownMax) this.shownMax = modseq;
+  }
+
+  /** The newest state the client has been shown: the edge's view of the mailbox may answer only when at least as new. */
+  get shownModseq(): number {
+    return Math.max(this.highestModseq, this.shownMax);
   }
 
   /**
@@ -194,6 +211,7 @@ export class SelectedMailbox {
    * service; otherwise the next sync asks the service.
    */
   ownChange(change: ChangeSet): void {
+    this.noteShown(change.status.highestmodseq);
     if (this.own || this.mustPull || change.status.highestmodseq !== this.highestModseq + 1) {
       this.own = undefined;
       this.mustPull = true;
@@ -249,6 +267,8 @@ export class SelectedMailbox {
       }
     }
     if (this.uids.length !== before) update.exists = this.uids.length;
+    // Flags of this state are shown even when its expunges wait for a command that may report them.
+    this.noteShown(changes.status.highestmodseq);
     if (opts.allowExpunge || changes.expunged.length === 0) {
       this.highestModseq = Math.max(this.highestModseq, changes.status.highestmodseq);
     }

@@ -17,6 +17,7 @@ import { DEFAULT_MAX_ACCOUNT_CONNECTIONS, DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS, ty
 import { Connection } from './connection.js';
 import { ChangeFeed } from './feed.js';
 import { DEFAULT_HEADER_CACHE_MB, HeaderCache } from './header-cache.js';
+import { DEFAULT_VIEW_MAX_MESSAGES, MailboxViews } from './mailbox-view.js';
 import { createEdgeMetrics } from './metrics.js';
 import { newEdgeId, SessionRegistry } from './session-registry.js';
 import { TlsCredentials, type TlsFiles, type TlsMaterial } from './tls.js';
@@ -51,6 +52,8 @@ export interface RunningEdge {
   imapPort?: number;
   imapsPort?: number;
   feed: ChangeFeed;
+  /** The edge's mailbox views; undefined when off (EDGE_VIEW_MAX_MESSAGES 0). */
+  views?: MailboxViews;
   readonly connections: number;
   /** Output the edge holds that its clients have not taken yet, over all connections. */
   unsentBytes(): number;
@@ -86,6 +89,17 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const headers =
     headerBytes > 0 ? new HeaderCache(headerBytes, (hit) => metrics?.headerCacheFetches.inc({ result: hit ? 'hit' : 'miss' })) : undefined;
   if (headers) metrics?.watchHeaderCache(headers);
+  const viewMessages = settings.viewMaxMessages ?? DEFAULT_VIEW_MAX_MESSAGES;
+  const views =
+    viewMessages > 0
+      ? new MailboxViews(opts.backend, {
+          currentAsOf: () => opts.subscriber.currentAsOf(),
+          maxMessages: viewMessages,
+          ...(settings.feedCurrentWithinMs !== undefined && { currentWithinMs: settings.feedCurrentWithinMs }),
+          ...(metrics && { onAnswer: (answered: boolean) => metrics.viewFetches.inc({ result: answered ? 'view' : 'service' }) }),
+        })
+      : undefined;
+  if (views) metrics?.watchViews(views);
   const accounts = new AccountGuard(opts.backend, opts.log);
   const perAccount = settings.limits.maxAccountConnections ?? DEFAULT_MAX_ACCOUNT_CONNECTIONS;
   const perAccountAddress = settings.limits.maxAccountIpConnections ?? DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS;
@@ -102,6 +116,8 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const subscribed = opts.subscriber.subscribe((event) => {
     metrics?.events.inc();
     if (event.kind === 'account') accounts.changed(event.accountId);
+    // The view first: a session the event wakes finds it marked behind.
+    views?.noteEvent(event);
     feed.dispatch(event);
   });
   const joined = await Promise.race([
@@ -129,6 +145,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
         ...(credentials ? { secureContext: credentials.context } : {}),
         ...(metrics ? { metrics } : {}),
         ...(headers ? { headers } : {}),
+        ...(views ? { views } : {}),
         feedHealthy: () => opts.subscriber.healthy,
       },
       tls,
@@ -201,6 +218,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     ...(imapPort !== undefined ? { imapPort } : {}),
     ...(imapsPort !== undefined ? { imapsPort } : {}),
     feed,
+    ...(views && { views }),
     get connections() {
       return open.size;
     },

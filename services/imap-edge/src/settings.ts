@@ -9,6 +9,7 @@ import {
   type EdgeSettings,
 } from './commands/context.js';
 import { DEFAULT_HEADER_CACHE_MB } from './header-cache.js';
+import { DEFAULT_FEED_CURRENT_WITHIN_MS, DEFAULT_VIEW_MAX_MESSAGES } from './mailbox-view.js';
 
 /** Edge settings from the environment (documented in the README's table). */
 export function edgeSettingsFromEnv(): EdgeSettings {
@@ -20,6 +21,8 @@ export function edgeSettingsFromEnv(): EdgeSettings {
     pollIntervalMs: envInt('CHANGE_POLL_INTERVAL_MS', 300_000),
     idleKeepaliveMs: envInt('IMAP_IDLE_KEEPALIVE_MS', 120_000),
     headerCacheBytes: envInt('EDGE_HEADER_CACHE_MB', DEFAULT_HEADER_CACHE_MB) * 1024 * 1024,
+    viewMaxMessages: envInt('EDGE_VIEW_MAX_MESSAGES', DEFAULT_VIEW_MAX_MESSAGES),
+    feedCurrentWithinMs: envInt('FEED_CURRENT_WITHIN_MS', DEFAULT_FEED_CURRENT_WITHIN_MS),
     limits: {
       maxLineLength: envInt('IMAP_MAX_LINE_LENGTH', 64 * 1024),
       appendLimit,

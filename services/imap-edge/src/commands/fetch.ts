@@ -3,8 +3,11 @@
 // written as the pages arrive (fetch-response.ts, or fetch-columns.ts for
 // metadata-only FETCHes), with back-pressure from the client's socket.
 import { UnknownCteError } from '@kimap/common/mime/index';
-import type { FetchQuery } from '../backend.js';
+import { int64At } from '@kimap/common/columns';
+import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
+import type { FetchedMessage, FetchQuery } from '../backend.js';
 import { EncodeError, type CommandParser, type SequenceSet } from '../protocol/index.js';
+import type { SelectedMailbox } from '../selected.js';
 import { defineCommand, ImapBad, ImapNo, SELECTED } from './command.js';
 import { enableCondstore } from './condstore.js';
 import type { CommandContext } from './context.js';
@@ -15,6 +18,14 @@ import { fetchSetsSeen, isTopHeader, parseFetchAttributes, type FetchItem, type 
 import { FetchedView, writeItem } from './fetch-response.js';
 import { writeVanishedEarlier } from './select.js';
 import { resolveUids } from './sequence.js';
+
+/** Takes note of the newest message state a page from the service shows (SelectedMailbox.shownModseq). */
+function noteShown(mb: SelectedMailbox, received: readonly FetchedMessage[], columns: MessageColumns__Output | undefined): void {
+  let max = 0;
+  if (columns) for (let i = 0; i < columns.count; i++) max = Math.max(max, int64At(columns.modseqs, i));
+  for (const m of received) max = Math.max(max, m.modseq);
+  mb.noteShown(max);
+}
 
 /** What the mailbox service has to send for these items. */
 function serviceData(items: FetchItem[]): { raw: boolean; header: boolean; structure: boolean; envelope: boolean } {
@@ -126,6 +137,7 @@ export const fetch = defineCommand({
     let withFlags = markSeen && !items.some((i) => i.kind === 'flags') ? [...items, { kind: 'flags' } as FetchItem] : items;
     if (markSeen && session.condstore && !withFlags.some((i) => i.kind === 'modseq')) withFlags = [...withFlags, { kind: 'modseq' }];
     const need = serviceData(items);
+    const showsFlags = withFlags.some((i) => i.kind === 'flags');
     const query: FetchQuery = {
       owner: mb.owner,
       mailboxId: mb.mailboxId,
@@ -135,7 +147,8 @@ export const fetch = defineCommand({
       size: items.some((i) => i.kind === 'rfc822.size'),
       // Metadata only: the service answers in columns and leaves out what is not asked for.
       columns: !markSeen && columnItems(withFlags),
-      modseq: withFlags.some((i) => i.kind === 'modseq'),
+      // With flags, their MODSEQ too: what the session was shown (see noteShown).
+      modseq: showsFlags || withFlags.some((i) => i.kind === 'modseq'),
       raw: need.raw,
       header: need.header,
       bodyStructure: need.structure,
@@ -145,8 +158,7 @@ export const fetch = defineCommand({
     };
     // Headers (envelopes, structures) this edge has already fetched: only what can change is asked for.
     const cached = planCachedFetch(ctx.headers, mb, uids.ranges, query);
-    // Flags read after the session's last sync may hold a keyword it was not told of yet.
-    const showsFlags = withFlags.some((i) => i.kind === 'flags');
+    // Flags read after the session's last sync may hold a keyword it was not told of yet (beforeFlags).
     try {
       const beforeFlags = (flags: string[], flushLines: () => void) => {
         if (!mb.learnKeywords(flags)) return;
@@ -161,7 +173,7 @@ export const fetch = defineCommand({
       const seqOf = (uid: number) => mb.seqOf(uid);
       // \Recent is the session's, not stored: it is added to the FLAGS of its messages.
       const recent = mb.recentRanges.length ? (uid: number) => mb.isRecent(uid) : undefined;
-      await ctx.backend.fetch(session.principal!, cached.request, (received, columns) => {
+      const onBatch = (received: FetchedMessage[], columns: MessageColumns__Output | undefined) => {
         if (columns && columnWriter) {
           columnWriter.page(columns, seqOf, wanted, recent);
           columnWriter.flush();
@@ -186,7 +198,16 @@ export const fetch = defineCommand({
         const err = enc.flush();
         if (err) throw err;
         return ctx.conn.drain();
-      });
+      };
+      // The edge's view of the mailbox answers metadata while the feed is current; else the service.
+      const answered = ctx.views ? await ctx.views.fetch(session.principal!, mb, cached.request, onBatch) : false;
+      if (!answered) {
+        await ctx.backend.fetch(session.principal!, cached.request, (received, columns) => {
+          // What the service shows may be newer than the session's MODSEQ: a view answering later must not be older.
+          noteShown(mb, received, columns);
+          return onBatch(received, columns);
+        });
+      }
     } catch (err) {
       if (err instanceof UnknownCteError) throw new ImapNo('UNKNOWN-CTE', err.message);
       if (err instanceof InvalidStoredFlag) throw new EncodeError('Invalid flag');

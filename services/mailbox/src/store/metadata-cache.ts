@@ -11,7 +11,7 @@
 // When the expunge tombstones the update needs have been purged, or too much
 // changed, the mailbox is read again.
 import type { Queryable } from '@kimap/common';
-import { flagColumn, flagLines, int64At, int64Column } from '@kimap/common/columns';
+import { flagColumn, flagLineInterner, flagLines, int64At, int64Column } from '@kimap/common/columns';
 import type { UidRuns__Output } from '@kimap/common/generated/mail/v1/UidRuns';
 import { fetchColumnPages, type MessageColumns } from './messages.js';
 import { rangeArgs, uidSpans, type UidRange } from './sql.js';
@@ -55,16 +55,6 @@ interface DeltaRow {
   uid: number;
   modseq: number;
   flags: string | null;
-}
-
-/** A function that returns one shared string for equal flag lines. */
-function interner(): (line: string) => string {
-  const lines = new Map<string, string>();
-  return (line) => {
-    let shared = lines.get(line);
-    if (shared === undefined) lines.set(line, (shared = line));
-    return shared;
-  };
 }
 
 export class MetadataCache {
@@ -230,7 +220,7 @@ export class MetadataCache {
       if (r.k === 'x') gone.add(r.uid);
       else if (r.k === 'm') changed.set(r.uid, r);
     }
-    const line = interner();
+    const line = flagLineInterner();
     const next: Entry = { uidvalidity: old.uidvalidity, modseq, uids: [], modseqs: [], flags: [] };
     for (let i = 0; i < old.uids.length; i++) {
       const uid = old.uids[i]!;
@@ -264,7 +254,7 @@ export class MetadataCache {
   private async *load(db: Queryable, accountId: number, mailboxId: number, at: Load): AsyncGenerator<MessageColumns> {
     this.loads++;
     const entry: Entry = { uidvalidity: at.uidvalidity, modseq: at.modseq, uids: [], modseqs: [], flags: [] };
-    const line = interner();
+    const line = flagLineInterner();
     for await (const page of fetchColumnPages(db, accountId, mailboxId, [{ first: 1, last: 0 }], {
       modseq: true,
       ...(this.opts.pageSize && { pageSize: this.opts.pageSize }),

@@ -1,0 +1,397 @@
+// The edge's view of the mailboxes its sessions have selected: every
+// message's UID, MODSEQ, flags, size and INTERNALDATE, one view per mailbox
+// shared by all the edge's sessions of it. It answers the metadata FETCHes
+// (FLAGS, UID, MODSEQ, RFC822.SIZE, INTERNALDATE; with the header cache also
+// header sections, ENVELOPE and BODYSTRUCTURE) without a round trip to the
+// mailbox service, under the freshness rule (docs/ARCHITECTURE.md#freshness):
+//
+// - The view is only used while the change feed is current (every event
+//   published more than FEED_CURRENT_WITHIN_MS ago has reached this edge);
+//   otherwise the session asks the service, as if there were no view.
+// - It is never older than what the asking session has already been shown
+//   (its MODSEQ, own changes included), nor than the newest change event this
+//   edge heard for the mailbox: before answering it is brought up to that
+//   point with one GetChanges, which every session waiting on it shares.
+//
+// PostgreSQL stays the only truth: the view is a cache that events keep
+// current. A view holds about 40 bytes a message; all views together hold at
+// most EDGE_VIEW_MAX_MESSAGES messages, the least recently used go first.
+import type { ChangeEvent } from '@kimap/common';
+import { flagColumn, flagLineInterner, flagLines, int64At, int64Column } from '@kimap/common/columns';
+import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
+import type { Changes, FetchBatchHandler, FetchQuery, MailboxBackend, Principal, UidRanges } from './backend.js';
+
+/** EDGE_VIEW_MAX_MESSAGES when not set. */
+export const DEFAULT_VIEW_MAX_MESSAGES = 1_000_000;
+/** FEED_CURRENT_WITHIN_MS when not set. */
+export const DEFAULT_FEED_CURRENT_WITHIN_MS = 1000;
+/** A page of columns handed out holds at most this many messages. */
+const PAGE = 5000;
+
+/** What a view needs to know of the session asking. */
+export interface ViewReader {
+  readonly mailboxId: number;
+  readonly uidvalidity: number;
+  /** The owner of the mailbox: '' for the session's own. */
+  readonly owner: string;
+  /** Messages the session knows (EXISTS): a view is not made of a mailbox bigger than the views may hold. */
+  readonly exists: number;
+  /** The highest MODSEQ the session has been shown (its own changes included): the view must be at least as new. */
+  readonly shownModseq: number;
+}
+
+export interface MailboxViewsOptions {
+  /** The feed's liveness (ChangeSubscriber.currentAsOf). */
+  currentAsOf(): number;
+  /** How far behind the feed may be for a view to be used (FEED_CURRENT_WITHIN_MS). */
+  currentWithinMs?: number;
+  /** Messages all views together hold at most (EDGE_VIEW_MAX_MESSAGES); 0: no views. */
+  maxMessages?: number;
+  /** Called for each FETCH a view answered (true) or left to the service (false). */
+  onAnswer?(answered: boolean): void;
+}
+
+/** Messages' metadata, a column each (index i is one message). */
+interface Columns {
+  uids: number[];
+  modseqs: number[];
+  flags: string[];
+  sizes: number[];
+  dates: number[];
+}
+
+interface View extends Columns {
+  readonly mailboxId: number;
+  readonly uidvalidity: number;
+  /** The MODSEQ the view is known to be at least as new as. */
+  modseq: number;
+  /** The highest MODSEQ a change event announced for the mailbox. */
+  heard: number;
+  // The columns: ascending UIDs, and of each message its MODSEQ, flag line (equal lines share a string), size and INTERNALDATE.
+  /** The GetChanges under way, which every reader waiting on the view shares. */
+  refreshing?: Promise<void>;
+  /** Set when the view must not be used any more (the mailbox went away, an update did not fit). */
+  dropped: boolean;
+}
+
+/** The metadata columns a query asks for: nothing else, or the view cannot answer it. */
+function metadataOnly(q: FetchQuery): boolean {
+  return Boolean(q.columns) && !q.raw && !q.header && !q.envelope && !q.bodyStructure && !q.markSeen;
+}
+
+export class MailboxViews {
+  private readonly views = new Map<number, View>();
+  private held = 0;
+  private readonly maxMessages: number;
+  private readonly within: number;
+  /** Counters for the metrics and the tests. */
+  readonly counts = { answered: 0, declined: 0, loads: 0, refreshes: 0 };
+
+  constructor(
+    private readonly backend: Pick<MailboxBackend, 'fetch' | 'changes'>,
+    private readonly opts: MailboxViewsOptions,
+  ) {
+    this.maxMessages = opts.maxMessages ?? DEFAULT_VIEW_MAX_MESSAGES;
+    this.within = opts.currentWithinMs ?? DEFAULT_FEED_CURRENT_WITHIN_MS;
+  }
+
+  /** Messages the views hold. */
+  get heldMessages(): number {
+    return this.held;
+  }
+
+  /** Whether the feed is current enough for views to be used. */
+  current(): boolean {
+    const asOf = this.opts.currentAsOf();
+    return asOf > 0 && Date.now() - asOf <= this.within;
+  }
+
+  /** A change event: the view of its mailbox, if any, must catch up with it before its next answer. */
+  noteEvent(e: ChangeEvent): void {
+    const v = e.mailboxId ? this.views.get(e.mailboxId) : undefined;
+    if (!v) return;
+    if (e.kind === 'mailbox' || e.kind === 'acl') {
+      // Deleted, renamed or its rights changed: made again when next needed.
+      this.drop(v);
+      return;
+    }
+    if (e.modseq > v.heard) v.heard = e.modseq;
+  }
+
+  /**
+   * Answers a FETCH of metadata only from the view of the reader's mailbox,
+   * handing `onBatch` the same column pages the service would; false when
+   * the view cannot (not metadata only, the feed not current, another
+   * account's mailbox, too big): the caller asks the service.
+   */
+  async fetch(p: Principal, reader: ViewReader, query: FetchQuery, onBatch: FetchBatchHandler): Promise<boolean> {
+    const v =
+      this.maxMessages > 0 && metadataOnly(query) && reader.owner === '' && this.current() ? await this.viewFor(p, reader) : undefined;
+    if (!v) {
+      this.counts.declined++;
+      this.opts.onAnswer?.(false);
+      return false;
+    }
+    this.counts.answered++;
+    this.opts.onAnswer?.(true);
+    for (const page of this.pages(v, query.uids ?? [], Number(query.changedSince ?? 0), query)) await onBatch([], page);
+    return true;
+  }
+
+  /** The reader's view, made or brought up to date; undefined when there cannot be one. */
+  private async viewFor(p: Principal, reader: ViewReader): Promise<View | undefined> {
+    let v = this.views.get(reader.mailboxId);
+    if (v && v.uidvalidity !== reader.uidvalidity) {
+      this.drop(v);
+      v = undefined;
+    }
+    if (!v) {
+      if (reader.exists > this.maxMessages / 4) return undefined;
+      v = await this.load(p, reader);
+      if (!v) return undefined;
+    }
+    // Not older than the session has seen, nor than the feed has announced.
+    for (let tries = 0; !v.dropped && v.modseq < Math.max(reader.shownModseq, v.heard); tries++) {
+      if (tries === 3) return undefined;
+      await this.refresh(p, v);
+    }
+    if (v.dropped) return undefined;
+    // Most recently used last.
+    this.views.delete(v.mailboxId);
+    this.views.set(v.mailboxId, v);
+    return v;
+  }
+
+  /**
+   * Reads the mailbox's metadata in full. The view is labelled with the
+   * session's MODSEQ, which the rows read afterwards are at least as new as;
+   * a change committed meanwhile is applied again by the next refresh, to
+   * the same effect.
+   */
+  private async load(p: Principal, reader: ViewReader): Promise<View | undefined> {
+    this.counts.loads++;
+    const m = await this.read(p, reader.mailboxId, [{ first: 1, last: 0 }]);
+    // Another reader made it meanwhile: theirs is used.
+    const other = this.views.get(reader.mailboxId);
+    if (other) return other.uidvalidity === reader.uidvalidity ? other : undefined;
+    const v: View = {
+      mailboxId: reader.mailboxId,
+      uidvalidity: reader.uidvalidity,
+      modseq: reader.shownModseq,
+      heard: 0,
+      ...m,
+      dropped: false,
+    };
+    this.views.set(v.mailboxId, v);
+    this.held += v.uids.length;
+    this.evict(v);
+    return v;
+  }
+
+  /**
+   * Brings the view up to date with one GetChanges, shared by every reader
+   * waiting on it; new messages (whose size and date the changes do not
+   * carry) are read with one FETCH of their UIDs.
+   */
+  private refresh(p: Principal, v: View): Promise<void> {
+    v.refreshing ??= (async () => {
+      this.counts.refreshes++;
+      try {
+        const changes = await this.backend.changes(p, { owner: '', mailboxId: v.mailboxId }, v.modseq);
+        if (changes.status.uidvalidity !== v.uidvalidity) return this.drop(v);
+        const added = this.apply(v, changes);
+        if (added === undefined) return this.drop(v);
+        if (added.length) {
+          const fresh = await this.read(p, v.mailboxId, uidRuns(added));
+          if (fresh.uids.length === 0 || fresh.uids[0]! <= (v.uids[v.uids.length - 1] ?? 0)) return this.drop(v);
+          this.append(v, fresh);
+        }
+        // Every message accounted for, or the view is not trusted.
+        if (v.uids.length !== changes.status.messages) return this.drop(v);
+        v.modseq = Math.max(v.modseq, changes.status.highestmodseq);
+      } catch {
+        // Gone, or the service unreachable: the readers ask the service themselves.
+        this.drop(v);
+      } finally {
+        v.refreshing = undefined;
+      }
+    })();
+    return v.refreshing;
+  }
+
+  /** The changes applied to the view's messages; returns the UIDs of new messages (ascending), undefined when they do not fit. */
+  private apply(v: View, c: Changes): number[] | undefined {
+    const before = v.uids.length;
+    if (c.expunged.length) {
+      // New columns, not the old ones compacted: a FETCH still paging through them keeps its indexes.
+      const gone = new Set(c.expunged);
+      const next: Columns = { uids: [], modseqs: [], flags: [], sizes: [], dates: [] };
+      for (let r = 0; r < v.uids.length; r++) {
+        if (gone.has(v.uids[r]!)) continue;
+        next.uids.push(v.uids[r]!);
+        next.modseqs.push(v.modseqs[r]!);
+        next.flags.push(v.flags[r]!);
+        next.sizes.push(v.sizes[r]!);
+        next.dates.push(v.dates[r]!);
+      }
+      Object.assign(v, next);
+      this.held += v.uids.length - before;
+    }
+    const added: number[] = [];
+    const line = flagLineInterner();
+    for (const m of c.changed) {
+      const i = indexOf(v.uids, m.uid);
+      if (i < 0) {
+        added.push(m.uid);
+        continue;
+      }
+      v.modseqs[i] = m.modseq;
+      v.flags[i] = line(m.flags.join(' '));
+    }
+    added.sort((a, b) => a - b);
+    // UIDs only grow: a new message below the highest one known means the view missed something.
+    if (added.length && added[0]! <= (v.uids[v.uids.length - 1] ?? 0)) return undefined;
+    return added;
+  }
+
+  /** Adds messages read after the view's last one. */
+  private append(v: View, m: Columns): void {
+    v.uids.push(...m.uids);
+    v.modseqs.push(...m.modseqs);
+    v.flags.push(...m.flags);
+    v.sizes.push(...m.sizes);
+    v.dates.push(...m.dates);
+    this.held += m.uids.length;
+  }
+
+  /** The metadata of the messages in `ranges`, read from the service in columns. */
+  private async read(p: Principal, mailboxId: number, ranges: UidRanges): Promise<Columns> {
+    const out: Columns = { uids: [], modseqs: [], flags: [], sizes: [], dates: [] };
+    const line = flagLineInterner();
+    const query: FetchQuery = {
+      owner: '',
+      mailboxId,
+      uids: ranges,
+      flags: true,
+      internalDate: true,
+      size: true,
+      columns: true,
+      modseq: true,
+      raw: false,
+      header: false,
+      bodyStructure: false,
+      envelope: false,
+      markSeen: false,
+      changedSince: 0,
+    };
+    await this.backend.fetch(p, query, (messages, cols) => {
+      if (!cols) {
+        // The service answered in messages (it may, for a few): taken as they are.
+        for (const m of messages) {
+          out.uids.push(m.uid);
+          out.modseqs.push(m.modseq);
+          out.flags.push(line(m.flags.join(' ')));
+          out.sizes.push(m.size);
+          out.dates.push(m.internalDateMs);
+        }
+        return;
+      }
+      const lines = flagLines(cols.flags, cols.count);
+      for (let i = 0; i < cols.count; i++) {
+        out.uids.push(int64At(cols.uids, i));
+        out.modseqs.push(int64At(cols.modseqs, i));
+        out.flags.push(line(lines[i] ?? ''));
+        out.sizes.push(int64At(cols.sizes, i));
+        out.dates.push(int64At(cols.internalDatesMs, i));
+      }
+    });
+    return out;
+  }
+
+  /** The view's messages in `ranges` (changed after `changedSince` when not 0), as column pages with what the query asks for. */
+  private *pages(
+    view: View,
+    ranges: ReadonlyArray<{ first?: number; last?: number }>,
+    changedSince: number,
+    q: FetchQuery,
+  ): Generator<MessageColumns__Output> {
+    // The columns as they are now: an expunge meanwhile makes new ones (a flag change or a new message only adds to these).
+    const v: Columns = { uids: view.uids, modseqs: view.modseqs, flags: view.flags, sizes: view.sizes, dates: view.dates };
+    const picked = new Int32Array(Math.min(PAGE, v.uids.length));
+    let n = 0;
+    const page = (): MessageColumns__Output => {
+      const these = picked.subarray(0, n);
+      const lines = new Array<string>(n);
+      for (let j = 0; j < n; j++) lines[j] = v.flags[these[j]!]!;
+      const out: MessageColumns__Output = {
+        count: n,
+        uids: int64Column(v.uids, these),
+        modseqs: q.modseq ? int64Column(v.modseqs, these) : EMPTY,
+        internalDatesMs: q.internalDate ? int64Column(v.dates, these) : EMPTY,
+        sizes: q.size ? int64Column(v.sizes, these) : EMPTY,
+        flags: q.flags ? flagColumn(lines) : '',
+      };
+      n = 0;
+      return out;
+    };
+    for (const r of ranges) {
+      // `last` 0 is `*`: up to the highest UID.
+      const a = r.first ?? 1;
+      const b = r.last ?? 0;
+      const [first, last] = b === 0 ? [a, Infinity] : [Math.min(a, b), Math.max(a, b)];
+      for (let i = lowerBound(v.uids, first); i < v.uids.length && v.uids[i]! <= last; i++) {
+        if (changedSince && v.modseqs[i]! <= changedSince) continue;
+        picked[n++] = i;
+        if (n === picked.length) yield page();
+      }
+    }
+    if (n) yield page();
+  }
+
+  private drop(v: View): void {
+    if (v.dropped) return;
+    v.dropped = true;
+    if (this.views.get(v.mailboxId) === v) {
+      this.views.delete(v.mailboxId);
+      this.held -= v.uids.length;
+    }
+  }
+
+  /** The least recently used views go until the rest fit (never `keep`). */
+  private evict(keep: View): void {
+    for (const v of this.views.values()) {
+      if (this.held <= this.maxMessages) break;
+      if (v !== keep) this.drop(v);
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** The first index whose UID is at least `uid`. */
+function lowerBound(uids: readonly number[], uid: number): number {
+  let lo = 0;
+  let hi = uids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (uids[mid]! < uid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Ascending UIDs as ranges of consecutive UIDs. */
+function uidRuns(uids: readonly number[]): UidRanges {
+  const runs: UidRanges = [];
+  for (const uid of uids) {
+    const last = runs[runs.length - 1];
+    if (last && uid === last.last + 1) last.last = uid;
+    else runs.push({ first: uid, last: uid });
+  }
+  return runs;
+}
+
+function indexOf(uids: readonly number[], uid: number): number {
+  const i = lowerBound(uids, uid);
+  return uids[i] === uid ? i : -1;
+}

@@ -1,0 +1,252 @@
+// The edge's mailbox views (src/mailbox-view.ts) against the real mailbox
+// service and PostgreSQL, with two edges on one change bus: metadata FETCHes
+// answered without a round trip while the feed is current, a session's own
+// changes at once, another session's once the feed tells, never a MODSEQ
+// older than one already shown, one GetChanges per event for all sessions of
+// a mailbox, and every read going to the service while the feed is not
+// current.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger, InProcessBus, type ChangeHandler, type ChangeSubscriber } from '@kimap/common';
+import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
+import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
+import { GrpcBackend, type FetchBatchHandler, type FetchQuery, type Principal } from '../src/backend.js';
+import { startEdge, type RunningEdge } from '../src/server.js';
+import type { EdgeSettings } from './support/edge-harness.js';
+import { appendSync, ImapClient } from './support/imap-client.js';
+
+const log = createLogger('mailbox-view-test', 'silent');
+const settings: EdgeSettings = {
+  hostname: 'test',
+  allowPlaintextAuth: true,
+  tlsAvailable: false,
+  pollIntervalMs: 30_000,
+  idleKeepaliveMs: 120_000,
+  feedCurrentWithinMs: 1000,
+  limits: { maxLineLength: 64 * 1024, appendLimit: 1_000_000, maxBadCommands: 20, preAuthTimeoutMs: 60_000, autologoutMs: 60_000 },
+};
+
+/** The bus as one edge hears it: its liveness can be taken away (a consumer stuck behind). */
+class Feed implements ChangeSubscriber {
+  current = true;
+  readonly healthy = true;
+  constructor(private readonly bus: InProcessBus) {}
+  subscribe(handler: ChangeHandler): Promise<void> {
+    return this.bus.subscribe(handler);
+  }
+  currentAsOf(): number {
+    return this.current ? Date.now() : 0;
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The backend, counting what reaches the mailbox service. */
+class CountingBackend extends GrpcBackend {
+  fetches = 0;
+  override fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void> {
+    this.fetches++;
+    return super.fetch(p, query, onBatch);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** UID -> { flags, modseq } from FETCH lines; without \Recent, which is the session's own. */
+function parse(lines: string[]): Map<number, { flags: string; modseq: number }> {
+  const out = new Map<number, { flags: string; modseq: number }>();
+  for (const l of lines) {
+    const uid = /\bUID (\d+)/.exec(l);
+    const flags = /\bFLAGS \(([^)]*)\)/.exec(l);
+    const modseq = /\bMODSEQ \((\d+)\)/.exec(l);
+    if (uid && flags && modseq)
+      out.set(Number(uid[1]), {
+        flags: flags[1]!
+          .split(' ')
+          .filter((f) => f && f !== '\\Recent')
+          .sort()
+          .join(' '),
+        modseq: Number(modseq[1]),
+      });
+  }
+  return out;
+}
+
+describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', () => {
+  let tdb: TestDatabase;
+  let bus: InProcessBus;
+  let mailbox: RunningMailboxService;
+  const backends: CountingBackend[] = [];
+  const feeds: Feed[] = [];
+  const edges: RunningEdge[] = [];
+  const clients: ImapClient[] = [];
+  const user = `${uniqueName('view')}@example.test`;
+
+  before(async () => {
+    tdb = await createTestDatabase();
+    bus = new InProcessBus();
+    mailbox = await startMailboxService({ db: tdb.db, publisher: bus, address: '127.0.0.1:0', log });
+    for (let i = 0; i < 2; i++) {
+      const backend = new CountingBackend(`127.0.0.1:${mailbox.port}`);
+      const feed = new Feed(bus);
+      backends.push(backend);
+      feeds.push(feed);
+      edges.push(await startEdge({ backend, subscriber: feed, settings, log, host: '127.0.0.1', imapPort: 0 }));
+    }
+    await addUser(tdb.db, user, 'pw', { createTenant: true });
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close();
+    for (const e of edges) await e.stop(500);
+    for (const b of backends) b.close();
+    await mailbox?.stop();
+    await bus?.close();
+    await tdb?.drop();
+  });
+
+  /** A session on edge `e` with CONDSTORE on and `name` selected. */
+  async function session(e: number, name: string): Promise<ImapClient> {
+    const { client } = await ImapClient.connect(edges[e]!.imapPort!);
+    clients.push(client);
+    assert.match((await client.command('L', `LOGIN ${user} pw`)).tagged, /^L OK/);
+    assert.match((await client.command('E', 'ENABLE CONDSTORE')).tagged, /^E OK/);
+    assert.match((await client.command('S', `SELECT ${name}`)).tagged, /^S OK/);
+    return client;
+  }
+
+  async function freshMailbox(messages: number): Promise<string> {
+    const name = uniqueName('View');
+    const { client } = await ImapClient.connect(edges[0]!.imapPort!);
+    assert.match((await client.command('L', `LOGIN ${user} pw`)).tagged, /^L OK/);
+    assert.match((await client.command('C', `CREATE ${name}`)).tagged, /OK/);
+    for (let i = 1; i <= messages; i++) {
+      const m = Buffer.from(`Subject: m${i}\r\nFrom: a@example.test\r\n\r\nbody ${i}\r\n`);
+      assert.match((await appendSync(client, `A${i}`, name, m, i % 2 ? { flags: '\\Seen' } : {})).tagged, /OK/);
+    }
+    await client.close();
+    return name;
+  }
+
+  const FLAGS = 'UID FETCH 1:* (UID FLAGS MODSEQ RFC822.SIZE INTERNALDATE)';
+
+  test('a metadata FETCH is answered by the view, byte for byte what the service answers', async () => {
+    const name = await freshMailbox(6);
+    const a = await session(0, name);
+    const first = await a.command('F1', FLAGS);
+    assert.equal(first.untagged.length, 6);
+    const views = edges[0]!.views!;
+    const answered = views.counts.answered;
+    const fetches = backends[0]!.fetches;
+    const second = await a.command('F2', FLAGS);
+    assert.deepEqual(second.untagged, first.untagged);
+    assert.equal(views.counts.answered, answered + 1, 'the view answered');
+    assert.equal(backends[0]!.fetches, fetches, 'no FETCH reached the mailbox service');
+    // The same FETCH with the feed not current goes to the service, with the same answer.
+    feeds[0]!.current = false;
+    try {
+      const third = await a.command('F3', FLAGS);
+      assert.deepEqual(third.untagged, first.untagged);
+      assert.equal(backends[0]!.fetches, fetches + 1, 'the service answered');
+    } finally {
+      feeds[0]!.current = true;
+    }
+    // Sequence numbers, ranges, CHANGEDSINCE.
+    const some = await a.command('F4', 'FETCH 2:3,5 (FLAGS)');
+    assert.deepEqual(
+      some.untagged.map((l) => /^\* (\d+) FETCH/.exec(l)![1]),
+      ['2', '3', '5'],
+    );
+    const modseqs = [...parse(first.untagged).values()].map((m) => m.modseq).sort((x, y) => x - y);
+    const since = await a.command('F5', `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${modseqs[3]})`);
+    assert.equal(since.untagged.length, 2);
+  });
+
+  test("a session's own STORE shows at once; another session's once the feed tells, on either edge", async () => {
+    const name = await freshMailbox(4);
+    const a = await session(0, name);
+    const b = await session(1, name);
+    const c = await session(0, name);
+    await a.command('W', FLAGS);
+    await b.command('W', FLAGS);
+    await c.command('W', FLAGS);
+    assert.match((await a.command('S1', 'UID STORE 1 +FLAGS.SILENT (\\Flagged)')).tagged, /OK/);
+    const own = parse((await a.command('F1', FLAGS)).untagged);
+    assert.match(own.get(1)!.flags, /\\Flagged/, 'own change at once');
+    for (const [who, s] of [
+      ['a session on the other edge', b],
+      ['another session on the same edge', c],
+    ] as const) {
+      let seen = false;
+      for (let i = 0; i < 40 && !seen; i++) {
+        seen = /\\Flagged/.test(parse((await s.command(`P${i}`, FLAGS)).untagged).get(1)?.flags ?? '');
+        if (!seen) await sleep(50);
+      }
+      assert.ok(seen, `${who} sees the change within 2 s`);
+    }
+  });
+
+  test('sessions of one mailbox on an edge share one GetChanges per event', async () => {
+    const name = await freshMailbox(3);
+    const readers = await Promise.all([0, 1, 2, 3, 4].map(() => session(0, name)));
+    const writer = await session(1, name);
+    for (const r of readers) await r.command('W', FLAGS);
+    const views = edges[0]!.views!;
+    const refreshes = views.counts.refreshes;
+    assert.match((await writer.command('S', 'UID STORE 2 +FLAGS.SILENT (\\Answered)')).tagged, /OK/);
+    await sleep(200);
+    const results = await Promise.all(readers.map((r, i) => r.command(`F${i}`, FLAGS)));
+    for (const r of results) assert.match(parse(r.untagged).get(2)!.flags, /\\Answered/);
+    assert.equal(views.counts.refreshes, refreshes + 1, 'one GetChanges for the five sessions');
+  });
+
+  test('random STORE, APPEND and EXPUNGE on both edges: no session is shown a MODSEQ going back, and all end at the truth', async () => {
+    const name = await freshMailbox(8);
+    const sessions = await Promise.all([0, 1, 0, 1].map((e) => session(e, name)));
+    const shown = sessions.map(() => new Map<number, number>());
+    let seed = 20261207;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const check = (k: number, lines: string[]) => {
+      for (const [uid, m] of parse(lines)) {
+        const before = shown[k]!.get(uid) ?? 0;
+        assert.ok(m.modseq >= before, `session ${k}: UID ${uid} shown at MODSEQ ${m.modseq} after ${before}`);
+        shown[k]!.set(uid, m.modseq);
+      }
+    };
+    const FLAG = ['\\Seen', '\\Flagged', '\\Answered', '$Work', '\\Draft'];
+    for (let step = 0; step < 120; step++) {
+      const k = rand(sessions.length);
+      const s = sessions[k]!;
+      const op = rand(10);
+      let r;
+      if (op < 5) r = await s.command(`X${step}`, FLAGS);
+      else if (op < 8) r = await s.command(`X${step}`, `STORE ${1 + rand(6)}:* ${rand(2) ? '+' : '-'}FLAGS (${FLAG[rand(FLAG.length)]})`);
+      else if (op < 9) r = await appendSync(s, `X${step}`, name, Buffer.from(`Subject: r${step}\r\n\r\nx\r\n`));
+      else {
+        await s.command(`D${step}`, `STORE ${1 + rand(8)} +FLAGS.SILENT (\\Deleted)`);
+        r = await s.command(`X${step}`, 'EXPUNGE');
+      }
+      assert.match(r.tagged, /OK/, `step ${step}: ${r.tagged}`);
+      check(k, r.untagged);
+    }
+    // Quiet, then each session converges on what the service says.
+    await sleep(300);
+    feeds[0]!.current = false;
+    const { client: truthClient } = await ImapClient.connect(edges[0]!.imapPort!);
+    clients.push(truthClient);
+    await truthClient.command('L', `LOGIN ${user} pw`);
+    await truthClient.command('S', `SELECT ${name} (CONDSTORE)`);
+    const truth = parse((await truthClient.command('T', FLAGS)).untagged);
+    feeds[0]!.current = true;
+    for (const [k, s] of sessions.entries()) {
+      await s.command('N', 'NOOP');
+      const mine = parse((await s.command('Z', FLAGS)).untagged);
+      check(k, (await s.command('Z2', FLAGS)).untagged);
+      assert.deepEqual([...mine.entries()].sort(), [...truth.entries()].sort(), `session ${k} at the truth`);
+    }
+  });
+});
