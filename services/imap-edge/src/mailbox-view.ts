@@ -19,7 +19,10 @@
 import type { ChangeEvent } from '@kimap/common';
 import { flagColumn, flagLineInterner, flagLines, int64At, int64Column } from '@kimap/common/columns';
 import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
-import type { Changes, FetchBatchHandler, FetchQuery, MailboxBackend, Principal, UidRanges } from './backend.js';
+import { MAX_UID, systemFlag } from '@kimap/common';
+import type { Day__Output } from '@kimap/common/generated/mail/v1/Day';
+import { searchKeyOf } from '@kimap/common/search-key';
+import type { Changes, FetchBatchHandler, FetchQuery, MailboxBackend, Principal, SearchCriteria, UidRanges } from './backend.js';
 
 /** EDGE_VIEW_MAX_MESSAGES when not set. */
 export const DEFAULT_VIEW_MAX_MESSAGES = 1_000_000;
@@ -136,6 +139,34 @@ export class MailboxViews {
     this.opts.onAnswer?.(true);
     for (const page of this.pages(v, query.uids ?? [], Number(query.changedSince ?? 0), query)) await onBatch([], page);
     return true;
+  }
+
+  /**
+   * Runs a SEARCH program of flags, UIDs, sizes, dates and MODSEQs (no
+   * header or text key) on the view of the reader's mailbox, with the
+   * service's semantics (services/mailbox/src/store/search.ts); undefined
+   * when the view cannot: the caller asks the service.
+   */
+  async search(p: Principal, reader: ViewReader, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number } | undefined> {
+    const v =
+      this.maxMessages > 0 && reader.owner === '' && this.current() && viewable(criteria) ? await this.viewFor(p, reader) : undefined;
+    if (!v) {
+      this.counts.declined++;
+      this.opts.onAnswer?.(false);
+      return undefined;
+    }
+    this.counts.answered++;
+    this.opts.onAnswer?.(true);
+    const cols: Columns = { uids: v.uids, modseqs: v.modseqs, flags: v.flags, sizes: v.sizes, dates: v.dates };
+    const matches = compile(criteria, cols, Date.now());
+    const uids: number[] = [];
+    let highestModseq = 0;
+    for (let i = 0; i < cols.uids.length; i++) {
+      if (!matches(i)) continue;
+      uids.push(cols.uids[i]!);
+      highestModseq = Math.max(highestModseq, cols.modseqs[i]!);
+    }
+    return { uids, highestModseq };
   }
 
   /** The reader's view, made or brought up to date; undefined when there cannot be one. */
@@ -394,4 +425,118 @@ function uidRuns(uids: readonly number[]): UidRanges {
 function indexOf(uids: readonly number[], uid: number): number {
   const i = lowerBound(uids, uid);
   return uids[i] === uid ? i : -1;
+}
+
+/** The SEARCH keys a view can answer: no header, body or text key, and nothing the service would refuse. */
+function viewable(k: SearchCriteria, depth = 0): boolean {
+  if (depth > 50) return false;
+  const key = searchKeyOf(k);
+  switch (key) {
+    case 'all':
+    case 'none':
+    case 'uids':
+    case 'larger':
+    case 'smaller':
+    case 'modseq':
+    case 'older':
+    case 'younger':
+    case 'before':
+    case 'on':
+    case 'since':
+      return true;
+    case 'flag':
+      return Boolean(k.flag) && /^[\x21-\x7e]+$/.test(k.flag!);
+    case 'and':
+    case 'or':
+      return k[key]!.keys.every((x) => viewable(x, depth + 1));
+    case 'not':
+      return viewable(k.not!, depth + 1);
+    default:
+      return false;
+  }
+}
+
+/** The start of a day in UTC (years below 100 as written). */
+function dayStart(day: Day__Output): number {
+  const t = new Date(0);
+  t.setUTCFullYear(day.year, day.month - 1, day.day);
+  return t.getTime();
+}
+
+/** Lower-cased flags of a flag line, once per distinct line. */
+function flagSets(): (line: string) => Set<string> {
+  const sets = new Map<string, Set<string>>();
+  return (line) => {
+    let set = sets.get(line);
+    if (!set) sets.set(line, (set = new Set(line ? line.toLowerCase().split(' ') : [])));
+    return set;
+  };
+}
+
+/** A test of message i of `c` for a SEARCH program (viewable() holds). */
+function compile(k: SearchCriteria, c: Columns, now: number, flagsOf = flagSets()): (i: number) => boolean {
+  switch (searchKeyOf(k)) {
+    case 'all':
+      return () => true;
+    case 'none':
+      return () => false;
+    case 'and': {
+      const parts = k.and!.keys.map((x) => compile(x, c, now, flagsOf));
+      return (i) => parts.every((t) => t(i));
+    }
+    case 'or': {
+      const parts = k.or!.keys.map((x) => compile(x, c, now, flagsOf));
+      return (i) => parts.some((t) => t(i));
+    }
+    case 'not': {
+      const inner = compile(k.not!, c, now, flagsOf);
+      return (i) => !inner(i);
+    }
+    case 'uids': {
+      const spans = k.uids!.ranges.map((r) => {
+        const last = r.last === 0 ? MAX_UID : r.last;
+        return [Math.min(r.first, last), Math.max(r.first, last)] as const;
+      });
+      return (i) => spans.some(([lo, hi]) => c.uids[i]! >= lo && c.uids[i]! <= hi);
+    }
+    case 'flag': {
+      // System flags in their canonical spelling, keywords without case; \Recent is never stored.
+      const want = (systemFlag(k.flag!) ?? k.flag!).toLowerCase();
+      return (i) => flagsOf(c.flags[i]!).has(want);
+    }
+    case 'larger': {
+      const n = Number(k.larger);
+      return (i) => c.sizes[i]! > n;
+    }
+    case 'smaller': {
+      const n = Number(k.smaller);
+      return (i) => c.sizes[i]! < n;
+    }
+    case 'modseq': {
+      const n = Number(k.modseq);
+      return (i) => c.modseqs[i]! >= n;
+    }
+    case 'before': {
+      const t = dayStart(k.before!);
+      return (i) => c.dates[i]! < t;
+    }
+    case 'since': {
+      const t = dayStart(k.since!);
+      return (i) => c.dates[i]! >= t;
+    }
+    case 'on': {
+      const t = dayStart(k.on!);
+      return (i) => c.dates[i]! >= t && c.dates[i]! < t + 86_400_000;
+    }
+    case 'older': {
+      const t = now - k.older! * 1000;
+      return (i) => c.dates[i]! <= t;
+    }
+    case 'younger': {
+      const t = now - k.younger! * 1000;
+      return (i) => c.dates[i]! > t;
+    }
+    default:
+      return () => false;
+  }
 }

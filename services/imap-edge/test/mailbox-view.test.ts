@@ -163,6 +163,71 @@ describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', (
     assert.equal(since.untagged.length, 2);
   });
 
+  test('SEARCH of flags, sizes, dates and MODSEQs: the view finds what the service finds', async () => {
+    const name = await freshMailbox(0);
+    const a = await session(0, name);
+    const dates = ['01-Mar-2026 10:00:00 +0000', '02-Mar-2026 23:30:00 -0500', '03-Mar-2026 00:10:00 +0200', '03-Mar-2026 12:00:00 +0000'];
+    for (let i = 0; i < 8; i++) {
+      const m = Buffer.from(`Subject: s${i}\r\nFrom: a@example.test\r\n\r\n${'x'.repeat(100 * i)}\r\n`);
+      const flags = [
+        ['\\Seen'],
+        ['\\Flagged', '$Work'],
+        ['\\Seen', '\\Answered'],
+        ['$work'],
+        [],
+        ['\\Deleted', '\\Seen'],
+        ['\\Draft'],
+        ['Junk'],
+      ][i]!;
+      const r = await appendSync(a, `A${i}`, name, m, { flags: flags.join(' '), date: dates[i % dates.length]! });
+      assert.match(r.tagged, /OK/);
+    }
+    await a.command('N', 'NOOP');
+    const modseqs = [...parse((await a.command('F', FLAGS)).untagged).values()].map((m) => m.modseq).sort((x, y) => x - y);
+    const programs = [
+      'UNSEEN',
+      'SEEN FLAGGED',
+      'OR ANSWERED DRAFT',
+      'NOT SEEN',
+      'KEYWORD $WORK',
+      'UNKEYWORD $Work',
+      'KEYWORD junk',
+      'LARGER 300 SMALLER 600',
+      'SINCE 3-Mar-2026',
+      'BEFORE 2-Mar-2026',
+      'ON 3-Mar-2026',
+      'UID 2:4,7',
+      '3:*',
+      `MODSEQ ${modseqs[4]}`,
+      'OLDER 60',
+      'YOUNGER 3600',
+      'RECENT',
+      'NEW',
+      'OLD',
+      'DELETED UNDELETED',
+      'NOT (OR SEEN KEYWORD $Work) UNDRAFT',
+      'ALL',
+    ];
+    const answer = async (tag: string, program: string) =>
+      (await a.command(tag, `UID SEARCH ${program}`)).untagged.filter((l) => l.startsWith('* SEARCH'));
+    const views = edges[0]!.views!;
+    for (const [i, program] of programs.entries()) {
+      const answered = views.counts.answered;
+      const fromView = await answer(`V${i}`, program);
+      assert.equal(views.counts.answered, answered + 1, `the view answered ${program}`);
+      feeds[0]!.current = false;
+      try {
+        assert.deepEqual(fromView, await answer(`S${i}`, program), program);
+      } finally {
+        feeds[0]!.current = true;
+      }
+    }
+    // A text key goes to the service.
+    const answered = views.counts.answered;
+    await answer('T', 'SUBJECT s1 UNSEEN');
+    assert.equal(views.counts.answered, answered);
+  });
+
   test("a session's own STORE shows at once; another session's once the feed tells, on either edge", async () => {
     const name = await freshMailbox(4);
     const a = await session(0, name);

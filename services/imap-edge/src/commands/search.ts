@@ -46,7 +46,13 @@ export const search = defineCommand({
       (set, isUid) => resolveUids(mb, set, isUid, session.savedSearch, 'none').ranges,
       mb.recentRanges,
     );
-    const res = await ctx.backend.search(session.principal!, mb, program);
+    // Flags, sizes, dates and MODSEQs alone: the edge's view of the mailbox answers while the feed is current.
+    let res = ctx.views ? await ctx.views.search(session.principal!, mb, program) : undefined;
+    if (!res) {
+      res = await ctx.backend.search(session.principal!, mb, program);
+      // What it found may be newer than the session's MODSEQ: a view answering later must not be older.
+      mb.noteShown(res.highestModseq);
+    }
     // Messages the session has not been told about (no EXISTS yet) are left out.
     const uids = res.uids.filter((u) => mb.seqOf(u) > 0);
     const numbers = uid ? uids : uids.map((u) => mb.seqOf(u));

@@ -35,6 +35,7 @@
 // Every compiled predicate is two-valued (never NULL), so NOT is exact.
 import { MAX_UID, systemFlag, type Queryable } from '@kimap/common';
 import type { Day__Output } from '@kimap/common/generated/mail/v1/Day';
+import { searchKeyOf } from '@kimap/common/search-key';
 import type { SearchKey__Output } from '@kimap/common/generated/mail/v1/SearchKey';
 import { invalid } from './errors.js';
 import { BODIES_JOIN, foldCase, readerSeen } from './sql.js';
@@ -45,47 +46,6 @@ import { BODIES_JOIN, foldCase, readerSeen } from './sql.js';
  * inclusive; `last: 0` means up to the highest UID.
  */
 export type SearchCriteria = SearchKey__Output;
-
-/** The members of SearchKey's `key`. */
-const KEYS = [
-  'all',
-  'none',
-  'and',
-  'or',
-  'not',
-  'uids',
-  'flag',
-  'header',
-  'body',
-  'text',
-  'before',
-  'on',
-  'since',
-  'sentBefore',
-  'sentOn',
-  'sentSince',
-  'larger',
-  'smaller',
-  'modseq',
-  'older',
-  'younger',
-] as const;
-
-type KeyName = (typeof KEYS)[number];
-
-/**
- * The member of `key` that is set; undefined when none or several are (the
- * decoder names it in `key` too, but a program built in code need not).
- */
-function keyOf(k: SearchCriteria): KeyName | undefined {
-  let found: KeyName | undefined;
-  for (const name of KEYS) {
-    if (k[name] === undefined || k[name] === null) continue;
-    if (found) return undefined;
-    found = name;
-  }
-  return found;
-}
 
 export interface SearchContext {
   /** Number of the first bind parameter the clause may use ($paramIndex). */
@@ -278,7 +238,7 @@ export function validateSearchCriteria(value: SearchCriteria | null | undefined)
     if (depth > MAX_CRITERIA_DEPTH) bad('nested too deeply');
     if (++nodes > MAX_CRITERIA_NODES) bad('too many keys');
     if (typeof v !== 'object' || v === null) return bad('a key is missing');
-    const key = keyOf(v);
+    const key = searchKeyOf(v);
     switch (key) {
       case 'all':
       case 'none':
@@ -363,7 +323,7 @@ class Compiler {
   }
 
   compile(k: SearchCriteria): string {
-    const key = keyOf(k);
+    const key = searchKeyOf(k);
     switch (key) {
       case 'all':
         return 'TRUE';
