@@ -122,6 +122,24 @@ export class MailboxViews {
   }
 
   /**
+   * A write a session of this edge committed to its own account's mailbox
+   * (STORE, EXPUNGE): when it directly follows the view's MODSEQ, nothing
+   * else happened in between, and it is applied as it is instead of asked
+   * for again. `changed` holds the flags as stored.
+   */
+  ownWrite(
+    mailboxId: number,
+    write: { highestmodseq: number; changed: ReadonlyArray<{ uid: number; modseq: number; flags: string[] }>; expunged: readonly number[] },
+  ): void {
+    const v = this.views.get(mailboxId);
+    if (!v || v.modseq + 1 !== write.highestmodseq) return;
+    const added = this.apply(v, { changed: write.changed.filter((m) => m.modseq === write.highestmodseq), expunged: [...write.expunged] });
+    // A flag change of a message the view does not hold: it is behind after all.
+    if (added === undefined || added.length) return this.drop(v);
+    v.modseq = write.highestmodseq;
+  }
+
+  /**
    * Answers a FETCH of metadata only from the view of the reader's mailbox,
    * handing `onBatch` the same column pages the service would; false when
    * the view cannot (not metadata only, the feed not current, another
@@ -251,7 +269,7 @@ export class MailboxViews {
   }
 
   /** The changes applied to the view's messages; returns the UIDs of new messages (ascending), undefined when they do not fit. */
-  private apply(v: View, c: Changes): number[] | undefined {
+  private apply(v: View, c: Pick<Changes, 'changed' | 'expunged'>): number[] | undefined {
     const before = v.uids.length;
     if (c.expunged.length) {
       // New columns, not the old ones compacted: a FETCH still paging through them keeps its indexes.

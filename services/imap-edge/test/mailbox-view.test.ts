@@ -236,9 +236,13 @@ describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', (
     await a.command('W', FLAGS);
     await b.command('W', FLAGS);
     await c.command('W', FLAGS);
+    // Nothing else happened: the view takes the write as it is, with no GetChanges.
+    const views = edges[0]!.views!;
+    const refreshes = views.counts.refreshes;
     assert.match((await a.command('S1', 'UID STORE 1 +FLAGS.SILENT (\\Flagged)')).tagged, /OK/);
     const own = parse((await a.command('F1', FLAGS)).untagged);
     assert.match(own.get(1)!.flags, /\\Flagged/, 'own change at once');
+    assert.equal(views.counts.refreshes, refreshes, 'the own write applied to the view');
     for (const [who, s] of [
       ['a session on the other edge', b],
       ['another session on the same edge', c],
