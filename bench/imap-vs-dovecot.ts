@@ -38,7 +38,7 @@ const list = (name: string, def: string): string[] =>
     .filter(Boolean);
 
 const CONFIG = {
-  scenarios: new Set(list('BENCH_SCENARIOS', 'a,b,sweep,c,d,e')),
+  scenarios: new Set(list('BENCH_SCENARIOS', 'a,b,sweep,c,d,e,f')),
   targets: list('BENCH_TARGETS', 'kimap,dovecot'),
   users: num('BENCH_USERS', 100),
   seedMessages: num('BENCH_SEED_MESSAGES', 200),
@@ -47,6 +47,8 @@ const CONFIG = {
   seconds: num('BENCH_SECONDS', 20),
   clientsA: num('BENCH_CLIENTS_A', 16),
   clientsB: num('BENCH_CLIENTS_B', 16),
+  /** (f): sessions kept open on one mailbox, one run per count. */
+  hotClients: list('BENCH_HOT_CLIENTS', '10,50').map(Number),
   sweep: list('BENCH_SWEEP', '1,4,16,64').map(Number),
   sweepSeconds: num('BENCH_SWEEP_SECONDS', 8),
   idleSessions: num('BENCH_IDLE_SESSIONS', 10_000),
@@ -225,6 +227,8 @@ async function runMix(
   literalPlus: boolean,
   warmupS: number,
   seconds: number,
+  /** The user of client `id` (kept-open sessions); default: client i as user i mod users, (f): all as one. */
+  userOf: (id: number) => number = (id) => 1 + (id % CONFIG.users),
 ): Promise<RunStats> {
   const rec = new Recorder();
   const users = CONFIG.users;
@@ -238,9 +242,9 @@ async function runMix(
   };
   if (!keepOpen) startClock();
   const worker = async (id: number) => {
-    const mc: MixClient = { r: rng(1000 + id), msg: new AppendMessage(userName(1 + (id % users)), id) };
+    const mc: MixClient = { r: rng(1000 + id), msg: new AppendMessage(userName(userOf(id)), id) };
     let c: ImapConn | undefined;
-    let user = 1 + (id % users);
+    let user = userOf(id);
     if (keepOpen) {
       for (let attempt = 0; attempt < 3 && !c; attempt++) c = await openSession(t, userName(user), id, rec);
       if (++ready === clients) startClock();
@@ -819,6 +823,42 @@ async function main(): Promise<void> {
         target: 'kimap >= Dovecot',
         met: Number.isFinite(r) ? (r >= 1 ? 'yes' : 'NO') : '-',
       });
+    }
+
+    if (CONFIG.scenarios.has('f')) {
+      // A hot mailbox: the sessions of one person's phones and desktops on one INBOX.
+      for (const clients of CONFIG.hotClients) {
+        log(
+          `\n(f) the mix on one mailbox: ${clients} sessions kept open, all of ${userName(1)} on its INBOX, ${CONFIG.seconds} s (after ${CONFIG.warmupSeconds} s warm-up)`,
+        );
+        const res = new Map<string, RunStats>();
+        for (const t of targets) {
+          await warm(t);
+          res.set(
+            t.name,
+            await metered(t, `(f) ${clients}`, () =>
+              profiled(t, `f${clients}`, () =>
+                runMix(t, clients, true, pending.get(t.name)!, lp(t), CONFIG.warmupSeconds, CONFIG.seconds, () => 1),
+              ),
+            ),
+          );
+        }
+        printRun(res, 'passes');
+        saved[`f${clients}`] = Object.fromEntries(res);
+        const k = res.get('kimap');
+        const d = res.get('dovecot');
+        const r = ratio(k?.total.opsPerSec, d?.total.opsPerSec);
+        summary.push({
+          scenario: `(f) one hot mailbox, ${clients} sessions`,
+          noise: noiseOf(`(f) ${clients}`),
+          metric: `commands/s (p99 ms)`,
+          kimap: k ? `${fmt(k.total.opsPerSec)} (${fmt(k.total.p99, 1)})` : '-',
+          dovecot: d ? `${fmt(d.total.opsPerSec)} (${fmt(d.total.p99, 1)})` : '-',
+          ratio: fmt(r, 2),
+          target: 'kimap >= Dovecot',
+          met: Number.isFinite(r) ? (r >= 1 ? 'yes' : 'NO') : '-',
+        });
+      }
     }
 
     if (CONFIG.scenarios.has('sweep')) {

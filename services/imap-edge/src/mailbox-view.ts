@@ -129,13 +129,34 @@ export class MailboxViews {
    */
   ownWrite(
     mailboxId: number,
-    write: { highestmodseq: number; changed: ReadonlyArray<{ uid: number; modseq: number; flags: string[] }>; expunged: readonly number[] },
+    write: {
+      highestmodseq: number;
+      changed: ReadonlyArray<{ uid: number; modseq: number; flags: string[] }>;
+      expunged: readonly number[];
+      /** APPEND: the new messages as stored (AppendResponse). */
+      appended?: { uids: readonly number[]; sizes: readonly number[]; internalDatesMs: readonly number[]; flagLines: readonly string[] };
+    },
   ): void {
     const v = this.views.get(mailboxId);
     if (!v || v.modseq + 1 !== write.highestmodseq) return;
+    const a = write.appended;
+    // A service that does not say what it stored: the next refresh reads the new messages.
+    if (a && (a.sizes.length !== a.uids.length || a.internalDatesMs.length !== a.uids.length || a.flagLines.length !== a.uids.length))
+      return;
     const added = this.apply(v, { changed: write.changed.filter((m) => m.modseq === write.highestmodseq), expunged: [...write.expunged] });
     // A flag change of a message the view does not hold: it is behind after all.
     if (added === undefined || added.length) return this.drop(v);
+    if (a?.uids.length) {
+      if (a.uids[0]! <= (v.uids[v.uids.length - 1] ?? 0)) return this.drop(v);
+      const line = flagLineInterner();
+      this.append(v, {
+        uids: [...a.uids],
+        modseqs: a.uids.map(() => write.highestmodseq),
+        flags: a.flagLines.map(line),
+        sizes: [...a.sizes],
+        dates: [...a.internalDatesMs],
+      });
+    }
     v.modseq = write.highestmodseq;
   }
 

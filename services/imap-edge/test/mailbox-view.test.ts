@@ -243,6 +243,19 @@ describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', (
     const own = parse((await a.command('F1', FLAGS)).untagged);
     assert.match(own.get(1)!.flags, /\\Flagged/, 'own change at once');
     assert.equal(views.counts.refreshes, refreshes, 'the own write applied to the view');
+    // An APPEND too, with the flags, size and date as the service stored them.
+    const m = Buffer.from('Subject: appended\r\n\r\nthe body\r\n');
+    assert.match((await appendSync(a, 'A1', name, m, { flags: '\\seen $Work \\SEEN $work \\Recent' })).tagged, /OK/);
+    assert.match((await appendSync(a, 'A2', name, m, { date: '07-Dec-2026 10:11:12 +0100' })).tagged, /OK/);
+    await a.command('N', 'NOOP');
+    const viewed = await a.command('F2', FLAGS);
+    assert.equal(views.counts.refreshes, refreshes, 'the appended messages applied to the view');
+    feeds[0]!.current = false;
+    try {
+      assert.deepEqual(viewed.untagged, (await a.command('F3', FLAGS)).untagged, 'as the service has them');
+    } finally {
+      feeds[0]!.current = true;
+    }
     for (const [who, s] of [
       ['a session on the other edge', b],
       ['another session on the same edge', c],

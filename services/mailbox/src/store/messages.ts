@@ -138,6 +138,8 @@ export async function appendPrepared(
 ): Promise<AppendManyResult> {
   const messages = items.map((i) => i.message);
   const now = Date.now();
+  const dates = items.map((i) => i.internalDateMs || now);
+  const flags = items.map((i) => cleanFlags(i.flags));
   let row:
     { mailbox_id: number; uidvalidity: number; first_uid: number; modseq: number; event_id: number; claimed?: number[] | null } | undefined;
   const sql = opts.claimRecent
@@ -158,8 +160,8 @@ export async function appendPrepared(
       messages.map((m) => m.structureJson),
       messages.map((m) => m.searchHeader),
       messages.map((m) => m.searchBody),
-      items.map((i) => new Date(i.internalDateMs || now)),
-      items.map((i) => JSON.stringify(cleanFlags(i.flags))),
+      dates.map((d) => new Date(d)),
+      flags.map((f) => JSON.stringify(f)),
     ]));
   } catch (err) {
     fromWriteFunction(err, 'TRYCREATE');
@@ -171,6 +173,9 @@ export async function appendPrepared(
     uids: items.map((_, i) => r.first_uid + i),
     modseq: r.modseq,
     ...claimedRange(r.claimed),
+    sizes: messages.map((m) => m.raw.length),
+    internalDatesMs: dates,
+    flagLines: flags.map((f) => f.join(' ')),
     event: recorded(accountId, r.mailbox_id, r.modseq, 'append', r.event_id),
   };
 }

@@ -9,6 +9,9 @@ export interface AppendResponse {
   'modseq'?: (number | string | Long);
   'claimedFirst'?: (number);
   'claimedLast'?: (number);
+  'sizes'?: (number | string | Long)[];
+  'internalDatesMs'?: (number | string | Long)[];
+  'flagLines'?: (string)[];
 }
 
 export interface AppendResponse__Output {
@@ -18,4 +21,7 @@ export interface AppendResponse__Output {
   'modseq': (number);
   'claimedFirst': (number);
   'claimedLast': (number);
+  'sizes': (number)[];
+  'internalDatesMs': (number)[];
+  'flagLines': (string)[];
 }
