@@ -29,6 +29,7 @@ import type { ExpungeResponse__Output } from '@kimap/common/generated/mail/v1/Ex
 import type { AclResponse__Output } from '@kimap/common/generated/mail/v1/AclResponse';
 import type { SearchKey__Output } from '@kimap/common/generated/mail/v1/SearchKey';
 import type { GetQuotaResponse__Output } from '@kimap/common/generated/mail/v1/GetQuotaResponse';
+import type { GetStatusesResponse__Output } from '@kimap/common/generated/mail/v1/GetStatusesResponse';
 import type { Envelope, MessageStructure } from '@kimap/common/mime/index';
 import { UidList } from './uid-list.js';
 
@@ -167,6 +168,8 @@ export interface MailboxBackend {
   createMailbox(p: Principal, target: MailboxTarget, specialUse?: string): Promise<MailboxInfo>;
   /** deletedSize: also the size of the \Deleted messages (STATUS DELETED-STORAGE). */
   status(p: Principal, target: MailboxTarget, opts?: { deletedSize?: boolean; recent?: boolean }): Promise<MailboxStatus>;
+  /** The status of every mailbox of the principal's own account (LIST-STATUS), in one call. */
+  statuses(p: Principal, opts?: { deletedSize?: boolean; recent?: boolean }): Promise<MailboxStatus[]>;
   /** The principal's quota (RFC 9208); with a mailbox of its own, NONEXISTENT when it does not exist. */
   quota(p: Principal, mailbox?: string): Promise<QuotaInfo>;
   /**
@@ -506,6 +509,15 @@ export class GrpcBackend implements MailboxBackend {
       deletedSize: opts.deletedSize ?? false,
       recent: opts.recent ?? false,
     });
+  }
+
+  async statuses(p: Principal, opts: { deletedSize?: boolean; recent?: boolean } = {}): Promise<MailboxStatus[]> {
+    const res = await this.unary<GetStatusesResponse__Output>('GetStatuses', {
+      account: p.account,
+      deletedSize: opts.deletedSize ?? false,
+      recent: opts.recent ?? false,
+    });
+    return res.statuses;
   }
 
   quota(p: Principal, mailbox = ''): Promise<QuotaInfo> {

@@ -74,6 +74,40 @@ describe('IMAP edge: SELECT, EXAMINE, LIST and CREATE', () => {
     assert.equal(r.tagged, 'a OK LIST completed');
   });
 
+  test('LIST-STATUS: each listed mailbox with its STATUS, as STATUS answers it, from one call for all', async () => {
+    const { user } = await freshUser();
+    const c = await loggedIn(user);
+    for (let i = 0; i < 30; i++) assert.match((await c.command(`C${i}`, `CREATE ls${i}`)).tagged, /OK/);
+    assert.match((await appendSync(c, 'A1', 'ls7', msg('one'), { flags: '\\Seen' })).tagged, /OK/);
+    assert.match((await appendSync(c, 'A2', 'ls7', msg('two'))).tagged, /OK/);
+    const items = 'MESSAGES UIDNEXT UNSEEN UIDVALIDITY SIZE DELETED-STORAGE HIGHESTMODSEQ RECENT';
+    /** Calls the mailbox service answered, by method. */
+    const calls = async (method: string) => {
+      const m = await services.registry.getSingleMetric('kimap_grpc_server_duration_seconds')!.get();
+      return m.values
+        .filter((v) => String((v as { metricName?: string }).metricName ?? '').endsWith('_count') && v.labels.method === method)
+        .reduce((n, v) => n + v.value, 0);
+    };
+    const [one, all] = [await calls('GetStatus'), await calls('GetStatuses')];
+    const r = await c.command('L', `LIST "" "ls*" RETURN (STATUS (${items}))`);
+    assert.deepEqual([(await calls('GetStatus')) - one, (await calls('GetStatuses')) - all], [0, 1], 'one call for the 30 mailboxes');
+    assert.equal(r.tagged, 'L OK LIST completed');
+    const statuses = r.untagged.filter((l) => l.startsWith('* STATUS'));
+    assert.equal(statuses.length, 30);
+    for (const name of ['ls0', 'ls7', 'ls29']) {
+      const alone = (await c.command('S', `STATUS ${name} (${items})`)).untagged.find((l) => l.startsWith('* STATUS'));
+      assert.equal(
+        statuses.find((l) => l.startsWith(`* STATUS ${name} `)),
+        alone,
+        name,
+      );
+    }
+    assert.match(
+      statuses.find((l) => l.startsWith('* STATUS ls7 '))!,
+      /MESSAGES 2 .*UNSEEN 1/,
+    );
+  });
+
   test('CREATE nested -> parent has \\HasChildren; duplicate -> NO [ALREADYEXISTS]', async () => {
     const { user } = await freshUser();
     const c = await loggedIn(user);

@@ -6,7 +6,7 @@ import { Authenticate } from './rpc/authenticate.js';
 import { Append } from './rpc/append.js';
 import { GetChanges } from './rpc/changes.js';
 import { Fetch } from './rpc/fetch.js';
-import { CreateMailbox, DeleteMailbox, GetStatus, ListMailboxes, RenameMailbox } from './rpc/mailboxes.js';
+import { CreateMailbox, DeleteMailbox, GetStatus, GetStatuses, ListMailboxes, RenameMailbox } from './rpc/mailboxes.js';
 import { Select } from './rpc/select.js';
 import { SetSubscribed } from './rpc/subscriptions.js';
 import { Copy, Expunge, Move, Store } from './rpc/messages.js';
@@ -27,6 +27,7 @@ export function addMailboxService(server: grpc.Server, ctx: MailboxContext, metr
     ListMailboxes: ListMailboxes(ctx),
     CreateMailbox: CreateMailbox(ctx),
     GetStatus: GetStatus(ctx),
+    GetStatuses: GetStatuses(ctx),
     Select: Select(ctx),
     Append: Append(ctx),
     Fetch: Fetch(ctx),

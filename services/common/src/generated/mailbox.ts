@@ -39,6 +39,8 @@ import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest
 import type { GetQuotaRequest as _mail_v1_GetQuotaRequest, GetQuotaRequest__Output as _mail_v1_GetQuotaRequest__Output } from './mail/v1/GetQuotaRequest.js';
 import type { GetQuotaResponse as _mail_v1_GetQuotaResponse, GetQuotaResponse__Output as _mail_v1_GetQuotaResponse__Output } from './mail/v1/GetQuotaResponse.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from './mail/v1/GetStatusRequest.js';
+import type { GetStatusesRequest as _mail_v1_GetStatusesRequest, GetStatusesRequest__Output as _mail_v1_GetStatusesRequest__Output } from './mail/v1/GetStatusesRequest.js';
+import type { GetStatusesResponse as _mail_v1_GetStatusesResponse, GetStatusesResponse__Output as _mail_v1_GetStatusesResponse__Output } from './mail/v1/GetStatusesResponse.js';
 import type { HeaderMatch as _mail_v1_HeaderMatch, HeaderMatch__Output as _mail_v1_HeaderMatch__Output } from './mail/v1/HeaderMatch.js';
 import type { ListMailboxesRequest as _mail_v1_ListMailboxesRequest, ListMailboxesRequest__Output as _mail_v1_ListMailboxesRequest__Output } from './mail/v1/ListMailboxesRequest.js';
 import type { ListMailboxesResponse as _mail_v1_ListMailboxesResponse, ListMailboxesResponse__Output as _mail_v1_ListMailboxesResponse__Output } from './mail/v1/ListMailboxesResponse.js';
@@ -118,6 +120,8 @@ export interface ProtoGrpcType {
       GetQuotaRequest: MessageTypeDefinition<_mail_v1_GetQuotaRequest, _mail_v1_GetQuotaRequest__Output>
       GetQuotaResponse: MessageTypeDefinition<_mail_v1_GetQuotaResponse, _mail_v1_GetQuotaResponse__Output>
       GetStatusRequest: MessageTypeDefinition<_mail_v1_GetStatusRequest, _mail_v1_GetStatusRequest__Output>
+      GetStatusesRequest: MessageTypeDefinition<_mail_v1_GetStatusesRequest, _mail_v1_GetStatusesRequest__Output>
+      GetStatusesResponse: MessageTypeDefinition<_mail_v1_GetStatusesResponse, _mail_v1_GetStatusesResponse__Output>
       HeaderMatch: MessageTypeDefinition<_mail_v1_HeaderMatch, _mail_v1_HeaderMatch__Output>
       ListMailboxesRequest: MessageTypeDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesRequest__Output>
       ListMailboxesResponse: MessageTypeDefinition<_mail_v1_ListMailboxesResponse, _mail_v1_ListMailboxesResponse__Output>

@@ -215,7 +215,13 @@ export const list = defineCommand({
       return { text: 'LIST completed' };
     }
     const myRights = args.returnOptions.includes('MYRIGHTS');
-    for (const e of await collect(ctx, args)) {
+    const entries = await collect(ctx, args);
+    // LIST-STATUS: the account's own mailboxes in one call (an account may have thousands).
+    const statuses =
+      args.statusItems && entries.some((e) => e.info && !e.target?.owner)
+        ? new Map((await ctx.backend.statuses(session.principal!, statusOptions(args.statusItems))).map((st) => [st.mailboxId, st]))
+        : undefined;
+    for (const e of entries) {
       const wire = mailboxToWire(session, e.name);
       enc
         .untagged()
@@ -227,7 +233,9 @@ export const list = defineCommand({
       enc.crlf();
       if (args.statusItems && e.info) {
         // A mailbox that vanished between LIST and STATUS is simply left out.
-        const st = await ctx.backend.status(session.principal!, e.target!, statusOptions(args.statusItems)).catch(() => undefined);
+        const st = e.target?.owner
+          ? await ctx.backend.status(session.principal!, e.target, statusOptions(args.statusItems)).catch(() => undefined)
+          : statuses?.get(e.info.mailboxId);
         if (st) writeStatus(ctx, wire, st, args.statusItems);
       }
       // RFC 8440: the session's rights on each selectable mailbox listed (all of them on its own).

@@ -1,9 +1,11 @@
-// ListMailboxes, CreateMailbox, GetStatus, DeleteMailbox, RenameMailbox.
+// ListMailboxes, CreateMailbox, GetStatus, GetStatuses, DeleteMailbox, RenameMailbox.
 import type { ListMailboxesRequest__Output } from '@kimap/common/generated/mail/v1/ListMailboxesRequest';
 import type { ListMailboxesResponse } from '@kimap/common/generated/mail/v1/ListMailboxesResponse';
 import type { CreateMailboxRequest__Output } from '@kimap/common/generated/mail/v1/CreateMailboxRequest';
 import type { MailboxInfo } from '@kimap/common/generated/mail/v1/MailboxInfo';
 import type { GetStatusRequest__Output } from '@kimap/common/generated/mail/v1/GetStatusRequest';
+import type { GetStatusesRequest__Output } from '@kimap/common/generated/mail/v1/GetStatusesRequest';
+import type { GetStatusesResponse } from '@kimap/common/generated/mail/v1/GetStatusesResponse';
 import type { MailboxStatus } from '@kimap/common/generated/mail/v1/MailboxStatus';
 import type { DeleteMailboxRequest__Output } from '@kimap/common/generated/mail/v1/DeleteMailboxRequest';
 import type { DeleteMailboxResponse } from '@kimap/common/generated/mail/v1/DeleteMailboxResponse';
@@ -11,7 +13,7 @@ import type { RenameMailboxRequest__Output } from '@kimap/common/generated/mail/
 import type { RenameMailboxResponse } from '@kimap/common/generated/mail/v1/RenameMailboxResponse';
 import type { MailboxContext } from '../context.js';
 import { mailboxAccess, parentAccess, requireRight, sharedMailboxes } from '../store/acl.js';
-import { createMailbox, deleteMailbox, listMailboxes, mailboxStatus, renameMailbox } from '../store/mailboxes.js';
+import { allMailboxStatuses, createMailbox, deleteMailbox, listMailboxes, mailboxStatus, renameMailbox } from '../store/mailboxes.js';
 import { unseenBy } from '../store/shared.js';
 import { recordChange } from '../store/outbox.js';
 import { orphanSubscriptions, withSharedSubscriptions } from '../store/subscriptions.js';
@@ -55,6 +57,11 @@ export const GetStatus = (ctx: MailboxContext) =>
     ]);
     return { ...status, unseen, rights: access.rights };
   });
+
+export const GetStatuses = (ctx: MailboxContext) =>
+  unary<GetStatusesRequest__Output, GetStatusesResponse>(ctx.log, 'GetStatuses', async (req) => ({
+    statuses: await allMailboxStatuses(ctx.db, accountOf(req), { deletedSize: req.deletedSize, recent: req.recent }),
+  }));
 
 export const DeleteMailbox = (ctx: MailboxContext) =>
   unary<DeleteMailboxRequest__Output, DeleteMailboxResponse>(ctx.log, 'DeleteMailbox', async (req) => {

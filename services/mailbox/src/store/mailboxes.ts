@@ -159,6 +159,20 @@ export async function mailboxStatus(
   return { ...status, ...claimedRange(claimed) };
 }
 
+/** The status of every mailbox of an account, in one statement (LIST-STATUS). */
+export async function allMailboxStatuses(
+  db: Queryable,
+  accountId: number,
+  opts: { deletedSize?: boolean; recent?: boolean } = {},
+): Promise<MailboxStatus__Output[]> {
+  const extra = [...(opts.deletedSize ? [DELETED_SIZE] : []), ...(opts.recent ? [RECENT_COUNT] : [])];
+  const { rows } = await db.query<MailboxStatus__Output>(
+    `SELECT ${[STATUS_COLUMNS, ...extra].join(', ')} FROM mailboxes WHERE account_id = $1 ORDER BY name`,
+    [accountId],
+  );
+  return rows;
+}
+
 /** A mailbox's status and the UIDs of its messages as runs of consecutive UIDs: what SELECT answers. */
 export interface SelectedMailbox {
   status: MailboxStatus__Output;

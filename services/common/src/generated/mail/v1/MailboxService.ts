@@ -32,6 +32,8 @@ import type { GetChangesRequest as _mail_v1_GetChangesRequest, GetChangesRequest
 import type { GetQuotaRequest as _mail_v1_GetQuotaRequest, GetQuotaRequest__Output as _mail_v1_GetQuotaRequest__Output } from '../../mail/v1/GetQuotaRequest.js';
 import type { GetQuotaResponse as _mail_v1_GetQuotaResponse, GetQuotaResponse__Output as _mail_v1_GetQuotaResponse__Output } from '../../mail/v1/GetQuotaResponse.js';
 import type { GetStatusRequest as _mail_v1_GetStatusRequest, GetStatusRequest__Output as _mail_v1_GetStatusRequest__Output } from '../../mail/v1/GetStatusRequest.js';
+import type { GetStatusesRequest as _mail_v1_GetStatusesRequest, GetStatusesRequest__Output as _mail_v1_GetStatusesRequest__Output } from '../../mail/v1/GetStatusesRequest.js';
+import type { GetStatusesResponse as _mail_v1_GetStatusesResponse, GetStatusesResponse__Output as _mail_v1_GetStatusesResponse__Output } from '../../mail/v1/GetStatusesResponse.js';
 import type { ListMailboxesRequest as _mail_v1_ListMailboxesRequest, ListMailboxesRequest__Output as _mail_v1_ListMailboxesRequest__Output } from '../../mail/v1/ListMailboxesRequest.js';
 import type { ListMailboxesResponse as _mail_v1_ListMailboxesResponse, ListMailboxesResponse__Output as _mail_v1_ListMailboxesResponse__Output } from '../../mail/v1/ListMailboxesResponse.js';
 import type { MailboxInfo as _mail_v1_MailboxInfo, MailboxInfo__Output as _mail_v1_MailboxInfo__Output } from '../../mail/v1/MailboxInfo.js';
@@ -189,6 +191,15 @@ export interface MailboxServiceClient extends grpc.Client {
   getStatus(argument: _mail_v1_GetStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_MailboxStatus__Output>): grpc.ClientUnaryCall;
   getStatus(argument: _mail_v1_GetStatusRequest, callback: grpc.requestCallback<_mail_v1_MailboxStatus__Output>): grpc.ClientUnaryCall;
   
+  GetStatuses(argument: _mail_v1_GetStatusesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_GetStatusesResponse__Output>): grpc.ClientUnaryCall;
+  GetStatuses(argument: _mail_v1_GetStatusesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_GetStatusesResponse__Output>): grpc.ClientUnaryCall;
+  GetStatuses(argument: _mail_v1_GetStatusesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_GetStatusesResponse__Output>): grpc.ClientUnaryCall;
+  GetStatuses(argument: _mail_v1_GetStatusesRequest, callback: grpc.requestCallback<_mail_v1_GetStatusesResponse__Output>): grpc.ClientUnaryCall;
+  getStatuses(argument: _mail_v1_GetStatusesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_GetStatusesResponse__Output>): grpc.ClientUnaryCall;
+  getStatuses(argument: _mail_v1_GetStatusesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_GetStatusesResponse__Output>): grpc.ClientUnaryCall;
+  getStatuses(argument: _mail_v1_GetStatusesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_GetStatusesResponse__Output>): grpc.ClientUnaryCall;
+  getStatuses(argument: _mail_v1_GetStatusesRequest, callback: grpc.requestCallback<_mail_v1_GetStatusesResponse__Output>): grpc.ClientUnaryCall;
+  
   ListMailboxes(argument: _mail_v1_ListMailboxesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_ListMailboxesResponse__Output>): grpc.ClientUnaryCall;
   ListMailboxes(argument: _mail_v1_ListMailboxesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mail_v1_ListMailboxesResponse__Output>): grpc.ClientUnaryCall;
   ListMailboxes(argument: _mail_v1_ListMailboxesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mail_v1_ListMailboxesResponse__Output>): grpc.ClientUnaryCall;
@@ -298,6 +309,8 @@ export interface MailboxServiceHandlers extends grpc.UntypedServiceImplementatio
   
   GetStatus: grpc.handleUnaryCall<_mail_v1_GetStatusRequest__Output, _mail_v1_MailboxStatus>;
   
+  GetStatuses: grpc.handleUnaryCall<_mail_v1_GetStatusesRequest__Output, _mail_v1_GetStatusesResponse>;
+  
   ListMailboxes: grpc.handleUnaryCall<_mail_v1_ListMailboxesRequest__Output, _mail_v1_ListMailboxesResponse>;
   
   Move: grpc.handleUnaryCall<_mail_v1_CopyRequest__Output, _mail_v1_CopyResponse>;
@@ -337,6 +350,7 @@ export interface MailboxServiceDefinition extends grpc.ServiceDefinition {
   GetChanges: MethodDefinition<_mail_v1_GetChangesRequest, _mail_v1_ChangesResponse, _mail_v1_GetChangesRequest__Output, _mail_v1_ChangesResponse__Output>
   GetQuota: MethodDefinition<_mail_v1_GetQuotaRequest, _mail_v1_GetQuotaResponse, _mail_v1_GetQuotaRequest__Output, _mail_v1_GetQuotaResponse__Output>
   GetStatus: MethodDefinition<_mail_v1_GetStatusRequest, _mail_v1_MailboxStatus, _mail_v1_GetStatusRequest__Output, _mail_v1_MailboxStatus__Output>
+  GetStatuses: MethodDefinition<_mail_v1_GetStatusesRequest, _mail_v1_GetStatusesResponse, _mail_v1_GetStatusesRequest__Output, _mail_v1_GetStatusesResponse__Output>
   ListMailboxes: MethodDefinition<_mail_v1_ListMailboxesRequest, _mail_v1_ListMailboxesResponse, _mail_v1_ListMailboxesRequest__Output, _mail_v1_ListMailboxesResponse__Output>
   Move: MethodDefinition<_mail_v1_CopyRequest, _mail_v1_CopyResponse, _mail_v1_CopyRequest__Output, _mail_v1_CopyResponse__Output>
   Multiplex: MethodDefinition<_mail_v1_MuxFrame, _mail_v1_MuxFrame, _mail_v1_MuxFrame__Output, _mail_v1_MuxFrame__Output>
