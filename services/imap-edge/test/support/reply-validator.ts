@@ -357,7 +357,8 @@ const isNString = (v: Value | undefined): boolean => v?.t === 'string' || v?.t =
 const isAString = (v: Value | undefined): boolean => v?.t === 'string' || v?.t === 'atom' || v?.t === 'number';
 const isList = (v: Value | undefined): v is { t: 'list'; items: Value[] } => v?.t === 'list';
 /** A flag: `\Name`, `\*`, or a keyword (an atom, digits alone included). */
-const isFlag = (v: Value) => v.t === 'number' || (v.t === 'atom' && (/^\\[A-Za-z*]/.test(v.v) || !v.v.startsWith('\\')));
+/** A flag: a keyword is any atom, digits and `NIL` included (as Dovecot stores and reports them), or a system flag. */
+const isFlag = (v: Value) => v.t === 'number' || v.t === 'nil' || (v.t === 'atom' && (/^\\[A-Za-z*]/.test(v.v) || !v.v.startsWith('\\')));
 
 function need(ok: boolean, lx: Lexer, what: string): void {
   if (!ok) lx.fail(what);
