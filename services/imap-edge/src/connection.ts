@@ -467,22 +467,31 @@ export class Connection implements ChangeListener {
       s.dirty = false;
     } else {
       s.dirty = false;
-      s.lastSync = Date.now();
-      try {
-        changes = await this.deps.backend.changes(s.principal, mb, mb.highestModseq, { claimRecent: mb.recentMode === 'claim' });
-      } catch (err) {
-        // The selected mailbox was deleted elsewhere, or the grant that gave access to it
-        // was revoked (RFC 4314 5.1.1): nothing sensible is left to show.
-        if (err instanceof BackendError && (err.imapCode === 'NONEXISTENT' || (mb.owner && err.imapCode === 'NOPERM'))) {
-          const reason = mb.owner ? 'Access to the selected mailbox was revoked' : 'Selected mailbox was deleted';
-          this.enc.status(null, 'BYE', `${reason}, please reconnect`);
-          this.enc.flush();
-          this.session.state = 'logout';
-          this.close();
-          return;
+      // An event rang: the edge's view of the mailbox, brought up to date once for all its
+      // sessions here, says what changed (new messages of an IMAP4rev1 session excepted:
+      // their \Recent is claimed from the service). A poll, or any doubt, asks the service.
+      const fromView =
+        !opts.force && !stale && this.deps.views
+          ? await this.deps.views.changes(s.principal, mb, { newFromService: mb.recentMode !== 'off' })
+          : undefined;
+      if (fromView) changes = fromView;
+      else
+        try {
+          s.lastSync = Date.now();
+          changes = await this.deps.backend.changes(s.principal, mb, mb.highestModseq, { claimRecent: mb.recentMode === 'claim' });
+        } catch (err) {
+          // The selected mailbox was deleted elsewhere, or the grant that gave access to it
+          // was revoked (RFC 4314 5.1.1): nothing sensible is left to show.
+          if (err instanceof BackendError && (err.imapCode === 'NONEXISTENT' || (mb.owner && err.imapCode === 'NOPERM'))) {
+            const reason = mb.owner ? 'Access to the selected mailbox was revoked' : 'Selected mailbox was deleted';
+            this.enc.status(null, 'BYE', `${reason}, please reconnect`);
+            this.enc.flush();
+            this.session.state = 'logout';
+            this.close();
+            return;
+          }
+          throw err;
         }
-        throw err;
-      }
     }
     // Keywords the mailbox had not used before are announced before anything shows them.
     announceKeywords(

@@ -17,7 +17,7 @@
 // current. A view holds about 40 bytes a message; all views together hold at
 // most EDGE_VIEW_MAX_MESSAGES messages, the least recently used go first.
 import type { ChangeEvent } from '@kimap/common';
-import { flagColumn, flagLineInterner, flagLines, int64At, int64Column } from '@kimap/common/columns';
+import { flagColumn, flagLineInterner, flagLines, flagsOfLine, int64At, int64Column } from '@kimap/common/columns';
 import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
 import { MAX_UID, systemFlag } from '@kimap/common';
 import type { Day__Output } from '@kimap/common/generated/mail/v1/Day';
@@ -30,6 +30,8 @@ export const DEFAULT_VIEW_MAX_MESSAGES = 1_000_000;
 export const DEFAULT_FEED_CURRENT_WITHIN_MS = 1000;
 /** A page of columns handed out holds at most this many messages. */
 const PAGE = 5000;
+/** UIDs a view's change log keeps (View.log). */
+const LOG_UIDS = 10_000;
 
 /** What a view needs to know of the session asking. */
 export interface ViewReader {
@@ -41,6 +43,23 @@ export interface ViewReader {
   readonly exists: number;
   /** The highest MODSEQ the session has been shown (its own changes included): the view must be at least as new. */
   readonly shownModseq: number;
+}
+
+/** What a session's sync from the view needs of it besides (SelectedMailbox). */
+export interface SyncReader extends ViewReader {
+  /** The MODSEQ the session's view of the mailbox is at: the changes after it are wanted. */
+  readonly highestModseq: number;
+  /** The highest UID the session knows. */
+  readonly maxUid: number;
+  /** The highest MODSEQ an event announced to the session. */
+  readonly eventModseq: number;
+}
+
+/** The changes a session's sync reports (SelectedMailbox's ChangeSet, without \Recent). */
+export interface ViewChanges {
+  status: { highestmodseq: number; uidnext: number };
+  changed: Array<{ uid: number; modseq: number; flags: string[] }>;
+  expunged: number[];
 }
 
 export interface MailboxViewsOptions {
@@ -71,6 +90,17 @@ interface View extends Columns {
   /** The highest MODSEQ a change event announced for the mailbox. */
   heard: number;
   // The columns: ascending UIDs, and of each message its MODSEQ, flag line (equal lines share a string), size and INTERNALDATE.
+  /** UIDNEXT as last heard (at least the highest UID + 1). */
+  uidnext: number;
+  /**
+   * What changed after `logFloor`, in the order applied: each batch (a
+   * refresh, an own write) with the MODSEQ it brought the view to and the
+   * UIDs it touched (changed, new or expunged). A session's sync is computed
+   * from it (changes()); at most LOG_UIDS UIDs are kept, the oldest go first.
+   */
+  log: Array<{ modseq: number; uids: number[] }>;
+  logUids: number;
+  logFloor: number;
   /** The GetChanges under way, which every reader waiting on the view shares. */
   refreshing?: Promise<void>;
   /** Set when the view must not be used any more (the mailbox went away, an update did not fit). */
@@ -148,6 +178,7 @@ export class MailboxViews {
     if (added === undefined || added.length) return this.drop(v);
     if (a?.uids.length) {
       if (a.uids[0]! <= (v.uids[v.uids.length - 1] ?? 0)) return this.drop(v);
+      v.uidnext = Math.max(v.uidnext, a.uids[a.uids.length - 1]! + 1);
       const line = flagLineInterner();
       this.append(v, {
         uids: [...a.uids],
@@ -158,6 +189,61 @@ export class MailboxViews {
       });
     }
     v.modseq = write.highestmodseq;
+    this.logBatch(v, [...write.changed.map((m) => m.uid), ...write.expunged, ...(a?.uids ?? [])]);
+  }
+
+  /** Records a batch of changes the view took (see View.log). */
+  private logBatch(v: View, uids: number[]): void {
+    if (uids.length === 0) return;
+    v.log.push({ modseq: v.modseq, uids });
+    v.logUids += uids.length;
+    while (v.logUids > LOG_UIDS && v.log.length > 1) {
+      const oldest = v.log.shift()!;
+      v.logUids -= oldest.uids.length;
+      v.logFloor = Math.max(v.logFloor, oldest.modseq);
+    }
+    if (v.logUids > LOG_UIDS) {
+      // One batch too big to keep: only what comes after it can be told from the log.
+      v.logFloor = Math.max(v.logFloor, v.log[0]!.modseq);
+      v.log = [];
+      v.logUids = 0;
+    }
+  }
+
+  /**
+   * A session's sync from the view (one GetChanges shared by the edge's
+   * sessions of the mailbox instead of one each): the changes after the
+   * session's MODSEQ, once the view has caught up with the events heard.
+   * Undefined when the view cannot say (no view, the feed not current, the
+   * session further behind than the log reaches, or new messages when
+   * `newFromService`: an IMAP4rev1 session claims their \Recent from the
+   * service).
+   */
+  async changes(p: Principal, reader: SyncReader, opts: { newFromService: boolean }): Promise<ViewChanges | undefined> {
+    if (reader.owner !== '' || !this.current()) return undefined;
+    const v = this.views.get(reader.mailboxId);
+    if (!v || v.uidvalidity !== reader.uidvalidity) return undefined;
+    for (let tries = 0; !v.dropped && v.modseq < Math.max(reader.shownModseq, reader.eventModseq, v.heard); tries++) {
+      if (tries === 3) return undefined;
+      await this.refresh(p, v);
+    }
+    const since = reader.highestModseq;
+    if (v.dropped || since < v.logFloor) return undefined;
+    const out: ViewChanges = { status: { highestmodseq: v.modseq, uidnext: v.uidnext }, changed: [], expunged: [] };
+    const done = new Set<number>();
+    for (let b = v.log.length - 1; b >= 0 && v.log[b]!.modseq > since; b--) {
+      for (const uid of v.log[b]!.uids) {
+        if (done.has(uid)) continue;
+        done.add(uid);
+        const i = indexOf(v.uids, uid);
+        if (i < 0) out.expunged.push(uid);
+        else if (v.modseqs[i]! > since) out.changed.push({ uid, modseq: v.modseqs[i]!, flags: flagsOfLine(v.flags[i]!) });
+      }
+    }
+    // New messages in ascending UID order, after the others (SelectedMailbox.apply).
+    out.changed.sort((x, y) => x.uid - y.uid);
+    if (opts.newFromService && out.changed.some((m) => m.uid > reader.maxUid)) return undefined;
+    return out;
   }
 
   /**
@@ -250,6 +336,10 @@ export class MailboxViews {
       modseq: reader.shownModseq,
       heard: 0,
       ...m,
+      uidnext: (m.uids[m.uids.length - 1] ?? 0) + 1,
+      log: [],
+      logUids: 0,
+      logFloor: reader.shownModseq,
       dropped: false,
     };
     this.views.set(v.mailboxId, v);
@@ -268,7 +358,8 @@ export class MailboxViews {
       this.counts.refreshes++;
       try {
         const changes = await this.backend.changes(p, { owner: '', mailboxId: v.mailboxId }, v.modseq);
-        if (changes.status.uidvalidity !== v.uidvalidity) return this.drop(v);
+        // Expunges at or below the floor are forgotten: the view cannot tell which it missed.
+        if (changes.status.uidvalidity !== v.uidvalidity || v.modseq < changes.status.expungedFloorModseq) return this.drop(v);
         const added = this.apply(v, changes);
         if (added === undefined) return this.drop(v);
         if (added.length) {
@@ -279,6 +370,8 @@ export class MailboxViews {
         // Every message accounted for, or the view is not trusted.
         if (v.uids.length !== changes.status.messages) return this.drop(v);
         v.modseq = Math.max(v.modseq, changes.status.highestmodseq);
+        v.uidnext = Math.max(v.uidnext, changes.status.uidnext);
+        this.logBatch(v, [...changes.changed.map((m) => m.uid), ...changes.expunged]);
       } catch {
         // Gone, or the service unreachable: the readers ask the service themselves.
         this.drop(v);

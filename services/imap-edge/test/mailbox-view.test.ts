@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createLogger, InProcessBus, type ChangeHandler, type ChangeSubscriber } from '@kimap/common';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
-import { GrpcBackend, type FetchBatchHandler, type FetchQuery, type Principal } from '../src/backend.js';
+import { GrpcBackend, type Changes, type FetchBatchHandler, type FetchQuery, type MailboxRef, type Principal } from '../src/backend.js';
 import { startEdge, type RunningEdge } from '../src/server.js';
 import type { EdgeSettings } from './support/edge-harness.js';
 import { appendSync, ImapClient } from './support/imap-client.js';
@@ -23,7 +23,15 @@ const settings: EdgeSettings = {
   pollIntervalMs: 30_000,
   idleKeepaliveMs: 120_000,
   feedCurrentWithinMs: 1000,
-  limits: { maxLineLength: 64 * 1024, appendLimit: 1_000_000, maxBadCommands: 20, preAuthTimeoutMs: 60_000, autologoutMs: 60_000 },
+  limits: {
+    maxLineLength: 64 * 1024,
+    appendLimit: 1_000_000,
+    maxBadCommands: 20,
+    preAuthTimeoutMs: 60_000,
+    autologoutMs: 60_000,
+    maxAccountConnections: 1000,
+    maxAccountIpConnections: 1000,
+  },
 };
 
 /** The bus as one edge hears it: its liveness can be taken away (a consumer stuck behind). */
@@ -45,6 +53,11 @@ class Feed implements ChangeSubscriber {
 /** The backend, counting what reaches the mailbox service. */
 class CountingBackend extends GrpcBackend {
   fetches = 0;
+  changeCalls = 0;
+  override changes(p: Principal, mb: MailboxRef, sinceModseq: number, opts?: { claimRecent?: boolean }): Promise<Changes> {
+    this.changeCalls++;
+    return super.changes(p, mb, sinceModseq, opts);
+  }
   override fetch(p: Principal, query: FetchQuery, onBatch: FetchBatchHandler): Promise<void> {
     this.fetches++;
     return super.fetch(p, query, onBatch);
@@ -278,9 +291,37 @@ describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', (
     const refreshes = views.counts.refreshes;
     assert.match((await writer.command('S', 'UID STORE 2 +FLAGS.SILENT (\\Answered)')).tagged, /OK/);
     await sleep(200);
+    const fetches = backends[0]!.fetches;
     const results = await Promise.all(readers.map((r, i) => r.command(`F${i}`, FLAGS)));
     for (const r of results) assert.match(parse(r.untagged).get(2)!.flags, /\\Answered/);
     assert.equal(views.counts.refreshes, refreshes + 1, 'one GetChanges for the five sessions');
+    assert.equal(backends[0]!.fetches, fetches, 'the view brought up to date answered them all');
+  });
+
+  test('an event wakes ten IDLE sessions of one mailbox: one GetChanges for all of them, each told the change', async () => {
+    const name = await freshMailbox(3);
+    const idlers = await Promise.all(Array.from({ length: 10 }, () => session(0, name)));
+    const writer = await session(1, name);
+    // The view exists once a session has read from it.
+    await idlers[0]!.command('W', FLAGS);
+    for (const c of idlers) {
+      c.send('I IDLE\r\n');
+      assert.match((await c.readLine()).text, /^\+ /);
+    }
+    const calls = backends[0]!.changeCalls;
+    assert.match((await writer.command('S', 'UID STORE 2 +FLAGS.SILENT (\\Flagged)')).tagged, /OK/);
+    for (const c of idlers) assert.match((await c.readLine(5000)).text, /^\* 2 FETCH \(FLAGS \(.*\\Flagged.*\) MODSEQ \(\d+\)\)$/);
+    assert.equal(backends[0]!.changeCalls - calls, 1, 'one GetChanges on the edge for the ten sessions');
+    // An expunge too.
+    await writer.command('D', 'UID STORE 3 +FLAGS.SILENT (\\Deleted)');
+    for (const c of idlers) assert.match((await c.readLine(5000)).text, /^\* 3 FETCH/);
+    assert.match((await writer.command('X', 'EXPUNGE')).tagged, /OK/);
+    for (const c of idlers) assert.equal((await c.readLine(5000)).text, '* 3 EXPUNGE');
+    assert.equal(backends[0]!.changeCalls - calls, 3, 'one GetChanges per event');
+    for (const c of idlers) {
+      c.send('DONE\r\n');
+      assert.match((await c.readTagged('I')).tagged, /^I OK/);
+    }
   });
 
   test('random STORE, APPEND and EXPUNGE on both edges: no session is shown a MODSEQ going back, and all end at the truth', async () => {

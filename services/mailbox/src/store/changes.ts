@@ -5,8 +5,8 @@ import type { ChangedMessage__Output } from '@kimap/common/generated/mail/v1/Cha
 import type { MailboxStatus__Output } from '@kimap/common/generated/mail/v1/MailboxStatus';
 import { claimColumn, claimedRange, readerFlags } from './sql.js';
 
-/** The mailbox's UIDs and MODSEQs (ChangesResponse.status: the counts are not filled in). */
-export type ChangesStatus = Omit<MailboxStatus__Output, 'messages' | 'unseen' | 'deleted' | 'size' | 'keywords'>;
+/** The mailbox's UIDs, MODSEQs and message count (ChangesResponse.status: the other counts are not filled in). */
+export type ChangesStatus = Omit<MailboxStatus__Output, 'unseen' | 'deleted' | 'size' | 'keywords'>;
 
 export interface ChangesRead {
   status: ChangesStatus;
@@ -25,7 +25,8 @@ interface ChangesRow extends ChangesStatus {
 /**
  * The hot path of every woken session: one statement (one snapshot, one
  * round trip) reads the mailbox row, the messages changed after the MODSEQ
- * and the UIDs expunged after it. Message counts are not computed here.
+ * and the UIDs expunged after it. Of the counts only the message count is
+ * there (the mailbox row keeps it; an edge checks its view against it).
  *
  * Each side is read in MODSEQ order with a limit, so that the (account,
  * mailbox, modseq) indexes are the plan whatever the statistics say (stale
@@ -37,7 +38,7 @@ interface ChangesRow extends ChangesStatus {
  * UIDs no session has claimed as recent, when there are any.
  */
 const changesSql = (flags: string) => `
-  SELECT b.mailbox_id AS "mailboxId", b.name, coalesce(b.special_use, '') AS "specialUse", b.uidvalidity, b.uidnext, b.highestmodseq,
+  SELECT b.mailbox_id AS "mailboxId", b.name, coalesce(b.special_use, '') AS "specialUse", b.uidvalidity, b.uidnext, b.highestmodseq, b.messages,
          b.expunged_floor_modseq AS "expungedFloorModseq", b.first_recent_uid AS "firstRecentUid", ${claimColumn('$5', 'b')},
          (SELECT json_agg(json_build_object('uid', c.uid, 'modseq', c.modseq, 'flags', c.flags) ORDER BY c.uid)
             FROM (SELECT m.uid, m.modseq, ${flags} AS flags FROM messages m
