@@ -49,6 +49,7 @@ const VALID = [
   '* LIST (\\HasNoChildren) "/" ~Le',
   '* ACL BODY[BODY[ fuzz@example.test lrswipkxteacd',
   '* FLAGS (\\Answered \\Seen $Junk -_0#5 NIL)',
+  '* 1 FETCH (BODY[HEADER.FIELDS.NOT (T])]<0> "" MODSEQ (95) FLAGS (\\Seen $Junk))',
   '* 1 FETCH (FLAGS (\\Recent NIL $x))',
   '* OK [PERMANENTFLAGS (\\Answered NIL $x \\*)] Flags permitted.',
   '* LIST (\\HasNoChildren) "/" BINARY[1',

@@ -274,6 +274,10 @@ class Lexer {
   list(depth = 0): Value {
     this.expect('(');
     const items: Value[] = [];
+    // In a list, even one inside a section (a header-list of HEADER.FIELDS), `]` is an
+    // astring character again: `BODY[HEADER.FIELDS (T])]` names the field `T]` (Dovecot echoes it so too).
+    const sections = this.sections;
+    this.sections = 0;
     while (!this.try(')')) {
       if (this.done) this.fail('an unterminated list');
       // body-type-mpart = 1*body SP media-subtype: a multipart's bodies follow each other without a space.
@@ -281,6 +285,7 @@ class Lexer {
       if (items.length && !adjacentBodies) this.sp();
       items.push(this.value(depth + 1));
     }
+    this.sections = sections;
     return { t: 'list', items };
   }
 
