@@ -32,6 +32,8 @@ export const DEFAULT_FEED_CURRENT_WITHIN_MS = 1000;
 const PAGE = 5000;
 /** UIDs a view's change log keeps (View.log). */
 const LOG_UIDS = 10_000;
+/** What a view costs at least, counted in messages (see evict). */
+const VIEW_COST = 16;
 
 /** What a view needs to know of the session asking. */
 export interface ViewReader {
@@ -522,8 +524,10 @@ export class MailboxViews {
 
   /** The least recently used views go until the rest fit (never `keep`). */
   private evict(keep: View): void {
+    // Views of empty mailboxes hold no message but still cost memory (and a change log): a view counts as at least VIEW_COST messages.
+    const maxViews = Math.max(1, Math.floor(this.maxMessages / VIEW_COST));
     for (const v of this.views.values()) {
-      if (this.held <= this.maxMessages) break;
+      if (this.held <= this.maxMessages && this.views.size <= maxViews) break;
       if (v !== keep) this.drop(v);
     }
   }

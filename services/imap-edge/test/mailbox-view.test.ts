@@ -11,6 +11,7 @@ import { createLogger, InProcessBus, type ChangeHandler, type ChangeSubscriber }
 import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
 import { GrpcBackend, type Changes, type FetchBatchHandler, type FetchQuery, type MailboxRef, type Principal } from '../src/backend.js';
+import { MailboxViews, type ViewReader } from '../src/mailbox-view.js';
 import { startEdge, type RunningEdge } from '../src/server.js';
 import type { EdgeSettings } from './support/edge-harness.js';
 import { appendSync, ImapClient } from './support/imap-client.js';
@@ -322,6 +323,46 @@ describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', (
       c.send('DONE\r\n');
       assert.match((await c.readTagged('I')).tagged, /^I OK/);
     }
+  });
+
+  test('the views stay within EDGE_VIEW_MAX_MESSAGES (a view counting 16 at least); the least recently used go first', async () => {
+    const names = [await freshMailbox(8), await freshMailbox(8), await freshMailbox(8)];
+    const p = (await backends[0]!.authenticate(user, 'pw', '127.0.0.1'))!;
+    // 32 messages: views of at most 8 messages each (a quarter), at most 2 views (16 messages a view at least).
+    const views = new MailboxViews(backends[0]!, { currentAsOf: () => Date.now(), maxMessages: 32 });
+    const readers: ViewReader[] = [];
+    for (const name of names) {
+      const { rows } = await tdb.db.query<{ id: number; uidvalidity: number; modseq: number }>(
+        'SELECT mailbox_id AS id, uidvalidity, highestmodseq AS modseq FROM mailboxes WHERE account_id = $1 AND name = $2',
+        [p.account.accountId, name],
+      );
+      const r = rows[0]!;
+      readers.push({ mailboxId: Number(r.id), uidvalidity: Number(r.uidvalidity), owner: '', exists: 8, shownModseq: Number(r.modseq) });
+    }
+    const query = (mailboxId: number): FetchQuery => ({
+      owner: '',
+      mailboxId,
+      uids: [{ first: 1, last: 0 }],
+      flags: true,
+      columns: true,
+      modseq: true,
+    });
+    const read = async (k: number) => {
+      let n = 0;
+      assert.ok(await views.fetch(p, readers[k]!, query(readers[k]!.mailboxId), (_m, cols) => void (n += cols?.count ?? 0)));
+      return n;
+    };
+    assert.equal(await read(0), 8);
+    assert.equal(await read(1), 8);
+    assert.equal(views.heldMessages, 16);
+    assert.equal(await read(2), 8);
+    assert.equal(views.heldMessages, 16, 'the first view went');
+    const loads = views.counts.loads;
+    await read(1);
+    assert.equal(views.counts.loads, loads, 'the second is still held');
+    await read(0);
+    assert.equal(views.counts.loads, loads + 1, 'the first is read again');
+    assert.ok(views.heldMessages <= 32);
   });
 
   test('random STORE, APPEND and EXPUNGE on both edges: no session is shown a MODSEQ going back, and all end at the truth', async () => {
