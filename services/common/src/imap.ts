@@ -32,3 +32,14 @@ export function canonicalFlag(flag: string): string {
 export function systemFlag(flag: string): string | undefined {
   return SYSTEM_FLAGS_BY_LOWER.get(flag.toLowerCase());
 }
+
+/** Ascending UIDs as ranges of consecutive UIDs (closed at both ends). */
+export function uidRuns(uids: readonly number[]): Array<{ first: number; last: number }> {
+  const runs: Array<{ first: number; last: number }> = [];
+  for (const uid of uids) {
+    const last = runs[runs.length - 1];
+    if (last && uid === last.last + 1) last.last = uid;
+    else runs.push({ first: uid, last: uid });
+  }
+  return runs;
+}

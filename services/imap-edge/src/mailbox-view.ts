@@ -19,7 +19,7 @@
 import type { ChangeEvent } from '@kimap/common';
 import { flagColumn, flagLineInterner, flagLines, flagsOfLine, int64At, int64Column } from '@kimap/common/columns';
 import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
-import { MAX_UID, systemFlag } from '@kimap/common';
+import { MAX_UID, systemFlag, uidRuns } from '@kimap/common';
 import type { Day__Output } from '@kimap/common/generated/mail/v1/Day';
 import { searchKeyOf } from '@kimap/common/search-key';
 import type { Changes, FetchBatchHandler, FetchQuery, MailboxBackend, Principal, SearchCriteria, UidRanges } from './backend.js';
@@ -255,15 +255,8 @@ export class MailboxViews {
    * account's mailbox, too big): the caller asks the service.
    */
   async fetch(p: Principal, reader: ViewReader, query: FetchQuery, onBatch: FetchBatchHandler): Promise<boolean> {
-    const v =
-      this.maxMessages > 0 && metadataOnly(query) && reader.owner === '' && this.current() ? await this.viewFor(p, reader) : undefined;
-    if (!v) {
-      this.counts.declined++;
-      this.opts.onAnswer?.(false);
-      return false;
-    }
-    this.counts.answered++;
-    this.opts.onAnswer?.(true);
+    const v = await this.viewAnswering(p, reader, metadataOnly(query));
+    if (!v) return false;
     for (const page of this.pages(v, query.uids ?? [], Number(query.changedSince ?? 0), query)) await onBatch([], page);
     return true;
   }
@@ -275,15 +268,8 @@ export class MailboxViews {
    * when the view cannot: the caller asks the service.
    */
   async search(p: Principal, reader: ViewReader, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number } | undefined> {
-    const v =
-      this.maxMessages > 0 && reader.owner === '' && this.current() && viewable(criteria) ? await this.viewFor(p, reader) : undefined;
-    if (!v) {
-      this.counts.declined++;
-      this.opts.onAnswer?.(false);
-      return undefined;
-    }
-    this.counts.answered++;
-    this.opts.onAnswer?.(true);
+    const v = await this.viewAnswering(p, reader, viewable(criteria));
+    if (!v) return undefined;
     const cols: Columns = { uids: v.uids, modseqs: v.modseqs, flags: v.flags, sizes: v.sizes, dates: v.dates };
     const matches = compile(criteria, cols, Date.now());
     const uids: number[] = [];
@@ -294,6 +280,15 @@ export class MailboxViews {
       highestModseq = Math.max(highestModseq, cols.modseqs[i]!);
     }
     return { uids, highestModseq };
+  }
+
+  /** The view that answers a read the view can serve (`servable`) of the reader's own mailbox while the feed is current, counted either way. */
+  private async viewAnswering(p: Principal, reader: ViewReader, servable: boolean): Promise<View | undefined> {
+    const v = this.maxMessages > 0 && servable && reader.owner === '' && this.current() ? await this.viewFor(p, reader) : undefined;
+    if (v) this.counts.answered++;
+    else this.counts.declined++;
+    this.opts.onAnswer?.(v !== undefined);
+    return v;
   }
 
   /** The reader's view, made or brought up to date; undefined when there cannot be one. */
@@ -545,17 +540,6 @@ function lowerBound(uids: readonly number[], uid: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** Ascending UIDs as ranges of consecutive UIDs. */
-function uidRuns(uids: readonly number[]): UidRanges {
-  const runs: UidRanges = [];
-  for (const uid of uids) {
-    const last = runs[runs.length - 1];
-    if (last && uid === last.last + 1) last.last = uid;
-    else runs.push({ first: uid, last: uid });
-  }
-  return runs;
 }
 
 function indexOf(uids: readonly number[], uid: number): number {

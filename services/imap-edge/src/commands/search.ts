@@ -2,6 +2,7 @@
 // SEARCHRES (RFC 5182) and the MODSEQ of CONDSTORE searches (RFC 7162).
 // The grammar is in search-keys.ts, the charsets in search-charsets.ts, the
 // program sent to the mailbox service in search-criteria.ts.
+import { uidRuns } from '@kimap/common';
 import { int64At } from '@kimap/common/columns';
 import type { FetchQuery, UidRanges } from '../backend.js';
 import { formatUidSet } from '../protocol/index.js';
@@ -16,12 +17,7 @@ import { resolveUids } from './sequence.js';
 async function highestModseqOf(ctx: CommandContext, uids: number[]): Promise<number> {
   const mb = ctx.session.selected!;
   let highest = 0;
-  const ranges: UidRanges = [];
-  for (const uid of uids) {
-    const last = ranges[ranges.length - 1];
-    if (last && uid === last.last + 1) last.last = uid;
-    else ranges.push({ first: uid, last: uid });
-  }
+  const ranges: UidRanges = uidRuns(uids);
   const query: FetchQuery = { owner: mb.owner, mailboxId: mb.mailboxId, uids: ranges, flags: false, modseq: true, columns: true };
   await ctx.backend.fetch(ctx.session.principal!, query, (messages, columns) => {
     if (columns) for (let i = 0; i < columns.count; i++) highest = Math.max(highest, int64At(columns.modseqs, i));

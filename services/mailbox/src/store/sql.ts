@@ -15,16 +15,7 @@ export function uidSpans(ranges: UidRange[]): Array<[number, number]> {
   return ranges.map((r) => (r.last === 0 ? [r.first, MAX_UID] : [Math.min(r.first, r.last), Math.max(r.first, r.last)]));
 }
 
-/** Ascending UIDs as ranges of consecutive UIDs (closed at both ends). */
-export function uidRuns(uids: readonly number[]): UidRange[] {
-  const runs: UidRange[] = [];
-  for (const uid of uids) {
-    const last = runs[runs.length - 1];
-    if (last && uid === last.last + 1) last.last = uid;
-    else runs.push({ first: uid, last: uid });
-  }
-  return runs;
-}
+export { uidRuns } from '@kimap/common';
 
 /** The first four parameters of the write functions that take UID ranges: overall bounds, then the ranges when there are several. */
 export function rangeArgs(ranges: UidRange[]): [number, number, number[] | null, number[] | null] {
