@@ -16,12 +16,12 @@
 // PostgreSQL stays the only truth: the view is a cache that events keep
 // current. A view holds about 40 bytes a message; all views together hold at
 // most EDGE_VIEW_MAX_MESSAGES messages, the least recently used go first.
-import type { ChangeEvent } from '@kimap/common';
 import { flagColumn, flagLineInterner, flagLines, flagsOfLine, int64At, int64Column } from '@kimap/common/columns';
 import type { MessageColumns__Output } from '@kimap/common/generated/mail/v1/MessageColumns';
-import { MAX_UID, systemFlag, uidRuns } from '@kimap/common';
+import { MAX_UID, systemFlag, uidRuns, type ChangeEvent } from '@kimap/common';
 import type { Day__Output } from '@kimap/common/generated/mail/v1/Day';
 import { searchKeyOf } from '@kimap/common/search-key';
+import type { ChangeSet } from './selected.js';
 import type { Changes, FetchBatchHandler, FetchQuery, MailboxBackend, Principal, SearchCriteria, UidRanges } from './backend.js';
 
 /** EDGE_VIEW_MAX_MESSAGES when not set. */
@@ -55,13 +55,6 @@ export interface SyncReader extends ViewReader {
   readonly maxUid: number;
   /** The highest MODSEQ an event announced to the session. */
   readonly eventModseq: number;
-}
-
-/** The changes a session's sync reports (SelectedMailbox's ChangeSet, without \Recent). */
-export interface ViewChanges {
-  status: { highestmodseq: number; uidnext: number };
-  changed: Array<{ uid: number; modseq: number; flags: string[] }>;
-  expunged: number[];
 }
 
 export interface MailboxViewsOptions {
@@ -221,7 +214,7 @@ export class MailboxViews {
    * `newFromService`: an IMAP4rev1 session claims their \Recent from the
    * service).
    */
-  async changes(p: Principal, reader: SyncReader, opts: { newFromService: boolean }): Promise<ViewChanges | undefined> {
+  async changes(p: Principal, reader: SyncReader, opts: { newFromService: boolean }): Promise<ChangeSet | undefined> {
     if (reader.owner !== '' || !this.current()) return undefined;
     const v = this.views.get(reader.mailboxId);
     if (!v || v.uidvalidity !== reader.uidvalidity) return undefined;
@@ -231,7 +224,7 @@ export class MailboxViews {
     }
     const since = reader.highestModseq;
     if (v.dropped || since < v.logFloor) return undefined;
-    const out: ViewChanges = { status: { highestmodseq: v.modseq, uidnext: v.uidnext }, changed: [], expunged: [] };
+    const out: ChangeSet = { status: { highestmodseq: v.modseq, uidnext: v.uidnext }, changed: [], expunged: [] };
     const done = new Set<number>();
     for (let b = v.log.length - 1; b >= 0 && v.log[b]!.modseq > since; b--) {
       for (const uid of v.log[b]!.uids) {
@@ -270,7 +263,7 @@ export class MailboxViews {
   async search(p: Principal, reader: ViewReader, criteria: SearchCriteria): Promise<{ uids: number[]; highestModseq: number } | undefined> {
     const v = await this.viewAnswering(p, reader, viewable(criteria));
     if (!v) return undefined;
-    const cols: Columns = { uids: v.uids, modseqs: v.modseqs, flags: v.flags, sizes: v.sizes, dates: v.dates };
+    const cols = columnsNow(v);
     const matches = compile(criteria, cols, Date.now());
     const uids: number[] = [];
     let highestModseq = 0;
@@ -475,8 +468,8 @@ export class MailboxViews {
     changedSince: number,
     q: FetchQuery,
   ): Generator<MessageColumns__Output> {
-    // The columns as they are now: an expunge meanwhile makes new ones (a flag change or a new message only adds to these).
-    const v: Columns = { uids: view.uids, modseqs: view.modseqs, flags: view.flags, sizes: view.sizes, dates: view.dates };
+    // An expunge meanwhile makes new columns; these stay as they are (a flag change or a new message only adds to them).
+    const v = columnsNow(view);
     const picked = new Int32Array(Math.min(PAGE, v.uids.length));
     let n = 0;
     const page = (): MessageColumns__Output => {
@@ -529,6 +522,11 @@ export class MailboxViews {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** The view's columns as they are now (apply() replaces them on an expunge: a reader paging through keeps its indexes). */
+function columnsNow(v: View): Columns {
+  return { uids: v.uids, modseqs: v.modseqs, flags: v.flags, sizes: v.sizes, dates: v.dates };
+}
 
 /** The first index whose UID is at least `uid`. */
 function lowerBound(uids: readonly number[], uid: number): number {
