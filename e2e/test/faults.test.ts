@@ -176,7 +176,7 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
 
   /** The replies while a fault lasted: NO [UNAVAILABLE] at worst, never BAD, never a hang. */
   function assertRefusedCleanly(load: Load, from: number, to: number, servers?: number[]): void {
-    const window = load.between(from, to).filter((c) => !servers || servers.includes(c.server));
+    const window = load.during(from, to).filter((c) => !servers || servers.includes(c.server));
     const wrong = window.filter((c) => c.outcome === 'bad' || (c.outcome === 'no' && c.code !== 'UNAVAILABLE'));
     assert.deepEqual(
       wrong.slice(0, 5).map((c) => `${c.kind}: ${c.text}`),
@@ -205,7 +205,7 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
       await recovered(load, to, [0]);
     });
     assertRefusedCleanly(load, from, to);
-    const refused = load.between(from, to).filter((c) => c.server === 0 && c.code === 'UNAVAILABLE');
+    const refused = load.during(from, to).filter((c) => c.server === 0 && c.code === 'UNAVAILABLE');
     assert.ok(refused.length > 0, 'the edge of the killed process refused commands meanwhile');
     const through = load.between(from, to).filter((c) => c.server === 1 && c.outcome === 'ok');
     assert.ok(through.length > 0, 'the other edge and mailbox process went on');
@@ -251,7 +251,7 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
       await recovered(load, to, [0]);
     });
     assertRefusedCleanly(load, from, to);
-    const refused = load.between(from, to).filter((c) => c.server === 0 && c.code === 'UNAVAILABLE');
+    const refused = load.during(from, to).filter((c) => c.server === 0 && c.code === 'UNAVAILABLE');
     assert.ok(refused.length > 0, 'the cut edge refused commands');
     assert.equal(load.resyncs.length, 0, 'no session was dropped');
     const working = new Set(
@@ -262,7 +262,7 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
     );
     const cutClients = new Set(
       load
-        .between(from, to)
+        .during(from, to)
         .filter((c) => c.server === 0)
         .map((c) => c.client),
     );
@@ -291,7 +291,7 @@ describe('faults under a storm of clients (own PostgreSQL and Kafka, two edges, 
     });
     assertRefusedCleanly(load, from, to);
     assert.ok(
-      load.between(from, to).some((c) => c.code === 'UNAVAILABLE'),
+      load.during(from, to).some((c) => c.code === 'UNAVAILABLE'),
       'commands were refused while PostgreSQL was down',
     );
     assert.deepEqual([...edges.map((e) => e.proc.child.pid), ...mailboxes.map((m) => m.proc.child.pid)], pids, 'no process restarted');

@@ -192,6 +192,16 @@ export class Load {
     return this.commands.filter((c) => c.startedAt >= from && c.startedAt < to);
   }
 
+  /**
+   * The commands in flight at some moment of [from, to): also those sent just
+   * before a fault began, which a fault meets first (with every session busy,
+   * they can be the only ones it refuses: the retry after their NO may come
+   * late enough in the fault to be answered once it is over).
+   */
+  during(from: number, to: number): CommandRecord[] {
+    return this.commands.filter((c) => c.startedAt < to && c.startedAt + c.ms >= from);
+  }
+
   seenUidValidity(box: string, value: number): void {
     const first = this.uidValidity.get(box);
     if (first === undefined) this.uidValidity.set(box, value);
