@@ -330,6 +330,11 @@ export class Connection implements ChangeListener {
       if (this.session.state === 'selected') await this.sync({ allowExpunge: command.expungeAllowed ?? true });
       this.enc.status(cmd.tag, 'OK', done.text ?? `${cmd.name} completed`, done.code);
     } catch (err) {
+      // Refused because the selected mailbox went away or may not be read any more? Its
+      // sync says so (and ends the session with BYE); a client that only FETCHes would
+      // otherwise be told NO over and over.
+      if (err instanceof BackendError && (err.imapCode === 'NONEXISTENT' || err.imapCode === 'NOPERM') && this.session.selected)
+        await this.sync({ allowExpunge: false, force: true }).catch(() => undefined);
       outcome = this.answerError(cmd, err);
     } finally {
       // The limit is on BADs in a row: a client that errs now and then over a long session is not cut off.
@@ -449,10 +454,13 @@ export class Connection implements ChangeListener {
     if (s.principal && (await this.accountGone())) return;
     const mb = s.selected;
     if (!mb || !s.principal) return;
-    // Another account's mailbox is pulled on every sync: the pull checks the session's
-    // rights, so that a revoked grant ends the session at its next command.
+    // Another account's mailbox is pulled on every sync unless the edge's views are
+    // current: the pull checks the session's rights, so that a revoked grant ends the
+    // session at its next command. With the feed current, the ACL event that revokes it
+    // marks the session dirty and drops the edge's views of the mailbox: the session's
+    // next sync asks the service.
     const stale =
-      mb.owner !== '' ||
+      (mb.owner !== '' && !this.deps.views?.current()) ||
       Date.now() - s.lastSync >=
         (this.deps.feedHealthy() ? this.deps.settings.pollIntervalMs : Math.min(this.deps.settings.pollIntervalMs, 5000));
     if (!opts.force && !s.dirty && !stale && !mb.hasOwnChange) return;

@@ -13,6 +13,12 @@
 //   edge heard for the mailbox: before answering it is brought up to that
 //   point with one GetChanges, which every session waiting on it shares.
 //
+// Another account's mailbox (a team inbox shared with RFC 4314 rights) has
+// a view per reader account: each reader has its own \Seen. Its rights are
+// checked by the service when the view is made and at every refresh; an ACL
+// change drops the mailbox's views, so a revoked reader's next read asks the
+// service, which refuses it.
+//
 // PostgreSQL stays the only truth: the view is a cache that events keep
 // current. A view holds about 40 bytes a message; all views together hold at
 // most EDGE_VIEW_MAX_MESSAGES messages, the least recently used go first.
@@ -78,7 +84,11 @@ interface Columns {
 }
 
 interface View extends Columns {
+  /** The views' key (viewKey). */
+  readonly key: string;
   readonly mailboxId: number;
+  /** The mailbox's owner as the readers name it ('' for their own); its view is one reader account's. */
+  readonly owner: string;
   readonly uidvalidity: number;
   /** The MODSEQ the view is known to be at least as new as. */
   modseq: number;
@@ -107,8 +117,16 @@ function metadataOnly(q: FetchQuery): boolean {
   return Boolean(q.columns) && !q.raw && !q.header && !q.envelope && !q.bodyStructure && !q.markSeen;
 }
 
+/** A view is the owner's (shared by its sessions) or one reader account's of another account's mailbox. */
+function viewKey(p: Principal, reader: { mailboxId: number; owner: string }): string {
+  return reader.owner === '' ? String(reader.mailboxId) : `${reader.mailboxId}/${p.account.accountId}`;
+}
+
 export class MailboxViews {
-  private readonly views = new Map<number, View>();
+  /** By viewKey, least recently used first. */
+  private readonly views = new Map<string, View>();
+  /** The views of each mailbox (the owner's and its readers'). */
+  private readonly byMailbox = new Map<number, Set<View>>();
   private held = 0;
   private readonly maxMessages: number;
   private readonly within: number;
@@ -134,26 +152,27 @@ export class MailboxViews {
     return asOf > 0 && Date.now() - asOf <= this.within;
   }
 
-  /** A change event: the view of its mailbox, if any, must catch up with it before its next answer. */
+  /** A change event: the views of its mailbox, if any, must catch up with it before their next answer. */
   noteEvent(e: ChangeEvent): void {
-    const v = e.mailboxId ? this.views.get(e.mailboxId) : undefined;
-    if (!v) return;
-    if (e.kind === 'mailbox' || e.kind === 'acl') {
-      // Deleted, renamed or its rights changed: made again when next needed.
-      this.drop(v);
-      return;
+    const views = e.mailboxId ? this.byMailbox.get(e.mailboxId) : undefined;
+    if (!views) return;
+    for (const v of [...views]) {
+      if (e.kind === 'mailbox' || e.kind === 'acl') {
+        // Deleted, renamed or its rights changed: made again when next needed (and allowed).
+        this.drop(v);
+      } else if (e.modseq > v.heard) v.heard = e.modseq;
     }
-    if (e.modseq > v.heard) v.heard = e.modseq;
   }
 
   /**
-   * A write a session of this edge committed to its own account's mailbox
-   * (STORE, EXPUNGE): when it directly follows the view's MODSEQ, nothing
-   * else happened in between, and it is applied as it is instead of asked
-   * for again. `changed` holds the flags as stored.
+   * A write a session of this edge committed (STORE, EXPUNGE, APPEND): when
+   * it directly follows the MODSEQ of the writer's view, nothing else
+   * happened in between, and it is applied as it is instead of asked for
+   * again. `changed` holds the flags as the writer sees them.
    */
   ownWrite(
-    mailboxId: number,
+    p: Principal,
+    mailbox: { mailboxId: number; owner: string },
     write: {
       highestmodseq: number;
       changed: ReadonlyArray<{ uid: number; modseq: number; flags: string[] }>;
@@ -162,7 +181,7 @@ export class MailboxViews {
       appended?: { uids: readonly number[]; sizes: readonly number[]; internalDatesMs: readonly number[]; flagLines: readonly string[] };
     },
   ): void {
-    const v = this.views.get(mailboxId);
+    const v = this.views.get(viewKey(p, mailbox));
     if (!v || v.modseq + 1 !== write.highestmodseq) return;
     const a = write.appended;
     // A service that does not say what it stored: the next refresh reads the new messages.
@@ -215,8 +234,8 @@ export class MailboxViews {
    * service).
    */
   async changes(p: Principal, reader: SyncReader, opts: { newFromService: boolean }): Promise<ChangeSet | undefined> {
-    if (reader.owner !== '' || !this.current()) return undefined;
-    const v = this.views.get(reader.mailboxId);
+    if (!this.current()) return undefined;
+    const v = this.views.get(viewKey(p, reader));
     if (!v || v.uidvalidity !== reader.uidvalidity) return undefined;
     for (let tries = 0; !v.dropped && v.modseq < Math.max(reader.shownModseq, reader.eventModseq, v.heard); tries++) {
       if (tries === 3) return undefined;
@@ -244,8 +263,8 @@ export class MailboxViews {
   /**
    * Answers a FETCH of metadata only from the view of the reader's mailbox,
    * handing `onBatch` the same column pages the service would; false when
-   * the view cannot (not metadata only, the feed not current, another
-   * account's mailbox, too big): the caller asks the service.
+   * the view cannot (not metadata only, the feed not current, too big):
+   * the caller asks the service.
    */
   async fetch(p: Principal, reader: ViewReader, query: FetchQuery, onBatch: FetchBatchHandler): Promise<boolean> {
     const v = await this.viewAnswering(p, reader, metadataOnly(query));
@@ -275,9 +294,9 @@ export class MailboxViews {
     return { uids, highestModseq };
   }
 
-  /** The view that answers a read the view can serve (`servable`) of the reader's own mailbox while the feed is current, counted either way. */
+  /** The view that answers a read the view can serve (`servable`) while the feed is current, counted either way. */
   private async viewAnswering(p: Principal, reader: ViewReader, servable: boolean): Promise<View | undefined> {
-    const v = this.maxMessages > 0 && servable && reader.owner === '' && this.current() ? await this.viewFor(p, reader) : undefined;
+    const v = this.maxMessages > 0 && servable && this.current() ? await this.viewFor(p, reader) : undefined;
     if (v) this.counts.answered++;
     else this.counts.declined++;
     this.opts.onAnswer?.(v !== undefined);
@@ -286,7 +305,8 @@ export class MailboxViews {
 
   /** The reader's view, made or brought up to date; undefined when there cannot be one. */
   private async viewFor(p: Principal, reader: ViewReader): Promise<View | undefined> {
-    let v = this.views.get(reader.mailboxId);
+    const key = viewKey(p, reader);
+    let v = this.views.get(key);
     if (v && v.uidvalidity !== reader.uidvalidity) {
       this.drop(v);
       v = undefined;
@@ -303,8 +323,8 @@ export class MailboxViews {
     }
     if (v.dropped) return undefined;
     // Most recently used last.
-    this.views.delete(v.mailboxId);
-    this.views.set(v.mailboxId, v);
+    this.views.delete(key);
+    this.views.set(key, v);
     return v;
   }
 
@@ -316,12 +336,15 @@ export class MailboxViews {
    */
   private async load(p: Principal, reader: ViewReader): Promise<View | undefined> {
     this.counts.loads++;
-    const m = await this.read(p, reader.mailboxId, [{ first: 1, last: 0 }]);
-    // Another reader made it meanwhile: theirs is used.
-    const other = this.views.get(reader.mailboxId);
+    const key = viewKey(p, reader);
+    const m = await this.read(p, reader, [{ first: 1, last: 0 }]);
+    // Another session made it meanwhile: theirs is used.
+    const other = this.views.get(key);
     if (other) return other.uidvalidity === reader.uidvalidity ? other : undefined;
     const v: View = {
+      key,
       mailboxId: reader.mailboxId,
+      owner: reader.owner,
       uidvalidity: reader.uidvalidity,
       modseq: reader.shownModseq,
       heard: 0,
@@ -332,7 +355,10 @@ export class MailboxViews {
       logFloor: reader.shownModseq,
       dropped: false,
     };
-    this.views.set(v.mailboxId, v);
+    this.views.set(key, v);
+    let siblings = this.byMailbox.get(v.mailboxId);
+    if (!siblings) this.byMailbox.set(v.mailboxId, (siblings = new Set()));
+    siblings.add(v);
     this.held += v.uids.length;
     this.evict(v);
     return v;
@@ -347,13 +373,13 @@ export class MailboxViews {
     v.refreshing ??= (async () => {
       this.counts.refreshes++;
       try {
-        const changes = await this.backend.changes(p, { owner: '', mailboxId: v.mailboxId }, v.modseq);
+        const changes = await this.backend.changes(p, v, v.modseq);
         // Expunges at or below the floor are forgotten: the view cannot tell which it missed.
         if (changes.status.uidvalidity !== v.uidvalidity || v.modseq < changes.status.expungedFloorModseq) return this.drop(v);
         const added = this.apply(v, changes);
         if (added === undefined) return this.drop(v);
         if (added.length) {
-          const fresh = await this.read(p, v.mailboxId, uidRuns(added));
+          const fresh = await this.read(p, v, uidRuns(added));
           if (fresh.uids.length === 0 || fresh.uids[0]! <= (v.uids[v.uids.length - 1] ?? 0)) return this.drop(v);
           this.append(v, fresh);
         }
@@ -417,13 +443,13 @@ export class MailboxViews {
     this.held += m.uids.length;
   }
 
-  /** The metadata of the messages in `ranges`, read from the service in columns. */
-  private async read(p: Principal, mailboxId: number, ranges: UidRanges): Promise<Columns> {
+  /** The metadata of the messages in `ranges`, read from the service in columns (with the flags as `p` sees them). */
+  private async read(p: Principal, mailbox: { mailboxId: number; owner: string }, ranges: UidRanges): Promise<Columns> {
     const out: Columns = { uids: [], modseqs: [], flags: [], sizes: [], dates: [] };
     const line = flagLineInterner();
     const query: FetchQuery = {
-      owner: '',
-      mailboxId,
+      owner: mailbox.owner,
+      mailboxId: mailbox.mailboxId,
       uids: ranges,
       flags: true,
       internalDate: true,
@@ -504,10 +530,12 @@ export class MailboxViews {
   private drop(v: View): void {
     if (v.dropped) return;
     v.dropped = true;
-    if (this.views.get(v.mailboxId) === v) {
-      this.views.delete(v.mailboxId);
+    if (this.views.get(v.key) === v) {
+      this.views.delete(v.key);
       this.held -= v.uids.length;
     }
+    const siblings = this.byMailbox.get(v.mailboxId);
+    if (siblings?.delete(v) && siblings.size === 0) this.byMailbox.delete(v.mailboxId);
   }
 
   /** The least recently used views go until the rest fit (never `keep`). */

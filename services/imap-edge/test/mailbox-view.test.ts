@@ -120,11 +120,11 @@ describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', (
     await tdb?.drop();
   });
 
-  /** A session on edge `e` with CONDSTORE on and `name` selected. */
-  async function session(e: number, name: string): Promise<ImapClient> {
+  /** A session of `as` (the owner by default) on edge `e` with CONDSTORE on and `name` selected. */
+  async function session(e: number, name: string, as = user): Promise<ImapClient> {
     const { client } = await ImapClient.connect(edges[e]!.imapPort!);
     clients.push(client);
-    assert.match((await client.command('L', `LOGIN ${user} pw`)).tagged, /^L OK/);
+    assert.match((await client.command('L', `LOGIN ${as} pw`)).tagged, /^L OK/);
     assert.match((await client.command('E', 'ENABLE CONDSTORE')).tagged, /^E OK/);
     assert.match((await client.command('S', `SELECT ${name}`)).tagged, /^S OK/);
     return client;
@@ -363,6 +363,71 @@ describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', (
     await read(0);
     assert.equal(views.counts.loads, loads + 1, 'the first is read again');
     assert.ok(views.heldMessages <= 32);
+  });
+
+  test("another account's mailbox: a view per reader, each with its own \\Seen; a revoked reader is refused", async () => {
+    const name = await freshMailbox(4);
+    const readers = [`${uniqueName('reader')}@example.test`, `${uniqueName('reader')}@example.test`];
+    for (const r of readers) await addUser(tdb.db, r, 'pw', { createTenant: true });
+    const owner = await session(0, name);
+    for (const [i, r] of readers.entries()) assert.match((await owner.command(`G${i}`, `SETACL ${name} ${r} lrsw`)).tagged, /OK/);
+    const shared = `"Other Users/${user}/${name}"`;
+    const one = await session(0, shared, readers[0]);
+    const oneAgain = await session(1, shared, readers[0]);
+    const two = await session(0, shared, readers[1]);
+    const views = edges[0]!.views!;
+    const first = await one.command('F1', FLAGS);
+    assert.equal(first.untagged.length, 4);
+    const answered = views.counts.answered;
+    const fetches = backends[0]!.fetches;
+    assert.deepEqual((await one.command('F2', FLAGS)).untagged, first.untagged);
+    assert.equal(views.counts.answered, answered + 1, 'the view answered');
+    assert.equal(backends[0]!.fetches, fetches, 'no FETCH reached the mailbox service');
+    // The first reader's \Seen is its own: at once for it, never for the other reader or the owner.
+    assert.match((await one.command('S1', 'UID STORE 2 +FLAGS.SILENT (\\Seen)')).tagged, /OK/);
+    assert.match(parse((await one.command('F3', FLAGS)).untagged).get(2)!.flags, /\\Seen/, 'own \\Seen at once');
+    assert.deepEqual(
+      parse((await one.command('F7', FLAGS)).untagged),
+      await (async () => {
+        feeds[0]!.current = false;
+        try {
+          return parse((await one.command('F8', FLAGS)).untagged);
+        } finally {
+          feeds[0]!.current = true;
+        }
+      })(),
+      "the reader's view is what the service says to the reader",
+    );
+    await sleep(200);
+    assert.doesNotMatch(parse((await two.command('T1', FLAGS)).untagged).get(2)!.flags, /\\Seen/, "not the other reader's");
+    assert.doesNotMatch(parse((await owner.command('O1', FLAGS)).untagged).get(2)!.flags, /\\Seen/, "not the owner's");
+    // The owner's change reaches every reader, on either edge.
+    assert.match((await owner.command('O2', 'UID STORE 1 +FLAGS.SILENT (\\Flagged)')).tagged, /OK/);
+    for (const [who, s] of [
+      ['the first reader', one],
+      ['the first reader on the other edge', oneAgain],
+      ['the second reader', two],
+    ] as const) {
+      let seen = false;
+      for (let i = 0; i < 40 && !seen; i++) {
+        seen = /\\Flagged/.test(parse((await s.command(`P${i}`, FLAGS)).untagged).get(1)?.flags ?? '');
+        if (!seen) await sleep(50);
+      }
+      assert.ok(seen, `${who} sees the owner's change within 2 s`);
+    }
+    // The second reader's grant goes: its session ends once the feed told the edge; the first reader reads on.
+    assert.match((await owner.command('O3', `DELETEACL ${name} ${readers[1]}`)).tagged, /OK/);
+    let ended = false;
+    for (let i = 0; i < 40 && !ended; i++) {
+      ended = await two.command(`R${i}`, FLAGS).then(
+        () => false,
+        () => true,
+      );
+      if (!ended) await sleep(50);
+    }
+    assert.ok(ended, `the revoked reader is refused within 2 s: ${two.transcript.slice(-600)}`);
+    assert.match(two.transcript, /\* BYE Access to the selected mailbox was revoked/);
+    assert.match((await one.command('F9', FLAGS)).tagged, /^F9 OK/);
   });
 
   test('random STORE, APPEND and EXPUNGE on both edges: no session is shown a MODSEQ going back, and all end at the truth', async () => {

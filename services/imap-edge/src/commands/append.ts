@@ -104,7 +104,12 @@ export const append = defineCommand({
       })),
     });
     // The edge's view of an own mailbox takes the messages as stored (another account's keeps a \Seen per reader).
-    if (!target.owner) ctx.views?.ownWrite(res.mailboxId, { highestmodseq: res.modseq, changed: [], expunged: [], appended: res });
+    if (!target.owner)
+      ctx.views?.ownWrite(
+        session.principal!,
+        { mailboxId: res.mailboxId, owner: '' },
+        { highestmodseq: res.modseq, changed: [], expunged: [], appended: res },
+      );
     // Appending to the selected mailbox: its EXISTS goes out before the OK.
     const mb = session.selected;
     if (mb?.mailboxId === res.mailboxId) {

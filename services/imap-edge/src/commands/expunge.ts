@@ -37,7 +37,7 @@ export const expunge = defineCommand({
     const res = await ctx.backend.expunge(ctx.session.principal!, mb, ranges);
     if (res.uids.length) {
       mb.ownChange({ status: { highestmodseq: res.highestmodseq, uidnext: mb.uidnext }, changed: [], expunged: res.uids });
-      if (!mb.owner) ctx.views?.ownWrite(mb.mailboxId, { highestmodseq: res.highestmodseq, changed: [], expunged: res.uids });
+      ctx.views?.ownWrite(ctx.session.principal!, mb, { highestmodseq: res.highestmodseq, changed: [], expunged: res.uids });
     }
     await ctx.sync({ allowExpunge: true });
     return { text: `${cmd.name} completed` };

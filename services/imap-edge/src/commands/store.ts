@@ -112,8 +112,8 @@ export const store = defineCommand({
     if (changed.length) {
       const modseq = changed.reduce((m, r) => Math.max(m, r.modseq), 0);
       mb.ownChange({ status: { highestmodseq: modseq, uidnext: mb.uidnext }, changed, expunged: [] });
-      // The edge's view takes the flags as stored (another account's mailbox keeps a \Seen per reader: not for the view).
-      if (!mb.owner) ctx.views?.ownWrite(mb.mailboxId, { highestmodseq: modseq, changed, expunged: [] });
+      // The edge's view takes the flags as stored (another account's mailbox: as this reader sees them).
+      ctx.views?.ownWrite(ctx.session.principal!, mb, { highestmodseq: modseq, changed, expunged: [] });
     }
     if (modified.length) return { code: `MODIFIED ${formatUidSet(modified.sort((a, b) => a - b))}`, text: 'Conditional STORE failed' };
     return { text: `${cmd.name} completed` };
