@@ -17,6 +17,10 @@
 #
 #   - with BENCH_DOVECOT_LMTP_PORT, LMTP on that loopback port too (bench/lmtp-vs-dovecot.ts),
 #     delivering into the users' INBOX (dovecot-lmtpd).
+#   - with BENCH_DOVECOT_SHARED=1, the acl plugin (vfile, RFC 4314 SETACL) and a shared
+#     namespace `shared/<owner>/` whose readers keep their own \Seen (INDEXPVT), as kimap's
+#     "Other Users/<owner>/" (scenario (g) of bench/imap-vs-dovecot.ts). Off otherwise: the
+#     plugin costs every command a little.
 #
 #   bench/dovecot-bench.sh start   # env BENCH_DOVECOT_DIR, BENCH_DOVECOT_PORT[, BENCH_DOVECOT_LMTP_PORT]; prints DOVECOT_MASTER_PID=
 #   bench/dovecot-bench.sh stop    # env BENCH_DOVECOT_DIR
@@ -157,6 +161,28 @@ service imap-login {
   }
 }
 EOF
+  if [ "${BENCH_DOVECOT_SHARED:-}" = 1 ]; then
+    cat >>"$CONF" <<EOF
+
+# Shared mailboxes (RFC 4314): owners grant rights with SETACL; a reader's \Seen is its own.
+mail_plugins = \$mail_plugins acl
+protocol imap {
+  mail_plugins = \$mail_plugins imap_acl
+}
+plugin {
+  acl = vfile
+  acl_shared_dict = file:$STATE/lib/shared-mailboxes.db
+}
+namespace shared {
+  type = shared
+  separator = /
+  prefix = shared/%%u/
+  location = maildir:%%h/Maildir:LAYOUT=fs:INBOX=%%h/Maildir/INBOX:INDEXPVT=~/Maildir/shared/%%u
+  subscriptions = no
+  list = children
+}
+EOF
+  fi
   if [ -n "${BENCH_DOVECOT_LMTP_PORT:-}" ]; then
     cat >>"$CONF" <<EOF
 

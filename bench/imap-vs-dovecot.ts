@@ -7,7 +7,9 @@
 //   (a) the mix, one login per session     (b) the mix, sessions kept open
 //   sweep: (b) over 1, 4, 16, 64 clients -> docs/benchmarks-sweep.{csv,svg}
 //   (c) memory per IDLE session (10,000)  (d) a 100,000-message mailbox
-//   (e) APPEND throughput
+//   (e) APPEND throughput                (f) one user's sessions on one INBOX (10, 50)
+//   (g) a team inbox: 10, 50 users on one INBOX shared with them (not by default:
+//       Dovecot then runs with its acl plugin, which every other scenario would pay for)
 //
 // Run: source scripts/test-env.sh && node --conditions=source --import tsx bench/imap-vs-dovecot.ts
 // Everything is configurable through BENCH_* variables (see CONFIG below and docs/benchmarks.md).
@@ -22,7 +24,7 @@ import { ImapConn, destroyAll, liveConnections, type Reply } from './lib/imap-co
 import { AppendMessage, RARE_WORD, SENDER_KEYS, rng, seedMessage } from './lib/messages.js';
 import { fmt, sweepCsv, sweepSvg, table, type SweepPoint } from './lib/report.js';
 import { Recorder, percentile, type RunStats } from './lib/stats.js';
-import { BIG_USER, PASSWORD, startDovecot, startKimap, userName, type KimapTarget, type Target } from './lib/targets.js';
+import { BIG_USER, PASSWORD, sharedName, startDovecot, startKimap, userName, type KimapTarget, type Target } from './lib/targets.js';
 
 const num = (name: string, def: number): number => {
   const v = process.env[name];
@@ -79,7 +81,14 @@ const srcAddr = (i: number) => `127.0.0.${1 + (i % CONFIG.sourceAddrs)}`;
 
 // ---------------------------------------------------------------- helpers
 
-async function openSession(t: Target, user: string, i: number, rec?: Recorder, select = true): Promise<ImapConn | undefined> {
+async function openSession(
+  t: Target,
+  user: string,
+  i: number,
+  rec?: Recorder,
+  select = true,
+  box = 'INBOX',
+): Promise<ImapConn | undefined> {
   let t0 = performance.now();
   let c: ImapConn;
   try {
@@ -99,7 +108,7 @@ async function openSession(t: Target, user: string, i: number, rec?: Recorder, s
   }
   if (select) {
     t0 = performance.now();
-    const s = await c.command('SELECT INBOX');
+    const s = await c.command(`SELECT ${box}`);
     rec?.add('SELECT INBOX', t0, performance.now(), s.status === 'OK', s.text);
     if (s.status !== 'OK') {
       c.destroy();
@@ -136,7 +145,15 @@ interface MixClient {
  * which the mix never deletes, so concurrent sessions of one user never race
  * into errors; only the mix's own APPENDs get \Deleted and EXPUNGEd.
  */
-async function mixPass(c: ImapConn, rec: Recorder, mc: MixClient, user: number, pending: Pending, literalPlus: boolean): Promise<boolean> {
+async function mixPass(
+  c: ImapConn,
+  rec: Recorder,
+  mc: MixClient,
+  user: number,
+  pending: Pending,
+  literalPlus: boolean,
+  box = 'INBOX',
+): Promise<boolean> {
   const N = CONFIG.seedMessages;
   const r = mc.r;
   let res: Reply;
@@ -161,7 +178,7 @@ async function mixPass(c: ImapConn, rec: Recorder, mc: MixClient, user: number, 
   res = await timed(rec, 'UID SEARCH FROM', c, `UID SEARCH FROM "${SENDER_KEYS[Math.floor(r() * SENDER_KEYS.length)]}"`);
   if (res.status === 'ERR') return false;
   const t0 = performance.now();
-  res = await c.commandWithLiterals(['APPEND INBOX ', mc.msg.next(), ''], literalPlus);
+  res = await c.commandWithLiterals([`APPEND ${box} `, mc.msg.next(), ''], literalPlus);
   rec.add('APPEND 4 KB', t0, performance.now(), res.status === 'OK', res.text);
   if (res.status === 'ERR') return false;
   const m = /APPENDUID \d+ (\d+)/.exec(res.text);
@@ -177,6 +194,17 @@ async function mixPass(c: ImapConn, rec: Recorder, mc: MixClient, user: number, 
     if (res.status === 'ERR') return false;
   }
   return true;
+}
+
+/** (g): user 1 grants users 2..n every right on its INBOX a team member needs (RFC 4314 SETACL). */
+async function shareInbox(t: Target, n: number): Promise<void> {
+  const c = (await openSession(t, userName(1), 0, undefined, false))!;
+  for (let u = 2; u <= Math.min(n, CONFIG.users); u++) {
+    const r = await c.command(`SETACL INBOX ${userName(u)} lrswipte`);
+    if (r.status !== 'OK') throw new Error(`${t.name}: SETACL INBOX ${userName(u)}: ${r.text}`);
+  }
+  await c.command('LOGOUT');
+  c.destroy();
 }
 
 const MAX_PASSES = 50_000_000;
@@ -229,6 +257,8 @@ async function runMix(
   seconds: number,
   /** The user of client `id` (kept-open sessions); default: client i as user i mod users, (f): all as one. */
   userOf: (id: number) => number = (id) => 1 + (id % CONFIG.users),
+  /** (g): the mailbox client `id` works on (its name as the target spells it) and whose messages it deletes. */
+  mailboxOf: (id: number) => { name: string; owner: number } | undefined = () => undefined,
 ): Promise<RunStats> {
   const rec = new Recorder();
   const users = CONFIG.users;
@@ -245,21 +275,22 @@ async function runMix(
     const mc: MixClient = { r: rng(1000 + id), msg: new AppendMessage(userName(userOf(id)), id) };
     let c: ImapConn | undefined;
     let user = userOf(id);
+    const box = mailboxOf(id);
     if (keepOpen) {
-      for (let attempt = 0; attempt < 3 && !c; attempt++) c = await openSession(t, userName(user), id, rec);
+      for (let attempt = 0; attempt < 3 && !c; attempt++) c = await openSession(t, userName(user), id, rec, true, box?.name);
       if (++ready === clients) startClock();
       await allReady;
     }
     for (let pass = 0; pass < MAX_PASSES && !rec.over; pass++) {
       if (!keepOpen) user = 1 + Math.floor(mc.r() * users);
       if (!c || c.closed) {
-        c = await openSession(t, userName(user), id, rec);
+        c = await openSession(t, userName(user), id, rec, true, box?.name);
         if (!c) {
           await sleep(50);
           continue;
         }
       }
-      const ok = await mixPass(c, rec, mc, user, pending, literalPlus);
+      const ok = await mixPass(c, rec, mc, box?.owner ?? user, pending, literalPlus, box?.name);
       if (!ok) {
         c.destroy();
         c = undefined;
@@ -693,7 +724,7 @@ async function main(): Promise<void> {
   try {
     for (const name of CONFIG.targets) {
       if (name === 'kimap') targets.push(await startKimap({ users: CONFIG.users, extraEnv, log }));
-      else if (name === 'dovecot') targets.push(await startDovecot({ users: CONFIG.users, log }));
+      else if (name === 'dovecot') targets.push(await startDovecot({ users: CONFIG.users, shared: CONFIG.scenarios.has('g'), log }));
       else throw new Error(`unknown target ${name}`);
     }
     const literalPlus = new Map<string, boolean>();
@@ -825,32 +856,45 @@ async function main(): Promise<void> {
       });
     }
 
-    if (CONFIG.scenarios.has('f')) {
-      // A hot mailbox: the sessions of one person's phones and desktops on one INBOX.
+    // (f) A hot mailbox: the sessions of one person's phones and desktops on one INBOX.
+    // (g) A team inbox: as many users as sessions on user 1's INBOX, which it shares with them.
+    for (const key of ['f', 'g'] as const) {
+      if (!CONFIG.scenarios.has(key)) continue;
+      if (key === 'g') for (const t of targets) await shareInbox(t, Math.max(...CONFIG.hotClients));
       for (const clients of CONFIG.hotClients) {
+        const who =
+          key === 'f'
+            ? `all of ${userName(1)} on its INBOX`
+            : `${Math.min(clients, CONFIG.users)} users on ${userName(1)}'s INBOX (shared with them, each with its own \\Seen)`;
         log(
-          `\n(f) the mix on one mailbox: ${clients} sessions kept open, all of ${userName(1)} on its INBOX, ${CONFIG.seconds} s (after ${CONFIG.warmupSeconds} s warm-up)`,
+          `\n(${key}) the mix on one mailbox: ${clients} sessions kept open, ${who}, ${CONFIG.seconds} s (after ${CONFIG.warmupSeconds} s warm-up)`,
         );
         const res = new Map<string, RunStats>();
         for (const t of targets) {
           await warm(t);
+          const shared = sharedName(t, userName(1), 'INBOX');
           res.set(
             t.name,
-            await metered(t, `(f) ${clients}`, () =>
-              profiled(t, `f${clients}`, () =>
-                runMix(t, clients, true, pending.get(t.name)!, lp(t), CONFIG.warmupSeconds, CONFIG.seconds, () => 1),
+            await metered(t, `(${key}) ${clients}`, () =>
+              profiled(t, `${key}${clients}`, () =>
+                key === 'f'
+                  ? runMix(t, clients, true, pending.get(t.name)!, lp(t), CONFIG.warmupSeconds, CONFIG.seconds, () => 1)
+                  : runMix(t, clients, true, pending.get(t.name)!, lp(t), CONFIG.warmupSeconds, CONFIG.seconds, undefined, (id) => ({
+                      name: id % CONFIG.users === 0 ? 'INBOX' : shared,
+                      owner: 1,
+                    })),
               ),
             ),
           );
         }
         printRun(res, 'passes');
-        saved[`f${clients}`] = Object.fromEntries(res);
+        saved[`${key}${clients}`] = Object.fromEntries(res);
         const k = res.get('kimap');
         const d = res.get('dovecot');
         const r = ratio(k?.total.opsPerSec, d?.total.opsPerSec);
         summary.push({
-          scenario: `(f) one hot mailbox, ${clients} sessions`,
-          noise: noiseOf(`(f) ${clients}`),
+          scenario: key === 'f' ? `(f) one hot mailbox, ${clients} sessions` : `(g) a team inbox, ${clients} users`,
+          noise: noiseOf(`(${key}) ${clients}`),
           metric: `commands/s (p99 ms)`,
           kimap: k ? `${fmt(k.total.opsPerSec)} (${fmt(k.total.p99, 1)})` : '-',
           dovecot: d ? `${fmt(d.total.opsPerSec)} (${fmt(d.total.p99, 1)})` : '-',

@@ -236,7 +236,18 @@ export interface DovecotTarget extends Target {
   lmtpPort?: number;
 }
 
-export async function startDovecot(opts: { users: number; lmtp?: boolean; log: (s: string) => void }): Promise<DovecotTarget> {
+/** How a target names another account's mailbox (RFC 4314 shared namespaces). */
+export function sharedName(t: Pick<Target, 'name'>, owner: string, mailbox: string): string {
+  return t.name === 'kimap' ? `"Other Users/${owner}/${mailbox}"` : `"shared/${owner}/${mailbox}"`;
+}
+
+/** `shared`: with the acl plugin and a shared namespace with a \Seen per reader (bench/dovecot-bench.sh). */
+export async function startDovecot(opts: {
+  users: number;
+  lmtp?: boolean;
+  shared?: boolean;
+  log: (s: string) => void;
+}): Promise<DovecotTarget> {
   const stateDir = join(repoRoot, '.cache', 'bench-dovecot');
   mkdirSync(stateDir, { recursive: true });
   const users = [...Array.from({ length: opts.users }, (_, i) => userName(i + 1)), BIG_USER];
@@ -249,6 +260,7 @@ export async function startDovecot(opts: { users: number; lmtp?: boolean; log: (
     BENCH_DOVECOT_DIR: stateDir,
     BENCH_DOVECOT_PORT: String(port),
     ...(lmtpPort && { BENCH_DOVECOT_LMTP_PORT: String(lmtpPort) }),
+    ...(opts.shared && { BENCH_DOVECOT_SHARED: '1' }),
   };
   const { stdout, stderr } = await run('bash', [script, 'start'], { env });
   if (stderr.trim()) opts.log(stderr.trim());
