@@ -366,8 +366,8 @@ export class MailboxViews {
 
   /**
    * Brings the view up to date with one GetChanges, shared by every reader
-   * waiting on it; new messages (whose size and date the changes do not
-   * carry) are read with one FETCH of their UIDs.
+   * waiting on it; new messages come with their size and date (a service
+   * that does not send them: they are read with one FETCH of their UIDs).
    */
   private refresh(p: Principal, v: View): Promise<void> {
     v.refreshing ??= (async () => {
@@ -379,7 +379,7 @@ export class MailboxViews {
         const added = this.apply(v, changes);
         if (added === undefined) return this.drop(v);
         if (added.length) {
-          const fresh = await this.read(p, v, uidRuns(added));
+          const fresh = newMessages(changes.changed, added) ?? (await this.read(p, v, uidRuns(added)));
           if (fresh.uids.length === 0 || fresh.uids[0]! <= (v.uids[v.uids.length - 1] ?? 0)) return this.drop(v);
           this.append(v, fresh);
         }
@@ -399,7 +399,7 @@ export class MailboxViews {
   }
 
   /** The changes applied to the view's messages; returns the UIDs of new messages (ascending), undefined when they do not fit. */
-  private apply(v: View, c: Pick<Changes, 'changed' | 'expunged'>): number[] | undefined {
+  private apply(v: View, c: Pick<ChangeSet, 'changed' | 'expunged'>): number[] | undefined {
     const before = v.uids.length;
     if (c.expunged.length) {
       // New columns, not the old ones compacted: a FETCH still paging through them keeps its indexes.
@@ -550,6 +550,24 @@ export class MailboxViews {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** The new messages' columns from the changes that brought them, when the service sent their sizes and dates. */
+function newMessages(changed: Changes['changed'], added: readonly number[]): Columns | undefined {
+  const isNew = new Set(added);
+  const out: Columns = { uids: [], modseqs: [], flags: [], sizes: [], dates: [] };
+  const line = flagLineInterner();
+  for (const m of changed) {
+    if (!isNew.has(m.uid)) continue;
+    // No message is empty: a size of 0 is a service that does not send them.
+    if (!m.size) return undefined;
+    out.uids.push(m.uid);
+    out.modseqs.push(m.modseq);
+    out.flags.push(line(m.flags.join(' ')));
+    out.sizes.push(m.size);
+    out.dates.push(m.internalDateMs);
+  }
+  return out.uids.length === added.length ? out : undefined;
+}
 
 /** The view's columns as they are now (apply() replaces them on an expunge: a reader paging through keeps its indexes). */
 function columnsNow(v: View): Columns {

@@ -8,7 +8,8 @@ import { UidList } from './uid-list.js';
 export interface ChangeSet {
   /** With the \Recent part when the service sent it (a session's own change has none). */
   status: Pick<MailboxStatus, 'highestmodseq' | 'uidnext'> & Partial<RecentStatus>;
-  changed: Changes['changed'];
+  /** What a session is told of each (a GetChanges also carries sizes and dates, for the views). */
+  changed: Array<Pick<Changes['changed'][number], 'uid' | 'modseq' | 'flags'>>;
   expunged: number[];
   /** A session's own change whose new messages it has claimed as \Recent already (its APPEND claimed them). */
   recentClaimed?: boolean;

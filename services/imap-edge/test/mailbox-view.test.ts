@@ -297,6 +297,20 @@ describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', (
     for (const r of results) assert.match(parse(r.untagged).get(2)!.flags, /\\Answered/);
     assert.equal(views.counts.refreshes, refreshes + 1, 'one GetChanges for the five sessions');
     assert.equal(backends[0]!.fetches, fetches, 'the view brought up to date answered them all');
+    // A new message comes with its size and date in the changes: nothing read again.
+    const m = Buffer.from('Subject: new\r\n\r\nnew body\r\n');
+    assert.match((await appendSync(writer, 'A', name, m, { date: '01-Feb-2026 08:00:00 +0000' })).tagged, /OK/);
+    await sleep(200);
+    const after = await Promise.all(readers.map((r, i) => r.command(`G${i}`, 'NOOP').then(() => r.command(`H${i}`, FLAGS))));
+    for (const r of after) assert.equal(r.untagged.length, 4);
+    assert.equal(views.counts.refreshes, refreshes + 2, 'one more GetChanges');
+    assert.equal(backends[0]!.fetches, fetches, 'no FETCH for the new message');
+    feeds[0]!.current = false;
+    try {
+      assert.deepEqual((await readers[0]!.command('T', FLAGS)).untagged, after[0]!.untagged, 'its size and date as the service has them');
+    } finally {
+      feeds[0]!.current = true;
+    }
   });
 
   test('an event wakes ten IDLE sessions of one mailbox: one GetChanges for all of them, each told the change', async () => {

@@ -1,7 +1,8 @@
 import type { GetChangesRequest__Output } from '@kimap/common/generated/mail/v1/GetChangesRequest';
 import type { ChangesResponse } from '@kimap/common/generated/mail/v1/ChangesResponse';
 import type { MailboxContext } from '../context.js';
-import { mailboxAccessById, requireRight } from '../store/acl.js';
+import { accessOf, requireRight, type AccessRow } from '../store/acl.js';
+import { normalizeUsername } from '../store/accounts.js';
 import { readChanges } from '../store/changes.js';
 import { notFound } from '../store/errors.js';
 import { accountOf, serverStream } from './handler.js';
@@ -14,12 +15,12 @@ export const GetChanges = (ctx: MailboxContext) =>
     const principal = accountOf(req);
     let read;
     if (req.owner) {
-      // A session of a grantee: its rights are checked on every pull, so a revoked r ends it.
-      const access = await mailboxAccessById(ctx.db, principal, req.owner, req.mailboxId);
-      requireRight(access, 'r', 'reading the mailbox');
-      // A grantee that may change nothing has the mailbox read-only: it claims nothing.
-      const claim = req.claimRecent && /[iestw]/.test(access.rights);
-      read = await readChanges(ctx.db, access.ownerId, req.mailboxId, req.sinceModseq, undefined, principal, claim);
+      // A session of a grantee: its rights are checked on every pull, so a revoked r ends it;
+      // they are read by the same statement. A grantee that may change nothing has the
+      // mailbox read-only: it claims nothing.
+      const check = (row: AccessRow | undefined) => requireRight(accessOf(row, 'Mailbox no longer exists'), 'r', 'reading the mailbox');
+      const grantee = { reader: principal, owner: normalizeUsername(req.owner), check };
+      read = await readChanges(ctx.db, principal, req.mailboxId, req.sinceModseq, undefined, grantee, req.claimRecent);
     } else {
       read = await readChanges(ctx.db, principal, req.mailboxId, req.sinceModseq, undefined, undefined, req.claimRecent);
     }

@@ -40,10 +40,28 @@ export interface MailboxAccess {
 /** The answer for a mailbox the principal may not know of: the same as for one that does not exist. */
 const unknownMailbox = (name: string) => notFound(`Mailbox does not exist: ${name}`);
 
-interface AccessRow {
+/** A grantee's access as read from the database: the owner's account, the mailbox (null: none such), the grants' rights. */
+export interface AccessRow {
   ownerId: number;
   mailboxId: number | null;
   rights: string | null;
+}
+
+/**
+ * A query of the owner's account (owner_id) and the rights (rights) the
+ * principal has on the mailbox whose id the expression `mailbox` gives:
+ * every grant to it or to anyone, concatenated. No row when the owner is
+ * not an account of the principal's tenant (or is the principal). `owner`
+ * is the normalized user name.
+ */
+export function granteeAccessSql(principal: string, owner: string, mailbox: string): string {
+  return `SELECT o.account_id AS owner_id,
+            (SELECT string_agg(a.rights, '') FROM acl a
+              WHERE a.account_id = o.account_id AND a.mailbox_id = ${mailbox}
+                AND (a.grantee_id = p.account_id OR a.grantee_id IS NULL)) AS rights
+       FROM accounts p
+       JOIN accounts o ON o.tenant_id = p.tenant_id AND o.username = ${owner} AND o.account_id <> p.account_id
+      WHERE p.account_id = ${principal}`;
 }
 
 /**
@@ -113,7 +131,8 @@ async function accessRow(
   return rows[0];
 }
 
-function accessOf(row: AccessRow | undefined, name: string): MailboxAccess {
+/** The access a row gives; NONEXISTENT (`name` says what) when there is no such mailbox or no right reveals it. */
+export function accessOf(row: AccessRow | undefined, name: string): MailboxAccess {
   const rights = canonicalRights(row?.rights ?? '');
   if (!row || row.mailboxId === null || !REVEALING.test(rights)) throw unknownMailbox(name);
   return { ownerId: row.ownerId, mailboxId: row.mailboxId, rights, own: false };
