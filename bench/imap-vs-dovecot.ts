@@ -24,7 +24,17 @@ import { ImapConn, destroyAll, liveConnections, type Reply } from './lib/imap-co
 import { AppendMessage, RARE_WORD, SENDER_KEYS, rng, seedMessage } from './lib/messages.js';
 import { fmt, sweepCsv, sweepSvg, table, type SweepPoint } from './lib/report.js';
 import { Recorder, percentile, type RunStats } from './lib/stats.js';
-import { BIG_USER, PASSWORD, sharedName, startDovecot, startKimap, userName, type KimapTarget, type Target } from './lib/targets.js';
+import {
+  BIG_USER,
+  PASSWORD,
+  sharedName,
+  startDovecot,
+  startKimap,
+  startKimapEmbedded,
+  userName,
+  type KimapTarget,
+  type Target,
+} from './lib/targets.js';
 
 const num = (name: string, def: number): number => {
   const v = process.env[name];
@@ -525,7 +535,7 @@ async function bigScenario(t: Target, literalPlus: boolean): Promise<BigResult> 
       c.destroy();
     }
   });
-  if (t.name === 'kimap') {
+  if ('mailbox' in t) {
     const mailbox = (t as KimapTarget).mailbox;
     const [hits, loads, mismatches] = await Promise.all(
       ['hits', 'loads', 'mismatches'].map((k) => metric(mailbox, `kimap_metadata_cache_${k}_total`)),
@@ -723,7 +733,12 @@ async function main(): Promise<void> {
   limit.unref();
   try {
     for (const name of CONFIG.targets) {
-      if (name === 'kimap') targets.push(await startKimap({ users: CONFIG.users, extraEnv, log }));
+      if (name === 'kimap')
+        targets.push(
+          process.env.BENCH_KIMAP === 'embedded'
+            ? await startKimapEmbedded({ users: CONFIG.users, log })
+            : await startKimap({ users: CONFIG.users, extraEnv, log }),
+        );
       else if (name === 'dovecot') targets.push(await startDovecot({ users: CONFIG.users, shared: CONFIG.scenarios.has('g'), log }));
       else throw new Error(`unknown target ${name}`);
     }

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureTopic } from '@kimap/common';
+import { ensureTopic, migrate, PgliteDatabase, type Queryable } from '@kimap/common';
 import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { DEFAULT_MAILBOXES, hashPassword } from '@kimap/mailbox';
 import type { CpuGroup } from './cpu.js';
@@ -110,17 +110,17 @@ export interface KimapTarget extends Target {
 }
 
 /** Accounts straight in SQL (one shared argon2 hash), with the default mailboxes addUser creates. */
-async function createAccounts(tdb: TestDatabase, users: string[]): Promise<void> {
+async function createAccounts(db: Queryable, users: string[]): Promise<void> {
   const hash = await hashPassword(PASSWORD);
-  await tdb.db.query('INSERT INTO tenants (domain) VALUES ($1)', [DOMAIN]);
-  await tdb.db.query(
+  await db.query('INSERT INTO tenants (domain) VALUES ($1)', [DOMAIN]);
+  await db.query(
     `INSERT INTO accounts (tenant_id, username, password_hash)
      SELECT (SELECT tenant_id FROM tenants WHERE domain = $1), u, $2 FROM unnest($3::text[]) u`,
     [DOMAIN, hash, users],
   );
   const names = DEFAULT_MAILBOXES.map(([n]) => n);
   const uses = DEFAULT_MAILBOXES.map(([, s]) => s);
-  await tdb.db.query(
+  await db.query(
     `INSERT INTO mailboxes (account_id, mailbox_id, name, special_use, uidvalidity)
      SELECT account_id, v, name, special_use, (v % 4294967295) + 1 FROM (
        SELECT a.account_id, nextval('mailbox_id_seq') AS v, m.name, m.special_use
@@ -128,7 +128,7 @@ async function createAccounts(tdb: TestDatabase, users: string[]): Promise<void>
        ORDER BY a.account_id) s`,
     [names, uses],
   );
-  await tdb.db.query('INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes');
+  await db.query('INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes');
 }
 
 /**
@@ -148,7 +148,7 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
   const procs: ServiceProcess[] = [];
   try {
     const users = [...Array.from({ length: opts.users }, (_, i) => userName(i + 1)), BIG_USER];
-    await createAccounts(tdb, users);
+    await createAccounts(tdb.db, users);
     const brokers = (await kafkaBrokers()).join(',');
     const topic = uniqueName('kimap-bench');
     await ensureTopic({ brokers: brokers.split(','), topic, clientId: 'bench' });
@@ -227,6 +227,65 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
     dir.remove();
     throw err;
   }
+}
+
+/**
+ * The embedded default (`make run`): one process, PGlite in a data folder, the
+ * in-process event bus. The accounts are written into the data folder before
+ * the server starts (PGlite has one process at a time). Scenarios a, b, e, f
+ * and g (BENCH_KIMAP=embedded); no CPU profiles.
+ */
+export async function startKimapEmbedded(opts: KimapOptions): Promise<Target & { server: ServiceProcess }> {
+  const root = opts.root ?? repoRoot;
+  if (!FROM_SOURCE) await run('npx', ['tsc', '-b'], { cwd: root });
+  const dir = tempDir('kimap-bench-embedded-');
+  const db = await PgliteDatabase.open(join(dir.path, 'db'));
+  try {
+    await migrate(db);
+    await createAccounts(db, [...Array.from({ length: opts.users }, (_, i) => userName(i + 1)), BIG_USER]);
+  } finally {
+    await db.close();
+  }
+  const port = await freePort();
+  let server: ServiceProcess;
+  try {
+    server = await startService(
+      'server',
+      'services/server/src/main.ts',
+      {
+        DATA_DIR: dir.path,
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        IMAP_HOST: '127.0.0.1',
+        IMAP_PORT: String(port),
+        IMAPS_PORT: String(await freePort()),
+        LMTP_PORT: String(await freePort()),
+        ALLOW_PLAINTEXT_AUTH: 'true',
+        // As for the cluster: no login penalty, no per-account session limit in the way.
+        LOGIN_THROTTLE_EXEMPT: '127.0.0.0/8',
+        IMAP_MAX_ACCOUNT_CONNECTIONS: '100000',
+        IMAP_MAX_ACCOUNT_IP_CONNECTIONS: '100000',
+        ...opts.extraEnv,
+      },
+      { compiled: !FROM_SOURCE, root },
+    );
+  } catch (err) {
+    dir.remove();
+    throw err;
+  }
+  opts.log(`kimap (embedded): pid ${server.child.pid} on 127.0.0.1:${port}, data folder ${dir.path}`);
+  return {
+    name: 'kimap',
+    port,
+    server,
+    memory: () => memoryOf([server.child.pid!]),
+    sessionProcesses: () => 1,
+    heapUsed: () => metric(server, 'nodejs_heap_size_used_bytes'),
+    cpuGroups: () => [{ name: 'kimap embedded', pids: [server.child.pid!] }],
+    async stop() {
+      await server.stop();
+      dir.remove();
+    },
+  };
 }
 
 export interface DovecotTarget extends Target {
