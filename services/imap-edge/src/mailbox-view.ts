@@ -98,6 +98,12 @@ interface View extends Columns {
   /** UIDNEXT as last heard (at least the highest UID + 1). */
   uidnext: number;
   /**
+   * The lowest UID no session has claimed as \Recent, as last heard (0: not
+   * known). Claims only move it up: messages below it are nobody's to claim
+   * any more, and an IMAP4rev1 session can take them from the view.
+   */
+  firstRecentUid: number;
+  /**
    * What changed after `logFloor`, in the order applied: each batch (a
    * refresh, an own write) with the MODSEQ it brought the view to and the
    * UIDs it touched (changed, new or expunged). A session's sync is computed
@@ -178,7 +184,14 @@ export class MailboxViews {
       changed: ReadonlyArray<{ uid: number; modseq: number; flags: string[] }>;
       expunged: readonly number[];
       /** APPEND: the new messages as stored (AppendResponse). */
-      appended?: { uids: readonly number[]; sizes: readonly number[]; internalDatesMs: readonly number[]; flagLines: readonly string[] };
+      appended?: {
+        uids: readonly number[];
+        sizes: readonly number[];
+        internalDatesMs: readonly number[];
+        flagLines: readonly string[];
+        /** The \Recent claim the APPEND made (0: none). */
+        claimedLast?: number;
+      };
     },
   ): void {
     const v = this.views.get(viewKey(p, mailbox));
@@ -193,6 +206,8 @@ export class MailboxViews {
     if (a?.uids.length) {
       if (a.uids[0]! <= (v.uids[v.uids.length - 1] ?? 0)) return this.drop(v);
       v.uidnext = Math.max(v.uidnext, a.uids[a.uids.length - 1]! + 1);
+      // A claim takes every unclaimed message.
+      if (a.claimedLast) v.firstRecentUid = Math.max(v.firstRecentUid, a.claimedLast + 1);
       const line = flagLineInterner();
       this.append(v, {
         uids: [...a.uids],
@@ -229,9 +244,9 @@ export class MailboxViews {
    * sessions of the mailbox instead of one each): the changes after the
    * session's MODSEQ, once the view has caught up with the events heard.
    * Undefined when the view cannot say (no view, the feed not current, the
-   * session further behind than the log reaches, or new messages when
-   * `newFromService`: an IMAP4rev1 session claims their \Recent from the
-   * service).
+   * session further behind than the log reaches, or, when `newFromService`,
+   * new messages no session has claimed as \Recent yet: an IMAP4rev1
+   * session claims them from the service).
    */
   async changes(p: Principal, reader: SyncReader, opts: { newFromService: boolean }): Promise<ChangeSet | undefined> {
     if (!this.current()) return undefined;
@@ -256,7 +271,14 @@ export class MailboxViews {
     }
     // New messages in ascending UID order, after the others (SelectedMailbox.apply).
     out.changed.sort((x, y) => x.uid - y.uid);
-    if (opts.newFromService && out.changed.some((m) => m.uid > reader.maxUid)) return undefined;
+    if (opts.newFromService) {
+      const newest = out.changed.length ? out.changed[out.changed.length - 1]!.uid : 0;
+      if (newest > reader.maxUid) {
+        // Claimed by others already (their APPEND, their sync): none of them is \Recent here.
+        if (v.firstRecentUid <= newest) return undefined;
+        out.status.firstRecentUid = v.firstRecentUid;
+      }
+    }
     return out;
   }
 
@@ -350,6 +372,7 @@ export class MailboxViews {
       heard: 0,
       ...m,
       uidnext: (m.uids[m.uids.length - 1] ?? 0) + 1,
+      firstRecentUid: 0,
       log: [],
       logUids: 0,
       logFloor: reader.shownModseq,
@@ -387,6 +410,7 @@ export class MailboxViews {
         if (v.uids.length !== changes.status.messages) return this.drop(v);
         v.modseq = Math.max(v.modseq, changes.status.highestmodseq);
         v.uidnext = Math.max(v.uidnext, changes.status.uidnext);
+        v.firstRecentUid = Math.max(v.firstRecentUid, changes.status.firstRecentUid);
         this.logBatch(v, [...changes.changed.map((m) => m.uid), ...changes.expunged]);
       } catch {
         // Gone, or the service unreachable: the readers ask the service themselves.

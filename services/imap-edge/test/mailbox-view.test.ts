@@ -313,6 +313,37 @@ describe('mailbox views on two edges (edge -> gRPC -> mailbox -> PostgreSQL)', (
     }
   });
 
+  test('new mail another session claimed as \\Recent: IMAP4rev1 sessions take it from the view; unclaimed, one of them gets it', async () => {
+    const name = await freshMailbox(2);
+    const readers = await Promise.all([0, 1, 2, 3, 4].map(() => session(0, name)));
+    const writer = await session(1, name);
+    for (const r of readers) await r.command('W', FLAGS);
+    const calls = backends[0]!.changeCalls;
+    // The writer has the mailbox selected read-write: its APPEND claims the message.
+    assert.match((await appendSync(writer, 'A', name, Buffer.from('Subject: 3\r\n\r\nthree\r\n'))).tagged, /OK/);
+    await sleep(200);
+    for (const [i, r] of readers.entries()) {
+      const n = await r.command(`N${i}`, 'NOOP');
+      assert.ok(n.untagged.includes('* 3 EXISTS'), n.untagged.join(' | '));
+      assert.ok(!n.untagged.some((l) => /RECENT/.test(l)), 'not recent here');
+      assert.doesNotMatch((await r.command(`F${i}`, 'UID FETCH 3 (FLAGS)')).untagged[0]!, /\\Recent/);
+    }
+    assert.equal(backends[0]!.changeCalls - calls, 1, 'one GetChanges for the five sessions');
+    // Appended by a session that has not selected the mailbox: nobody's yet; exactly one session claims it.
+    const { client: other } = await ImapClient.connect(edges[1]!.imapPort!);
+    clients.push(other);
+    assert.match((await other.command('L', `LOGIN ${user} pw`)).tagged, /OK/);
+    assert.match((await appendSync(other, 'B', name, Buffer.from('Subject: 4\r\n\r\nfour\r\n'))).tagged, /OK/);
+    await sleep(200);
+    let recent = 0;
+    for (const [i, r] of readers.entries()) {
+      const n = await r.command(`M${i}`, 'NOOP');
+      assert.ok(n.untagged.includes('* 4 EXISTS'), n.untagged.join(' | '));
+      if (/\\Recent/.test((await r.command(`G${i}`, 'UID FETCH 4 (FLAGS)')).untagged[0]!)) recent++;
+    }
+    assert.equal(recent, 1, 'one session has it as \\Recent');
+  });
+
   test('an event wakes ten IDLE sessions of one mailbox: one GetChanges for all of them, each told the change', async () => {
     const name = await freshMailbox(3);
     const idlers = await Promise.all(Array.from({ length: 10 }, () => session(0, name)));
