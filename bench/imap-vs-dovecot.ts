@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { metric, repoRoot } from '../e2e/src/cluster.js';
+import { metric, repoRoot, type ServiceProcess } from '../e2e/src/cluster.js';
 import { cpuMeter, findInfrastructure, type CpuGroup, type CpuUse } from './lib/cpu.js';
 import { ImapConn, destroyAll, liveConnections, type Reply } from './lib/imap-conn.js';
 import { AppendMessage, RARE_WORD, SENDER_KEYS, rng, seedMessage } from './lib/messages.js';
@@ -642,12 +642,14 @@ let lastCommandCount = 0;
  * SIGUSR2) into <dir>/<service>-<label>.cpuprofile.
  */
 async function profiled<T>(t: Target, label: string, fn: () => Promise<T>): Promise<T> {
-  if (!CONFIG.cpuProfDir || !('edge' in t)) return fn();
-  const k = t as KimapTarget;
-  const procs = [
-    ['imap-edge', k.edge.child.pid!],
-    ['mailbox', k.mailbox.child.pid!],
-  ] as const;
+  if (!CONFIG.cpuProfDir || !('edge' in t || 'server' in t)) return fn();
+  const procs: ReadonlyArray<readonly [string, number]> =
+    'edge' in t
+      ? [
+          ['imap-edge', (t as KimapTarget).edge.child.pid!],
+          ['mailbox', (t as KimapTarget).mailbox.child.pid!],
+        ]
+      : [['server', (t as Target & { server: ServiceProcess }).server.child.pid!]];
   for (const [, pid] of procs) process.kill(pid, 'SIGUSR2');
   lastCommandCount = 0;
   try {
@@ -736,7 +738,7 @@ async function main(): Promise<void> {
       if (name === 'kimap')
         targets.push(
           process.env.BENCH_KIMAP === 'embedded'
-            ? await startKimapEmbedded({ users: CONFIG.users, log })
+            ? await startKimapEmbedded({ users: CONFIG.users, extraEnv, log })
             : await startKimap({ users: CONFIG.users, extraEnv, log }),
         );
       else if (name === 'dovecot') targets.push(await startDovecot({ users: CONFIG.users, shared: CONFIG.scenarios.has('g'), log }));

@@ -233,7 +233,7 @@ export async function startKimap(opts: KimapOptions): Promise<KimapTarget> {
  * The embedded default (`make run`): one process, PGlite in a data folder, the
  * in-process event bus. The accounts are written into the data folder before
  * the server starts (PGlite has one process at a time). Scenarios a, b, e, f
- * and g (BENCH_KIMAP=embedded); no CPU profiles.
+ * and g (BENCH_KIMAP=embedded); BENCH_CPU_PROF_DIR profiles it as `server`.
  */
 export async function startKimapEmbedded(opts: KimapOptions): Promise<Target & { server: ServiceProcess }> {
   const root = opts.root ?? repoRoot;
