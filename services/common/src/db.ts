@@ -238,8 +238,16 @@ export class PgliteDatabase implements Database {
     }
   }
 
-  /** dataDir undefined: in memory (tests). */
-  static async open(dataDir?: string): Promise<PgliteDatabase> {
+  /**
+   * dataDir undefined: in memory (tests). `thread`: PGlite runs in a worker
+   * thread of its own (pglite-worker.ts), beside the caller's event loop
+   * instead of on it (the embedded server: EMBEDDED_DB_THREAD).
+   */
+  static async open(dataDir?: string, opts: { thread?: boolean } = {}): Promise<PgliteDatabase> {
+    if (opts.thread) {
+      const { PgliteThread } = await import('./pglite-thread.js');
+      return new PgliteDatabase(await PgliteThread.start(dataDir));
+    }
     const { PGlite, types } = await import('@electric-sql/pglite');
     const db = new PGlite(dataDir, { parsers: { [types.INT8]: parseInt8, [types.NUMERIC]: parseInt8 } });
     await db.waitReady;

@@ -23,6 +23,8 @@ import { join, resolve } from 'node:path';
 
 export interface EmbeddedOptions {
   dataDir: string;
+  /** PGlite in a worker thread of its own (EMBEDDED_DB_THREAD=worker, the default) or on the main thread (main). */
+  dbThread?: boolean;
   imapPort: number;
   imapsPort: number;
   host: string;
@@ -66,7 +68,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningEmbed
 }
 
 async function startOn(dataDir: string, opts: EmbeddedOptions, log: Logger, unlock: () => void): Promise<RunningEmbedded> {
-  const db = await PgliteDatabase.open(join(dataDir, 'db'));
+  const db = await PgliteDatabase.open(join(dataDir, 'db'), { thread: opts.dbThread ?? true });
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
 

@@ -27,8 +27,11 @@ async function main(): Promise<void> {
   // The AdminService only when asked for, as in the mailbox deployable (imapctl --data-dir needs the server stopped; this does not).
   const adminListen = envString('ADMIN_GRPC_LISTEN', 'off');
   const adminToken = envOptional('ADMIN_TOKEN');
+  const dbThread = envString('EMBEDDED_DB_THREAD', 'worker');
+  if (dbThread !== 'worker' && dbThread !== 'main') throw new Error(`EMBEDDED_DB_THREAD must be worker or main, not ${dbThread}`);
   const server = await startEmbedded({
     dataDir: envString('DATA_DIR', './data'),
+    dbThread: dbThread === 'worker',
     imapPort: envInt('IMAP_PORT', 1143),
     imapsPort: envInt('IMAPS_PORT', 1993),
     host,
