@@ -129,6 +129,10 @@ export class PgDatabase implements Database {
     });
     // An idle client that loses its connection must not crash the process.
     this.pool.on('error', () => undefined);
+    // Nor one that loses it while checked out between two statements (PostgreSQL
+    // stopped): the client reports it as an 'error' event when no statement is under
+    // way to fail. Its next statement fails instead, and the pool drops it on release.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   observeQueries(observer: QueryObserver | undefined): void {
