@@ -252,10 +252,8 @@ export class PgliteDatabase implements Database {
       const { PgliteThread } = await import('./pglite-thread.js');
       return new PgliteDatabase(await PgliteThread.start(dataDir));
     }
-    const { PGlite, types } = await import('@electric-sql/pglite');
-    const db = new PGlite(dataDir, { parsers: { [types.INT8]: parseInt8, [types.NUMERIC]: parseInt8 } });
-    await db.waitReady;
-    return new PgliteDatabase(db);
+    const { openPglite } = await import('./pglite-open.js');
+    return new PgliteDatabase(await openPglite(dataDir));
   }
 
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {

@@ -4,6 +4,7 @@
 // cores. The messages are the few calls PgliteDatabase makes: query (in a
 // transaction or not), exec, begin and end of a transaction, close.
 import { parentPort, workerData } from 'node:worker_threads';
+import { openPglite } from './pglite-open.js';
 import type { WorkerReply, WorkerRequest } from './pglite-thread.js';
 
 interface Tx {
@@ -15,9 +16,7 @@ interface Tx {
 class RolledBack extends Error {}
 
 const port = parentPort!;
-const { PGlite, types } = await import('@electric-sql/pglite');
-const parseInt8 = (v: string): number => Number(v);
-const db = new PGlite((workerData as { dataDir?: string }).dataDir, { parsers: { [types.INT8]: parseInt8, [types.NUMERIC]: parseInt8 } });
+const db = await openPglite((workerData as { dataDir?: string }).dataDir);
 const txs = new Map<number, Tx>();
 
 function reply(m: WorkerReply): void {
@@ -81,7 +80,6 @@ async function handle(m: WorkerRequest): Promise<void> {
   }
 }
 
-await db.waitReady;
 port.on('message', (m: WorkerRequest) => {
   handle(m).catch((err: unknown) => reply({ id: m.id, error: errorData(err) }));
 });
