@@ -333,7 +333,8 @@ export class Connection implements ChangeListener {
       // Refused because the selected mailbox went away or may not be read any more? Its
       // sync says so (and ends the session with BYE); a client that only FETCHes would
       // otherwise be told NO over and over.
-      if (err instanceof BackendError && (err.imapCode === 'NONEXISTENT' || err.imapCode === 'NOPERM') && this.session.selected)
+      const mb = this.session.selected;
+      if (mb && err instanceof BackendError && (err.imapCode === 'NONEXISTENT' || (mb.owner && err.imapCode === 'NOPERM')))
         await this.sync({ allowExpunge: false, force: true }).catch(() => undefined);
       outcome = this.answerError(cmd, err);
     } finally {
