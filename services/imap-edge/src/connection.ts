@@ -35,6 +35,7 @@ import { announceKeywords } from './commands/flags.js';
 import { BASE_CAPABILITIES, commandNamed } from './commands/registry.js';
 import type { ChangeFeed, ChangeListener } from './feed.js';
 import { OTHER_COMMAND, type BadCommandKind, type CommandStatus, type EdgeMetrics } from './metrics.js';
+import type { BodyCache } from './body-cache.js';
 import type { HeaderCache } from './header-cache.js';
 import type { MailboxViews } from './mailbox-view.js';
 import {
@@ -95,6 +96,7 @@ export interface ConnectionDeps {
   secureContext?: SecureContext;
   metrics?: EdgeMetrics;
   headers?: HeaderCache;
+  bodies?: BodyCache;
   views?: MailboxViews;
   /** Whether the change feed is healthy; when not, sessions poll on every command. */
   feedHealthy: () => boolean;
@@ -391,6 +393,7 @@ export class Connection implements ChangeListener {
       accounts: this.deps.accounts,
       ...(this.deps.sessions ? { sessions: this.deps.sessions } : {}),
       ...(this.deps.headers ? { headers: this.deps.headers } : {}),
+      ...(this.deps.bodies ? { bodies: this.deps.bodies } : {}),
       ...(this.deps.views ? { views: this.deps.views } : {}),
       ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
       enc: this.enc,

@@ -75,18 +75,30 @@ function has(e: CachedMessage, parts: CachedParts): boolean {
   );
 }
 
-export class HeaderCache {
-  private readonly entries: LRUCache<string, CachedMessage>;
+/** The key of a message in the edge's caches: a UID names one message for as long as its mailbox keeps its UIDVALIDITY. */
+export function messageKey(mailboxId: number, uidvalidity: number, uid: number): string {
+  return `${mailboxId}/${uidvalidity}/${uid}`;
+}
+
+/**
+ * What the edge's caches of immutable message data have in common: entries
+ * by messageKey, least recently used first out past `maxBytes` (lru-cache,
+ * sized by `cost`), an entry bigger than `maxBytes / entryShare` not kept,
+ * and a FETCH served only when every message it names is held.
+ */
+export abstract class MessageLru<V extends object> {
+  protected readonly entries: LRUCache<string, V>;
 
   /** `observe` hears of each FETCH that could use the cache: answered from it (true) or not. */
   constructor(
     readonly maxBytes: number,
+    entryShare: number,
+    cost: (v: V) => number,
     private readonly observe?: (hit: boolean) => void,
   ) {
-    // An entry bigger than an eighth of the cache is not kept.
-    this.entries = new LRUCache<string, CachedMessage>({
+    this.entries = new LRUCache<string, V>({
       maxSize: maxBytes,
-      maxEntrySize: Math.max(1, Math.floor(maxBytes / 8)),
+      maxEntrySize: Math.max(1, Math.floor(maxBytes / entryShare)),
       sizeCalculation: cost,
     });
   }
@@ -104,28 +116,41 @@ export class HeaderCache {
     return this.entries.calculatedSize;
   }
 
-  private static key(mailboxId: number, uidvalidity: number, uid: number): string {
-    return `${mailboxId}/${uidvalidity}/${uid}`;
-  }
-
   /**
-   * The entries of all the UIDs, each with the parts asked for, now the most
-   * recently used; undefined when one is missing (nothing is moved then). The
-   * FETCH answers from this snapshot: entries evicted or replaced by other
-   * sessions while it waits for the flags do not matter to it.
+   * The entries of all the UIDs that `usable` accepts, now the most recently
+   * used; undefined when one is missing (nothing is moved then). The FETCH
+   * answers from this snapshot: entries evicted or replaced by other sessions
+   * while it waits for the flags do not matter to it.
    */
-  getAll(mailboxId: number, uidvalidity: number, uids: readonly number[], parts: CachedParts): Map<number, CachedMessage> | undefined {
-    const found = new Map<number, CachedMessage>();
+  protected takeAll(
+    mailboxId: number,
+    uidvalidity: number,
+    uids: readonly number[],
+    usable: (v: V) => boolean,
+  ): Map<number, V> | undefined {
+    const found = new Map<number, V>();
     const keys: string[] = [];
     for (const uid of uids) {
-      const key = HeaderCache.key(mailboxId, uidvalidity, uid);
+      const key = messageKey(mailboxId, uidvalidity, uid);
       const e = this.entries.peek(key);
-      if (!e || !has(e, parts)) return undefined;
+      if (!e || !usable(e)) return undefined;
       found.set(uid, e);
       keys.push(key);
     }
     for (const key of keys) this.entries.get(key);
     return found;
+  }
+}
+
+export class HeaderCache extends MessageLru<CachedMessage> {
+  /** An entry bigger than an eighth of the cache is not kept. */
+  constructor(maxBytes: number, observe?: (hit: boolean) => void) {
+    super(maxBytes, 8, cost, observe);
+  }
+
+  /** The entries of all the UIDs, each with the parts asked for (see takeAll). */
+  getAll(mailboxId: number, uidvalidity: number, uids: readonly number[], parts: CachedParts): Map<number, CachedMessage> | undefined {
+    return this.takeAll(mailboxId, uidvalidity, uids, (e) => has(e, parts));
   }
 
   /**
@@ -134,7 +159,7 @@ export class HeaderCache {
    * they would keep alive).
    */
   put(mailboxId: number, uidvalidity: number, uid: number, value: CachedMessage): void {
-    const key = HeaderCache.key(mailboxId, uidvalidity, uid);
+    const key = messageKey(mailboxId, uidvalidity, uid);
     const old = this.entries.peek(key);
     let header = value.header ?? old?.header;
     if (value.header) {

@@ -12,6 +12,7 @@ import {
   type LimitKind,
 } from '@kimap/common';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { BodyCache } from './body-cache.js';
 import type { HeaderCache } from './header-cache.js';
 import type { MailboxViews } from './mailbox-view.js';
 
@@ -46,6 +47,8 @@ export interface EdgeMetrics {
   headerCacheFetches: Counter;
   /** Reports the cache's size with every scrape. */
   watchHeaderCache(cache: HeaderCache): void;
+  bodyCacheFetches: Counter;
+  watchBodyCache(cache: BodyCache): void;
   /** Metadata FETCHes by who answered: view (the edge's mailbox view) or service. */
   viewFetches: Counter<'result'>;
   /** Reports the messages the mailbox views hold, and whether the feed is current enough to use them, with every scrape. */
@@ -126,6 +129,30 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
       new Gauge({
         name: 'kimap_edge_header_cache_entries',
         help: 'Messages the edge header cache holds something of (header block, envelope, body structure)',
+        registers,
+        collect() {
+          this.set(cache.size);
+        },
+      });
+    },
+    bodyCacheFetches: new Counter({
+      name: 'kimap_edge_body_cache_fetches_total',
+      help: 'FETCHes of message text (no \\Seen set) the edge could answer from its body cache: hit (only flags asked of the view or the mailbox service) or miss',
+      labelNames: ['result'],
+      registers,
+    }),
+    watchBodyCache(cache) {
+      new Gauge({
+        name: 'kimap_edge_body_cache_bytes',
+        help: 'Bytes held by the edge body cache',
+        registers,
+        collect() {
+          this.set(cache.heldBytes);
+        },
+      });
+      new Gauge({
+        name: 'kimap_edge_body_cache_entries',
+        help: 'Messages whose text the edge body cache holds',
         registers,
         collect() {
           this.set(cache.size);

@@ -16,6 +16,7 @@ import type { MailboxBackend } from './backend.js';
 import { DEFAULT_MAX_ACCOUNT_CONNECTIONS, DEFAULT_MAX_ACCOUNT_IP_CONNECTIONS, type EdgeSettings } from './commands/context.js';
 import { Connection } from './connection.js';
 import { ChangeFeed } from './feed.js';
+import { BodyCache, DEFAULT_BODY_CACHE_MB } from './body-cache.js';
 import { DEFAULT_HEADER_CACHE_MB, HeaderCache } from './header-cache.js';
 import { DEFAULT_VIEW_MAX_MESSAGES, MailboxViews } from './mailbox-view.js';
 import { createEdgeMetrics } from './metrics.js';
@@ -89,6 +90,10 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const headers =
     headerBytes > 0 ? new HeaderCache(headerBytes, (hit) => metrics?.headerCacheFetches.inc({ result: hit ? 'hit' : 'miss' })) : undefined;
   if (headers) metrics?.watchHeaderCache(headers);
+  const bodyBytes = settings.bodyCacheBytes ?? DEFAULT_BODY_CACHE_MB * 1024 * 1024;
+  const bodies =
+    bodyBytes > 0 ? new BodyCache(bodyBytes, (hit) => metrics?.bodyCacheFetches.inc({ result: hit ? 'hit' : 'miss' })) : undefined;
+  if (bodies) metrics?.watchBodyCache(bodies);
   const viewMessages = settings.viewMaxMessages ?? DEFAULT_VIEW_MAX_MESSAGES;
   const views =
     viewMessages > 0
@@ -145,6 +150,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
         ...(credentials ? { secureContext: credentials.context } : {}),
         ...(metrics ? { metrics } : {}),
         ...(headers ? { headers } : {}),
+        ...(bodies ? { bodies } : {}),
         ...(views ? { views } : {}),
         feedHealthy: () => opts.subscriber.healthy,
       },

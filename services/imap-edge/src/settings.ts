@@ -8,6 +8,7 @@ import {
   defaultMaxOutputBytes,
   type EdgeSettings,
 } from './commands/context.js';
+import { DEFAULT_BODY_CACHE_MB } from './body-cache.js';
 import { DEFAULT_HEADER_CACHE_MB } from './header-cache.js';
 import { DEFAULT_FEED_CURRENT_WITHIN_MS, DEFAULT_VIEW_MAX_MESSAGES } from './mailbox-view.js';
 
@@ -21,6 +22,7 @@ export function edgeSettingsFromEnv(): EdgeSettings {
     pollIntervalMs: envInt('CHANGE_POLL_INTERVAL_MS', 300_000),
     idleKeepaliveMs: envInt('IMAP_IDLE_KEEPALIVE_MS', 120_000),
     headerCacheBytes: envInt('EDGE_HEADER_CACHE_MB', DEFAULT_HEADER_CACHE_MB) * 1024 * 1024,
+    bodyCacheBytes: envInt('EDGE_BODY_CACHE_MB', DEFAULT_BODY_CACHE_MB) * 1024 * 1024,
     viewMaxMessages: envInt('EDGE_VIEW_MAX_MESSAGES', DEFAULT_VIEW_MAX_MESSAGES),
     feedCurrentWithinMs: envInt('FEED_CURRENT_WITHIN_MS', DEFAULT_FEED_CURRENT_WITHIN_MS),
     limits: {

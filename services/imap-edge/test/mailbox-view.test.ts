@@ -13,26 +13,14 @@ import { addUser, startMailboxService, type RunningMailboxService } from '@kimap
 import { GrpcBackend, type Changes, type FetchBatchHandler, type FetchQuery, type MailboxRef, type Principal } from '../src/backend.js';
 import { MailboxViews, type ViewReader } from '../src/mailbox-view.js';
 import { startEdge, type RunningEdge } from '../src/server.js';
-import type { EdgeSettings } from './support/edge-harness.js';
+import { PLAINTEXT_SETTINGS, type EdgeSettings } from './support/edge-harness.js';
 import { appendSync, ImapClient } from './support/imap-client.js';
 
 const log = createLogger('mailbox-view-test', 'silent');
 const settings: EdgeSettings = {
-  hostname: 'test',
-  allowPlaintextAuth: true,
-  tlsAvailable: false,
-  pollIntervalMs: 30_000,
-  idleKeepaliveMs: 120_000,
+  ...PLAINTEXT_SETTINGS,
   feedCurrentWithinMs: 1000,
-  limits: {
-    maxLineLength: 64 * 1024,
-    appendLimit: 1_000_000,
-    maxBadCommands: 20,
-    preAuthTimeoutMs: 60_000,
-    autologoutMs: 60_000,
-    maxAccountConnections: 1000,
-    maxAccountIpConnections: 1000,
-  },
+  limits: { ...PLAINTEXT_SETTINGS.limits, maxAccountConnections: 1000, maxAccountIpConnections: 1000 },
 };
 
 /** The bus as one edge hears it: its liveness can be taken away (a consumer stuck behind). */

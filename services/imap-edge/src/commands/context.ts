@@ -4,6 +4,7 @@ import type { Logger } from '@kimap/common';
 import type { AccountGuard } from '../account-guard.js';
 import type { MailboxBackend } from '../backend.js';
 import type { ChangeFeed } from '../feed.js';
+import type { BodyCache } from '../body-cache.js';
 import type { HeaderCache } from '../header-cache.js';
 import type { MailboxViews } from '../mailbox-view.js';
 import type { EdgeMetrics } from '../metrics.js';
@@ -57,6 +58,8 @@ export interface EdgeSettings {
   idleKeepaliveMs: number;
   /** Bytes of recently fetched header blocks, envelopes and structures the edge keeps (see HeaderCache); 0: none. Default DEFAULT_HEADER_CACHE_MB. */
   headerCacheBytes?: number;
+  /** Bytes of recently fetched message text the edge keeps (see BodyCache); 0: none. Default DEFAULT_BODY_CACHE_MB. */
+  bodyCacheBytes?: number;
   /** Messages the edge's mailbox views hold at most (see MailboxViews); 0: no views. Default DEFAULT_VIEW_MAX_MESSAGES. */
   viewMaxMessages?: number;
   /** How far behind the change feed may be for the views to answer (FEED_CURRENT_WITHIN_MS). Default DEFAULT_FEED_CURRENT_WITHIN_MS. */
@@ -88,6 +91,8 @@ export interface CommandContext {
   readonly sessions?: SessionRegistry;
   /** Header blocks of recently fetched messages, shared by the edge's sessions; undefined: none kept. */
   readonly headers?: HeaderCache;
+  /** The text of recently fetched messages, shared by the edge's sessions; undefined: none kept. */
+  readonly bodies?: BodyCache;
   /** The edge's views of selected mailboxes, which answer metadata FETCHes while the feed is current; undefined: none kept. */
   readonly views?: MailboxViews;
   /** The edge's metrics; undefined: none kept. */

@@ -156,8 +156,8 @@ export const fetch = defineCommand({
       markSeen,
       changedSince: cmd.args.changedSince !== undefined ? Number(cmd.args.changedSince) : 0,
     };
-    // Headers (envelopes, structures) this edge has already fetched: only what can change is asked for.
-    const cached = planCachedFetch(ctx.headers, mb, uids.ranges, query);
+    // Headers (envelopes, structures) and message text this edge has already fetched: only what can change is asked for.
+    const cached = planCachedFetch(ctx, mb, uids.ranges, query);
     // Flags read after the session's last sync may hold a keyword it was not told of yet (beforeFlags).
     try {
       const beforeFlags = (flags: string[], flushLines: () => void) => {

@@ -50,6 +50,19 @@ const settings: EdgeSettings = {
   },
 };
 
+/**
+ * Settings for a file that starts its own edge on loopback without TLS (plaintext
+ * LOGIN allowed), with the limits of a production edge.
+ */
+export const PLAINTEXT_SETTINGS: EdgeSettings = {
+  hostname: 'test',
+  allowPlaintextAuth: true,
+  tlsAvailable: false,
+  pollIntervalMs: 30_000,
+  idleKeepaliveMs: 120_000,
+  limits: { maxLineLength: 64 * 1024, appendLimit: 1_000_000, maxBadCommands: 20, preAuthTimeoutMs: 60_000, autologoutMs: 60_000 },
+};
+
 export const PASSWORD = 'password-1';
 export const ALICE = 'alice@example.test';
 export const CAPS_AUTH = `${BASE_CAPABILITIES.join(' ')} APPENDLIMIT=${APPEND_LIMIT}`;

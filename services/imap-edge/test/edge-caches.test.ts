@@ -1,6 +1,7 @@
-// The edge's header cache: its LRU bound, and FETCHes answered with it against
-// the real mailbox service and PostgreSQL (flags stay fresh, expunged
-// messages stay out, UIDVALIDITY separates mailboxes of the same name).
+// The edge's header and body caches: their LRU bounds, and FETCHes answered
+// with them against the real mailbox service and PostgreSQL (flags stay fresh,
+// expunged messages stay out, UIDVALIDITY separates mailboxes of the same name,
+// a FETCH that sets \Seen still stores it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
@@ -8,10 +9,11 @@ import { createLogger, InProcessBus } from '@kimap/common';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@kimap/common/testing/services';
 import { addUser, startMailboxService, type RunningMailboxService } from '@kimap/mailbox';
 import { GrpcBackend } from '../src/backend.js';
+import { BodyCache } from '../src/body-cache.js';
 import { HeaderCache } from '../src/header-cache.js';
 import type { Envelope, MessageStructure } from '@kimap/common/mime/index';
 import { startEdge, type RunningEdge } from '../src/server.js';
-import type { EdgeSettings } from './support/edge-harness.js';
+import { PLAINTEXT_SETTINGS } from './support/edge-harness.js';
 import { appendSync, ImapClient } from './support/imap-client.js';
 
 describe('HeaderCache', () => {
@@ -72,15 +74,36 @@ describe('HeaderCache', () => {
   });
 });
 
-const log = createLogger('header-cache-test', 'silent');
-const settings: EdgeSettings = {
-  hostname: 'test',
-  allowPlaintextAuth: true,
-  tlsAvailable: false,
-  pollIntervalMs: 30_000,
-  idleKeepaliveMs: 120_000,
-  limits: { maxLineLength: 64 * 1024, appendLimit: 1_000_000, maxBadCommands: 20, preAuthTimeoutMs: 60_000, autologoutMs: 60_000 },
-};
+describe('BodyCache', () => {
+  test('keeps copies, evicts the least recently used past its bytes, and leaves out messages too big for it', () => {
+    // 16,000 bytes, a message costing its length and 300 more; at most a sixteenth of it (1,000) per message.
+    const cache = new BodyCache(16_000);
+    const frame = Buffer.alloc(8192, 0x42);
+    cache.put(3, 9, 1, frame.subarray(0, 600));
+    const held = cache.getAll(3, 9, [1])!.get(1)!;
+    assert.equal(held.length, 600);
+    assert.notEqual(held.buffer, frame.buffer, 'a copy, not a view into the frame it came in');
+    cache.put(3, 9, 2, Buffer.alloc(400, 0x43));
+    cache.put(3, 9, 3, Buffer.alloc(400, 0x44));
+    assert.equal(cache.getAll(3, 9, [2, 3])!.get(3)!.toString(), 'D'.repeat(400));
+    cache.put(3, 9, 4, Buffer.alloc(701));
+    assert.equal(cache.getAll(3, 9, [4]), undefined, 'over a sixteenth of the cache: not kept');
+    cache.put(3, 9, 4, Buffer.alloc(0));
+    assert.equal(cache.getAll(3, 9, [4]), undefined, 'no message is empty: nothing to keep');
+    // 900 + 2 x 700 held; 20 more of 700 overflow it by 300: the least recently used (1) goes.
+    for (let uid = 10; uid < 30; uid++) cache.put(3, 9, uid, Buffer.alloc(400));
+    assert.ok(cache.heldBytes <= cache.maxBytes);
+    assert.equal(cache.getAll(3, 9, [1]), undefined);
+    assert.equal(cache.size, 22);
+    assert.ok(cache.getAll(3, 9, [2, 3, 10, 29]));
+    // A list with one message missing is a miss; another UIDVALIDITY is another mailbox.
+    assert.equal(cache.getAll(3, 9, [2, 4]), undefined);
+    assert.equal(cache.getAll(3, 10, [2]), undefined);
+  });
+});
+
+const log = createLogger('edge-caches-test', 'silent');
+const settings = PLAINTEXT_SETTINGS;
 
 describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -> PostgreSQL)', () => {
   let tdb: TestDatabase;
@@ -117,10 +140,12 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
     return client;
   }
 
-  async function fetches(result: 'hit' | 'miss'): Promise<number> {
-    const m = await registry.getSingleMetric('kimap_edge_header_cache_fetches_total')!.get();
-    return m.values.find((v) => v.labels.result === result)?.value ?? 0;
+  async function counted(metric: string, label: string): Promise<number> {
+    const m = await registry.getSingleMetric(metric)!.get();
+    return m.values.find((v) => v.labels.result === label)?.value ?? 0;
   }
+  const fetches = (result: 'hit' | 'miss') => counted('kimap_edge_header_cache_fetches_total', result);
+  const bodyFetches = (result: 'hit' | 'miss') => counted('kimap_edge_body_cache_fetches_total', result);
 
   const message = (i: number) =>
     Buffer.from(
@@ -241,5 +266,73 @@ describe('FETCH of headers with the edge header cache (edge -> gRPC -> mailbox -
     assert.match((await appendSync(a, 'A2', name, message(2))).tagged, /OK/);
     assert.match((await a.command('S2', `SELECT ${name}`)).tagged, /OK/);
     assert.match((await a.command('F2', 'UID FETCH 1 (BODY.PEEK[HEADER.FIELDS (Subject)])')).untagged[0]!, /message 2/);
+  });
+
+  test('message text fetched again comes from the body cache with the flags of the moment; \\Seen set still reaches the service', async () => {
+    const a = await session();
+    const b = await session();
+    const name = uniqueName('Hb');
+    assert.match((await a.command('C', `CREATE ${name}`)).tagged, /OK/);
+    const multipart = (i: number) =>
+      Buffer.from(
+        `From: sender${i}@example.test\r\nSubject: parts ${i}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n` +
+          `--b\r\nContent-Type: text/plain\r\n\r\nfirst part ${i}\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n`,
+      );
+    for (let i = 1; i <= 3; i++) assert.match((await appendSync(a, `A${i}`, name, multipart(i))).tagged, /OK/);
+    assert.match((await a.command('S', `SELECT ${name}`)).tagged, /OK/);
+    assert.match((await b.command('S', `SELECT ${name}`)).tagged, /OK/);
+    const [hits0, misses0] = [await bodyFetches('hit'), await bodyFetches('miss')];
+    const answeredByView = () => counted('kimap_edge_view_fetches_total', 'view');
+
+    const open = 'UID FETCH 2 (UID FLAGS BODY.PEEK[])';
+    const first = await a.command('B1', open);
+    assert.equal(first.untagged.length, 1);
+    assert.ok(first.untaggedRaw[0]!.raw.includes(multipart(2)), 'the message as stored');
+    assert.deepEqual([(await bodyFetches('hit')) - hits0, (await bodyFetches('miss')) - misses0], [0, 1]);
+    // Another session of the edge opens it: the same bytes, without the service.
+    const view0 = await answeredByView();
+    const second = await b.command('B2', open);
+    // The same line but for \Recent, which is the first session's.
+    const withoutFlags = (r: { untaggedRaw: Array<{ raw: Buffer }> }) =>
+      r.untaggedRaw.map((l) => l.raw.toString('latin1').replace(/FLAGS \([^)]*\)/, ''));
+    assert.deepEqual(withoutFlags(second), withoutFlags(first));
+    assert.deepEqual([(await bodyFetches('hit')) - hits0, (await bodyFetches('miss')) - misses0], [1, 1]);
+    assert.equal((await answeredByView()) - view0, 1, "the flags came from the edge's view");
+
+    // A part and its decoded form need the structure: the header cache has none yet (a miss), then it does.
+    const part = 'UID FETCH 2 (BODY.PEEK[1] BINARY.PEEK[2] BINARY.SIZE[2] RFC822.TEXT)';
+    const p1 = await a.command('B3', part.replace('RFC822.TEXT', 'BODYSTRUCTURE'));
+    assert.deepEqual([(await bodyFetches('hit')) - hits0, (await bodyFetches('miss')) - misses0], [1, 2]);
+    const p2 = await a.command('B4', part.replace('RFC822.TEXT', 'BODYSTRUCTURE'));
+    assert.deepEqual([(await bodyFetches('hit')) - hits0, (await bodyFetches('miss')) - misses0], [2, 2]);
+    assert.deepEqual(
+      p2.untaggedRaw.map((l) => l.raw.toString('latin1')),
+      p1.untaggedRaw.map((l) => l.raw.toString('latin1')),
+    );
+    const text = p2.untaggedRaw[0]!.raw.toString('latin1');
+    assert.match(text, /BODY\[1\] \{12\}\r\nfirst part 2 BINARY/);
+    assert.ok(text.includes('BINARY[2] ~{3}\r\n\x00\x01\x02'), text);
+    assert.match(text, /BINARY\.SIZE\[2\] 3/);
+
+    // Flags changed and a message expunged by the other session: the cached text comes with today's flags.
+    assert.match((await b.command('T', 'UID STORE 2 +FLAGS (\\Flagged)')).tagged, /OK/);
+    assert.match((await a.command('B5', 'UID FETCH 3 (BODY.PEEK[])')).tagged, /OK/);
+    assert.match((await b.command('D', 'UID STORE 3 +FLAGS.SILENT (\\Deleted)')).tagged, /OK/);
+    assert.match((await b.command('E', 'EXPUNGE')).tagged, /OK/);
+    const third = await a.command('B6', 'UID FETCH 2:3 (UID FLAGS BODY.PEEK[])');
+    const lines = third.untagged.filter((l) => / FETCH \(UID /.test(l));
+    assert.equal(lines.length, 1, 'the expunged message is not reported: ' + third.untagged.join('\n'));
+    assert.match(lines[0]!, /^\* 2 FETCH \(UID 2 FLAGS \(\\Flagged \\Recent\) BODY\[\] \{/);
+    assert.deepEqual([(await bodyFetches('hit')) - hits0, (await bodyFetches('miss')) - misses0], [3, 3]);
+
+    // Not PEEK: the service sets \Seen and says so; the other session learns of it.
+    const seen = await a.command('B7', 'UID FETCH 1 (BODY[])');
+    assert.match(seen.untagged[0]!, /FLAGS \([^)]*\\Seen/);
+    assert.deepEqual([(await bodyFetches('hit')) - hits0, (await bodyFetches('miss')) - misses0], [3, 3], 'not for the cache');
+    const flags = await b.command('N', 'UID FETCH 1 (FLAGS)');
+    assert.ok(
+      flags.untagged.some((l) => /UID 1 .*\\Seen/.test(l) || /FLAGS \([^)]*\\Seen/.test(l)),
+      flags.untagged.join('\n'),
+    );
   });
 });
