@@ -19,11 +19,15 @@ export const DEFAULT_BODY_CACHE_MB = 64;
 
 /** Bytes an entry costs besides the message (key, object, the cache's slots, the buffer's own ArrayBuffer), roughly. */
 const ENTRY_OVERHEAD = 300;
+/** A message costing more than this share of the cache is not kept. */
+const ENTRY_SHARE = 16;
+
+const cost = (raw: Buffer) => ENTRY_OVERHEAD + raw.length;
 
 export class BodyCache extends MessageLru<Buffer> {
   /** A message bigger than a sixteenth of the cache is not kept. */
   constructor(maxBytes: number, observe?: (hit: boolean) => void) {
-    super(maxBytes, 16, (raw) => ENTRY_OVERHEAD + raw.length, observe);
+    super(maxBytes, ENTRY_SHARE, cost, observe);
   }
 
   /** The messages of all the UIDs (see takeAll). */
@@ -36,7 +40,8 @@ export class BodyCache extends MessageLru<Buffer> {
    * view into the larger frame it came with, which it would keep alive.
    */
   put(mailboxId: number, uidvalidity: number, uid: number, raw: Buffer): void {
-    if (raw.length === 0 || ENTRY_OVERHEAD + raw.length > this.maxBytes / 16) return;
+    // Not copied only to be refused by the cache.
+    if (raw.length === 0 || cost(raw) > this.maxBytes / ENTRY_SHARE) return;
     const key = messageKey(mailboxId, uidvalidity, uid);
     if (this.entries.has(key)) return;
     const copy = Buffer.allocUnsafeSlow(raw.length);
